@@ -1,0 +1,23 @@
+# lib/mm: compiled unchanged for the host (tests, tools), the 64-bit kernel,
+# the UEFI loader and the 32-bit BIOS stage 2.
+MM_SRCS := $(sort $(wildcard lib/mm/*.c))
+RT_SRCS := lib/rt/string.c
+
+# Portable sources every host test, fuzzer and tool links: lib/mm and the
+# firmware-independent part of the loaders (boot/common).
+COMMON_SRCS := $(sort $(wildcard boot/common/*.c))
+HOST_LIB_SRCS := $(MM_SRCS) $(COMMON_SRCS)
+
+# Proof that the library builds freestanding for every target and needs no
+# runtime beyond lib/rt (no __udivdi3 & co. on i386): each set goes through
+# a static link (undefined symbols are errors) into a throwaway ELF.
+FREESTANDING_CHECK := $(BUILD)/check/freestanding.ok
+$(FREESTANDING_CHECK): $(call objs,i386,$(MM_SRCS) $(COMMON_SRCS) $(RT_SRCS)) \
+                       $(call objs,k64,$(MM_SRCS) $(COMMON_SRCS) $(RT_SRCS)) \
+                       $(call objs,efi,$(MM_SRCS) $(COMMON_SRCS) $(RT_SRCS))
+	@mkdir -p $(@D)
+	$(LLD) -m elf_i386 -static -e 0 -o $(@D)/mm-i386.elf $(call objs,i386,$(MM_SRCS) $(COMMON_SRCS) $(RT_SRCS))
+	$(LLD) -m elf_x86_64 -static -e 0 -o $(@D)/mm-k64.elf $(call objs,k64,$(MM_SRCS) $(COMMON_SRCS) $(RT_SRCS))
+	@touch $@
+
+ALL_TARGETS += $(FREESTANDING_CHECK)

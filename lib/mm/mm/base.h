@@ -1,0 +1,95 @@
+/* Freestanding basics shared by every lib/mm module.
+ *
+ * Rules for all of lib/mm (it is compiled unchanged for host tests, the
+ * 32-bit BIOS stage 2, the 64-bit UEFI loader (MS ABI, where `long` is 32
+ * bits) and the kernel):
+ *   - only <stdint.h>, <stddef.h>, <stdbool.h>, <stdarg.h>; no libc calls;
+ *   - no globals, no static mutable state: all state lives in structs the
+ *     caller passes by pointer, storage is caller-provided;
+ *   - fixed-width integers for addresses and sizes (physical addresses are
+ *     uint64_t even on 32-bit); never `long`;
+ *   - no 64-bit `/` or `%` by a variable (i386 would need libgcc's
+ *     __udivdi3): frame sizes are powers of two, so use shifts and masks;
+ *   - half-open ranges [base, base + length); overflow checked where input
+ *     arrives. */
+#ifndef MM_BASE_H
+#define MM_BASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mm/status.h"
+
+#define MM_KIB ((uint64_t)1024)
+#define MM_MIB (MM_KIB * 1024)
+#define MM_GIB (MM_MIB * 1024)
+
+#define MM_FRAME_SIZE_DEFAULT 4096u
+#define MM_FRAME_SHIFT_DEFAULT 12u
+
+/* True when `x` is a non-zero power of two. */
+static inline bool mm_is_pow2(uint64_t x)
+{
+    return x != 0 && (x & (x - 1)) == 0;
+}
+
+/* log2 of a power of two `x` (x must be a power of two). */
+static inline uint32_t mm_log2(uint64_t x)
+{
+    uint32_t r = 0;
+    while (x > 1) {
+        x >>= 1;
+        r++;
+    }
+    return r;
+}
+
+/* Rounds `x` down to a multiple of `align` (a power of two). */
+static inline uint64_t mm_align_down(uint64_t x, uint64_t align)
+{
+    return x & ~(align - 1);
+}
+
+/* Rounds `x` up to a multiple of `align` (a power of two) into *out.
+ * Returns false (leaving *out untouched) when the result would pass 2^64. */
+static inline bool mm_align_up(uint64_t x, uint64_t align, uint64_t *out)
+{
+    uint64_t r = (x + (align - 1)) & ~(align - 1);
+    if (r < x)
+        return false;
+    *out = r;
+    return true;
+}
+
+/* *end = base + length; returns false when that passes 2^64.
+ * An end of exactly 2^64 is not representable and counts as overflow. */
+static inline bool mm_range_end(uint64_t base, uint64_t length, uint64_t *end)
+{
+    uint64_t e = base + length;
+    if (e < base)
+        return false;
+    *end = e;
+    return true;
+}
+
+/* Byte loops that the compiler may turn into memset/memcpy calls; every
+ * freestanding image links lib/rt, which provides those symbols. */
+static inline void mm_memset(void *dst, int value, size_t n)
+{
+    unsigned char *d = (unsigned char *)dst;
+    while (n--)
+        *d++ = (unsigned char)value;
+}
+
+static inline void mm_memcpy(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = (unsigned char *)dst;
+    const unsigned char *s = (const unsigned char *)src;
+    while (n--)
+        *d++ = *s++;
+}
+
+#define MM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

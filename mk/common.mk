@@ -1,0 +1,76 @@
+# Toolchains and flags for the four kinds of output. Included first by the
+# top Makefile; components (*/build.mk) only append to the lists below.
+
+BUILD ?= build
+CLANG ?= clang
+LLD ?= ld.lld
+LLD_LINK ?= lld-link
+
+# Build options (the seed's feature flags): UEFI=0 / BIOS=0 skip a front end,
+# DEBUG=1 enables allocation tracking, MEMTEST=1 runs the memory test by default.
+UEFI ?= 1
+BIOS ?= 1
+DEBUG ?= 0
+MEMTEST ?= 0
+
+OPT_DEFS := -DMM_DEBUG=$(DEBUG) -DMM_MEMTEST_DEFAULT=$(MEMTEST)
+
+WARN := -Wall -Wextra -Werror
+INC := -Iinclude -Ilib/mm -Ilib
+COMMON := -std=gnu11 $(WARN) $(INC) $(OPT_DEFS) -MMD -MP
+
+# Host: unit tests under ASan+UBSan.
+HOST_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HOST_CFLAGS := $(COMMON) -g -O1 $(HOST_SAN)
+HOST_LDFLAGS := $(HOST_SAN)
+# Host: tools, examples and benchmarks (optimized, no sanitizers).
+REL_CFLAGS := $(COMMON) -g -O2
+# Host: libFuzzer harnesses.
+FUZZ_CFLAGS := $(COMMON) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+FREESTANDING := -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -mno-red-zone \
+                -mgeneral-regs-only -fno-asynchronous-unwind-tables -O2 -g
+# 64-bit kernel (higher half).
+K64_CFLAGS := --target=x86_64-unknown-none-elf $(COMMON) $(FREESTANDING) -mcmodel=kernel
+# 64-bit UEFI application (PE32+, MS ABI: `long` is 32 bits here).
+EFI_CFLAGS := --target=x86_64-unknown-windows $(COMMON) $(FREESTANDING) -fshort-wchar
+# 32-bit BIOS stage 2 (protected mode).
+I386_CFLAGS := --target=i386-unknown-none-elf -march=i686 $(COMMON) $(FREESTANDING)
+
+# Object path for source $(2) built for target $(1) (host, rel, fuzz, k64, efi, i386).
+objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
+
+$(BUILD)/host/%.o: %.c
+	@mkdir -p $(@D)
+	$(CLANG) $(HOST_CFLAGS) -c $< -o $@
+$(BUILD)/rel/%.o: %.c
+	@mkdir -p $(@D)
+	$(CLANG) $(REL_CFLAGS) -c $< -o $@
+$(BUILD)/fuzz/%.o: %.c
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
+$(BUILD)/k64/%.o: %.c
+	@mkdir -p $(@D)
+	$(CLANG) $(K64_CFLAGS) -c $< -o $@
+$(BUILD)/efi/%.o: %.c
+	@mkdir -p $(@D)
+	$(CLANG) $(EFI_CFLAGS) -c $< -o $@
+$(BUILD)/i386/%.o: %.c
+	@mkdir -p $(@D)
+	$(CLANG) $(I386_CFLAGS) -c $< -o $@
+
+# Lists components append to:
+#   ALL_TARGETS   files `make` builds
+#   UNIT_SUITES   names of host unit suites; CMD_<name> is the command
+#   CHECK_SUITES  other quick suites (tools, size budgets, freestanding link)
+#   FUZZ_SUITES   short fuzz runs for `make test`; FUZZ_LONG_<name> for `make fuzz`
+#   BOOT_SUITES   QEMU boot tests
+#   BENCHES       commands run by `make bench`
+ALL_TARGETS :=
+UNIT_SUITES :=
+CHECK_SUITES :=
+FUZZ_SUITES :=
+BOOT_SUITES :=
+BENCHES :=
+FUZZ_LONG :=
+.SECONDARY:
