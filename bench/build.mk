@@ -1,0 +1,12 @@
+# Every bench/bench_<name>.c is an optimized host program linked with lib/mm
+# and boot/common; `make bench` runs them all. Each prints a human table and
+# one line "BENCH <name> <value> <unit>" per result.
+BENCH_SRCS := $(sort $(wildcard bench/bench_*.c))
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+
+$(BUILD)/bench/%: $(BUILD)/rel/bench/%.o $(call objs,rel,$(HOST_LIB_SRCS))
+	@mkdir -p $(@D)
+	$(CLANG) $^ -o $@
+
+ALL_TARGETS += $(BENCH_BINS)
+BENCHES += $(BENCH_BINS)
