@@ -86,7 +86,7 @@ mm_status mm_pool_init(mm_pool *p, size_t block_size, size_t align, const mm_fra
     p->src = src;
     p->block_align = a;
     p->block_size = align_up32(b, a);
-    p->slab_shift = shift;
+    p->frame_shift = shift;
     choose_slab(p, shift);
     p->slab_size = (uintptr_t)p->slab_frames << shift;
     p->block_recip = 0xFFFFFFFFu / p->block_size + 1;
@@ -136,7 +136,7 @@ static void partial_unlink(mm_pool *p, mm_pool_slab *s)
 
 static uint64_t frame_of(const mm_pool *p, uintptr_t addr)
 {
-    return (uint64_t)addr >> p->slab_shift;
+    return (uint64_t)addr >> p->frame_shift;
 }
 
 static uint64_t home(const mm_pool *p, uint64_t frame)
@@ -219,7 +219,7 @@ static mm_status index_reserve(mm_pool *p)
     if (p->index && (p->index_used + p->slab_frames) * 2 <= p->index_cap)
         return MM_OK;
     uint64_t want = (p->slab_count + 1) * p->slab_frames * 4;
-    uint32_t per_frame_shift = p->slab_shift - mm_log2(sizeof(mm_pool_slab *));
+    uint32_t per_frame_shift = p->frame_shift - mm_log2(sizeof(mm_pool_slab *));
     uint64_t cap = (uint64_t)1 << per_frame_shift;
     while (cap < want)
         cap <<= 1;
@@ -236,7 +236,7 @@ static mm_status index_reserve(mm_pool *p)
     p->index_cap = cap;
     p->index_used = 0;
     p->index_shift = 64 - mm_log2(cap);
-    mm_memset(p->index, 0, (size_t)(frames << p->slab_shift));
+    mm_memset(p->index, 0, (size_t)(frames << p->frame_shift));
     for (mm_pool_slab *s = p->slabs; s; s = s->next_slab)
         index_put(p, s);
     if (old)

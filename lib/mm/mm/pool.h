@@ -35,7 +35,7 @@ typedef struct mm_pool {
     uint32_t slab_frames;  /* frames per slab */
     uint32_t slab_blocks;  /* blocks per slab */
     uint32_t first_offset; /* offset of block 0 from the slab start */
-    uint32_t slab_shift;   /* log2(frame_size) */
+    uint32_t frame_shift;  /* log2(frame_size) */
     uint32_t block_recip;  /* ceil(2^32 / block_size): division by multiply */
     uintptr_t slab_size;   /* bytes per slab */
     mm_pool_slab *partial; /* slabs with at least one free block */
