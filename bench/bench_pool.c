@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_util.h"
+
 #include "../tests/unit/helpers/host_frames.c"
 #include "mm/pool.h"
 
@@ -22,22 +24,13 @@ static void *ptrs[BATCH];
 static uint32_t order[BATCH];
 static volatile uintptr_t sink;
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void shuffle(void)
 {
     uint32_t x = 88172645u;
     for (uint32_t i = 0; i < BATCH; i++)
         order[i] = i;
     for (uint32_t i = BATCH - 1; i > 0; i--) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
+        bench_xorshift32(&x);
         uint32_t j = x % (i + 1), t = order[i];
         order[i] = order[j];
         order[j] = t;
@@ -57,7 +50,7 @@ static void fail(const char *what)
 
 static double pool_pair(mm_pool *p)
 {
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     for (uint32_t i = 0; i < PAIRS; i++) {
         void *b;
         if (mm_pool_alloc(p, &b) != MM_OK)
@@ -67,12 +60,12 @@ static double pool_pair(mm_pool *p)
         if (mm_pool_free(p, b) != MM_OK)
             fail("pool free");
     }
-    return (double)(now_ns() - t0) / PAIRS;
+    return (double)(bench_now_ns() - t0) / PAIRS;
 }
 
 static double malloc_pair(void)
 {
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     for (uint32_t i = 0; i < PAIRS; i++) {
         void *b = malloc(BLOCK);
         if (!b)
@@ -81,12 +74,12 @@ static double malloc_pair(void)
         sink += (uintptr_t)b;
         free(b);
     }
-    return (double)(now_ns() - t0) / PAIRS;
+    return (double)(bench_now_ns() - t0) / PAIRS;
 }
 
 static double pool_batch(mm_pool *p)
 {
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     for (uint32_t i = 0; i < BATCH; i++) {
         if (mm_pool_alloc(p, &ptrs[i]) != MM_OK)
             fail("pool alloc");
@@ -96,12 +89,12 @@ static double pool_batch(mm_pool *p)
         if (mm_pool_free(p, ptrs[order[i]]) != MM_OK)
             fail("pool free");
     }
-    return (double)(now_ns() - t0) / BATCH;
+    return (double)(bench_now_ns() - t0) / BATCH;
 }
 
 static double malloc_batch(void)
 {
-    uint64_t t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     for (uint32_t i = 0; i < BATCH; i++) {
         ptrs[i] = malloc(BLOCK);
         if (!ptrs[i])
@@ -110,7 +103,7 @@ static double malloc_batch(void)
     }
     for (uint32_t i = 0; i < BATCH; i++)
         free(ptrs[order[i]]);
-    return (double)(now_ns() - t0) / BATCH;
+    return (double)(bench_now_ns() - t0) / BATCH;
 }
 
 int main(void)
