@@ -406,6 +406,6 @@ void mm_pool_stats(const mm_pool *p, struct mm_pool_stats *s)
     s->peak = p->peak;
     s->slabs = p->slab_count;
     s->frames = p->slab_count * p->slab_frames;
-    s->index_frames = p->index_frames;
+    s->dir_frames = p->index_frames;
     s->utilization = per_mille(p->in_use, s->capacity);
 }

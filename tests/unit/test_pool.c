@@ -75,7 +75,7 @@ static void frames_taken_lazily(void **state)
     assert_int_equal(mm_pool_alloc(&p, &b), MM_OK);
     struct mm_pool_stats s = stats_of(&p);
     assert_int_equal(s.slabs, 1);
-    assert_int_equal(hf->out, s.frames + s.index_frames);
+    assert_int_equal(hf->out, s.frames + s.dir_frames);
     assert_true(host_frames_owns(hf, b, 64));
     assert_int_equal(mm_pool_destroy(&p), MM_OK);
     assert_int_equal(hf->out, 0);
@@ -440,12 +440,12 @@ static void index_grows(void **state)
     assert_non_null(b);
     assert_int_equal(mm_pool_init(&p, 4000, 8, &hf->src), MM_OK); /* one block per slab */
     take_n(&p, b, 1);
-    assert_int_equal(stats_of(&p).index_frames, 1);
+    assert_int_equal(stats_of(&p).dir_frames, 1);
     take_n(&p, b + 1, n - 1);
     struct mm_pool_stats s = stats_of(&p);
     assert_int_equal(s.slabs, n);
-    assert_true(s.index_frames > 1);
-    assert_int_equal(hf->out, s.frames + s.index_frames); /* old index given back */
+    assert_true(s.dir_frames > 1);
+    assert_int_equal(hf->out, s.frames + s.dir_frames); /* old index given back */
     for (size_t i = 0; i < n; i += 2)
         assert_int_equal(mm_pool_free(&p, b[i]), MM_OK);
     for (size_t i = 0; i < n; i += 2)

@@ -51,15 +51,15 @@ typedef struct mm_pool {
 } mm_pool;
 
 struct mm_pool_stats {
-    uint64_t block_size;   /* bytes per block after rounding */
-    uint64_t capacity;     /* blocks in all slabs */
-    uint64_t in_use;       /* blocks allocated and not freed */
-    uint64_t free;         /* capacity - in_use */
-    uint64_t peak;         /* highest in_use since init */
-    uint64_t slabs;        /* slabs held */
-    uint64_t frames;       /* frames held for slabs (index frames apart) */
-    uint64_t index_frames; /* frames held for the slab index */
-    uint32_t utilization;  /* in_use / capacity in per-mille (0 when empty) */
+    uint64_t block_size;  /* bytes per block after rounding */
+    uint64_t capacity;    /* blocks in all slabs */
+    uint64_t in_use;      /* blocks allocated and not freed */
+    uint64_t free;        /* capacity - in_use */
+    uint64_t peak;        /* highest in_use since init */
+    uint64_t slabs;       /* slabs held */
+    uint64_t frames;      /* frames held for slabs (directory frames apart) */
+    uint64_t dir_frames;  /* frames held for the slab directory (the index) */
+    uint32_t utilization; /* in_use / capacity in per-mille (0 when empty) */
 };
 
 /* Sets up an empty pool of blocks of `block_size` bytes aligned to `align`
