@@ -97,6 +97,12 @@ static void take_text(cursor *c, char stop, char *buf, size_t size)
     buf[n] = '\0';
 }
 
+/* "0xS-0xE" followed by `close` (']' or ')'). */
+static int hex_range(cursor *c, const char *close, uint64_t *s, uint64_t *e)
+{
+    return hex_0x(c, s) && accept(c, "-") && hex_0x(c, e) && accept(c, close);
+}
+
 /* [start, end] inclusive -> length; an end at 2^64 - 1 loses that byte. */
 static int inclusive(uint64_t start, uint64_t end, uint64_t *length)
 {
@@ -156,7 +162,7 @@ static memmap_parse_result e820_new(cursor *c, memmap_line *out, const char **er
 {
     uint64_t s, e, len;
     char type[48];
-    if (!hex_0x(c, &s) || !accept(c, "-") || !hex_0x(c, &e) || !accept(c, "]")) {
+    if (!hex_range(c, "]", &s, &e)) {
         *error = "malformed BIOS-e820 range, expected [mem 0xSTART-0xEND]";
         return MEMMAP_LINE_ERROR;
     }
@@ -292,8 +298,7 @@ static memmap_parse_result efi_new(cursor *c, memmap_line *out, const char **err
         return MEMMAP_LINE_ERROR;
     }
     skip_spaces(c);
-    if (!accept(c, "range=[") || !hex_0x(c, &s) || !accept(c, "-") || !hex_0x(c, &e) ||
-        !accept(c, "]")) {
+    if (!accept(c, "range=[") || !hex_range(c, "]", &s, &e)) {
         *error = "malformed EFI range, expected range=[0xSTART-0xEND]";
         return MEMMAP_LINE_ERROR;
     }
@@ -319,8 +324,7 @@ static memmap_parse_result efi_old(cursor *c, memmap_line *out, const char **err
         return MEMMAP_LINE_ERROR;
     }
     skip_spaces(c);
-    if (!accept(c, "range=[") || !hex_0x(c, &s) || !accept(c, "-") || !hex_0x(c, &e) ||
-        !accept(c, ")")) {
+    if (!accept(c, "range=[") || !hex_range(c, ")", &s, &e)) {
         *error = "malformed EFI range, expected range=[0xSTART-0xEND)";
         return MEMMAP_LINE_ERROR;
     }
