@@ -41,6 +41,7 @@ expect seabios-stdin 0 expected/seabios-new.plain - -- --plain - <seabios-new.dm
 expect seabios-check 1 expected/seabios-new.check - -- --check seabios-new.dmesg
 expect old-e820-report 0 expected/old-e820.report - -- old-e820.dmesg
 expect ovmf-efi-report 0 expected/ovmf-efi.report expected/ovmf-efi.err -- ovmf-efi.dmesg
+expect ovmf-q35-real-report 0 expected/ovmf-q35-real.report /dev/null -- ovmf-q35-real.dmesg
 expect old-efi-plain 0 expected/old-efi.plain - -- --plain old-efi.dmesg
 expect plain-report 0 expected/plain.report - -- plain.txt
 expect broken-check 1 expected/broken.check - -- --check broken.dmesg

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "memmap_test.h"
+#include "memmap_ovmf_q35.h"
 
 /* SeaBIOS's E820 map for QEMU `-M pc -m 128` (as Linux prints it):
  *   [0x00000000, 0x0009fc00) usable
@@ -205,6 +206,50 @@ static void ovmf_like_efi_map(void **state)
     map_free(&m);
 }
 
+/* The real OVMF map (123 descriptors, 48-byte stride, see
+ * memmap_ovmf_q35.h): page-aligned, no overlaps, so sanitize only merges;
+ * every boot-services and conventional page stays RAM, every runtime, ACPI,
+ * MMIO and reserved descriptor stays exactly as it was (the reference model
+ * checks each byte range). */
+static void ovmf_q35_real_map(void **state)
+{
+    (void)state;
+    enum { N = MM_ARRAY_SIZE(ovmf_q35_512m), STRIDE = 48 };
+    uint8_t *buf = malloc(N * STRIDE);
+    uint64_t usable_in = 0, runtime_in = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        efi_put(buf + STRIDE * i, STRIDE, ovmf_q35_512m[i].type, ovmf_q35_512m[i].phys,
+                ovmf_q35_512m[i].pages, ovmf_q35_512m[i].attrs);
+        mm_type t = mm_efi_type(ovmf_q35_512m[i].type);
+        if (t == MM_TYPE_USABLE)
+            usable_in += ovmf_q35_512m[i].pages * PAGE;
+        if (t == MM_TYPE_FW_RUNTIME_CODE || t == MM_TYPE_FW_RUNTIME_DATA)
+            runtime_in += ovmf_q35_512m[i].pages * PAGE;
+    }
+    mm_map m = map_new(N);
+    assert_int_equal(mm_map_import_efi(&m, buf, N * STRIDE, STRIDE, 1), MM_OK);
+    assert_int_equal(m.count, N);
+    mm_sanitize_report r;
+    sanitize_checked(&m, PAGE, &r);
+    assert_int_equal(r.overlaps_resolved + r.empty_dropped + r.slivers_dropped, 0);
+    assert_int_equal(r.bytes_trimmed, 0);
+    assert_int_equal(r.entries_out, N - r.merged);
+    /* 102 boot-services fragments fold into RAM: 21 entries, listed in
+     * tests/tools/data/expected/ovmf-q35-real.report. */
+    assert_int_equal(r.entries_out, 21);
+    struct mm_map_stats s;
+    mm_map_stats(&m, &s);
+    assert_int_equal(s.usable_bytes, usable_in);
+    assert_int_equal(s.bytes[MM_TYPE_FW_RUNTIME_CODE] + s.bytes[MM_TYPE_FW_RUNTIME_DATA],
+                     runtime_in);
+    assert_int_equal(mm_map_type_at(&m, 0xb0000000), MM_TYPE_RESERVED);
+    assert_int_equal(mm_map_type_at(&m, 0xffc00000), MM_TYPE_MMIO);
+    assert_int_equal(mm_map_type_at(&m, 0x806000), MM_TYPE_ACPI_NVS);
+    assert_true(s.highest_usable_end <= 512 * MIB);
+    free(buf);
+    map_free(&m);
+}
+
 /* A large server map: 320 E820 entries, alternating usable and reserved
  * 1 MiB windows (more than any fixed 256-entry table holds), given in
  * reverse order; every entry survives, sorted. */
@@ -256,9 +301,9 @@ static void random_maps_match_reference(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(seabios_qemu_e820),           cmocka_unit_test(laptop_e820_with_quirks),
-        cmocka_unit_test(ovmf_like_efi_map),           cmocka_unit_test(server_map_320_entries),
-        cmocka_unit_test(random_maps_match_reference),
+        cmocka_unit_test(seabios_qemu_e820),      cmocka_unit_test(laptop_e820_with_quirks),
+        cmocka_unit_test(ovmf_like_efi_map),      cmocka_unit_test(ovmf_q35_real_map),
+        cmocka_unit_test(server_map_320_entries), cmocka_unit_test(random_maps_match_reference),
     };
     return cmocka_run_group_tests_name("memmap-real", tests, NULL, NULL);
 }
