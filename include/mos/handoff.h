@@ -1,11 +1,13 @@
 /* MultiOS Boot handoff ABI, revision 1.
  *
- * The loader (UEFI or legacy BIOS) passes the physical address of one
- * `struct mos_handoff` to the kernel entry point in the first argument
- * register (RDI, System V AMD64). Everything here is fixed-width; every
- * address is a physical address held in a uint64_t, reachable at
- * `phys + hhdm_offset` through the higher-half direct map (and, below
- * `identity_map_size`, also at `phys` itself). See docs/protocol.md. */
+ * The loader (UEFI or legacy BIOS) jumps to the kernel's ELF entry point in
+ * 64-bit long mode with interrupts disabled, RSP = stack_virt_top, and RDI
+ * (first argument, System V AMD64) = the VIRTUAL address, through the
+ * higher-half direct map, of one `struct mos_handoff`, i.e.
+ * hhdm_offset + its physical address. Everything inside is fixed-width;
+ * every address field is a PHYSICAL address in a uint64_t, reachable at
+ * `phys + hhdm_offset` (and, below `identity_map_size`, also at `phys`
+ * itself). See docs/protocol.md. */
 #ifndef MOS_HANDOFF_H
 #define MOS_HANDOFF_H
 
