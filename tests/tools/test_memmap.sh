@@ -40,6 +40,7 @@ expect seabios-plain 0 expected/seabios-new.plain - -- --plain seabios-new.dmesg
 expect seabios-stdin 0 expected/seabios-new.plain - -- --plain - <seabios-new.dmesg
 expect seabios-check 1 expected/seabios-new.check - -- --check seabios-new.dmesg
 expect old-e820-report 0 expected/old-e820.report - -- old-e820.dmesg
+expect e820-types-crlf 0 expected/e820-types.report /dev/null -- e820-types.dmesg
 expect ovmf-efi-report 0 expected/ovmf-efi.report expected/ovmf-efi.err -- ovmf-efi.dmesg
 expect ovmf-q35-real-report 0 expected/ovmf-q35-real.report /dev/null -- ovmf-q35-real.dmesg
 expect old-efi-plain 0 expected/old-efi.plain - -- --plain old-efi.dmesg
