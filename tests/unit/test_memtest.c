@@ -116,11 +116,14 @@ static void injected_faults_fail_exactly_their_frames(void **state)
 typedef struct alias_ctx {
     const host_window *hw;
     uint64_t target;
+    uint64_t frame_reads; /* reads inside the target's frame */
 } alias_ctx;
 
 static uint32_t alias(void *ctx, uint64_t phys, uint32_t v)
 {
     alias_ctx *a = ctx;
+    if (phys >> 12 == a->target >> 12)
+        a->frame_reads++;
     if (phys != a->target)
         return v;
     return *(volatile uint32_t *)host_window_ptr(a->hw, phys ^ 128);
@@ -132,7 +135,7 @@ static void address_pattern_catches_aliasing(void **state)
     host_window hw;
     mm_memtest t;
     setup(&hw, &t);
-    alias_ctx a = {&hw, BASE + 4 * FRAME + 12};
+    alias_ctx a = {&hw, BASE + 4 * FRAME + 12, 0};
     t.filter = alias;
     t.filter_ctx = &a;
     bad_list bad = {.n = 0};
@@ -140,6 +143,9 @@ static void address_pattern_catches_aliasing(void **state)
                      MM_ERR_MEMTEST_FAILED);
     assert_int_equal(bad.n, 1);
     assert_int_equal(bad.frame[0], BASE + 4 * FRAME);
+    /* Patterns 1-3 read the whole frame (1024 words each) without a
+     * mismatch; pattern 4 stops at word 3, the target. */
+    assert_int_equal(a.frame_reads, 3 * 1024 + 4);
     host_window_fini(&hw);
 }
 
