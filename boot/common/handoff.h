@@ -98,7 +98,7 @@ typedef struct bc_handoff_layout {
 /* Lays out a region for `map_capacity` entries, a cmdline of
  * `cmdline_bytes` (including the NUL, >= 1) and `efi_map_bytes` of raw EFI
  * map (0 on BIOS). Returns MM_OK, MM_ERR_INVALID_ARGUMENT or
- * MM_ERR_OVERFLOW (sizes beyond 4 GiB are refused). */
+ * MM_ERR_OVERFLOW (a region of 4 GiB or more is refused). */
 mm_status bc_handoff_layout_init(bc_handoff_layout *l, uint32_t map_capacity,
                                  uint32_t cmdline_bytes, uint64_t efi_map_bytes);
 
@@ -152,7 +152,8 @@ mm_status bc_handoff_build(const bc_handoff_input *in, const bc_handoff_layout *
  * jump. */
 void bc_handoff_seal(struct mos_handoff *h, uint64_t tsc_kernel_jump);
 
-/* Verifies a handoff as a kernel receives it. `virt_offset` turns a
+/* Verifies a handoff as a kernel receives it (defined in handoff_check.c,
+ * which needs only text.c besides: a kernel can link just those two). `virt_offset` turns a
  * physical address of the handoff into a pointer: ptr = phys + virt_offset
  * (a kernel passes h->hhdm_offset; the struct itself is at `h`).
  * Checks, in order, each with its own message in `why` (`why_len` bytes,
