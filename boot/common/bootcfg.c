@@ -340,6 +340,9 @@ mm_status bc_bootcfg_parse(const void *text, size_t len, bc_bootcfg *cfg, bc_cfg
     }
     const char *p = (const char *)text;
     size_t pos = 0;
+    if (len >= 3 && (unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb &&
+        (unsigned char)p[2] == 0xbf)
+        pos = 3; /* UTF-8 byte order mark, as some Windows editors write */
     while (pos < len) {
         size_t end = pos;
         while (end < len && p[end] != '\n')

@@ -1,7 +1,8 @@
 /* boot.cfg: the loader's configuration file, parsed the same way by the
  * UEFI loader and the BIOS stage 2 (docs/protocol.md, section "boot.cfg").
  *
- * Format: UTF-8 text, one `key=value` per line. `#` starts a comment line
+ * Format: UTF-8 text (a leading byte order mark is skipped), one
+ * `key=value` per line. `#` starts a comment line
  * (only as the first non-blank character: a `#` inside a value is part of
  * the value, so `cmdline=a#b` works). Blank lines are ignored, LF or CRLF
  * line ends, spaces and tabs around key and value are trimmed; inner

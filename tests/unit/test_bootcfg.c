@@ -121,6 +121,17 @@ static void full_file_with_crlf_and_comments(void **state)
     assert_string_equal(f->rec.values[1], "2097152");
 }
 
+/* A UTF-8 byte order mark before the first key is skipped; anywhere else
+ * it is an ordinary (valid UTF-8) character and so part of a key. */
+static void byte_order_mark(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(parse(f, "\xef\xbb\xbfkernel=/bom\n"), MM_OK);
+    assert_string_equal(f->cfg.kernel, "/bom");
+    assert_int_equal(parse(f, "cmdline=x\n\xef\xbb\xbfkernel=/bom\n"), MM_ERR_CONFIG);
+    expect_error(f, 0, 2, "\xef\xbb\xbfkernel", "unknown key");
+}
+
 /* Each detection method name maps to its MOS_BIOS_DETECT_* value. */
 static void bios_detect_values(void **state)
 {
@@ -374,6 +385,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(empty_file_keeps_defaults),
         T(full_file_with_crlf_and_comments),
+        T(byte_order_mark),
         T(bios_detect_values),
         T(unknown_key_names_line),
         T(no_sink_means_unknown),
