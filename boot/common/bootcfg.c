@@ -20,43 +20,38 @@ typedef struct slice {
     size_t n;
 } slice;
 
-/* Starts a new error for the current line; returns its message builder, or
- * NULL when the list is full (the error is then only counted). */
-static bc_cfg_error *new_error(parser *ps, slice key)
+static const slice no_key = {"", 0};
+
+/* Starts a new error for the current line and `key`, and returns a builder
+ * for its message. When the list is full the error is only counted and
+ * the builder writes nowhere. */
+static bc_text new_error(parser *ps, slice key)
 {
     bc_cfg_errors *e = ps->errs;
+    bc_text t;
     if (e->count == BC_CFG_MAX_ERRORS) {
         e->dropped++;
-        return NULL;
+        bc_text_init(&t, NULL, 0);
+        return t;
     }
     bc_cfg_error *err = &e->items[e->count++];
     err->line = ps->line;
-    bc_text t;
     bc_text_init(&t, err->key, sizeof err->key);
     bc_text_strn(&t, key.p, key.n);
-    err->msg[0] = '\0';
-    return err;
+    bc_text_init(&t, err->msg, sizeof err->msg);
+    return t;
 }
 
 static void report(parser *ps, slice key, const char *msg)
 {
-    bc_cfg_error *err = new_error(ps, key);
-    if (!err)
-        return;
-    bc_text t;
-    bc_text_init(&t, err->msg, sizeof err->msg);
+    bc_text t = new_error(ps, key);
     bc_text_str(&t, msg);
 }
 
 /* "MSG at column N" */
 static void report_at(parser *ps, const char *msg, size_t column)
 {
-    slice none = {"", 0};
-    bc_cfg_error *err = new_error(ps, none);
-    if (!err)
-        return;
-    bc_text t;
-    bc_text_init(&t, err->msg, sizeof err->msg);
+    bc_text t = new_error(ps, no_key);
     bc_text_str(&t, msg);
     bc_text_str(&t, " at column ");
     bc_text_u32(&t, (uint32_t)(column + 1));
@@ -249,15 +244,11 @@ static bool set_other(parser *ps, slice key, slice v)
     if (st == MM_ERR_NOT_FOUND)
         return false;
     if (st != MM_OK) {
-        bc_cfg_error *err = new_error(ps, key);
-        if (err) {
-            bc_text t;
-            bc_text_init(&t, err->msg, sizeof err->msg);
-            bc_text_str(&t, why ? why : mm_strerror(st));
-            bc_text_str(&t, " (got \"");
-            bc_text_strn(&t, v.p, v.n);
-            bc_text_str(&t, "\")");
-        }
+        bc_text t = new_error(ps, key);
+        bc_text_str(&t, why ? why : mm_strerror(st));
+        bc_text_str(&t, " (got \"");
+        bc_text_strn(&t, v.p, v.n);
+        bc_text_str(&t, "\")");
     }
     return true;
 }
@@ -266,14 +257,10 @@ static void apply(parser *ps, slice key, slice v)
 {
     uint32_t first = line_of(ps->cfg, key);
     if (first) {
-        bc_cfg_error *err = new_error(ps, key);
-        if (err) {
-            bc_text t;
-            bc_text_init(&t, err->msg, sizeof err->msg);
-            bc_text_str(&t, "given twice (first on line ");
-            bc_text_u32(&t, first);
-            bc_text_str(&t, ")");
-        }
+        bc_text t = new_error(ps, key);
+        bc_text_str(&t, "given twice (first on line ");
+        bc_text_u32(&t, first);
+        bc_text_str(&t, ")");
         return;
     }
     if (slice_is(key, "kernel"))
@@ -292,8 +279,7 @@ static void apply(parser *ps, slice key, slice v)
 static void parse_line(parser *ps, slice line)
 {
     if (line.n > BC_CFG_MAX_LINE) {
-        slice none = {"", 0};
-        report(ps, none, "line longer than 1024 bytes");
+        report(ps, no_key, "line longer than 1024 bytes");
         return;
     }
     if (!line_bytes_ok(ps, line))
@@ -334,8 +320,7 @@ mm_status bc_bootcfg_parse(const void *text, size_t len, bc_bootcfg *cfg, bc_cfg
     cfg->key_count = 0;
     parser ps = {.cfg = cfg, .sink = sink, .errs = errs};
     if (len > BC_CFG_MAX_FILE) {
-        slice none = {"", 0};
-        report(&ps, none, "file larger than 65536 bytes");
+        report(&ps, no_key, "file larger than 65536 bytes");
         return MM_ERR_CONFIG;
     }
     const char *p = (const char *)text;
