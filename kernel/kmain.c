@@ -31,8 +31,8 @@ void kmain(uint64_t handoff_virt);
 void kmain(uint64_t handoff_virt)
 {
     uint64_t tsc = arch_rdtsc();
+    arch_serial_init(); /* first: port I/O only, so a fault below still reports */
     arch_init_cpu();
-    arch_serial_init();
     const struct kp_env env = {
         .handoff_virt = handoff_virt,
         .out = arch_console_write,

@@ -361,6 +361,18 @@ static void temp_heap_outside_its_entry_fails(void **state)
     assert_non_null(strstr(fx->kp.reason, "temp"));
 }
 
+/* Base set, size 0: neither a heap nor the seed's "both 0" fallback signal. */
+static void temp_heap_half_set_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->h->temp_heap_size = 0;
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    assert_false(fx_run(fx));
+    assert_result(fx, "handoff-invalid");
+    assert_non_null(strstr(fx->kp.reason, "temp heap"));
+}
+
 /* An unknown boot mode is not a handoff this kernel understands. */
 static void unknown_boot_mode_fails(void **state)
 {
@@ -595,6 +607,7 @@ int main(void)
         FX_TEST(bad_checksum_fails),
         FX_TEST(unsorted_map_fails),
         FX_TEST(temp_heap_outside_its_entry_fails),
+        FX_TEST(temp_heap_half_set_fails),
         FX_TEST(unknown_boot_mode_fails),
         FX_TEST(map_larger_than_kernel_table_fails),
         FX_TEST(bitmap_offering_loader_frame_fails),
