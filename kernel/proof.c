@@ -694,6 +694,52 @@ static bool placement_live(struct kp *kp)
     return true;
 }
 
+/* The firmware fields match the boot mode: EFI tables only on UEFI, a
+ * memory detection method only on BIOS. */
+static bool check_firmware(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    if (h->boot_mode == MOS_BOOT_MODE_BIOS) {
+        if (h->efi_system_table || h->efi_memmap_addr || h->efi_memmap_size)
+            return kp_fail(kp,
+                           "firmware-mismatch: BIOS boot with EFI system table 0x%llx, "
+                           "EFI map 0x%llx",
+                           (unsigned long long)h->efi_system_table,
+                           (unsigned long long)h->efi_memmap_addr);
+        if (h->bios_memory_detect == MOS_BIOS_DETECT_NONE ||
+            h->bios_memory_detect > MOS_BIOS_DETECT_FALLBACK)
+            return kp_fail(kp, "firmware-mismatch: BIOS boot with bios_memory_detect %u",
+                           h->bios_memory_detect);
+        return true;
+    }
+    if (!h->efi_system_table || !h->efi_memmap_size || h->efi_desc_size < MM_EFI_DESC_MIN_SIZE)
+        return kp_fail(kp,
+                       "firmware-mismatch: UEFI boot with system table 0x%llx, EFI map of "
+                       "%llu bytes, descriptor size %u",
+                       (unsigned long long)h->efi_system_table,
+                       (unsigned long long)h->efi_memmap_size, h->efi_desc_size);
+    if (h->bios_memory_detect != MOS_BIOS_DETECT_NONE)
+        return kp_fail(kp, "firmware-mismatch: UEFI boot with bios_memory_detect %u",
+                       h->bios_memory_detect);
+    return true;
+}
+
+/* Below identity_map_size a physical address is also its own virtual
+ * address: the handoff must read the same both ways. Only in the kernel
+ * (the host has no identity map: identity_map_size 0 there). */
+static bool check_identity_map(struct kp *kp)
+{
+    uint64_t phys = kp->env->handoff_virt - kp->hhdm;
+    if (phys + sizeof(uint64_t) > kp->h->identity_map_size)
+        return true;
+    const volatile uint64_t *low = (const volatile uint64_t *)(uintptr_t)phys;
+    if (*low != kp->h->magic)
+        return kp_fail(kp, "identity-map: phys 0x%llx reads 0x%llx, direct map reads 0x%llx",
+                       (unsigned long long)phys, (unsigned long long)*low,
+                       (unsigned long long)kp->h->magic);
+    return true;
+}
+
 static bool check_cmdline(struct kp *kp)
 {
     const struct mos_handoff *h = kp->h;
@@ -708,7 +754,8 @@ static bool check_cmdline(struct kp *kp)
 
 static bool step_placement(struct kp *kp)
 {
-    if (!placement_ranges(kp) || !placement_live(kp) || !check_cmdline(kp))
+    if (!placement_ranges(kp) || !placement_live(kp) || !check_cmdline(kp) || !check_firmware(kp) ||
+        !check_identity_map(kp))
         return false;
     bool live = kp->env->rsp && kp->env->entry && kp->env->image_start;
     kp_printf(kp, "placement: %u loader ranges lie in entries of their own types; %s\n",
@@ -788,6 +835,9 @@ static void report_header(struct kp *kp)
     kp_printf(kp, "MOS hhdm_offset=0x%llx\n", (unsigned long long)h->hhdm_offset);
     kp_printf(kp, "MOS bios_memory_detect=%s\n", bios_detect_name(h->bios_memory_detect));
     kp_printf(kp, "MOS acpi_rsdp=0x%llx\n", (unsigned long long)h->acpi_rsdp);
+    kp_printf(kp, "MOS efi_system_table=0x%llx\n", (unsigned long long)h->efi_system_table);
+    kp_printf(kp, "MOS identity_map_size=0x%llx\n", (unsigned long long)h->identity_map_size);
+    kp_printf(kp, "MOS hhdm_size=0x%llx\n", (unsigned long long)h->hhdm_size);
 }
 
 static void report_map(struct kp *kp)

@@ -28,30 +28,32 @@
 #include "kalloc.h"
 #include "proof.h"
 
-#define RAM_BYTES    (8 * MM_MIB)
-#define KERNEL_PHYS  0x200000u
-#define KERNEL_SIZE  0x10000u
-#define KERNEL_VIRT  0xffffffff80000000ull
-#define STACK_PHYS   0x210000u
-#define STACK_SIZE   0x10000u
-#define PT_PHYS      0x220000u
-#define PT_SIZE      0x4000u
-#define HANDOFF_PHYS 0x224000u
-#define HANDOFF_SIZE 0x4000u
-#define BITMAP_PHYS  0x228000u
-#define BITMAP_SIZE  0x2000u
-#define BOOTH_PHYS   0x22a000u
-#define BOOTH_SIZE   0x10000u
-#define LOADER_END   (BOOTH_PHYS + BOOTH_SIZE) /* first byte after the loader's ranges */
-#define TEMP_PHYS    0x300000u
-#define TEMP_SIZE    0x100000u
-#define GRAN         4096u
-#define CMDLINE      "console=ttyS0 mos.test=1"
-#define TSC_ENTRY    1000u
-#define TSC_MEMMAP   2000u
-#define TSC_JUMP     3001000u /* 3 ms after entry at 1 GHz */
-#define TSC_HZ       1000000000u
-#define MAP_CAP      64u
+#define RAM_BYTES     (8 * MM_MIB)
+#define KERNEL_PHYS   0x200000u
+#define KERNEL_SIZE   0x10000u
+#define KERNEL_VIRT   0xffffffff80000000ull
+#define STACK_PHYS    0x210000u
+#define STACK_SIZE    0x10000u
+#define PT_PHYS       0x220000u
+#define PT_SIZE       0x4000u
+#define HANDOFF_PHYS  0x224000u
+#define HANDOFF_SIZE  0x4000u
+#define BITMAP_PHYS   0x228000u
+#define BITMAP_SIZE   0x2000u
+#define BOOTH_PHYS    0x22a000u
+#define BOOTH_SIZE    0x10000u
+#define LOADER_END    (BOOTH_PHYS + BOOTH_SIZE) /* first byte after the loader's ranges */
+#define TEMP_PHYS     0x300000u
+#define TEMP_SIZE     0x100000u
+#define GRAN          4096u
+#define CMDLINE       "console=ttyS0 mos.test=1"
+#define TSC_ENTRY     1000u
+#define TSC_MEMMAP    2000u
+#define TSC_JUMP      3001000u /* 3 ms after entry at 1 GHz */
+#define TSC_HZ        1000000000u
+#define MAP_CAP       64u
+#define EFI_DESC_SIZE 48u      /* OVMF's descriptor stride */
+#define EFI_SYSTAB    0x9f018u /* somewhere in firmware memory */
 
 struct fx {
     unsigned char *ram;
@@ -59,7 +61,9 @@ struct fx {
     mm_entry entries[MAP_CAP];
     mm_map map;
     mm_bitmap bm;
-    bool temp_heap; /* the loader got a temporary heap */
+    bool temp_heap;                           /* the loader got a temporary heap */
+    uint32_t boot_mode;                       /* MOS_BOOT_MODE_* */
+    unsigned char efi_map[2 * EFI_DESC_SIZE]; /* raw descriptors, copied into the handoff */
     bc_handoff_input in;
     struct mos_handoff *h;
     mm_entry kmap[MAP_CAP];
@@ -93,6 +97,7 @@ static int fx_setup(void **state)
     assert_int_equal(mm_map_add(&fx->map, 0x100000, RAM_BYTES - 0x100000, MM_TYPE_USABLE, 1, 0),
                      MM_OK);
     fx->temp_heap = true;
+    fx->boot_mode = MOS_BOOT_MODE_UEFI;
     *state = fx;
     return 0;
 }
@@ -131,10 +136,18 @@ static void fx_build(struct fx *fx)
                      MM_OK);
 
     bc_handoff_layout l;
-    assert_int_equal(bc_handoff_layout_init(&l, MAP_CAP, sizeof(CMDLINE), 0), MM_OK);
+    bool uefi = fx->boot_mode == MOS_BOOT_MODE_UEFI;
+    uint64_t efi_bytes = uefi ? sizeof(fx->efi_map) : 0;
+    assert_int_equal(bc_handoff_layout_init(&l, MAP_CAP, sizeof(CMDLINE), efi_bytes), MM_OK);
     assert_true(l.bytes <= HANDOFF_SIZE);
     fx->in = (bc_handoff_input){
-        .boot_mode = MOS_BOOT_MODE_UEFI,
+        .boot_mode = fx->boot_mode,
+        .bios_memory_detect = uefi ? MOS_BIOS_DETECT_NONE : MOS_BIOS_DETECT_E820,
+        .efi_system_table = uefi ? EFI_SYSTAB : 0,
+        .efi_map = uefi ? fx->efi_map : NULL,
+        .efi_map_size = efi_bytes,
+        .efi_desc_size = uefi ? EFI_DESC_SIZE : 0,
+        .efi_desc_version = uefi ? 1 : 0,
         .map = &fx->map,
         .temp_heap_base = fx->temp_heap ? TEMP_PHYS : 0,
         .temp_heap_size = fx->temp_heap ? TEMP_SIZE : 0,
@@ -267,14 +280,35 @@ static void valid_handoff_passes(void **state)
 static void bios_handoff_passes(void **state)
 {
     struct fx *fx = *state;
+    fx->boot_mode = MOS_BOOT_MODE_BIOS;
     fx_build(fx);
-    fx->h->boot_mode = MOS_BOOT_MODE_BIOS;
-    fx->h->bios_memory_detect = MOS_BIOS_DETECT_E820;
-    bc_handoff_seal(fx->h, TSC_JUMP);
     assert_true(fx_run(fx));
     assert_result(fx, NULL);
     assert_mos(fx, "boot_mode", "bios");
     assert_mos(fx, "bios_memory_detect", "e820");
+    assert_mos(fx, "efi_system_table", "0x0");
+}
+
+/* Firmware fields contradicting the boot mode. */
+static void bios_handoff_with_efi_table_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx->boot_mode = MOS_BOOT_MODE_BIOS;
+    fx_build(fx);
+    fx->h->efi_system_table = EFI_SYSTAB;
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    assert_false(fx_run(fx));
+    assert_result(fx, "firmware-mismatch");
+}
+
+static void uefi_handoff_without_system_table_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->h->efi_system_table = 0;
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    assert_false(fx_run(fx));
+    assert_result(fx, "firmware-mismatch");
 }
 
 /* Asserts one row of the human map table: base, end (exclusive), size
@@ -601,6 +635,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         FX_TEST(valid_handoff_passes),
         FX_TEST(bios_handoff_passes),
+        FX_TEST(bios_handoff_with_efi_table_fails),
+        FX_TEST(uefi_handoff_without_system_table_fails),
         FX_TEST(report_has_map_table),
         FX_TEST(no_handoff_fails),
         FX_TEST(bad_magic_fails),
