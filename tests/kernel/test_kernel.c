@@ -370,17 +370,35 @@ static void bad_checksum_fails(void **state)
     assert_non_null(strstr(fx->kp.reason, "checksum"));
 }
 
-/* Map entries 1 and 2 swapped: not sorted by base. */
+/* The map array changed after the loader sealed it: its CRC no longer
+ * matches. */
+static void damaged_map_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    struct mos_memmap_entry *e = (void *)(fx->ram + fx->h->memmap_addr);
+    e[3].type = MOS_MEM_USABLE;
+    assert_false(fx_run(fx));
+    assert_result(fx, "handoff-invalid");
+    assert_non_null(strstr(fx->kp.reason, "memory map checksum"));
+}
+
+/* Map entries 1 and 2 swapped by a buggy loader, CRC and checksum made to
+ * match: the map itself is not sorted by base. */
 static void unsorted_map_fails(void **state)
 {
     struct fx *fx = *state;
     fx_build(fx);
-    struct mos_memmap_entry *e = (void *)(fx->ram + (fx->h->memmap_addr));
+    struct mos_memmap_entry *e = (void *)(fx->ram + fx->h->memmap_addr);
     struct mos_memmap_entry t = e[1];
     e[1] = e[2];
     e[2] = t;
+    size_t bytes = (size_t)fx->h->memmap_count * fx->h->memmap_entry_size;
+    fx->h->memmap_crc32 = mos_crc32_skip(e, bytes, bytes);
+    bc_handoff_seal(fx->h, TSC_JUMP);
     assert_false(fx_run(fx));
     assert_result(fx, "handoff-invalid");
+    assert_non_null(strstr(fx->kp.reason, "sorted"));
 }
 
 /* temp_heap_base points at usable RAM instead of its TEMP_HEAP entry. */
@@ -641,6 +659,7 @@ int main(void)
         FX_TEST(no_handoff_fails),
         FX_TEST(bad_magic_fails),
         FX_TEST(bad_checksum_fails),
+        FX_TEST(damaged_map_fails),
         FX_TEST(unsorted_map_fails),
         FX_TEST(temp_heap_outside_its_entry_fails),
         FX_TEST(temp_heap_half_set_fails),
