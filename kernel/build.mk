@@ -12,9 +12,7 @@ KERNEL_LIB_SRCS := $(sort $(wildcard lib/mm/*.c boot/common/*.c))
 KERNEL_OBJS := $(BUILD)/k64/kernel/entry.o \
                $(call objs,k64,$(KERNEL_C_SRCS) $(KERNEL_LIB_SRCS) lib/rt/string.c)
 
-# boot/common headers are included as "common/<name>.h", as the loaders do.
-$(call objs,k64,$(KERNEL_C_SRCS)): K64_CFLAGS += -Iboot
-$(call objs,host,$(KERNEL_PORTABLE_SRCS) tests/kernel/test_kernel.c): HOST_CFLAGS += -Iboot -Ikernel
+$(call objs,host,tests/kernel/test_kernel.c): HOST_CFLAGS += -Ikernel
 
 $(BUILD)/k64/kernel/%.o: kernel/%.S
 	@mkdir -p $(@D)
