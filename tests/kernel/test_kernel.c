@@ -391,6 +391,16 @@ static void damaged_map_fails(void **state)
     assert_non_null(strstr(fx->kp.reason, "memory map checksum"));
 }
 
+/* What a loader that changed its map before sealing would store: the map
+ * CRC and the header checksum over the current contents. */
+static void reseal_with_map(struct fx *fx)
+{
+    const void *map = fx->ram + fx->h->memmap_addr;
+    size_t bytes = (size_t)fx->h->memmap_count * fx->h->memmap_entry_size;
+    fx->h->memmap_crc32 = mos_crc32_skip(map, bytes, bytes);
+    bc_handoff_seal(fx->h, TSC_JUMP);
+}
+
 /* Map entries 1 and 2 swapped by a buggy loader, CRC and checksum made to
  * match: the map itself is not sorted by base. */
 static void unsorted_map_fails(void **state)
@@ -401,11 +411,40 @@ static void unsorted_map_fails(void **state)
     struct mos_memmap_entry t = e[1];
     e[1] = e[2];
     e[2] = t;
-    size_t bytes = (size_t)fx->h->memmap_count * fx->h->memmap_entry_size;
-    fx->h->memmap_crc32 = mos_crc32_skip(e, bytes, bytes);
-    bc_handoff_seal(fx->h, TSC_JUMP);
+    reseal_with_map(fx);
     expect_fail(fx, "handoff-invalid");
     assert_non_null(strstr(fx->kp.reason, "sorted"));
+}
+
+/* A map entry with a type this revision does not define. */
+static void unknown_map_type_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    struct mos_memmap_entry *e = (void *)(fx->ram + fx->h->memmap_addr);
+    e[1].type = 0x999;
+    reseal_with_map(fx);
+    expect_fail(fx, "map-bad-type");
+}
+
+/* The direct map stops at 4 MiB but RAM goes on to 8 MiB. */
+static void direct_map_short_of_ram_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->h->hhdm_size = 4 * MM_MIB;
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    expect_fail(fx, "hhdm-too-small");
+}
+
+/* A bitmap whose set bits would mean "free" is not the ABI's bitmap. */
+static void bitmap_flags_other_than_set_means_used_fail(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->h->bitmap_flags = 0;
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    expect_fail(fx, "bitmap-flags");
 }
 
 /* temp_heap_base points at usable RAM instead of its TEMP_HEAP entry. */
@@ -500,6 +539,16 @@ static void top_frame_skips_held_frames(void **state)
     expect_pass(fx);
     assert_mos_u64(fx, "frame_top", RAM_BYTES - 2 * GRAN, "0x%llx");
     assert_mos_u64(fx, "frames_free", free_frames, "%llu");
+}
+
+/* The linked image does not start where the handoff says it was loaded. */
+static void image_elsewhere_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->env.image_start = KERNEL_VIRT + 0x200000;
+    fx->env.image_end = fx->env.image_start + KERNEL_SIZE;
+    expect_fail(fx, "image-mismatch");
 }
 
 /* ---- the kernel's own mappings (probed by the machine layer) ---- */
@@ -750,6 +799,9 @@ int main(void)
         FX_TEST(bad_checksum_fails),
         FX_TEST(damaged_map_fails),
         FX_TEST(unsorted_map_fails),
+        FX_TEST(unknown_map_type_fails),
+        FX_TEST(direct_map_short_of_ram_fails),
+        FX_TEST(bitmap_flags_other_than_set_means_used_fail),
         FX_TEST(temp_heap_outside_its_entry_fails),
         FX_TEST(temp_heap_half_set_fails),
         FX_TEST(unknown_boot_mode_fails),
@@ -758,6 +810,7 @@ int main(void)
         FX_TEST(boot_heap_outside_its_entry_fails),
         FX_TEST(rsp_off_the_stack_fails),
         FX_TEST(entry_elsewhere_fails),
+        FX_TEST(image_elsewhere_fails),
         FX_TEST(top_frame_skips_held_frames),
         FX_TEST(mappings_as_promised_pass),
         FX_TEST(mappings_without_nx_pass),
