@@ -35,3 +35,16 @@ CMD_unit-kernel := $(KERNEL_TEST)
 # The image's shape: only PT_LOAD segments, page-aligned, W^X, entry inside.
 CHECK_SUITES += kernel-elf
 CMD_kernel-elf := bash kernel/check-elf.sh $(KERNEL_ELF)
+
+# QEMU boots of the exception path (kernel/boot-cases.sh), once the loaders
+# and the shared boot-test runner are in the tree.
+ifneq ($(and $(wildcard tests/boot/cases-lib.sh),$(wildcard boot/uefi/build.mk)),)
+BOOT_SUITES += kernel-faults-uefi
+CMD_kernel-faults-uefi := kernel/boot-cases.sh --firmware uefi
+ifneq ($(BIOS),0)
+ifneq ($(wildcard boot/bios/build.mk),)
+BOOT_SUITES += kernel-faults-bios
+CMD_kernel-faults-bios := kernel/boot-cases.sh --firmware bios
+endif
+endif
+endif
