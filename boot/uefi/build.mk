@@ -27,11 +27,15 @@ $(UEFI_FLOOR): $(call objs,efi,boot/uefi/floor.c)
 	@mkdir -p $(@D)
 	$(LLD_LINK) $(UEFI_LDFLAGS) /out:$@ $^
 
-ALL_TARGETS += $(UEFI_EFI) $(UEFI_FLOOR)
+ALL_TARGETS += $(UEFI_FLOOR)
+# The loader needs boot/common's implementation (merged separately).
+ifneq ($(wildcard boot/common/handoff.c),)
+ALL_TARGETS += $(UEFI_EFI)
 
 # Size budget, read from the file itself.
 CHECK_SUITES += size-uefi
 CMD_size-uefi := tests/boot/check-size.sh $(UEFI_EFI) $(UEFI_SIZE_LIMIT)
+endif
 
 # The disk image both firmwares boot (scripts/mkimage.sh has the layout).
 MOS_IMAGE := $(BUILD)/multios.img
