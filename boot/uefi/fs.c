@@ -7,17 +7,11 @@
 #define PAGE_SIZE   4096u
 #define PAGE_SHIFT  12
 
-EFI_STATUS fs_open_root(EFI_BOOT_SERVICES *bs, EFI_HANDLE image, EFI_FILE_HANDLE *root)
+EFI_STATUS fs_open_root(EFI_BOOT_SERVICES *bs, EFI_HANDLE device, EFI_FILE_HANDLE *root)
 {
-    EFI_GUID li_guid = LOADED_IMAGE_PROTOCOL;
     EFI_GUID fs_guid = SIMPLE_FILE_SYSTEM_PROTOCOL;
-    EFI_LOADED_IMAGE *li;
     EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *sfs;
-
-    EFI_STATUS s = bs->HandleProtocol(image, &li_guid, (void **)&li);
-    if (EFI_ERROR(s))
-        return s;
-    s = bs->HandleProtocol(li->DeviceHandle, &fs_guid, (void **)&sfs);
+    EFI_STATUS s = bs->HandleProtocol(device, &fs_guid, (void **)&sfs);
     if (EFI_ERROR(s))
         return s;
     return sfs->OpenVolume(sfs, root);

@@ -13,9 +13,10 @@ struct fs_file {
     uint64_t pages;
 };
 
-/* Opens the root directory of the volume `image` was loaded from.
- * Returns the firmware's status; *root is valid only on EFI_SUCCESS. */
-EFI_STATUS fs_open_root(EFI_BOOT_SERVICES *bs, EFI_HANDLE image, EFI_FILE_HANDLE *root);
+/* Opens the root directory of the file system on `device` (the loader's
+ * own: its LoadedImage->DeviceHandle). Returns the firmware's status;
+ * *root is valid only on EFI_SUCCESS. */
+EFI_STATUS fs_open_root(EFI_BOOT_SERVICES *bs, EFI_HANDLE device, EFI_FILE_HANDLE *root);
 
 /* Reads the file at ASCII `path` ('/' separated, relative to the root) into
  * fresh pages. Returns EFI_NOT_FOUND when it does not exist, EFI_BAD_BUFFER_SIZE
