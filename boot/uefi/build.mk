@@ -12,14 +12,26 @@ UEFI_SRCS := $(filter-out boot/uefi/floor.c,$(sort $(wildcard boot/uefi/*.c)))
 # Listed here rather than taken from lib/mm/build.mk, which is read after
 # this file.
 UEFI_LIB_SRCS := $(sort $(wildcard lib/mm/*.c boot/common/*.c)) lib/rt/string.c
-UEFI_OBJS := $(call objs,efi,$(UEFI_SRCS) $(UEFI_LIB_SRCS))
+UEFI_OBJS := $(call objs,efi,$(UEFI_SRCS))
+UEFI_LIB_OBJS := $(call objs,efi,$(UEFI_LIB_SRCS))
+UEFI_LIB := $(UEFI_DIR)/libmos-efi.a
+LLVM_AR ?= llvm-ar
 
-UEFI_LDFLAGS := /subsystem:efi_application /entry:efi_main /nodefaultlib /opt:ref /debug:none
+# Size: optimize for size and let the linker drop every function nothing
+# calls (the library parts go through an archive for the same reason).
+UEFI_LDFLAGS := /subsystem:efi_application /entry:efi_main /nodefaultlib /opt:ref /opt:icf \
+    /debug:none
+$(UEFI_OBJS) $(UEFI_LIB_OBJS) $(call objs,efi,boot/uefi/floor.c): EFI_CFLAGS += -Os \
+    -ffunction-sections -fdata-sections -mno-stack-arg-probe
+$(UEFI_OBJS) $(call objs,efi,boot/uefi/floor.c): EFI_CFLAGS += -I$(GNUEFI_INC) \
+    -I$(GNUEFI_INC)/x86_64
 
-$(call objs,efi,$(UEFI_SRCS) boot/uefi/floor.c): EFI_CFLAGS += -I$(GNUEFI_INC) \
-    -I$(GNUEFI_INC)/x86_64 -Iboot -mno-stack-arg-probe
+$(UEFI_LIB): $(UEFI_LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(LLVM_AR) rcs $@ $^
 
-$(UEFI_EFI): $(UEFI_OBJS)
+$(UEFI_EFI): $(UEFI_OBJS) $(UEFI_LIB)
 	@mkdir -p $(@D)
 	$(LLD_LINK) $(UEFI_LDFLAGS) /out:$@ $^
 

@@ -64,12 +64,13 @@ static void read_config(struct loader *L, EFI_FILE_HANDLE root)
         loader_fail(L, "boot.cfg: cannot read: %s", fw_status_text(s));
     } else {
         bc_cfg_errors errs;
-        mm_status st = bc_bootcfg_parse((const void *)(uintptr_t)f.phys, (size_t)f.size, &L->cfg,
+        uint64_t size = f.size;
+        mm_status st = bc_bootcfg_parse((const void *)(uintptr_t)f.phys, (size_t)size, &L->cfg,
                                         bc_cfg_sink_mm(&L->mem), &errs);
         fs_free(L->bs, &f);
         if (st != MM_OK)
             fail_config(L, &errs);
-        mm_log(&L->log, MM_LOG_INFO, "boot.cfg: read (%llu bytes)", (unsigned long long)f.size);
+        mm_log(&L->log, MM_LOG_INFO, "boot.cfg: read (%llu bytes)", (unsigned long long)size);
     }
     mm_config_error ce;
     if (mm_config_validate(&L->mem, &ce) != MM_OK)
@@ -88,7 +89,8 @@ static void load_kernel(struct loader *L, EFI_FILE_HANDLE root)
     if (EFI_ERROR(s))
         loader_fail(L, "kernel %s: cannot read: %s", path, fw_status_text(s));
     const void *file = (const void *)(uintptr_t)f.phys;
-    if (bc_elf_parse(file, (size_t)f.size, &L->elf) != BC_ELF_OK)
+    uint64_t file_size = f.size;
+    if (bc_elf_parse(file, (size_t)file_size, &L->elf) != BC_ELF_OK)
         loader_fail(L, "kernel %s: not a valid kernel: %s", path, L->elf.msg);
 
     struct owned_range *k = &L->range[RANGE_KERNEL];
@@ -96,11 +98,11 @@ static void load_kernel(struct loader *L, EFI_FILE_HANDLE root)
     if (EFI_ERROR(s))
         loader_fail(L, "kernel %s: cannot allocate %llu bytes: %s", path,
                     (unsigned long long)L->elf.span, fw_status_text(s));
-    bc_elf_load(&L->elf, file, (size_t)f.size, (void *)(uintptr_t)k->base, (size_t)k->size);
+    bc_elf_load(&L->elf, file, (size_t)file_size, (void *)(uintptr_t)k->base, (size_t)k->size);
     fs_free(L->bs, &f);
     mm_log(&L->log, MM_LOG_INFO,
            "kernel %s: %llu bytes, %u segments, entry 0x%llx, virt 0x%llx..0x%llx at phys 0x%llx",
-           path, (unsigned long long)f.size, L->elf.count, (unsigned long long)L->elf.entry,
+           path, (unsigned long long)file_size, L->elf.count, (unsigned long long)L->elf.entry,
            (unsigned long long)L->elf.virt_base, (unsigned long long)L->elf.virt_end,
            (unsigned long long)k->base);
 }
@@ -282,8 +284,11 @@ _Noreturn static void phase_handoff(struct loader *L)
 
     struct mos_handoff *h = mem_build_handoff(L);
     uint64_t rdi = L->paging.hhdm_offset + L->range[RANGE_HANDOFF].base;
-    mm_log(&L->log, MM_LOG_INFO, "jumping to the kernel at 0x%llx, handoff at 0x%llx",
-           (unsigned long long)L->elf.entry, (unsigned long long)rdi);
+    uint64_t us = L->tsc_hz ? (rdtsc() - L->tsc_entry) / (L->tsc_hz / 1000000u) : 0;
+    mm_log(&L->log, MM_LOG_INFO,
+           "jumping to the kernel at 0x%llx, handoff at 0x%llx, after %llu.%03llu ms in the loader",
+           (unsigned long long)L->elf.entry, (unsigned long long)rdi,
+           (unsigned long long)(us / 1000), (unsigned long long)(us % 1000));
     const struct owned_range *stk = &L->range[RANGE_STACK];
     uint64_t rsp = bc_entry_rsp(L->paging.hhdm_offset, stk->base, stk->size);
     *(volatile uint64_t *)(uintptr_t)(rsp - L->paging.hhdm_offset) = 0;
