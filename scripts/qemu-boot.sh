@@ -10,7 +10,8 @@
 # (v << 1) | 1. Other statuses: 0 = the guest shut down (the loader's clean
 # halt), 124 = the timeout hit (a hang), anything else = QEMU failed.
 # UEFI uses OVMF from Debian's `ovmf` package with a private copy of the
-# variable store per run, so runs never share state.
+# variable store per run, and the disk is opened with snapshot=on (writes go
+# to a temporary overlay), so parallel runs can share one image file.
 # --summary (for `make run`) ends with one line saying what the status
 # means and exits 0 only when the kernel reported PASS.
 set -euo pipefail
@@ -50,7 +51,7 @@ trap 'rm -rf "$tmpdir"' EXIT
 
 args=(-nodefaults -machine q35 -m "$mem" -display none -no-reboot -net none
     -device isa-debug-exit,iobase=0xf4,iosize=0x04
-    -drive "file=$image,format=raw,if=none,id=disk0"
+    -drive "file=$image,format=raw,if=none,id=disk0,snapshot=on"
     -device virtio-blk-pci,drive=disk0,bootindex=1)
 [[ -n "$cpu" ]] && args+=(-cpu "$cpu")
 if [[ -n "$serial" ]]; then

@@ -60,6 +60,7 @@ struct loader {
     uint64_t cr3;
     uint64_t loader_top; /* end of the loader's image and stack: stays identity-mapped */
     bool nx;
+    bool boot_heap_deferred; /* no room before ExitBootServices: placed in the final map */
 
     uint64_t rsdp;
     uint64_t tsc_entry, tsc_memmap_done, tsc_hz;

@@ -135,16 +135,24 @@ static void allocate_stack_and_temp_heap(struct loader *L)
 }
 
 /* The boot heap: heap_size bytes aligned to heap_alignment at or above
- * min_heap_addr, first fit in the firmware's free memory. */
+ * min_heap_addr, first fit in the firmware's free memory. Small machines
+ * may have no such free block while boot services still own memory (with
+ * 64 MiB, OVMF's largest free block is a few MiB): the heap is then placed
+ * in the final map after ExitBootServices instead (mem_final_map). */
 static void allocate_boot_heap(struct loader *L)
 {
     struct owned_range *bh = &L->range[RANGE_BOOT_HEAP];
     EFI_STATUS s =
         mem_alloc_first_fit(L, L->mem.heap_size, L->mem.heap_alignment, L->mem.min_heap_addr, bh);
-    if (EFI_ERROR(s))
-        loader_fail(L,
-                    "boot heap: no %llu bytes free at or above 0x%llx (heap_size, min_heap_addr)",
-                    (unsigned long long)L->mem.heap_size, (unsigned long long)L->mem.min_heap_addr);
+    if (EFI_ERROR(s)) {
+        L->boot_heap_deferred = true;
+        mm_log(&L->log, MM_LOG_INFO,
+               "boot heap: no free %llu KiB at or above 0x%llx yet, placing it after "
+               "ExitBootServices",
+               (unsigned long long)(L->mem.heap_size >> 10),
+               (unsigned long long)L->mem.min_heap_addr);
+        return;
+    }
     mm_log(&L->log, MM_LOG_INFO, "boot heap: %llu KiB at 0x%llx",
            (unsigned long long)(bh->size >> 10), (unsigned long long)bh->base);
 }

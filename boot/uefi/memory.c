@@ -182,6 +182,27 @@ static void log_map(struct loader *L)
     }
 }
 
+/* First fit of the boot heap in the final map (at or above min_heap_addr,
+ * heap_alignment), carved out of usable memory. */
+static void place_boot_heap(struct loader *L)
+{
+    struct owned_range *bh = &L->range[RANGE_BOOT_HEAP];
+    uint64_t bytes = L->mem.heap_size, align = L->mem.heap_alignment, base;
+    if (!granular(L, &bytes, &align) || mm_map_find(&L->map, bytes, align, L->mem.min_heap_addr,
+                                                    PHYS_LIMIT, MM_FIND_BOTTOM_UP, &base) != MM_OK)
+        loader_fail(L,
+                    "boot heap: no %llu bytes free at or above 0x%llx (heap_size, min_heap_addr)",
+                    (unsigned long long)L->mem.heap_size, (unsigned long long)L->mem.min_heap_addr);
+    mm_status st = mm_map_carve(&L->map, base, bytes, MM_TYPE_BOOT_HEAP, MM_CARVE_DEFAULT);
+    if (st != MM_OK)
+        loader_fail(L, "boot heap: cannot carve it at 0x%llx: %s", (unsigned long long)base,
+                    mm_strerror(st));
+    bh->base = base;
+    bh->size = bytes;
+    mm_log(&L->log, MM_LOG_INFO, "boot heap: %llu KiB at 0x%llx (placed after ExitBootServices)",
+           (unsigned long long)(bytes >> 10), (unsigned long long)base);
+}
+
 void mem_final_map(struct loader *L)
 {
     mm_status st = import_map(L, false, &L->sanitized);
@@ -197,6 +218,8 @@ void mem_final_map(struct loader *L)
             loader_fail(L, "memory map: cannot carve the %s at 0x%llx: %s", mem_range_name(r),
                         (unsigned long long)o->base, mm_strerror(st));
     }
+    if (L->boot_heap_deferred)
+        place_boot_heap(L);
     mm_validate_error ve;
     if (mm_map_validate(&L->map, L->mem.bitmap_granularity, &ve) != MM_OK)
         loader_fail(L, "memory map: entry %u breaks rule %s", ve.index,

@@ -27,8 +27,9 @@ void mem_scratch_setup(struct loader *L);
 void mem_provisional_map(struct loader *L);
 
 /* After ExitBootServices: imports and sanitizes the final map, logs what
- * the sanitizer fixed, carves every loader range into its type, validates
- * and logs the result. Halts on failure. */
+ * the sanitizer fixed, carves every loader range into its type (placing
+ * the boot heap first when it was deferred), validates and logs the
+ * result. Halts on failure. */
 void mem_final_map(struct loader *L);
 
 /* Builds the frame bitmap from the final map in RANGE_BITMAP. */
