@@ -15,7 +15,8 @@ const char *fw_status_text(EFI_STATUS s);
 uint64_t fw_find_rsdp(const EFI_SYSTEM_TABLE *st);
 
 /* TSC ticks per second, measured against the firmware's Stall() over
- * `window_us` microseconds; 0 when the measurement makes no sense. */
+ * `window_us` microseconds in total (split into rounds, the shortest
+ * kept); 0 when the measurement makes no sense. */
 uint64_t fw_tsc_frequency(EFI_BOOT_SERVICES *bs, uint32_t window_us);
 
 /* The raw UEFI memory map in a buffer the loader allocated once, so that
