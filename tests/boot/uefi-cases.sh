@@ -82,7 +82,7 @@ add() {
 
 common=(--expect boot_mode=uefi --expect temp_heap_source=handoff)
 add uefi-64m --image "$out/default.img" --mem 64M "${common[@]}" \
-    --expect-range usable_bytes=$((40 * MiB)):$((64 * MiB)) \
+    --expect-range usable_bytes=$((36 * MiB)):$((64 * MiB)) \
     --expect-range temp_heap_size=$MiB:$MiB
 add uefi-256m --image "$out/default.img" --mem 256M "${common[@]}" \
     --expect-range usable_bytes=$((220 * MiB)):$((256 * MiB))
