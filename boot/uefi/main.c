@@ -17,7 +17,7 @@
 #include "memory.h"
 #include "port.h"
 
-#define TSC_CALIBRATION_US 5000u
+#define TSC_CALIBRATION_US 2000u
 #define KERNEL_FILE_MAX    (256u * 1024u * 1024u)
 #define BOOT_CFG_PATH      "boot.cfg"
 
@@ -251,9 +251,10 @@ static void phase_boot_services(struct loader *L)
     allocate_tables(L);
 
     L->rsdp = fw_find_rsdp(L->st);
-    L->tsc_hz = fw_tsc_frequency(L->bs, TSC_CALIBRATION_US);
-    mm_log(&L->log, MM_LOG_INFO, "ACPI RSDP 0x%llx, TSC %llu kHz, NX %s",
-           (unsigned long long)L->rsdp, (unsigned long long)(L->tsc_hz / 1000),
+    const char *method;
+    L->tsc_hz = fw_tsc_frequency(L->bs, L->rsdp, TSC_CALIBRATION_US, &method);
+    mm_log(&L->log, MM_LOG_INFO, "ACPI RSDP 0x%llx, TSC %llu kHz (against the %s), NX %s",
+           (unsigned long long)L->rsdp, (unsigned long long)(L->tsc_hz / 1000), method,
            L->nx ? "on" : "off");
 
     mm_log(&L->log, MM_LOG_INFO, "exiting boot services");
