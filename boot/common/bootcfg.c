@@ -3,6 +3,7 @@
  * into bounded, NUL-terminated stack buffers. */
 #include "bootcfg.h"
 
+#include "mm/config.h"
 #include "mos/handoff.h"
 #include "text.h"
 
@@ -365,4 +366,21 @@ size_t bc_cfg_error_format(const bc_cfg_error *err, char *buf, size_t size)
     }
     bc_text_strn(&t, err->msg, sizeof err->msg);
     return t.len;
+}
+
+/* bc_cfg_sink over lib/mm's config: mm_config_set() does the parsing and
+ * range checks; its reason string becomes the parser's message. */
+static mm_status mm_config_sink_set(void *ctx, const char *key, const char *value, const char **why)
+{
+    mm_config_error err;
+    mm_status st = mm_config_set((mm_config *)ctx, key, value, &err);
+    if (st != MM_OK && st != MM_ERR_NOT_FOUND)
+        *why = err.reason;
+    return st;
+}
+
+bc_cfg_sink bc_cfg_sink_mm(struct mm_config *mem)
+{
+    bc_cfg_sink sink = {mm_config_sink_set, mem};
+    return sink;
 }

@@ -94,8 +94,8 @@ typedef struct bc_cfg_sink {
 
 struct mm_config;
 /* A sink that applies keys with lib/mm's mm_config_set() to `mem`, which
- * the caller initialized with its defaults. (Defined in bootcfg.c once the
- * lib/mm config module is on main.) */
+ * the caller initialized with its defaults; a bad value's reason is
+ * mm_config_set()'s. `mem` must outlive the parse. */
 bc_cfg_sink bc_cfg_sink_mm(struct mm_config *mem);
 
 /* Fills `cfg` with the defaults: kernel BC_KERNEL_PATH_DEFAULT, empty
