@@ -113,8 +113,8 @@ static void validate_accepts_edges(void **state)
     assert_int_equal(mm_config_validate(&c, NULL), MM_OK);
 }
 
-/* temp_heap_size=0 asks for no temporary heap (the kernel then uses its
- * fallback): valid, unlike a zero boot heap. */
+/* temp_heap_size = 0 asks for no temporary heap (the kernel then uses its
+ * fallback); it is valid, unlike a zero boot heap. */
 static void temp_heap_zero_means_none(void **state)
 {
     (void)state;
@@ -124,6 +124,9 @@ static void temp_heap_zero_means_none(void **state)
     assert_int_equal(mm_config_set(&c, "temp_heap_size", "0", &err), MM_OK);
     assert_int_equal(c.temp_heap_size, 0);
     assert_int_equal(mm_config_validate(&c, &err), MM_OK);
+    c.heap_size = 0;
+    assert_int_equal(mm_config_validate(&c, &err), MM_ERR_CONFIG);
+    assert_int_equal(err.field, MM_CFG_HEAP_SIZE);
 }
 
 /* 8 KiB frames with a 12 KiB heap: the heap would end inside a frame. */
