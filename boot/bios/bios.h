@@ -1,0 +1,72 @@
+/* Stage 2 machine interface: the real-mode thunk, port I/O, CPU helpers. */
+#ifndef BIOS_BIOS_H
+#define BIOS_BIOS_H
+
+#include <stdint.h>
+
+/* Registers in and out of a BIOS call (layout fixed by entry.S). */
+struct bios_regs {
+    uint32_t eax, ebx, ecx, edx, esi, edi, ebp;
+    uint16_t ds, es;
+    uint32_t flags; /* FLAGS after the call (low 16 bits) */
+};
+_Static_assert(sizeof(struct bios_regs) == 36, "bios_regs layout (entry.S)");
+
+#define BIOS_FLAG_CF 0x0001u
+
+/* Runs real-mode `INT intno` with *regs loaded (DS/ES too) and writes all
+ * registers and FLAGS back. Pointers handed to the BIOS must be below
+ * 1 MiB (segment:offset). Returns with interrupts disabled. */
+void bios_call(uint32_t intno, struct bios_regs *regs);
+
+/* What enter_long_mode() jumps with (layout fixed by entry.S); must be
+ * identity-mapped by the page tables. */
+struct lm_jump {
+    uint64_t entry; /* 64-bit virtual entry point */
+    uint64_t rsp;
+    uint64_t rdi;
+    uint32_t nxe; /* non-zero: set EFER.NXE */
+    uint32_t pad;
+};
+_Static_assert(sizeof(struct lm_jump) == 32, "lm_jump layout (entry.S)");
+
+/* Enables PAE and long mode with CR3 = pml4 (below 4 GiB) and jumps. */
+__attribute__((noreturn)) void enter_long_mode(uint32_t pml4, const struct lm_jump *jump);
+
+extern uint8_t boot_drive;
+
+static inline uint16_t rm_seg(uint32_t linear)
+{
+    return (uint16_t)(linear >> 4);
+}
+
+static inline uint16_t rm_off(uint32_t linear)
+{
+    return (uint16_t)(linear & 0xf);
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t r[4])
+{
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
+}
+
+#endif

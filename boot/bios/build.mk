@@ -1,0 +1,36 @@
+# Legacy BIOS front end: stage 1 (MBR boot code) and stage 2 (real-mode
+# entry + 32-bit protected-mode C, long-mode trampoline), both flat binaries.
+# BIOS=0 skips them.
+ifneq ($(BIOS),0)
+
+BIOS_OUT := $(BUILD)/bios
+STAGE1_BIN := $(BIOS_OUT)/stage1.bin
+STAGE2_BIN := $(BIOS_OUT)/stage2.bin
+
+BIOS_C_SRCS := $(sort $(wildcard boot/bios/*.c))
+# lib/*/build.mk is read after this file, so its lists are not set yet.
+BIOS_LIB_SRCS := $(sort $(wildcard lib/mm/*.c boot/common/*.c)) lib/rt/string.c
+STAGE2_OBJS := $(BUILD)/i386/boot/bios/entry.o $(call objs,i386,$(BIOS_C_SRCS) $(BIOS_LIB_SRCS))
+
+$(BUILD)/i386/boot/bios/%.o: boot/bios/%.S boot/bios/bios_layout.h
+	@mkdir -p $(@D)
+	$(CLANG) --target=i386-unknown-none-elf -Iboot/bios -c $< -o $@
+
+$(BIOS_OUT)/stage1.elf: $(BUILD)/i386/boot/bios/stage1.o boot/bios/stage1.ld
+	@mkdir -p $(@D)
+	$(LLD) -m elf_i386 -T boot/bios/stage1.ld -o $@ $<
+
+$(BIOS_OUT)/stage2.elf: $(STAGE2_OBJS) boot/bios/stage2.ld
+	@mkdir -p $(@D)
+	$(LLD) -m elf_i386 -static -T boot/bios/stage2.ld -o $@ $(STAGE2_OBJS)
+
+# Stage 1 must leave the disk signature and partition table (440..511) alone.
+$(STAGE1_BIN): $(BIOS_OUT)/stage1.elf
+	llvm-objcopy -O binary $< $@
+	@test $$(stat -c %s $@) -le 440 || { echo "stage1.bin exceeds 440 bytes" >&2; rm -f $@; exit 1; }
+$(STAGE2_BIN): $(BIOS_OUT)/stage2.elf
+	llvm-objcopy -O binary $< $@
+
+ALL_TARGETS += $(STAGE1_BIN) $(STAGE2_BIN)
+
+endif
