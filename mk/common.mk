@@ -16,7 +16,7 @@ MEMTEST ?= 0
 OPT_DEFS := -DMM_DEBUG=$(DEBUG) -DMM_MEMTEST_DEFAULT=$(MEMTEST)
 
 WARN := -Wall -Wextra -Werror
-INC := -Iinclude -Ilib/mm -Ilib
+INC := -Iinclude -Ilib/mm -Ilib -Iboot
 COMMON := -std=gnu11 $(WARN) $(INC) $(OPT_DEFS) -MMD -MP
 
 # Host: unit tests under ASan+UBSan.

@@ -1,0 +1,363 @@
+/* boot.cfg parser. Works on the caller's bytes in place: each line is a
+ * [start, end) slice; only keys and values handed to the sink are copied
+ * into bounded, NUL-terminated stack buffers. */
+#include "bootcfg.h"
+
+#include "mos/handoff.h"
+#include "text.h"
+
+#define SEEN_MAX 32u /* distinct keys remembered for the duplicate check */
+
+typedef struct seen_key {
+    char key[BC_CFG_KEY_MAX];
+    uint32_t line;
+} seen_key;
+
+/* Parser state for one call. */
+typedef struct parser {
+    bc_bootcfg *cfg;
+    bc_cfg_sink sink;
+    bc_cfg_errors *errs;
+    uint32_t line;
+    seen_key seen[SEEN_MAX];
+    uint32_t seen_count;
+} parser;
+
+/* A slice of the input. */
+typedef struct slice {
+    const char *p;
+    size_t n;
+} slice;
+
+/* Starts a new error for the current line; returns its message builder, or
+ * NULL when the list is full (the error is then only counted). */
+static bc_cfg_error *new_error(parser *ps, slice key)
+{
+    bc_cfg_errors *e = ps->errs;
+    if (e->count == BC_CFG_MAX_ERRORS) {
+        e->dropped++;
+        return NULL;
+    }
+    bc_cfg_error *err = &e->items[e->count++];
+    err->line = ps->line;
+    bc_text t;
+    bc_text_init(&t, err->key, sizeof err->key);
+    bc_text_strn(&t, key.p, key.n);
+    err->msg[0] = '\0';
+    return err;
+}
+
+static void report(parser *ps, slice key, const char *msg)
+{
+    bc_cfg_error *err = new_error(ps, key);
+    if (!err)
+        return;
+    bc_text t;
+    bc_text_init(&t, err->msg, sizeof err->msg);
+    bc_text_str(&t, msg);
+}
+
+/* "MSG at column N" */
+static void report_at(parser *ps, const char *msg, size_t column)
+{
+    slice none = {"", 0};
+    bc_cfg_error *err = new_error(ps, none);
+    if (!err)
+        return;
+    bc_text t;
+    bc_text_init(&t, err->msg, sizeof err->msg);
+    bc_text_str(&t, msg);
+    bc_text_str(&t, " at column ");
+    bc_text_u32(&t, (uint32_t)(column + 1));
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static slice trim(slice s)
+{
+    while (s.n && is_blank(s.p[0])) {
+        s.p++;
+        s.n--;
+    }
+    while (s.n && is_blank(s.p[s.n - 1]))
+        s.n--;
+    return s;
+}
+
+static bool slice_is(slice s, const char *word)
+{
+    return bc_str_eqn(word, s.p, s.n);
+}
+
+/* Length of the UTF-8 sequence starting at s[i], or 0 when it is invalid
+ * (bad lead byte, truncated, bad continuation, overlong, surrogate, or
+ * above U+10FFFF). */
+static size_t utf8_len(const unsigned char *s, size_t i, size_t n)
+{
+    unsigned char c = s[i];
+    size_t len;
+    uint32_t min, cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2, min = 0x80, cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3, min = 0x800, cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4, min = 0x10000, cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n - i < len)
+        return 0;
+    for (size_t k = 1; k < len; k++) {
+        if ((s[i + k] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i + k] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+/* Checks the bytes of one line; reports the first bad one. */
+static bool line_bytes_ok(parser *ps, slice line)
+{
+    const unsigned char *s = (const unsigned char *)line.p;
+    for (size_t i = 0; i < line.n;) {
+        if (s[i] == 0) {
+            report_at(ps, "NUL byte", i);
+            return false;
+        }
+        if ((s[i] < 0x20 && s[i] != '\t') || s[i] == 0x7f) {
+            report_at(ps, "control character", i);
+            return false;
+        }
+        size_t len = utf8_len(s, i, line.n);
+        if (len == 0) {
+            report_at(ps, "invalid UTF-8", i);
+            return false;
+        }
+        i += len;
+    }
+    return true;
+}
+
+/* Duplicate check: returns the line where `key` was first given, or 0
+ * (and remembers it). */
+static uint32_t first_seen(parser *ps, slice key)
+{
+    for (uint32_t i = 0; i < ps->seen_count; i++) {
+        if (slice_is(key, ps->seen[i].key))
+            return ps->seen[i].line;
+    }
+    if (ps->seen_count < SEEN_MAX && key.n < BC_CFG_KEY_MAX) {
+        seen_key *s = &ps->seen[ps->seen_count++];
+        bc_text t;
+        bc_text_init(&t, s->key, sizeof s->key);
+        bc_text_strn(&t, key.p, key.n);
+        s->line = ps->line;
+    }
+    return 0;
+}
+
+static void copy_value(char *dst, size_t cap, slice v)
+{
+    bc_text t;
+    bc_text_init(&t, dst, cap);
+    bc_text_strn(&t, v.p, v.n);
+}
+
+/* Returns a reason when `v` is not an acceptable kernel path, else NULL. */
+static const char *path_problem(slice v)
+{
+    if (v.n == 0)
+        return "empty path";
+    if (v.p[0] != '/')
+        return "path must start with '/'";
+    if (v.n >= BC_KERNEL_PATH_MAX)
+        return "path longer than 255 bytes";
+    if (v.p[v.n - 1] == '/')
+        return "path names a directory";
+    for (size_t i = 0; i < v.n; i++) {
+        if (v.p[i] == '\\')
+            return "use '/' as the path separator";
+        if (v.p[i] == '/' && i + 1 < v.n && v.p[i + 1] == '/')
+            return "empty path component ('//')";
+    }
+    return NULL;
+}
+
+static void set_kernel(parser *ps, slice key, slice v)
+{
+    const char *why = path_problem(v);
+    if (why)
+        report(ps, key, why);
+    else
+        copy_value(ps->cfg->kernel, sizeof ps->cfg->kernel, v);
+}
+
+static void set_cmdline(parser *ps, slice key, slice v)
+{
+    if (v.n >= BC_CMDLINE_MAX)
+        report(ps, key, "command line longer than 1023 bytes");
+    else
+        copy_value(ps->cfg->cmdline, sizeof ps->cfg->cmdline, v);
+}
+
+static void set_detect(parser *ps, slice key, slice v)
+{
+    static const struct {
+        const char *name;
+        uint32_t method;
+    } methods[] = {
+        {"e820", MOS_BIOS_DETECT_E820},
+        {"e801", MOS_BIOS_DETECT_E801},
+        {"88h", MOS_BIOS_DETECT_88H},
+        {"none", MOS_BIOS_DETECT_FALLBACK},
+    };
+    for (size_t i = 0; i < MM_ARRAY_SIZE(methods); i++) {
+        if (slice_is(v, methods[i].name)) {
+            ps->cfg->bios_memory_detect = methods[i].method;
+            return;
+        }
+    }
+    report(ps, key, "expected e820, e801, 88h or none");
+}
+
+/* Hands a key the parser does not own to the sink. Returns false when the
+ * sink does not know it either. */
+static bool set_other(parser *ps, slice key, slice v)
+{
+    char k[BC_CFG_KEY_MAX];
+    char val[BC_CFG_MAX_LINE + 1];
+    if (!ps->sink.set || key.n >= sizeof k)
+        return false;
+    copy_value(k, sizeof k, key);
+    copy_value(val, sizeof val, v);
+    const char *why = NULL;
+    mm_status st = ps->sink.set(ps->sink.ctx, k, val, &why);
+    if (st == MM_ERR_NOT_FOUND)
+        return false;
+    if (st != MM_OK) {
+        bc_cfg_error *err = new_error(ps, key);
+        if (err) {
+            bc_text t;
+            bc_text_init(&t, err->msg, sizeof err->msg);
+            bc_text_str(&t, why ? why : mm_strerror(st));
+            bc_text_str(&t, " (got \"");
+            bc_text_strn(&t, v.p, v.n);
+            bc_text_str(&t, "\")");
+        }
+    }
+    return true;
+}
+
+static void apply(parser *ps, slice key, slice v)
+{
+    uint32_t first = first_seen(ps, key);
+    if (first) {
+        bc_cfg_error *err = new_error(ps, key);
+        if (err) {
+            bc_text t;
+            bc_text_init(&t, err->msg, sizeof err->msg);
+            bc_text_str(&t, "given twice (first on line ");
+            bc_text_u32(&t, first);
+            bc_text_str(&t, ")");
+        }
+        return;
+    }
+    if (slice_is(key, "kernel"))
+        set_kernel(ps, key, v);
+    else if (slice_is(key, "cmdline"))
+        set_cmdline(ps, key, v);
+    else if (slice_is(key, "bios_memory_detect"))
+        set_detect(ps, key, v);
+    else if (!set_other(ps, key, v))
+        report(ps, key, "unknown key");
+}
+
+static void parse_line(parser *ps, slice line)
+{
+    if (line.n > BC_CFG_MAX_LINE) {
+        slice none = {"", 0};
+        report(ps, none, "line longer than 1024 bytes");
+        return;
+    }
+    if (!line_bytes_ok(ps, line))
+        return;
+    slice s = trim(line);
+    if (s.n == 0 || s.p[0] == '#')
+        return;
+    size_t eq = 0;
+    while (eq < s.n && s.p[eq] != '=')
+        eq++;
+    if (eq == s.n) {
+        report(ps, s, "expected key=value");
+        return;
+    }
+    slice key = trim((slice){s.p, eq});
+    slice value = trim((slice){s.p + eq + 1, s.n - eq - 1});
+    if (key.n == 0) {
+        report(ps, key, "missing key before '='");
+        return;
+    }
+    apply(ps, key, value);
+}
+
+void bc_bootcfg_defaults(bc_bootcfg *cfg)
+{
+    mm_memset(cfg, 0, sizeof *cfg);
+    copy_value(cfg->kernel, sizeof cfg->kernel,
+               (slice){BC_KERNEL_PATH_DEFAULT, sizeof BC_KERNEL_PATH_DEFAULT - 1});
+    cfg->bios_memory_detect = MOS_BIOS_DETECT_E820;
+}
+
+mm_status bc_bootcfg_parse(const void *text, size_t len, bc_bootcfg *cfg, bc_cfg_sink sink,
+                           bc_cfg_errors *errs)
+{
+    if (!cfg || !errs || (!text && len))
+        return MM_ERR_INVALID_ARGUMENT;
+    mm_memset(errs, 0, sizeof *errs);
+    parser ps = {.cfg = cfg, .sink = sink, .errs = errs};
+    if (len > BC_CFG_MAX_FILE) {
+        slice none = {"", 0};
+        report(&ps, none, "file larger than 65536 bytes");
+        return MM_ERR_CONFIG;
+    }
+    const char *p = (const char *)text;
+    size_t pos = 0;
+    while (pos < len) {
+        size_t end = pos;
+        while (end < len && p[end] != '\n')
+            end++;
+        slice line = {p + pos, end - pos};
+        if (line.n && line.p[line.n - 1] == '\r')
+            line.n--;
+        ps.line++;
+        parse_line(&ps, line);
+        pos = end + 1;
+    }
+    return errs->count + errs->dropped ? MM_ERR_CONFIG : MM_OK;
+}
+
+size_t bc_cfg_error_format(const bc_cfg_error *err, char *buf, size_t size)
+{
+    bc_text t;
+    bc_text_init(&t, buf, size);
+    bc_text_str(&t, "boot.cfg");
+    if (err->line) {
+        bc_text_str(&t, " line ");
+        bc_text_u32(&t, err->line);
+    }
+    bc_text_str(&t, ": ");
+    if (err->key[0]) {
+        bc_text_strn(&t, err->key, sizeof err->key);
+        bc_text_str(&t, ": ");
+    }
+    bc_text_strn(&t, err->msg, sizeof err->msg);
+    return t.len;
+}

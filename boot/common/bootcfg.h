@@ -1,0 +1,109 @@
+/* boot.cfg: the loader's configuration file, parsed the same way by the
+ * UEFI loader and the BIOS stage 2 (docs/protocol.md, section "boot.cfg").
+ *
+ * Format: UTF-8 text, one `key=value` per line. `#` starts a comment line
+ * (only as the first non-blank character: a `#` inside a value is part of
+ * the value, so `cmdline=a#b` works). Blank lines are ignored, LF or CRLF
+ * line ends, spaces and tabs around key and value are trimmed; inner
+ * spaces of a value are kept. Keys are lower case and case-sensitive.
+ *
+ * Keys handled here:
+ *   kernel=PATH            absolute path on the boot volume, `/`-separated
+ *                          (default BC_KERNEL_PATH_DEFAULT)
+ *   cmdline=TEXT           kernel command line (default empty)
+ *   bios_memory_detect=M   e820 | e801 | 88h | none (default e820); the
+ *                          BIOS loader starts its fallback chain at M,
+ *                          `none` means the conservative fixed layout.
+ * Every other key is handed to a bc_cfg_sink (normally lib/mm's config:
+ * heap_size, temp_heap_size, bitmap_granularity, heap_alignment,
+ * min_heap_addr, memory_test, log_level, detailed_logging); a key the sink
+ * does not know is an "unknown key" error.
+ *
+ * Outcome: the parser never stops at the first problem; it collects every
+ * error (line number, key, reason) into a bc_cfg_errors and returns
+ * MM_ERR_CONFIG when there was at least one. The loaders print every
+ * collected error on screen and serial and then HALT (a silently ignored
+ * typo in temp_heap_size would boot with the wrong memory layout). A
+ * missing boot.cfg is not an error: the loaders use the defaults.
+ *
+ * Limits (anything beyond is an error, never an overflow): file size
+ * BC_CFG_MAX_FILE bytes, line length BC_CFG_MAX_LINE bytes without the line
+ * end, no NUL bytes, no invalid UTF-8, no control characters other than
+ * tab. A key given twice is an error naming both lines. */
+#ifndef BC_BOOTCFG_H
+#define BC_BOOTCFG_H
+
+#include "mm/base.h"
+
+#define BC_CFG_MAX_FILE        (64u * 1024u) /* bytes */
+#define BC_CFG_MAX_LINE        1024u         /* bytes, without CR/LF */
+#define BC_KERNEL_PATH_MAX     256u          /* bytes including the NUL */
+#define BC_CMDLINE_MAX         1024u         /* bytes including the NUL */
+#define BC_CFG_KEY_MAX         32u           /* bytes including the NUL */
+#define BC_CFG_MSG_MAX         96u           /* bytes including the NUL */
+#define BC_CFG_MAX_ERRORS      8u            /* errors kept; more are counted */
+#define BC_KERNEL_PATH_DEFAULT "/boot/kernel.elf"
+
+/* What the front end reads out of boot.cfg besides the memory keys. */
+typedef struct bc_bootcfg {
+    char kernel[BC_KERNEL_PATH_MAX]; /* NUL-terminated, starts with '/' */
+    char cmdline[BC_CMDLINE_MAX];    /* NUL-terminated, may be empty */
+    uint32_t bios_memory_detect;     /* MOS_BIOS_DETECT_E820/_E801/_88H/_FALLBACK ("none") */
+} bc_bootcfg;
+
+/* One problem found in the file. */
+typedef struct bc_cfg_error {
+    uint32_t line;            /* 1-based line number; 0 = the file as a whole */
+    char key[BC_CFG_KEY_MAX]; /* the key as written (cut to fit), "" if none */
+    char msg[BC_CFG_MSG_MAX]; /* what is wrong, e.g. "not a number: 12x" */
+} bc_cfg_error;
+
+/* Every problem of one parse: the first BC_CFG_MAX_ERRORS in file order,
+ * `count` of them valid; `dropped` counts the ones that did not fit. */
+typedef struct bc_cfg_errors {
+    bc_cfg_error items[BC_CFG_MAX_ERRORS];
+    uint32_t count;
+    uint32_t dropped;
+} bc_cfg_errors;
+
+/* Receiver of the keys the parser does not handle itself. `set` applies
+ * `value` for `key` (both NUL-terminated, trimmed) and returns:
+ *   MM_OK            accepted;
+ *   MM_ERR_NOT_FOUND the key is unknown (the parser reports "unknown key");
+ *   anything else    a bad value: *why (may be left NULL) points to a
+ *                    static reason such as "not a power of two".
+ * A sink with set == NULL accepts no extra key. */
+typedef struct bc_cfg_sink {
+    mm_status (*set)(void *ctx, const char *key, const char *value, const char **why);
+    void *ctx;
+} bc_cfg_sink;
+
+struct mm_config;
+/* A sink that applies keys with lib/mm's mm_config_set() to `mem`, which
+ * the caller initialized with its defaults. (Defined in bootcfg.c once the
+ * lib/mm config module is on main.) */
+bc_cfg_sink bc_cfg_sink_mm(struct mm_config *mem);
+
+/* Fills `cfg` with the defaults: kernel BC_KERNEL_PATH_DEFAULT, empty
+ * cmdline, bios_memory_detect MOS_BIOS_DETECT_E820. */
+void bc_bootcfg_defaults(bc_bootcfg *cfg);
+
+/* Parses `len` bytes of boot.cfg at `text` (not NUL-terminated; the
+ * caller keeps ownership) into `cfg`, which must hold the defaults (or
+ * earlier values) beforehand: keys absent from the file keep them, and a
+ * key with a bad value keeps its previous value. Other keys go to `sink`.
+ * `errs` is reset first and receives every problem.
+ * Returns MM_OK when the file had no problem, MM_ERR_CONFIG when `errs`
+ * holds at least one (the loader then prints them all and halts), and
+ * MM_ERR_INVALID_ARGUMENT for NULL `cfg`/`errs` or NULL `text` with
+ * len > 0. */
+mm_status bc_bootcfg_parse(const void *text, size_t len, bc_bootcfg *cfg, bc_cfg_sink sink,
+                           bc_cfg_errors *errs);
+
+/* Writes one error as "boot.cfg line 7: temp_heap_size: not a number"
+ * (or "boot.cfg: ..." for line 0, no "key: " part when the key is empty)
+ * into `buf` of `size` bytes, cut and always NUL-terminated when size > 0.
+ * Returns the number of characters written, without the NUL. */
+size_t bc_cfg_error_format(const bc_cfg_error *err, char *buf, size_t size);
+
+#endif
