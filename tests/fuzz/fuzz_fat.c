@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../boot/common/fat.h"
+#include "common/fat.h"
 
 #define FUZZ_FILE_MAX (1u << 20)
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../boot/common/fat.h"
+#include "common/fat.h"
 
 #define SECTOR 512u
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../boot/common/part.h"
+#include "common/part.h"
 
 #define SECTOR       512u
 #define DISK_SECTORS 16384u /* 8 MiB */

@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../boot/bios/bios_layout.h"
-#include "../../boot/common/part.h"
+#include "bios/bios_layout.h"
+#include "common/part.h"
 
 #define SECTOR 512u
 
