@@ -7,7 +7,8 @@
  *   [0x08000, 0x20000)  stage 2 image and its .bss (image <= 64 KiB)
  *   [0x20000, 0x30000)  disk bounce buffer (one 64 KiB-aligned segment)
  *   [0x30000, 0x40000)  protected-mode stack (top at 0x40000)
- *   [0x40000, EBDA)     free conventional memory
+ *   [0x40000, 0x80000)  loader buffers (boot.cfg, FAT state, map storage)
+ *   [0x80000, EBDA)     free conventional memory (usable for the kernel)
  *   EBDA .. 1 MiB       firmware (EBDA, VGA, option ROMs, BIOS) */
 #ifndef BIOS_LAYOUT_H
 #define BIOS_LAYOUT_H
@@ -20,8 +21,10 @@
 #define PM_STACK_BOTTOM 0x30000
 #define PM_STACK_TOP    0x40000
 #define RM_STACK_TOP    0x7c00
+#define LOW_BUF_BASE    0x40000 /* loader buffers (boot.cfg, FAT state, map storage) */
+#define LOW_BUF_END     0x80000
 #define LOADER_LOW_BASE 0x1000  /* loader-owned low memory starts here */
-#define LOADER_LOW_END  0x40000 /* ... and ends here */
+#define LOADER_LOW_END  0x80000 /* ... and ends here */
 
 /* Stage 1 header (offsets from the start of the MBR). */
 #define STAGE1_CODE_MAX    440

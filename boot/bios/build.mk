@@ -12,6 +12,10 @@ BIOS_C_SRCS := $(sort $(wildcard boot/bios/*.c))
 BIOS_LIB_SRCS := $(sort $(wildcard lib/mm/*.c boot/common/*.c)) lib/rt/string.c
 STAGE2_OBJS := $(BUILD)/i386/boot/bios/entry.o $(call objs,i386,$(BIOS_C_SRCS) $(BIOS_LIB_SRCS))
 
+# Size (64 KiB budget): optimize for size, one section per function, and
+# let the linker drop everything stage 2 does not call.
+$(STAGE2_OBJS): I386_CFLAGS += -Os -ffunction-sections -fdata-sections
+
 $(BUILD)/i386/boot/bios/%.o: boot/bios/%.S boot/bios/bios_layout.h
 	@mkdir -p $(@D)
 	$(CLANG) --target=i386-unknown-none-elf -Iboot/bios -c $< -o $@
@@ -22,7 +26,7 @@ $(BIOS_OUT)/stage1.elf: $(BUILD)/i386/boot/bios/stage1.o boot/bios/stage1.ld
 
 $(BIOS_OUT)/stage2.elf: $(STAGE2_OBJS) boot/bios/stage2.ld
 	@mkdir -p $(@D)
-	$(LLD) -m elf_i386 -static -T boot/bios/stage2.ld -o $@ $(STAGE2_OBJS)
+	$(LLD) -m elf_i386 -static --gc-sections -T boot/bios/stage2.ld -o $@ $(STAGE2_OBJS)
 
 # Stage 1 must leave the disk signature and partition table (440..511) alone.
 $(STAGE1_BIN): $(BIOS_OUT)/stage1.elf

@@ -1,12 +1,9 @@
 /* Stage 2 console: COM1 serial and VGA text mode, written directly (no BIOS
- * call per character: INT 10h through the thunk costs a mode switch each). */
+ * call per character: INT 10h through the thunk costs two mode switches). */
 #include "console.h"
-
-#include <stdint.h>
 
 #include "bios.h"
 #include "bios_layout.h"
-#include "fmt.h"
 
 #define COM1     0x3f8
 #define VGA_TEXT ((volatile uint16_t *)0xb8000)
@@ -20,6 +17,8 @@ struct vga_cursor {
 
 /* One cursor for the one screen; the loader is single-threaded. */
 static struct vga_cursor cursor;
+
+mm_logger con_log = {.sink = con_log_sink, .ctx = 0, .level = MM_LOG_INFO};
 
 void con_init(void)
 {
@@ -43,8 +42,11 @@ static void serial_putc(char c)
     outb(COM1, (uint8_t)c);
 }
 
-static void vga_scroll(void)
+static void vga_newline(void)
 {
+    cursor.col = 0;
+    if (++cursor.row < VGA_ROWS)
+        return;
     for (uint32_t i = 0; i < VGA_COLS * (VGA_ROWS - 1); i++)
         VGA_TEXT[i] = VGA_TEXT[i + VGA_COLS];
     for (uint32_t i = 0; i < VGA_COLS; i++)
@@ -55,53 +57,43 @@ static void vga_scroll(void)
 static void vga_putc(char c)
 {
     if (c == '\n') {
-        cursor.col = 0;
-        if (++cursor.row == VGA_ROWS)
-            vga_scroll();
+        vga_newline();
         return;
     }
     VGA_TEXT[cursor.row * VGA_COLS + cursor.col] = VGA_ATTR | (uint8_t)c;
-    if (++cursor.col == VGA_COLS) {
-        cursor.col = 0;
-        if (++cursor.row == VGA_ROWS)
-            vga_scroll();
-    }
+    if (++cursor.col == VGA_COLS)
+        vga_newline();
 }
 
-void con_write(const char *s)
+void con_write(const char *s, size_t len)
 {
-    for (; *s; s++) {
-        if (*s == '\n')
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\n')
             serial_putc('\r');
-        serial_putc(*s);
-        vga_putc(*s);
+        serial_putc(s[i]);
+        vga_putc(s[i]);
     }
 }
 
-static void con_vprintf(const char *fmt, va_list ap)
+void con_log_sink(void *ctx, mm_log_level level, const char *line, size_t len)
 {
-    char line[256];
-    fmt_vsnprintf(line, sizeof line, fmt, ap);
-    con_write(line);
-    con_write("\n");
-}
-
-void con_printf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    con_vprintf(fmt, ap);
-    va_end(ap);
+    (void)ctx;
+    (void)level;
+    con_write(line, len);
+    con_write("\n", 1);
 }
 
 void fatal(const char *fmt, ...)
 {
+    char msg[MM_LOG_LINE_MAX];
     va_list ap;
-    con_write("MOS-BIOS: FATAL: ");
     va_start(ap, fmt);
-    con_vprintf(fmt, ap);
+    mm_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    con_write("MOS-BIOS: loader stopped\n");
+    mm_logger always = con_log;
+    always.level = MM_LOG_ERROR;
+    mm_log(&always, MM_LOG_ERROR, "FATAL: %s", msg);
+    mm_log(&always, MM_LOG_ERROR, "boot stopped (BIOS loader)");
     outb(0xf4, LOADER_FAIL_CODE);
     for (;;)
         __asm__ volatile("cli; hlt");

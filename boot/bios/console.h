@@ -2,19 +2,24 @@
 #ifndef BIOS_CONSOLE_H
 #define BIOS_CONSOLE_H
 
-#include <stdarg.h>
+#include "mm/log.h"
 
 /* Sets up COM1 (115200 8N1) and clears the VGA text screen. */
 void con_init(void);
 
-/* Writes NUL-terminated `s` (LF becomes CR LF on serial). */
-void con_write(const char *s);
+/* Writes `len` bytes (LF becomes CR LF on serial). */
+void con_write(const char *s, size_t len);
 
-/* printf-style line output (mm_snprintf formats) ending in a newline. */
-void con_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* mm_log_sink writing one line to both devices. */
+void con_log_sink(void *ctx, mm_log_level level, const char *line, size_t len);
 
-/* Prints "MOS-BIOS: FATAL: <message>", reports LOADER_FAIL_CODE on
- * isa-debug-exit (port 0xf4) and halts with interrupts off. */
-__attribute__((noreturn, format(printf, 1, 2))) void fatal(const char *fmt, ...);
+/* The loader's logger (level from boot.cfg once it is read). */
+extern mm_logger con_log;
+
+/* Logs "FATAL: <message>" at ERROR level (whatever the configured level),
+ * writes LOADER_FAIL_CODE to isa-debug-exit (port 0xf4: QEMU then exits
+ * with status 0x5d; harmless where the device is absent) and halts with
+ * interrupts off. */
+_Noreturn void fatal(const char *fmt, ...) MM_PRINTF_LIKE(1, 2);
 
 #endif

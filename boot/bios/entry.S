@@ -5,11 +5,16 @@
  * all segments 0 reaches them. */
 #include "bios_layout.h"
 
-#define SEL_CODE32 0x08
+/* Selectors of the loaders' shared GDT (boot/common/entry.h; stage 2
+ * checks at startup that the table below equals bc_gdt_fill()'s). */
+#define SEL_CODE64 0x08
 #define SEL_DATA32 0x10
-#define SEL_CODE16 0x18
-#define SEL_DATA16 0x20
-#define SEL_CODE64 0x28
+#define SEL_CODE32 0x18
+#define SEL_CODE16 0x20
+#define SEL_DATA16 0x28
+
+#define CR0_ENTRY 0x80010033 /* PG | WP | NE | ET | MP | PE (BC_ENTRY_CR0) */
+#define CR4_ENTRY 0x00000620 /* OSXMMEXCPT | OSFXSR | PAE (BC_ENTRY_CR4) */
 
 /* struct bios_regs (bios.h): offsets */
 #define R_EAX 0
@@ -164,17 +169,18 @@ pm_return:
 
 /* void enter_long_mode(uint32_t pml4, const struct lm_jump *jump)
  *
- * Enables PAE, loads CR3, sets EFER.LME (and NXE when jump->nxe), turns
- * paging on and jumps in 64-bit mode to jump->entry with RSP = jump->rsp,
- * RDI = jump->rdi. The page tables must identity-map this code and *jump.
- * Interrupts stay disabled. */
+ * Sets CR4 = PAE | OSFXSR | OSXMMEXCPT, loads CR3, sets EFER.LME (and NXE
+ * when jump->nxe), sets CR0 = BC_ENTRY_CR0 (paging on) and jumps in 64-bit
+ * mode to jump->entry with RSP = jump->rsp, RDI = jump->rdi, data
+ * segments = BC_SEL_DATA, IF = DF = 0. The page tables must identity-map
+ * this code and *jump. */
     .globl enter_long_mode
 enter_long_mode:
     cli
+    cld
     mov     4(%esp), %eax
     mov     8(%esp), %esi
-    mov     %cr4, %edx
-    or      $(1 << 5), %edx     /* PAE */
+    mov     $CR4_ENTRY, %edx
     mov     %edx, %cr4
     mov     %eax, %cr3
     mov     $0xc0000080, %ecx   /* EFER */
@@ -184,8 +190,7 @@ enter_long_mode:
     jz      1f
     or      $(1 << 11), %eax    /* NXE */
 1:  wrmsr
-    mov     %cr0, %eax
-    or      $0x80000001, %eax   /* PG | PE */
+    mov     $CR0_ENTRY, %eax
     mov     %eax, %cr0
     ljmp    $SEL_CODE64, $lm_start
 
@@ -195,7 +200,6 @@ lm_start:
     mov     %ax, %ds
     mov     %ax, %es
     mov     %ax, %ss
-    xor     %eax, %eax
     mov     %ax, %fs
     mov     %ax, %gs
     mov     %esi, %esi          /* zero-extend the pointer to *jump */
@@ -206,13 +210,15 @@ lm_start:
     jmp     *%rax
 
     .balign 8
+    .globl  stage2_gdt
+stage2_gdt:
 gdt:
     .quad   0
-    .quad   0x00cf9a000000ffff  /* 0x08: code, 32-bit, flat */
+    .quad   0x00af9a000000ffff  /* 0x08: code, 64-bit */
     .quad   0x00cf92000000ffff  /* 0x10: data, flat */
-    .quad   0x00009a000000ffff  /* 0x18: code, 16-bit, 64 KiB */
-    .quad   0x000092000000ffff  /* 0x20: data, 16-bit, 64 KiB */
-    .quad   0x00af9a000000ffff  /* 0x28: code, 64-bit */
+    .quad   0x00cf9a000000ffff  /* 0x18: code, 32-bit, flat */
+    .quad   0x00009a000000ffff  /* 0x20: code, 16-bit, 64 KiB */
+    .quad   0x000092000000ffff  /* 0x28: data, 16-bit, 64 KiB */
 gdt_end:
     .balign 4
     .word   0

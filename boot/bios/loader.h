@@ -1,0 +1,53 @@
+/* Stage 2 state shared by its steps (one instance, in .bss). */
+#ifndef BIOS_LOADER_H
+#define BIOS_LOADER_H
+
+#include "common/biosmem.h"
+#include "common/bootcfg.h"
+#include "common/elf.h"
+#include "common/fat.h"
+#include "common/handoff.h"
+#include "common/paging.h"
+#include "common/part.h"
+#include "disk.h"
+#include "mm/bitmap.h"
+#include "mm/config.h"
+
+/* The ranges the loader places and carves (boot/common/handoff.h, phase B). */
+enum range_id {
+    R_KERNEL_FILE, /* the ELF file as read, until copied (bootloader-reclaimable) */
+    R_KERNEL,
+    R_STACK,
+    R_TEMP_HEAP,
+    R_BOOT_HEAP,
+    R_BITMAP,
+    R_PAGE_TABLES,
+    R_HANDOFF,
+    R_COUNT
+};
+
+struct range {
+    uint64_t base, size; /* size 0 = not placed */
+};
+
+struct loader {
+    uint64_t tsc_entry, tsc_memmap, tsc_hz;
+    struct bios_disk disk;
+    part_entry volume;
+    fat_fs *fs;
+    bc_bootcfg cfg;
+    mm_config mem;
+    mm_map map;
+    mm_sanitize_report sanitize;
+    bm_report detect;
+    bc_elf_image elf;
+    struct range range[R_COUNT];
+    mm_bitmap bitmap;
+    bc_paging_layout paging;
+    bc_page_range kernel_pages[BC_ELF_MAX_MAPPINGS];
+    bc_handoff_layout handoff_layout;
+    uint64_t cr3, rsdp;
+    bool nx;
+};
+
+#endif
