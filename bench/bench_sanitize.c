@@ -86,7 +86,7 @@ int main(void)
         uint32_t n = sizes[i], out = 0;
         mm_entry *input = malloc(sizeof(mm_entry) * n);
         random_map(input, n);
-        int reps = n >= 100000 ? 5 : 20;
+        int reps = n >= 100000 ? 9 : 20;
         double t = time_sanitize(input, n, reps, &out);
         per_nlogn[i] = t / (n * log2_of(n));
         printf("%10u %10u %9.3f ms %10.1f %16.2f\n", n, out, t / 1e6, t / n, per_nlogn[i]);

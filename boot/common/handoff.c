@@ -197,6 +197,8 @@ mm_status bc_handoff_build(const bc_handoff_input *in, const bc_handoff_layout *
     h->memmap_addr = region_phys + l->map_off;
     h->memmap_count = in->map->count;
     h->memmap_entry_size = sizeof(struct mos_memmap_entry);
+    size_t map_bytes = (size_t)in->map->count * sizeof(struct mos_memmap_entry);
+    h->memmap_crc32 = mos_crc32_skip(base + l->map_off, map_bytes, map_bytes);
     mm_memcpy(base + l->cmdline_off, cmdline, cmd_len);
     h->cmdline_addr = region_phys + l->cmdline_off;
     h->cmdline_size = (uint32_t)cmd_len + 1;

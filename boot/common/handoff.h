@@ -160,7 +160,8 @@ void bc_handoff_seal(struct mos_handoff *h, uint64_t tsc_kernel_jump);
  * NUL-terminated, may be NULL):
  *   header      magic, revision >= 1, sizeof(rev 1) <= size <= BC_HANDOFF_MAX_SIZE,
  *               checksum;
- *   map         address non-zero, count >= 1, entry size >= 32, entries
+ *   map         address non-zero and 8-aligned, count >= 1, entry size >= 32
+ *               and a multiple of 8, memmap_crc32 matches, entries
  *               non-empty, no wrap past 2^64, sorted, non-overlapping,
  *               usable entries aligned to bitmap_granularity;
  *   temp heap   both fields 0, or [base, base+size) inside one

@@ -74,6 +74,9 @@ static mm_status check_map(checker *c)
         return bad(c, MM_ERR_MAP_INVALID, "memory map array passes 2^64");
     c->stride = h->memmap_entry_size;
     c->map = (const unsigned char *)ptr_of(c, h->memmap_addr);
+    size_t map_bytes = (size_t)h->memmap_count * c->stride;
+    if (mos_crc32_skip(c->map, map_bytes, map_bytes) != h->memmap_crc32)
+        return bad(c, MM_ERR_MAP_INVALID, "memory map checksum does not match");
     for (uint32_t i = 0; i < h->memmap_count; i++) {
         const struct mos_memmap_entry *e = entry(c, i);
         if (e->length == 0)

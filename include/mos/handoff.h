@@ -114,7 +114,8 @@ struct mos_handoff {
     /* Kernel */
     uint64_t cmdline_addr; /* NUL-terminated string */
     uint32_t cmdline_size; /* bytes including the NUL */
-    uint32_t reserved1;
+    uint32_t memmap_crc32; /* mos_crc32_skip() of the memmap_count * memmap_entry_size
+                              bytes at memmap_addr, nothing skipped (was reserved1) */
     uint64_t kernel_phys_base; /* lowest physical byte of the loaded image */
     uint64_t kernel_virt_base; /* lowest virtual address of the loaded image */
     uint64_t kernel_size;      /* bytes from base to the end of the last segment */

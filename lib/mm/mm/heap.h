@@ -48,13 +48,17 @@ typedef struct mm_heap_region {
 
 /* All heap state; treat as opaque (fields may change). */
 typedef struct mm_heap {
-    /* hot: used by the inline fast path */
+    /* hot: used by the inline fast path. The two counters are kept apart
+     * on purpose: adjacent, the compiler merges their updates into one
+     * vector read-modify-write that stalls on store forwarding and makes
+     * the fast path 2x slower. */
     uintptr_t next; /* first free byte in the current region */
     uintptr_t end;  /* end of the current region */
     uint64_t allocations;
+    uintptr_t first_base;
     uint64_t lost_to_alignment;
     /* region bookkeeping */
-    uintptr_t first_base, first_end;
+    uintptr_t first_end;
     mm_heap_region *chain;   /* refilled regions in attach order */
     mm_heap_region *current; /* NULL while in the first region */
     uintptr_t current_start; /* first byte of the current region (its header) */

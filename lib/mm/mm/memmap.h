@@ -228,7 +228,8 @@ typedef struct mm_sanitize_report {
 } mm_sanitize_report;
 
 /* Bytes of scratch mm_map_sanitize() needs for a map of `count` entries
- * (an entry copy plus one heap index per entry, plus alignment slack).
+ * (two entry arrays for the merge sort, one heap index per entry, plus
+ * alignment slack: 68 * count + 8 bytes).
  * SIZE_MAX when that does not fit in size_t. */
 size_t mm_map_sanitize_scratch_size(uint32_t count);
 
@@ -236,7 +237,8 @@ size_t mm_map_sanitize_scratch_size(uint32_t count);
  *   1. drops zero-length entries, clips entries that end past 2^64 - 1
  *      (the last byte of the address space cannot be described), turns type
  *      values outside the enum into MM_TYPE_RESERVED (raw code kept);
- *   2. sorts by base (heapsort, O(n log n), no recursion);
+ *   2. sorts by base (bottom-up merge sort: O(n log n) always, no
+ *      recursion, stable);
  *   3. resolves overlaps with one sweep over the sorted entries and a binary
  *      heap of the entries covering the current address: each byte gets the
  *      type of the covering entry with the highest mm_type_priority() (ties:

@@ -1,0 +1,72 @@
+# The UEFI loader BOOTX64.EFI: a PE32+ EFI application built straight from C
+# with clang's Windows target and lld-link. Only gnu-efi's headers are used
+# (its libefi is ELF/SysV); lib/mm, boot/common and lib/rt are compiled with
+# the same EFI_CFLAGS and linked in.
+UEFI_DIR := $(BUILD)/boot/uefi
+UEFI_EFI := $(UEFI_DIR)/BOOTX64.EFI
+UEFI_FLOOR := $(UEFI_DIR)/FLOOR.EFI
+UEFI_SIZE_LIMIT := 65536
+
+GNUEFI_INC ?= /usr/include/efi
+UEFI_SRCS := $(filter-out boot/uefi/floor.c,$(sort $(wildcard boot/uefi/*.c)))
+# Listed here rather than taken from lib/mm/build.mk, which is read after
+# this file.
+UEFI_LIB_SRCS := $(sort $(wildcard lib/mm/*.c boot/common/*.c)) lib/rt/string.c
+UEFI_OBJS := $(call objs,efi,$(UEFI_SRCS))
+UEFI_LIB_OBJS := $(call objs,efi,$(UEFI_LIB_SRCS))
+UEFI_LIB := $(UEFI_DIR)/libmos-efi.a
+LLVM_AR ?= llvm-ar
+
+# Size: optimize for size and let the linker drop every function nothing
+# calls (the library parts go through an archive for the same reason).
+UEFI_LDFLAGS := /subsystem:efi_application /entry:efi_main /nodefaultlib /opt:ref /opt:icf \
+    /debug:none
+$(UEFI_OBJS) $(UEFI_LIB_OBJS) $(call objs,efi,boot/uefi/floor.c): EFI_CFLAGS += -Os \
+    -ffunction-sections -fdata-sections -mno-stack-arg-probe
+$(UEFI_OBJS) $(call objs,efi,boot/uefi/floor.c): EFI_CFLAGS += -I$(GNUEFI_INC) \
+    -I$(GNUEFI_INC)/x86_64
+
+$(UEFI_LIB): $(UEFI_LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(LLVM_AR) rcs $@ $^
+
+$(UEFI_EFI): $(UEFI_OBJS) $(UEFI_LIB)
+	@mkdir -p $(@D)
+	$(LLD_LINK) $(UEFI_LDFLAGS) /out:$@ $^
+
+$(UEFI_FLOOR): $(call objs,efi,boot/uefi/floor.c)
+	@mkdir -p $(@D)
+	$(LLD_LINK) $(UEFI_LDFLAGS) /out:$@ $^
+
+ALL_TARGETS += $(UEFI_FLOOR)
+# The loader needs boot/common's implementation (merged separately).
+ifneq ($(wildcard boot/common/handoff.c),)
+ALL_TARGETS += $(UEFI_EFI)
+
+# Size budget, read from the file itself.
+CHECK_SUITES += size-uefi
+CMD_size-uefi := tests/boot/check-size.sh $(UEFI_EFI) $(UEFI_SIZE_LIMIT)
+endif
+
+# The disk image both firmwares boot (scripts/mkimage.sh has the layout).
+MOS_IMAGE := $(BUILD)/multios.img
+MOS_KERNEL := $(BUILD)/kernel/kernel.elf
+MOS_BOOT_CFG := boot/boot.cfg
+
+$(MOS_IMAGE): $(UEFI_EFI) $(MOS_KERNEL) $(MOS_BOOT_CFG) scripts/mkimage.sh
+	scripts/mkimage.sh $@ --efi $(UEFI_EFI) --cfg $(MOS_BOOT_CFG) --kernel $(MOS_KERNEL)
+
+# Until the demo kernel is on the branch, the image (and `make run`) wait.
+ifneq ($(wildcard kernel/build.mk),)
+ALL_TARGETS += $(MOS_IMAGE)
+
+# `make run [MEM=256M] [FIRMWARE=uefi]`: boots the image, serial on the
+# terminal; exits 0 when the kernel reports PASS.
+MEM ?= 256M
+FIRMWARE ?= uefi
+RUN_TIMEOUT ?= 300
+RUN_CMD := scripts/qemu-boot.sh --summary --firmware $(FIRMWARE) --mem $(MEM) \
+    --timeout $(RUN_TIMEOUT) --image $(MOS_IMAGE)
+RUN_DEPS := $(MOS_IMAGE)
+endif

@@ -1,0 +1,21 @@
+/* Loader output: the UEFI console (ConOut) while boot services run, and
+ * COM1 directly. Each line reaches COM1 once: when the firmware's console
+ * already goes to a serial port (its ConOut variable names a UART, as OVMF's
+ * does under QEMU), the loader does not write COM1 itself until
+ * ExitBootServices, after which COM1 is the only output. */
+#ifndef UEFI_CONSOLE_H
+#define UEFI_CONSOLE_H
+
+#include <efi.h>
+#include <stddef.h>
+
+/* Sets up COM1 and remembers `st` for ConOut. Call first. */
+void console_init(EFI_SYSTEM_TABLE *st);
+
+/* Writes `n` bytes of ASCII/UTF-8 text ("\n" ends a line). */
+void console_write(const char *s, size_t n);
+
+/* From now on only COM1: call right after ExitBootServices succeeded. */
+void console_boot_services_gone(void);
+
+#endif

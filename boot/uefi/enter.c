@@ -1,0 +1,79 @@
+#include "enter.h"
+
+#include "common/entry.h"
+
+/* Lives in the loader image (bootloader-reclaimable memory, identity-mapped
+ * at entry): the kernel loads its own GDT before reclaiming it. */
+static uint64_t gdt[BC_GDT_ENTRIES] __attribute__((aligned(16)));
+
+struct __attribute__((packed)) gdtr {
+    uint16_t limit;
+    uint64_t base;
+};
+
+bool cpu_has_nx(void)
+{
+    uint32_t a, b, c, d;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000u), "c"(0));
+    if (a < 0x80000001u)
+        return false;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001u), "c"(0));
+    return (d >> 20) & 1u;
+}
+
+static uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+/* Control registers as the entry state requires (before the new CR3, so an
+ * NX bit in the new tables is legal the moment they are live). */
+static void set_control_registers(bool nx)
+{
+    uint64_t efer = rdmsr(BC_MSR_EFER);
+    efer = nx ? (efer | BC_EFER_NXE) : (efer & ~(uint64_t)BC_EFER_NXE);
+    wrmsr(BC_MSR_EFER, efer);
+    uint64_t cr4;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    __asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | BC_ENTRY_CR4));
+    __asm__ volatile("mov %0, %%cr0" : : "r"((uint64_t)BC_ENTRY_CR0));
+}
+
+_Noreturn void enter_kernel(uint64_t cr3, bool nx, uint64_t entry, uint64_t rsp, uint64_t rdi)
+{
+    bc_gdt_fill(gdt);
+    struct gdtr gdtr = {sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt};
+    set_control_registers(nx);
+    __asm__ volatile("lgdt %0" : : "m"(gdtr));
+    /* New tables; then reload CS through a far return and the data
+     * segments, switch stacks and jump. Everything after the CR3 write
+     * runs on the identity map. */
+    __asm__ volatile("mov %[cr3], %%cr3\n\t"
+                     "pushq %[cs]\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "lretq\n"
+                     "1:\n\t"
+                     "movl %[ds], %%eax\n\t"
+                     "movl %%eax, %%ds\n\t"
+                     "movl %%eax, %%es\n\t"
+                     "movl %%eax, %%ss\n\t"
+                     "movl %%eax, %%fs\n\t"
+                     "movl %%eax, %%gs\n\t"
+                     "movq %[rsp], %%rsp\n\t"
+                     "xorl %%ebp, %%ebp\n\t"
+                     "cld\n\t"
+                     "jmpq *%[entry]"
+                     :
+                     : [cr3] "r"(cr3), [cs] "i"(BC_SEL_CODE64), [ds] "i"(BC_SEL_DATA),
+                       [rsp] "r"(rsp), [entry] "r"(entry), "D"(rdi)
+                     : "rax", "memory");
+    __builtin_unreachable();
+}

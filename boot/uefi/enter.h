@@ -1,0 +1,20 @@
+/* The last step: switch to the kernel's page tables, GDT and stack and jump
+ * to its entry point in the state boot/common/entry.h describes. */
+#ifndef UEFI_ENTER_H
+#define UEFI_ENTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* True when the CPU supports the no-execute page bit (CPUID 80000001h EDX
+ * bit 20), i.e. EFER.NXE may be set. */
+bool cpu_has_nx(void);
+
+/* Interrupts must already be off and boot services gone. Sets EFER.NXE
+ * when `nx`, CR0 to BC_ENTRY_CR0 and the CR4 bits of BC_ENTRY_CR4, loads
+ * `cr3`, the loaders' GDT (CS = BC_SEL_CODE64, data selectors BC_SEL_DATA),
+ * then RSP = `rsp`, RDI = `rdi` and jumps to `entry`. The code doing this
+ * must be identity-mapped by the new tables. Never returns. */
+_Noreturn void enter_kernel(uint64_t cr3, bool nx, uint64_t entry, uint64_t rsp, uint64_t rdi);
+
+#endif

@@ -1,0 +1,48 @@
+/* Facts the loader asks the firmware before leaving boot services. */
+#ifndef UEFI_FIRMWARE_H
+#define UEFI_FIRMWARE_H
+
+#include <efi.h>
+#include <stdint.h>
+
+/* Short English text for a UEFI status ("not found", ...); the hex code
+ * for statuses without one. The text lives in a static buffer for the
+ * latter case: use it before the next call. */
+const char *fw_status_text(EFI_STATUS s);
+
+/* Physical address of the ACPI RSDP from the configuration table: the ACPI
+ * 2.0+ entry when present, else the ACPI 1.0 one; 0 when neither exists. */
+uint64_t fw_find_rsdp(const EFI_SYSTEM_TABLE *st);
+
+/* TSC ticks per second, measured against the firmware's Stall() over
+ * `window_us` microseconds in total (split into rounds, the shortest
+ * kept); 0 when the measurement makes no sense. */
+uint64_t fw_tsc_frequency(EFI_BOOT_SERVICES *bs, uint32_t window_us);
+
+/* The raw UEFI memory map in a buffer the loader allocated once, so that
+ * re-reading it (as ExitBootServices' retry requires) allocates nothing. */
+struct fw_memmap {
+    uint8_t *buf;    /* `capacity` bytes, EfiLoaderData */
+    UINTN capacity;  /* bytes */
+    UINTN size;      /* bytes filled by the last read */
+    UINTN key;       /* map key of the last read */
+    UINTN desc_size; /* firmware descriptor stride (not sizeof) */
+    UINT32 desc_version;
+};
+
+/* Bytes a map buffer needs now (*bytes) and the descriptor stride, from a
+ * size query; add room before allocating, allocation grows the map. */
+EFI_STATUS fw_memmap_query(EFI_BOOT_SERVICES *bs, UINTN *bytes, UINTN *desc_size);
+
+/* Reads the current map into m->buf (no allocation). */
+EFI_STATUS fw_memmap_read(EFI_BOOT_SERVICES *bs, struct fw_memmap *m);
+
+/* Reads the map and calls ExitBootServices, re-reading the map and trying
+ * again (up to a few times) when the firmware reports the key stale, as
+ * the UEFI specification requires. Nothing may print or allocate between
+ * calls, so this logs nothing. On EFI_SUCCESS `m` holds the final map and
+ * boot services are gone. */
+EFI_STATUS fw_exit_boot_services(EFI_BOOT_SERVICES *bs, EFI_HANDLE image, struct fw_memmap *m,
+                                 uint32_t *attempts);
+
+#endif

@@ -1,0 +1,323 @@
+/* BOOTX64.EFI: the UEFI front end of MultiOS Boot.
+ *
+ * efi_main runs the steps of boot/common/handoff.h in order:
+ *   A  read boot.cfg and the kernel, take a provisional memory map, size
+ *      everything;
+ *   B  allocate every range with AllocatePages(EfiLoaderData), then leave
+ *      boot services with the retry loop;
+ *   C  import the final map, carve the ranges, build the frame bitmap, the
+ *      page tables and the handoff, and jump.
+ * Any error is logged with what and where, then the loader halts cleanly
+ * (loader_halt: message, pause, power-off). */
+#include "common/entry.h"
+#include "console.h"
+#include "enter.h"
+#include "fs.h"
+#include "loader.h"
+#include "memory.h"
+#include "port.h"
+
+#define TSC_CALIBRATION_US 5000u
+#define KERNEL_FILE_MAX    (256u * 1024u * 1024u)
+#define BOOT_CFG_PATH      "boot.cfg"
+
+static void log_sink(void *ctx, mm_log_level level, const char *line, size_t len)
+{
+    (void)ctx;
+    (void)level;
+    console_write(line, len);
+    console_write("\n", 1);
+}
+
+/* Bytes of a NUL-terminated command line including the NUL. */
+static uint32_t cmdline_bytes(const char *s)
+{
+    uint32_t n = 0;
+    while (s[n])
+        n++;
+    return n + 1;
+}
+
+/* Prints every problem of a failed boot.cfg parse, then halts. */
+_Noreturn static void fail_config(struct loader *L, const bc_cfg_errors *errs)
+{
+    char buf[BC_CFG_MSG_MAX + BC_CFG_KEY_MAX + 32];
+    for (uint32_t i = 0; i < errs->count; i++) {
+        bc_cfg_error_format(&errs->items[i], buf, sizeof(buf));
+        mm_log(&L->log, MM_LOG_ERROR, "%s", buf);
+    }
+    if (errs->dropped)
+        mm_log(&L->log, MM_LOG_ERROR, "boot.cfg: %u more problems not shown", errs->dropped);
+    loader_halt(L);
+}
+
+/* boot.cfg from the boot volume's root; a missing file means defaults. */
+static void read_config(struct loader *L, EFI_FILE_HANDLE root)
+{
+    struct fs_file f = {0};
+    mm_config_defaults(&L->mem);
+    bc_bootcfg_defaults(&L->cfg);
+    EFI_STATUS s = fs_read(L->bs, root, BOOT_CFG_PATH, BC_CFG_MAX_FILE, &f);
+    if (s == EFI_NOT_FOUND) {
+        mm_log(&L->log, MM_LOG_INFO, "boot.cfg: not found, using the defaults");
+    } else if (EFI_ERROR(s)) {
+        loader_fail(L, "boot.cfg: cannot read: %s", fw_status_text(s));
+    } else {
+        bc_cfg_errors errs;
+        uint64_t size = f.size;
+        mm_status st = bc_bootcfg_parse((const void *)(uintptr_t)f.phys, (size_t)size, &L->cfg,
+                                        bc_cfg_sink_mm(&L->mem), &errs);
+        fs_free(L->bs, &f);
+        if (st != MM_OK)
+            fail_config(L, &errs);
+        mm_log(&L->log, MM_LOG_INFO, "boot.cfg: read (%llu bytes)", (unsigned long long)size);
+    }
+    mm_config_error ce;
+    if (mm_config_validate(&L->mem, &ce) != MM_OK)
+        loader_fail(L, "boot.cfg: %s: %s", mm_config_field_name(ce.field), ce.reason);
+    L->log.level = mm_config_log_level(&L->mem);
+}
+
+/* Reads, validates and loads the kernel into its own range (RANGE_KERNEL). */
+static void load_kernel(struct loader *L, EFI_FILE_HANDLE root)
+{
+    const char *path = L->cfg.kernel;
+    struct fs_file f = {0};
+    EFI_STATUS s = fs_read(L->bs, root, path, KERNEL_FILE_MAX, &f);
+    if (s == EFI_NOT_FOUND)
+        loader_fail(L, "kernel %s: no such file on the boot volume (kernel= in boot.cfg)", path);
+    if (EFI_ERROR(s))
+        loader_fail(L, "kernel %s: cannot read: %s", path, fw_status_text(s));
+    const void *file = (const void *)(uintptr_t)f.phys;
+    uint64_t file_size = f.size;
+    if (bc_elf_parse(file, (size_t)file_size, &L->elf) != BC_ELF_OK)
+        loader_fail(L, "kernel %s: not a valid kernel: %s", path, L->elf.msg);
+
+    struct owned_range *k = &L->range[RANGE_KERNEL];
+    s = mem_alloc(L, L->elf.span, L->elf.phys_align, k);
+    if (EFI_ERROR(s))
+        loader_fail(L, "kernel %s: cannot allocate %llu bytes: %s", path,
+                    (unsigned long long)L->elf.span, fw_status_text(s));
+    bc_elf_load(&L->elf, file, (size_t)file_size, (void *)(uintptr_t)k->base, (size_t)k->size);
+    fs_free(L->bs, &f);
+    mm_log(&L->log, MM_LOG_INFO,
+           "kernel %s: %llu bytes, %u segments, entry 0x%llx, virt 0x%llx..0x%llx at phys 0x%llx",
+           path, (unsigned long long)file_size, L->elf.count, (unsigned long long)L->elf.entry,
+           (unsigned long long)L->elf.virt_base, (unsigned long long)L->elf.virt_end,
+           (unsigned long long)k->base);
+}
+
+/* Stack and temporary heap. The temporary heap is optional (seed 000): on
+ * failure both handoff fields stay 0 and the kernel uses its fallback. */
+static void allocate_stack_and_temp_heap(struct loader *L)
+{
+    struct owned_range *stk = &L->range[RANGE_STACK];
+    EFI_STATUS s = mem_alloc(L, BC_KERNEL_STACK_SIZE, 0, stk);
+    if (EFI_ERROR(s))
+        loader_fail(L, "kernel stack: cannot allocate %u bytes: %s", BC_KERNEL_STACK_SIZE,
+                    fw_status_text(s));
+
+    struct owned_range *th = &L->range[RANGE_TEMP_HEAP];
+    uint64_t want = L->mem.temp_heap_size;
+    if (want == 0) {
+        mm_log(&L->log, MM_LOG_WARN, "temp heap: temp_heap_size=0, none handed over");
+        return;
+    }
+    s = mem_alloc(L, want, 0, th);
+    if (EFI_ERROR(s)) {
+        mm_log(&L->log, MM_LOG_WARN,
+               "temp heap: cannot allocate %llu bytes (%s); handing over base 0, size 0",
+               (unsigned long long)want, fw_status_text(s));
+        return;
+    }
+    mm_log(&L->log, MM_LOG_INFO, "temp heap: %llu KiB at 0x%llx", (unsigned long long)(want >> 10),
+           (unsigned long long)th->base);
+}
+
+/* The boot heap: heap_size bytes aligned to heap_alignment at or above
+ * min_heap_addr, first fit in the firmware's free memory. Small machines
+ * may have no such free block while boot services still own memory (with
+ * 64 MiB, OVMF's largest free block is a few MiB): the heap is then placed
+ * in the final map after ExitBootServices instead (mem_final_map). */
+static void allocate_boot_heap(struct loader *L)
+{
+    struct owned_range *bh = &L->range[RANGE_BOOT_HEAP];
+    EFI_STATUS s =
+        mem_alloc_first_fit(L, L->mem.heap_size, L->mem.heap_alignment, L->mem.min_heap_addr, bh);
+    if (EFI_ERROR(s)) {
+        L->boot_heap_deferred = true;
+        mm_log(&L->log, MM_LOG_INFO,
+               "boot heap: no free %llu KiB at or above 0x%llx yet, placing it after "
+               "ExitBootServices",
+               (unsigned long long)(L->mem.heap_size >> 10),
+               (unsigned long long)L->mem.min_heap_addr);
+        return;
+    }
+    mm_log(&L->log, MM_LOG_INFO, "boot heap: %llu KiB at 0x%llx",
+           (unsigned long long)(bh->size >> 10), (unsigned long long)bh->base);
+}
+
+/* Kernel ranges for the page tables from the ELF mappings. */
+static void kernel_page_ranges(struct loader *L)
+{
+    bc_elf_mapping maps[BC_ELF_MAX_MAPPINGS];
+    uint32_t n = 0;
+    if (bc_elf_mappings(&L->elf, maps, BC_ELF_MAX_MAPPINGS, &n) != MM_OK)
+        loader_fail(L, "kernel: cannot list its page mappings");
+    for (uint32_t i = 0; i < n; i++) {
+        bc_page_range *r = &L->kernel_pages[i];
+        r->virt = maps[i].virt;
+        r->phys = L->range[RANGE_KERNEL].base + maps[i].phys_off;
+        r->size = maps[i].size;
+        r->flags = ((maps[i].flags & BC_SEG_WRITE) ? BC_PAGE_WRITE : 0) |
+                   ((maps[i].flags & BC_SEG_EXEC) ? BC_PAGE_EXEC : 0);
+        r->reserved = 0;
+    }
+    L->paging.kernel = L->kernel_pages;
+    L->paging.kernel_count = n;
+}
+
+/* Page-table layout over the current map: identity map of low memory (at
+ * least 4 GiB, more if the loader itself lies higher, since it runs on
+ * through the CR3 switch), direct map of all RAM, the kernel's ranges. */
+static void paging_layout(struct loader *L)
+{
+    uint64_t identity = 4 * MM_GIB;
+    uint64_t top;
+    if (mm_align_up(L->loader_top, BC_LARGE_PAGE_SIZE, &top) && top > identity)
+        identity = top;
+    L->paging.identity_size = identity;
+    L->paging.hhdm_offset = BC_HHDM_OFFSET;
+    L->paging.hhdm_size = bc_paging_hhdm_size(L->map.entries, L->map.count);
+    L->paging.flags = L->nx ? BC_PAGING_NX : 0;
+    char why[96];
+    if (L->paging.hhdm_size == 0 || bc_paging_check(&L->paging, why, sizeof(why)) != MM_OK)
+        loader_fail(L, "page tables: bad layout: %s", L->paging.hhdm_size ? why : "no RAM");
+}
+
+/* Bitmap storage, page tables and the handoff region, sized from the
+ * provisional map (the final one differs only by the loader's own
+ * allocations, which never make these larger). */
+static void allocate_tables(struct loader *L)
+{
+    uint64_t bytes[RANGE_COUNT] = {0};
+    mem_provisional_map(L);
+    if (mm_bitmap_storage_size(&L->map, L->mem.bitmap_granularity, &bytes[RANGE_BITMAP]) != MM_OK)
+        loader_fail(L, "frame bitmap: cannot size it for this memory map");
+    paging_layout(L);
+    if (bc_paging_bytes_needed(&L->paging, &bytes[RANGE_PAGE_TABLES]) != MM_OK)
+        loader_fail(L, "page tables: cannot size them");
+    uint64_t efi_bytes = L->efimap.capacity;
+    if (bc_handoff_layout_init(&L->handoff_layout, L->map.capacity, cmdline_bytes(L->cfg.cmdline),
+                               efi_bytes) != MM_OK)
+        loader_fail(L, "handoff: cannot lay out its region");
+    bytes[RANGE_HANDOFF] = L->handoff_layout.bytes;
+
+    for (int r = RANGE_BITMAP; r <= RANGE_HANDOFF; r++) {
+        struct owned_range *o = &L->range[r];
+        EFI_STATUS s = mem_alloc(L, bytes[r], 0, o);
+        if (EFI_ERROR(s))
+            loader_fail(L, "%s: cannot allocate %llu bytes: %s", mem_range_name(r),
+                        (unsigned long long)bytes[r], fw_status_text(s));
+        mm_log(&L->log, MM_LOG_DEBUG, "%s: %llu bytes at 0x%llx", mem_range_name(r),
+               (unsigned long long)o->size, (unsigned long long)o->base);
+    }
+}
+
+/* Everything that needs boot services, ending with ExitBootServices. */
+static void phase_boot_services(struct loader *L)
+{
+    EFI_GUID li_guid = LOADED_IMAGE_PROTOCOL;
+    EFI_LOADED_IMAGE *li;
+    EFI_FILE_HANDLE root;
+    EFI_STATUS s = L->bs->HandleProtocol(L->image, &li_guid, (void **)&li);
+    if (EFI_ERROR(s))
+        loader_fail(L, "loaded image protocol: %s", fw_status_text(s));
+    s = fs_open_root(L->bs, li->DeviceHandle, &root);
+    if (EFI_ERROR(s))
+        loader_fail(L, "boot volume: cannot open: %s", fw_status_text(s));
+    read_config(L, root);
+    load_kernel(L, root);
+    root->Close(root);
+
+    mem_scratch_setup(L);
+    allocate_boot_heap(L);
+    allocate_stack_and_temp_heap(L);
+    kernel_page_ranges(L);
+    L->nx = cpu_has_nx();
+    uint64_t image_top = (uint64_t)(uintptr_t)li->ImageBase + li->ImageSize;
+    uint64_t sp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+    L->loader_top = image_top > sp ? image_top : sp;
+    allocate_tables(L);
+
+    L->rsdp = fw_find_rsdp(L->st);
+    L->tsc_hz = fw_tsc_frequency(L->bs, TSC_CALIBRATION_US);
+    mm_log(&L->log, MM_LOG_INFO, "ACPI RSDP 0x%llx, TSC %llu kHz, NX %s",
+           (unsigned long long)L->rsdp, (unsigned long long)(L->tsc_hz / 1000),
+           L->nx ? "on" : "off");
+
+    mm_log(&L->log, MM_LOG_INFO, "exiting boot services");
+    uint32_t attempts;
+    s = fw_exit_boot_services(L->bs, L->image, &L->efimap, &attempts);
+    if (EFI_ERROR(s))
+        loader_fail(L, "ExitBootServices failed after %u attempts: %s", attempts,
+                    fw_status_text(s));
+    __asm__ volatile("cli");
+    L->tsc_memmap_done = rdtsc();
+    L->bs = NULL;
+    console_boot_services_gone();
+    mm_log(&L->log, MM_LOG_INFO, "boot services exited (attempt %u), final map %llu bytes",
+           attempts, (unsigned long long)L->efimap.size);
+}
+
+/* Final map, bitmap, page tables, handoff; then the jump. */
+_Noreturn static void phase_handoff(struct loader *L)
+{
+    mem_final_map(L);
+    mem_build_bitmap(L);
+
+    uint64_t needed;
+    paging_layout(L);
+    if (bc_paging_bytes_needed(&L->paging, &needed) != MM_OK ||
+        needed > L->range[RANGE_PAGE_TABLES].size)
+        loader_fail(L, "page tables: final layout needs more than the %llu bytes reserved",
+                    (unsigned long long)L->range[RANGE_PAGE_TABLES].size);
+    bc_paging_region region = {L->range[RANGE_PAGE_TABLES].base, L->range[RANGE_PAGE_TABLES].size,
+                               mem_phys_to_ptr, NULL};
+    if (bc_paging_build(&L->paging, &region, &L->cr3) != MM_OK)
+        loader_fail(L, "page tables: build failed");
+    mm_log(&L->log, MM_LOG_INFO, "page tables: CR3 0x%llx, identity %llu MiB, direct map %llu MiB",
+           (unsigned long long)L->cr3, (unsigned long long)(L->paging.identity_size >> 20),
+           (unsigned long long)(L->paging.hhdm_size >> 20));
+
+    struct mos_handoff *h = mem_build_handoff(L);
+    uint64_t rdi = L->paging.hhdm_offset + L->range[RANGE_HANDOFF].base;
+    uint64_t us = L->tsc_hz ? (rdtsc() - L->tsc_entry) / (L->tsc_hz / 1000000u) : 0;
+    mm_log(&L->log, MM_LOG_INFO,
+           "jumping to the kernel at 0x%llx, handoff at 0x%llx, after %llu.%03llu ms in the loader",
+           (unsigned long long)L->elf.entry, (unsigned long long)rdi,
+           (unsigned long long)(us / 1000), (unsigned long long)(us % 1000));
+    const struct owned_range *stk = &L->range[RANGE_STACK];
+    uint64_t rsp = bc_entry_rsp(L->paging.hhdm_offset, stk->base, stk->size);
+    *(volatile uint64_t *)(uintptr_t)(rsp - L->paging.hhdm_offset) = 0;
+    bc_handoff_seal(h, rdtsc());
+    enter_kernel(L->cr3, L->nx, L->elf.entry, rsp, rdi);
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+    struct loader L;
+    mm_memset(&L, 0, sizeof(L));
+    L.tsc_entry = rdtsc();
+    L.image = image;
+    L.st = st;
+    L.bs = st->BootServices;
+    L.log.sink = log_sink;
+    L.log.level = MM_LOG_INFO;
+    console_init(st);
+    mm_log(&L.log, MM_LOG_INFO, "%s %u.%u.%u (UEFI, firmware revision 0x%x)", BC_LOADER_NAME,
+           BC_LOADER_VERSION >> 16, (BC_LOADER_VERSION >> 8) & 0xff, BC_LOADER_VERSION & 0xff,
+           st->FirmwareRevision);
+    phase_boot_services(&L);
+    phase_handoff(&L);
+}

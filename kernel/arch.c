@@ -1,0 +1,283 @@
+/* x86-64 machine layer of the demo kernel (see arch.h). */
+#include "arch.h"
+
+#include "exitcodes.h"
+#include "mm/fmt.h"
+
+#define COM1 0x3f8
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+    __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+uint64_t arch_rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+uint64_t arch_read_rsp(void)
+{
+    uint64_t rsp;
+    __asm__ volatile("movq %%rsp, %0" : "=r"(rsp));
+    return rsp;
+}
+
+static uint64_t read_cr2(void)
+{
+    uint64_t v;
+    __asm__ volatile("movq %%cr2, %0" : "=r"(v));
+    return v;
+}
+
+/* ---- serial ---- */
+
+void arch_serial_init(void)
+{
+    outb(COM1 + 1, 0x00); /* no interrupts */
+    outb(COM1 + 3, 0x80); /* DLAB on */
+    outb(COM1 + 0, 0x01); /* divisor 1: 115200 baud */
+    outb(COM1 + 1, 0x00);
+    outb(COM1 + 3, 0x03); /* 8N1, DLAB off */
+    outb(COM1 + 2, 0xc7); /* FIFO on, cleared */
+    outb(COM1 + 4, 0x03); /* DTR, RTS */
+}
+
+static void serial_putc(char c)
+{
+    /* Bounded wait: with no UART present the line status reads 0xff (ready)
+     * anyway, and a stuck UART must not hang the report forever. */
+    for (uint32_t spin = 0; spin < 100000 && !(inb(COM1 + 5) & 0x20); spin++)
+        __asm__ volatile("pause");
+    outb(COM1, (uint8_t)c);
+}
+
+/* ---- VGA text ---- */
+
+#define VGA_COLS 80
+#define VGA_ROWS 25
+#define VGA_ATTR 0x0700 /* light grey on black */
+
+static volatile uint16_t *vga;
+static uint32_t vga_row, vga_col;
+
+void arch_vga_enable(uintptr_t vga_virt)
+{
+    vga = (volatile uint16_t *)vga_virt;
+    for (uint32_t i = 0; i < VGA_COLS * VGA_ROWS; i++)
+        vga[i] = VGA_ATTR | ' ';
+    vga_row = vga_col = 0;
+}
+
+static void vga_newline(void)
+{
+    vga_col = 0;
+    if (++vga_row < VGA_ROWS)
+        return;
+    for (uint32_t i = 0; i < VGA_COLS * (VGA_ROWS - 1); i++)
+        vga[i] = vga[i + VGA_COLS];
+    for (uint32_t i = 0; i < VGA_COLS; i++)
+        vga[VGA_COLS * (VGA_ROWS - 1) + i] = VGA_ATTR | ' ';
+    vga_row = VGA_ROWS - 1;
+}
+
+static void vga_putc(char c)
+{
+    if (c == '\n') {
+        vga_newline();
+        return;
+    }
+    if (vga_col == VGA_COLS)
+        vga_newline();
+    vga[vga_row * VGA_COLS + vga_col++] = VGA_ATTR | (uint8_t)c;
+}
+
+void arch_console_write(void *ctx, const char *s, size_t len)
+{
+    (void)ctx;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\n')
+            serial_putc('\r');
+        serial_putc(s[i]);
+        if (vga)
+            vga_putc(s[i]);
+    }
+}
+
+static void console_printf(const char *fmt, ...) MM_PRINTF_LIKE(1, 2);
+static void console_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mm_vcbprintf(arch_console_write, NULL, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- exit ---- */
+
+void arch_exit(uint32_t code)
+{
+    outl(MOS_EXIT_PORT, code);
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+/* ---- GDT, TSS, IDT ---- */
+
+#define SEL_CODE 0x08
+#define SEL_DATA 0x10
+#define SEL_TSS  0x18
+
+struct tss64 {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss64) == 104, "TSS layout");
+
+struct idt_gate {
+    uint16_t offset_lo;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type_attr;
+    uint16_t offset_mid;
+    uint32_t offset_hi;
+    uint32_t reserved;
+};
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
+
+struct table_ptr {
+    uint16_t limit;
+    uint64_t base;
+} __attribute__((packed));
+
+/* The CPU reads these after arch_init_cpu() returns, so they are static. */
+static uint64_t gdt[5];
+static struct tss64 tss;
+static struct idt_gate idt[32];
+static uint8_t ist1_stack[16384] __attribute__((aligned(16)));
+
+extern const uint64_t arch_exception_stubs[32];
+
+static void gdt_build(void)
+{
+    uint64_t base = (uint64_t)(uintptr_t)&tss;
+    uint64_t limit = sizeof(tss) - 1;
+    gdt[0] = 0;
+    gdt[1] = 0x00af9a000000ffffULL; /* 64-bit code, DPL 0 */
+    gdt[2] = 0x00cf92000000ffffULL; /* data, DPL 0 */
+    /* 16-byte available 64-bit TSS descriptor (type 9, present). */
+    gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
+             (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+    gdt[4] = base >> 32;
+}
+
+static void gdt_load(void)
+{
+    struct table_ptr p = {sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt};
+    /* A far return reloads CS; the data segments follow. */
+    __asm__ volatile("lgdt %0\n\t"
+                     "pushq %1\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "lretq\n"
+                     "1:\n\t"
+                     "movl %2, %%eax\n\t"
+                     "movl %%eax, %%ds\n\t"
+                     "movl %%eax, %%es\n\t"
+                     "movl %%eax, %%ss\n\t"
+                     "movl %%eax, %%fs\n\t"
+                     "movl %%eax, %%gs\n\t"
+                     "ltr %w3"
+                     :
+                     : "m"(p), "i"(SEL_CODE), "i"(SEL_DATA), "r"((uint16_t)SEL_TSS)
+                     : "rax", "memory");
+}
+
+/* Vectors that get the known-good IST1 stack: a double fault usually means
+ * the normal stack is gone; NMI and machine check may arrive anywhere. */
+static uint8_t exception_ist(uint32_t vec)
+{
+    return (vec == 2 || vec == 8 || vec == 18) ? 1 : 0;
+}
+
+static void idt_build_and_load(void)
+{
+    for (uint32_t v = 0; v < 32; v++) {
+        uint64_t off = arch_exception_stubs[v];
+        idt[v] = (struct idt_gate){
+            .offset_lo = (uint16_t)off,
+            .selector = SEL_CODE,
+            .ist = exception_ist(v),
+            .type_attr = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
+            .offset_mid = (uint16_t)(off >> 16),
+            .offset_hi = (uint32_t)(off >> 32),
+        };
+    }
+    struct table_ptr p = {sizeof(idt) - 1, (uint64_t)(uintptr_t)idt};
+    __asm__ volatile("lidt %0" : : "m"(p) : "memory");
+}
+
+void arch_init_cpu(void)
+{
+    tss.ist[0] = (uint64_t)(uintptr_t)(ist1_stack + sizeof(ist1_stack));
+    tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
+    gdt_build();
+    gdt_load();
+    idt_build_and_load();
+}
+
+/* ---- exceptions ---- */
+
+struct exception_frame {
+    uint64_t vector;
+    uint64_t error;
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+
+static const char *const exception_names[32] = {
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO", "#TS",
+    "#NP", "#SS", "#GP", "#PF", "r15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+    "r22", "r23", "r24", "r25", "r26", "r27", "#HV", "#VC", "#SX", "r31",
+};
+
+/* Called by exc_common (entry.S) with the frame it built; never returns. */
+void arch_exception(const struct exception_frame *f);
+void arch_exception(const struct exception_frame *f)
+{
+    static int nested; /* a fault while reporting a fault: just exit */
+    if (nested++)
+        arch_exit(MOS_EXIT_FAIL);
+    const char *name = f->vector < 32 ? exception_names[f->vector] : "?";
+    uint64_t cr2 = read_cr2();
+    console_printf("\nCPU exception %s (vector %u) error=0x%llx rip=0x%llx cr2=0x%llx "
+                   "rsp=0x%llx\n",
+                   name, (unsigned)f->vector, (unsigned long long)f->error,
+                   (unsigned long long)f->rip, (unsigned long long)cr2, (unsigned long long)f->rsp);
+    console_printf("MOS exception_vector=%u\nMOS exception_error=0x%llx\nMOS exception_rip=0x%llx\n"
+                   "MOS exception_cr2=0x%llx\n",
+                   (unsigned)f->vector, (unsigned long long)f->error, (unsigned long long)f->rip,
+                   (unsigned long long)cr2);
+    console_printf("MOS-RESULT: FAIL exception %s vector=%u error=0x%llx rip=0x%llx cr2=0x%llx\n",
+                   name, (unsigned)f->vector, (unsigned long long)f->error,
+                   (unsigned long long)f->rip, (unsigned long long)cr2);
+    arch_exit(MOS_EXIT_FAIL);
+}

@@ -1,0 +1,56 @@
+/* Demo kernel entry: set up the CPU and console, then let proof.c check
+ * every promise of the handoff and exit QEMU with PASS or FAIL. */
+#include "arch.h"
+#include "exitcodes.h"
+#include "proof.h"
+
+/* Linker script symbols: the image's virtual bounds. */
+extern char __kernel_start[], __kernel_end[];
+extern char _start[];
+
+/* Room for the kernel's copy of the memory map (lib/mm takes storage from
+ * its caller; the heap cannot hold it: placing the heap needs the map). */
+#define KERNEL_MAP_CAPACITY 2048
+static mm_entry map_storage[KERNEL_MAP_CAPACITY];
+
+/* The checks' state, too big for a loader stack of unknown size. */
+static struct kp proof;
+
+/* VGA text at phys 0xb8000, through the direct map, on BIOS boots (UEFI
+ * machines may have no text mode) when the direct map covers it. */
+#define VGA_PHYS  0xb8000u
+#define VGA_BYTES (80 * 25 * 2)
+
+static void console_for(const struct mos_handoff *h)
+{
+    if (h->boot_mode == MOS_BOOT_MODE_BIOS && h->hhdm_size >= VGA_PHYS + VGA_BYTES)
+        arch_vga_enable((uintptr_t)(h->hhdm_offset + VGA_PHYS));
+}
+
+void kmain(uint64_t handoff_virt);
+void kmain(uint64_t handoff_virt)
+{
+    uint64_t tsc = arch_rdtsc();
+    arch_serial_init(); /* first: port I/O only, so a fault below still reports */
+    arch_init_cpu();
+    const struct kp_env env = {
+        .handoff_virt = handoff_virt,
+        .out = arch_console_write,
+        .map_storage = map_storage,
+        .map_capacity = KERNEL_MAP_CAPACITY,
+        .rsp = arch_read_rsp(),
+        .image_start = (uint64_t)(uintptr_t)__kernel_start,
+        .image_end = (uint64_t)(uintptr_t)__kernel_end,
+        .entry = (uint64_t)(uintptr_t)_start,
+        .tsc_at_kmain = tsc,
+    };
+    kp_init(&proof, &env);
+    mm_cbprintf(arch_console_write, NULL, "\nMultiOS Boot demo kernel: handoff at 0x%llx\n",
+                (unsigned long long)handoff_virt);
+    if (kp_check_header(&proof)) {
+        console_for(proof.h);
+        kp_run_steps(&proof);
+    }
+    bool pass = kp_report(&proof);
+    arch_exit(pass ? MOS_EXIT_PASS : MOS_EXIT_FAIL);
+}

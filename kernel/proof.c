@@ -1,0 +1,930 @@
+/* The demo kernel's proof of the handoff (see proof.h). Each step checks
+ * one promise of include/mos/handoff.h, prints its human-readable part and
+ * records what the final report needs; the first broken promise stops the
+ * run with a reason "token: details". */
+#include "proof.h"
+
+#include "common/handoff.h"
+#include "kalloc.h"
+
+/* ---- output and failure ---- */
+
+static void kp_printf(struct kp *kp, const char *fmt, ...) MM_PRINTF_LIKE(2, 3);
+static void kp_printf(struct kp *kp, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mm_vcbprintf(kp->env->out, kp->env->out_ctx, fmt, ap);
+    va_end(ap);
+}
+
+/* Records the first failure's reason; always returns false so that a step
+ * can `return kp_fail(...)`. */
+static bool kp_fail(struct kp *kp, const char *fmt, ...) MM_PRINTF_LIKE(2, 3);
+static bool kp_fail(struct kp *kp, const char *fmt, ...)
+{
+    if (kp->failed)
+        return false;
+    va_list ap;
+    va_start(ap, fmt);
+    mm_vsnprintf(kp->reason, sizeof(kp->reason), fmt, ap);
+    va_end(ap);
+    kp->failed = true;
+    return false;
+}
+
+static void *kp_virt(const struct kp *kp, uint64_t phys)
+{
+    return (void *)(uintptr_t)(phys + kp->hhdm);
+}
+
+static uint64_t kp_gran(const struct kp *kp)
+{
+    return kp->h->bitmap_granularity;
+}
+
+/* ---- handoff header ---- */
+
+void kp_init(struct kp *kp, const struct kp_env *env)
+{
+    mm_memset(kp, 0, sizeof(*kp));
+    kp->env = env;
+    kp->loader_us = kp->memmap_us = kp->handover_us = UINT64_MAX;
+}
+
+static const char *boot_mode_name(uint32_t mode)
+{
+    switch (mode) {
+    case MOS_BOOT_MODE_UEFI:
+        return "uefi";
+    case MOS_BOOT_MODE_BIOS:
+        return "bios";
+    default:
+        return "unknown";
+    }
+}
+
+static const char *bios_detect_name(uint32_t how)
+{
+    static const char *const names[] = {"none", "e820", "e801", "88h", "fallback"};
+    return how < MM_ARRAY_SIZE(names) ? names[how] : "unknown";
+}
+
+bool kp_check_header(struct kp *kp)
+{
+    const struct mos_handoff *h = (const struct mos_handoff *)(uintptr_t)kp->env->handoff_virt;
+    if (!h)
+        return kp_fail(kp, "no-handoff: RDI was 0 at entry");
+    char why[120] = "";
+    mm_status st = bc_handoff_check(h, h->hhdm_offset, why, sizeof(why));
+    if (st == MM_ERR_INVALID_ARGUMENT)
+        return kp_fail(kp, "bad-header: %s", why);
+    if (st != MM_OK)
+        return kp_fail(kp, "handoff-invalid: %s", why);
+    if (h->boot_mode != MOS_BOOT_MODE_UEFI && h->boot_mode != MOS_BOOT_MODE_BIOS)
+        return kp_fail(kp, "bad-boot-mode: %u", h->boot_mode);
+    if (kp->env->handoff_virt < h->hhdm_offset)
+        return kp_fail(kp, "bad-handoff-address: RDI 0x%llx is below hhdm_offset 0x%llx",
+                       (unsigned long long)kp->env->handoff_virt,
+                       (unsigned long long)h->hhdm_offset);
+    kp->h = h;
+    kp->hhdm = h->hhdm_offset;
+    kp->steps_done |= KP_STEP_HEADER;
+    kp_printf(
+        kp,
+        "handoff: revision %u, %u bytes, checksum ok; loader \"%.32s\" %u.%u.%u, boot mode %s\n",
+        h->revision, h->size, h->loader_name, h->loader_version >> 16,
+        (h->loader_version >> 8) & 0xff, h->loader_version & 0xff, boot_mode_name(h->boot_mode));
+    return true;
+}
+
+/* ---- memory map ---- */
+
+/* Copies the handoff's map into the kernel's lib/mm map, type by type. */
+static bool map_import(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    if (h->memmap_entry_size < sizeof(struct mos_memmap_entry))
+        return kp_fail(kp, "map-entry-size: %u bytes, want >= %u", h->memmap_entry_size,
+                       (unsigned)sizeof(struct mos_memmap_entry));
+    if (h->memmap_count == 0)
+        return kp_fail(kp, "map-empty: memmap_count is 0");
+    if (h->memmap_count > kp->env->map_capacity)
+        return kp_fail(kp, "map-too-large: %u entries, kernel table holds %u", h->memmap_count,
+                       kp->env->map_capacity);
+    mm_map_init(&kp->map, kp->env->map_storage, kp->env->map_capacity);
+    const unsigned char *p = kp_virt(kp, h->memmap_addr);
+    for (uint32_t i = 0; i < h->memmap_count; i++, p += h->memmap_entry_size) {
+        const struct mos_memmap_entry *e = (const struct mos_memmap_entry *)p;
+        mm_type t = (mm_type)bc_mm_type_from_mos(e->type);
+        if (t == MM_TYPE_NONE)
+            return kp_fail(kp, "map-bad-type: entry %u has type 0x%x", i, e->type);
+        mm_status st = mm_map_add(&kp->map, e->base, e->length, t, e->raw_type, e->attributes);
+        if (st != MM_OK)
+            return kp_fail(kp, "map-invalid: entry %u [0x%llx +0x%llx): %s", i,
+                           (unsigned long long)e->base, (unsigned long long)e->length,
+                           mm_strerror(st));
+    }
+    return true;
+}
+
+static void map_print(struct kp *kp)
+{
+    kp_printf(kp, "memory map: %u entries, usable entries aligned to %u bytes\n", kp->map.count,
+              kp->h->bitmap_granularity);
+    kp_printf(kp, "  %-18s  %-18s  %10s  %s\n", "base", "end", "size", "type");
+    for (uint32_t i = 0; i < kp->map.count; i++) {
+        const mm_entry *e = &kp->map.entries[i];
+        char size[MM_FMT_BYTES_MAX];
+        mm_fmt_bytes(size, sizeof(size), e->length);
+        kp_printf(kp, "  0x%016llx  0x%016llx  %10s  %s\n", (unsigned long long)e->base,
+                  (unsigned long long)mm_entry_end(e), size, mm_type_name((mm_type)e->type));
+    }
+    char usable[MM_FMT_BYTES_MAX];
+    mm_fmt_bytes(usable, sizeof(usable), kp->mstats.usable_bytes);
+    kp_printf(kp, "  usable: %s (%llu bytes), highest usable end 0x%llx\n", usable,
+              (unsigned long long)kp->mstats.usable_bytes,
+              (unsigned long long)kp->mstats.highest_usable_end);
+}
+
+/* RAM the kernel may touch must lie inside the direct map. */
+static bool map_check_hhdm(struct kp *kp)
+{
+    for (uint32_t i = 0; i < kp->map.count; i++) {
+        const mm_entry *e = &kp->map.entries[i];
+        bool ram = e->type == MM_TYPE_USABLE || e->type == MM_TYPE_ACPI_RECLAIMABLE ||
+                   e->type >= MM_TYPE_BOOTLOADER_RECLAIMABLE;
+        if (ram && mm_entry_end(e) > kp->h->hhdm_size)
+            return kp_fail(kp,
+                           "hhdm-too-small: %s entry %u ends at 0x%llx, direct map ends at 0x%llx",
+                           mm_type_name((mm_type)e->type), i, (unsigned long long)mm_entry_end(e),
+                           (unsigned long long)kp->h->hhdm_size);
+    }
+    return true;
+}
+
+static bool step_map(struct kp *kp)
+{
+    uint64_t gran = kp->h->bitmap_granularity;
+    if (gran < MM_FRAME_SIZE_DEFAULT || !mm_is_pow2(gran))
+        return kp_fail(kp, "bad-granularity: %llu", (unsigned long long)gran);
+    if (!map_import(kp))
+        return false;
+    mm_validate_error err;
+    if (mm_map_validate(&kp->map, gran, &err) != MM_OK)
+        return kp_fail(kp, "map-invalid: entry %u breaks rule %s", err.index,
+                       mm_validate_rule_name(err.rule));
+    kp->map.frame_size = gran;
+    mm_map_stats(&kp->map, &kp->mstats);
+    if (kp->mstats.usable_bytes == 0)
+        return kp_fail(kp, "map-no-usable: no usable entry");
+    map_print(kp);
+    if (!map_check_hhdm(kp))
+        return false;
+    kp->steps_done |= KP_STEP_MAP;
+    return true;
+}
+
+/* ---- frame bitmap ---- */
+
+static void bitmap_print(struct kp *kp, const char *when)
+{
+    struct mm_bitmap_stats s;
+    mm_bitmap_stats(&kp->bm, &s);
+    kp_printf(kp,
+              "frame bitmap (%s): %llu frames of %llu bytes from frame 0x%llx; usable %llu, "
+              "free %llu, used %llu, largest free run %llu\n",
+              when, (unsigned long long)s.frame_count, (unsigned long long)s.granularity,
+              (unsigned long long)s.first_frame, (unsigned long long)s.total_frames,
+              (unsigned long long)s.free_frames, (unsigned long long)s.used_frames,
+              (unsigned long long)s.largest_free_run);
+}
+
+static bool step_bitmap(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    if (h->bitmap_flags != MOS_BITMAP_BIT_SET_MEANS_USED)
+        return kp_fail(kp, "bitmap-flags: 0x%x, want 0x%x", h->bitmap_flags,
+                       MOS_BITMAP_BIT_SET_MEANS_USED);
+    if (h->bitmap_addr & 7)
+        return kp_fail(kp, "bitmap-unaligned: 0x%llx", (unsigned long long)h->bitmap_addr);
+    mm_status st =
+        mm_bitmap_adopt(&kp->bm, &kp->map, kp_gran(kp), h->bitmap_first_frame,
+                        h->bitmap_frame_count, kp_virt(kp, h->bitmap_addr), h->bitmap_size);
+    if (st != MM_OK)
+        return kp_fail(kp, "bitmap-adopt: %s (%llu frames from 0x%llx, %llu bytes at 0x%llx)",
+                       mm_strerror(st), (unsigned long long)h->bitmap_frame_count,
+                       (unsigned long long)h->bitmap_first_frame,
+                       (unsigned long long)h->bitmap_size, (unsigned long long)h->bitmap_addr);
+    mm_bitmap_stats(&kp->bm, &kp->bm_at_adopt);
+    bitmap_print(kp, "adopted");
+    kp->steps_done |= KP_STEP_BITMAP;
+    return true;
+}
+
+/* First frame of [base, base + size) the bitmap calls free, or UINT64_MAX. */
+static uint64_t first_free_frame(const struct kp *kp, uint64_t base, uint64_t size)
+{
+    uint64_t g = kp_gran(kp);
+    for (uint64_t a = mm_align_down(base, g); a < base + size; a += g)
+        if (mm_bitmap_is_free(&kp->bm, a))
+            return a;
+    return UINT64_MAX;
+}
+
+/* First frame of [base, base + size) the bitmap calls used, or UINT64_MAX. */
+static uint64_t first_used_frame(const struct kp *kp, uint64_t base, uint64_t size)
+{
+    uint64_t g = kp_gran(kp);
+    for (uint64_t a = mm_align_down(base, g); a < base + size; a += g)
+        if (!mm_bitmap_is_free(&kp->bm, a))
+            return a;
+    return UINT64_MAX;
+}
+
+/* ---- temporary heap (seed 000) ---- */
+
+static bool heap_start(struct kp *kp, uint64_t base, uint64_t size, bool fallback)
+{
+    mm_status st = mm_heap_init(&kp->heap, kp_virt(kp, base), (size_t)size);
+    if (st != MM_OK)
+        return kp_fail(kp, "heap-init: %s", mm_strerror(st));
+    kp->heap_base = base;
+    kp->heap_size = size;
+    kp->heap_fallback = fallback;
+    char sz[MM_FMT_BYTES_MAX];
+    mm_fmt_bytes(sz, sizeof(sz), size);
+    kp_printf(kp, "temporary heap: [0x%llx, 0x%llx) %s, source %s\n", (unsigned long long)base,
+              (unsigned long long)(base + size), sz, fallback ? "fallback" : "handoff");
+    kp->steps_done |= KP_STEP_HEAP;
+    return true;
+}
+
+/* True when [base, base + KP_FALLBACK_SIZE) is usable in the map, free in
+ * the bitmap and reachable through the direct map. */
+static bool fallback_fits(const struct kp *kp, uint64_t base)
+{
+    return base + KP_FALLBACK_SIZE <= kp->h->hhdm_size &&
+           mm_map_range_is(&kp->map, base, KP_FALLBACK_SIZE, MM_TYPE_USABLE) &&
+           first_used_frame(kp, base, KP_FALLBACK_SIZE) == UINT64_MAX;
+}
+
+/* The seed's fallback: 0x100000 when it is free, else the lowest usable
+ * and free 1 MiB above 1 MiB. Usable in the map is not enough: the loader
+ * may have taken frames it did not carve, so each candidate is also checked
+ * in the bitmap and the search resumes past the first used frame. */
+static bool fallback_find(struct kp *kp, uint64_t *out)
+{
+    if (fallback_fits(kp, KP_FALLBACK_BASE)) {
+        *out = KP_FALLBACK_BASE;
+        return true;
+    }
+    uint64_t min = KP_FALLBACK_BASE, max = kp->h->hhdm_size, cand;
+    while (min < max && mm_map_find(&kp->map, KP_FALLBACK_SIZE, kp_gran(kp), min, max,
+                                    MM_FIND_BOTTOM_UP, &cand) == MM_OK) {
+        uint64_t used = first_used_frame(kp, cand, KP_FALLBACK_SIZE);
+        if (used == UINT64_MAX) {
+            *out = cand;
+            return true;
+        }
+        min = used + kp_gran(kp);
+    }
+    return false;
+}
+
+static bool heap_from_fallback(struct kp *kp)
+{
+    uint64_t base;
+    if (!fallback_find(kp, &base))
+        return kp_fail(kp, "no-fallback-heap: no usable, free 1 MiB at or above 0x%x",
+                       KP_FALLBACK_BASE);
+    mm_status st = mm_bitmap_reserve(&kp->bm, base, KP_FALLBACK_SIZE);
+    if (st != MM_OK)
+        return kp_fail(kp, "fallback-reserve: %s", mm_strerror(st));
+    kp_printf(kp, "temporary heap: handoff fields are 0; fallback %s 0x%x\n",
+              base == KP_FALLBACK_BASE ? "at" : "moved: nothing usable and free at",
+              KP_FALLBACK_BASE);
+    return heap_start(kp, base, KP_FALLBACK_SIZE, true);
+}
+
+/* The handoff's heap needs no check of its own here: bc_handoff_check()
+ * proved "both 0, or inside one TEMP_HEAP entry", and mm_bitmap_adopt()
+ * proved that no frame of a non-usable entry is offered as free. */
+static bool step_heap(struct kp *kp)
+{
+    uint64_t base = kp->h->temp_heap_base, size = kp->h->temp_heap_size;
+    if (base == 0 && size == 0)
+        return heap_from_fallback(kp);
+    return heap_start(kp, base, size, false);
+}
+
+/* ---- the seed's heap tests ---- */
+
+static bool in_heap(const struct kp *kp, const void *p, size_t len)
+{
+    uintptr_t lo = (uintptr_t)kp_virt(kp, kp->heap_base);
+    uintptr_t a = (uintptr_t)p;
+    return a >= lo && a - lo <= kp->heap_size && len <= kp->heap_size - (a - lo);
+}
+
+static bool streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+/* `format!`: a short string checked against its known text, and one longer
+ * than any small first guess, checked character by character. */
+static bool seed_kasprintf(struct kp *kp)
+{
+    const char *want = "kasprintf -42 0xbeef 1099511627776 temp-heap";
+    char *s = kasprintf(&kp->heap, "%s %d %#x %llu %s", "kasprintf", -42, 0xbeefu, 1ULL << 40,
+                        "temp-heap");
+    if (!s || !in_heap(kp, s, 1) || !streq(s, want))
+        return kp_fail(kp, "kasprintf: got \"%s\", want \"%s\"", s ? s : "(null)", want);
+    enum { LONG = 300 };
+    char *z = kasprintf(&kp->heap, "%0*d", LONG, 7);
+    if (!z || !in_heap(kp, z, LONG + 1))
+        return kp_fail(kp, "kasprintf: %d-character string not allocated", LONG);
+    for (int i = 0; i < LONG; i++)
+        if (z[i] != (i == LONG - 1 ? '7' : '0'))
+            return kp_fail(kp, "kasprintf: character %d of the long string is '%c'", i, z[i]);
+    if (z[LONG] != '\0')
+        return kp_fail(kp, "kasprintf: long string not terminated");
+    kp->kasprintf_ok = true;
+    kp_printf(kp, "seed test: kasprintf -> \"%s\" and a %d-character string: ok\n", s, LONG);
+    return true;
+}
+
+static uint64_t vec_value(uint64_t i)
+{
+    return (i + 1) * 0x9e3779b97f4a7c15ULL;
+}
+
+/* `vec!` + push: 1000 pushes through 9 doublings, every element checked
+ * after the last copy. */
+static bool seed_vector(struct kp *kp)
+{
+    enum { N = 1000 };
+    kvec v;
+    kvec_init(&v, &kp->heap);
+    uint32_t growths = 0;
+    for (uint64_t i = 0; i < N; i++) {
+        size_t cap = v.cap;
+        mm_status st = kvec_push(&v, vec_value(i));
+        if (st != MM_OK)
+            return kp_fail(kp, "vector: push %llu failed: %s", (unsigned long long)i,
+                           mm_strerror(st));
+        growths += v.cap != cap;
+    }
+    if (v.len != N || v.cap < N || !in_heap(kp, v.items, v.cap * sizeof(uint64_t)))
+        return kp_fail(kp, "vector: len %llu cap %llu after %d pushes", (unsigned long long)v.len,
+                       (unsigned long long)v.cap, N);
+    for (uint64_t i = 0; i < N; i++)
+        if (v.items[i] != vec_value(i))
+            return kp_fail(kp, "vector: element %llu is 0x%llx, want 0x%llx", (unsigned long long)i,
+                           (unsigned long long)v.items[i], (unsigned long long)vec_value(i));
+    kp->vector_ok = true;
+    kp->vector_len = v.len;
+    kp_printf(kp, "seed test: vector of %llu u64 (capacity %llu, %u growths): ok\n",
+              (unsigned long long)v.len, (unsigned long long)v.cap, growths);
+    return true;
+}
+
+static void heap_print(struct kp *kp)
+{
+    mm_heap_stats(&kp->heap, &kp->heap_stats);
+    const struct mm_heap_stats *s = &kp->heap_stats;
+    kp_printf(kp,
+              "heap: size %llu, used %llu, free %llu, peak %llu, allocations %llu, failures %llu, "
+              "lost to alignment %llu\n",
+              (unsigned long long)s->size, (unsigned long long)s->used, (unsigned long long)s->free,
+              (unsigned long long)s->peak, (unsigned long long)s->allocations,
+              (unsigned long long)s->failures, (unsigned long long)s->lost_to_alignment);
+}
+
+static bool step_seed(struct kp *kp)
+{
+    if (!seed_kasprintf(kp) || !seed_vector(kp))
+        return false;
+    heap_print(kp);
+    kp->steps_done |= KP_STEP_SEED;
+    return true;
+}
+
+/* ---- frames from the adopted bitmap ---- */
+
+/* A frame run the bitmap handed out must be aligned, lie entirely in usable
+ * map entries (so it overlaps no loader-owned or firmware range), be marked
+ * used now, and be writable through the direct map. */
+static bool check_frames(struct kp *kp, const char *what, uint64_t phys, uint64_t count)
+{
+    uint64_t g = kp_gran(kp), len = count * g;
+    if (phys & (g - 1))
+        return kp_fail(kp, "frame-unaligned: %s 0x%llx", what, (unsigned long long)phys);
+    if (!mm_map_range_is(&kp->map, phys, len, MM_TYPE_USABLE))
+        return kp_fail(kp, "frame-not-usable: %s [0x%llx +0x%llx) overlaps %s", what,
+                       (unsigned long long)phys, (unsigned long long)len,
+                       mm_type_name(mm_map_type_at(&kp->map, phys)));
+    uint64_t f = first_free_frame(kp, phys, len);
+    if (f != UINT64_MAX)
+        return kp_fail(kp, "frame-still-free: %s frame 0x%llx", what, (unsigned long long)f);
+    if (phys + len > kp->h->hhdm_size)
+        return kp_fail(kp, "frame-outside-hhdm: %s 0x%llx", what, (unsigned long long)phys);
+    volatile uint64_t *first = kp_virt(kp, phys);
+    volatile uint64_t *last = kp_virt(kp, phys + len - sizeof(uint64_t));
+    *first = phys ^ 0x5a5a5a5a5a5a5a5aULL;
+    *last = ~phys;
+    if (*first != (phys ^ 0x5a5a5a5a5a5a5a5aULL) || *last != ~phys)
+        return kp_fail(kp, "frame-readback: %s 0x%llx", what, (unsigned long long)phys);
+    kp->frames_tested += count;
+    return true;
+}
+
+static bool free_frames(struct kp *kp, uint64_t phys, uint64_t count)
+{
+    mm_status st = mm_bitmap_free(&kp->bm, phys, count);
+    if (st != MM_OK)
+        return kp_fail(kp, "frame-free: 0x%llx x%llu: %s", (unsigned long long)phys,
+                       (unsigned long long)count, mm_strerror(st));
+    return true;
+}
+
+enum { SINGLE_FRAMES = 8, CONTIG_FRAMES = 16 };
+
+static bool frames_single(struct kp *kp, uint64_t *got)
+{
+    for (int i = 0; i < SINGLE_FRAMES; i++) {
+        mm_status st = mm_bitmap_alloc(&kp->bm, &got[i]);
+        if (st != MM_OK)
+            return kp_fail(kp, "frame-alloc: single frame %d: %s", i, mm_strerror(st));
+        if (!check_frames(kp, "single", got[i], 1))
+            return false;
+    }
+    return true;
+}
+
+/* A run aligned to its own size, and one frame below 4 GiB. */
+static bool frames_contig(struct kp *kp, uint64_t *run, uint64_t *low)
+{
+    uint64_t g = kp_gran(kp);
+    mm_status st = mm_bitmap_alloc_contig(&kp->bm, CONTIG_FRAMES, CONTIG_FRAMES * g, 0, run);
+    if (st != MM_OK)
+        return kp_fail(kp, "frame-alloc: %d contiguous frames: %s", CONTIG_FRAMES, mm_strerror(st));
+    if (*run & (CONTIG_FRAMES * g - 1))
+        return kp_fail(kp, "frame-unaligned: run 0x%llx", (unsigned long long)*run);
+    if (!check_frames(kp, "contiguous", *run, CONTIG_FRAMES))
+        return false;
+    kp->contig_base = *run;
+    st = mm_bitmap_alloc_below_4g(&kp->bm, 1, 0, low);
+    if (st != MM_OK)
+        return kp_fail(kp, "frame-alloc: below 4 GiB: %s", mm_strerror(st));
+    if (*low + g > 4 * MM_GIB)
+        return kp_fail(kp, "frame-above-4g: 0x%llx", (unsigned long long)*low);
+    return check_frames(kp, "below-4g", *low, 1);
+}
+
+/* The bitmap must refuse a double free and a frame the loader owns. */
+static bool frames_refusals(struct kp *kp, uint64_t freed)
+{
+    mm_status st = mm_bitmap_free(&kp->bm, freed, 1);
+    if (st != MM_ERR_DOUBLE_FREE)
+        return kp_fail(kp, "double-free-undetected: freeing 0x%llx twice gave %s",
+                       (unsigned long long)freed, mm_strerror(st));
+    uint64_t own = mm_align_down(kp->env->handoff_virt - kp->hhdm, kp_gran(kp));
+    st = mm_bitmap_free(&kp->bm, own, 1);
+    if (st == MM_OK)
+        return kp_fail(kp, "loader-frame-freed: the handoff's frame 0x%llx was accepted",
+                       (unsigned long long)own);
+    return true;
+}
+
+static bool step_frames(struct kp *kp)
+{
+    struct mm_bitmap_stats before, after;
+    mm_bitmap_stats(&kp->bm, &before);
+    uint64_t single[SINGLE_FRAMES], run, low;
+    if (!frames_single(kp, single) || !frames_contig(kp, &run, &low))
+        return false;
+    for (int i = 0; i < SINGLE_FRAMES; i++)
+        if (!free_frames(kp, single[i], 1))
+            return false;
+    if (!free_frames(kp, run, CONTIG_FRAMES) || !free_frames(kp, low, 1))
+        return false;
+    if (!frames_refusals(kp, single[0]))
+        return false;
+    mm_bitmap_stats(&kp->bm, &after);
+    if (after.free_frames != before.free_frames)
+        return kp_fail(kp, "frame-leak: %llu free before, %llu after",
+                       (unsigned long long)before.free_frames,
+                       (unsigned long long)after.free_frames);
+    kp_printf(kp,
+              "frames: %d single (first 0x%llx), %d contiguous at 0x%llx, 1 below 4 GiB at "
+              "0x%llx: usable, outside every loader range, writable; all freed, double free "
+              "and loader frame refused\n",
+              SINGLE_FRAMES, (unsigned long long)single[0], CONTIG_FRAMES, (unsigned long long)run,
+              (unsigned long long)low);
+    kp->steps_done |= KP_STEP_FRAMES;
+    return true;
+}
+
+/* ---- a pool over the bitmap ---- */
+
+enum { POOL_BLOCK = 48, POOL_ALIGN = 16, POOL_BLOCKS = 200 };
+
+/* A block must come from usable RAM the bitmap now calls used. */
+static bool pool_check_block(struct kp *kp, void *b, uint32_t i)
+{
+    uint64_t phys = (uint64_t)(uintptr_t)b - kp->hhdm;
+    if ((uintptr_t)b & (POOL_ALIGN - 1))
+        return kp_fail(kp, "pool-unaligned: block %u at %p", i, b);
+    if (!mm_map_range_is(&kp->map, phys, POOL_BLOCK, MM_TYPE_USABLE) ||
+        first_free_frame(kp, phys, POOL_BLOCK) != UINT64_MAX)
+        return kp_fail(kp, "pool-block-misplaced: block %u at phys 0x%llx", i,
+                       (unsigned long long)phys);
+    mm_memset(b, (int)(i & 0xff), POOL_BLOCK);
+    return true;
+}
+
+static bool pool_fill(struct kp *kp, mm_pool *pool, void **blocks)
+{
+    for (uint32_t i = 0; i < POOL_BLOCKS; i++) {
+        mm_status st = mm_pool_alloc(pool, &blocks[i]);
+        if (st != MM_OK)
+            return kp_fail(kp, "pool-alloc: block %u: %s", i, mm_strerror(st));
+        if (!pool_check_block(kp, blocks[i], i))
+            return false;
+    }
+    /* Overlapping blocks would have overwritten each other's pattern. */
+    for (uint32_t i = 0; i < POOL_BLOCKS; i++) {
+        const unsigned char *b = blocks[i];
+        for (uint32_t k = 0; k < POOL_BLOCK; k++)
+            if (b[k] != (i & 0xff))
+                return kp_fail(kp, "pool-overlap: block %u byte %u changed", i, k);
+    }
+    mm_pool_stats(pool, &kp->pool_stats);
+    return true;
+}
+
+static bool pool_drain(struct kp *kp, mm_pool *pool, void **blocks)
+{
+    for (uint32_t i = 0; i < POOL_BLOCKS; i++) {
+        mm_status st = mm_pool_free(pool, blocks[i]);
+        if (st != MM_OK)
+            return kp_fail(kp, "pool-free: block %u: %s", i, mm_strerror(st));
+    }
+    mm_status st = mm_pool_free(pool, blocks[0]);
+    if (st != MM_ERR_DOUBLE_FREE)
+        return kp_fail(kp, "pool-double-free-undetected: %s", mm_strerror(st));
+    st = mm_pool_free(pool, kp_virt(kp, kp->heap_base));
+    if (st != MM_ERR_FOREIGN_POINTER)
+        return kp_fail(kp, "pool-foreign-undetected: %s", mm_strerror(st));
+    uint64_t released = 0;
+    st = mm_pool_release_empty(pool, &released);
+    /* Every slab frame comes back (the directory may too, once empty). */
+    if (st != MM_OK || released < kp->pool_stats.frames)
+        return kp_fail(kp, "pool-release: %s, %llu frames released, %llu held by slabs",
+                       mm_strerror(st), (unsigned long long)released,
+                       (unsigned long long)kp->pool_stats.frames);
+    st = mm_pool_destroy(pool);
+    if (st != MM_OK)
+        return kp_fail(kp, "pool-destroy: %s", mm_strerror(st));
+    return true;
+}
+
+static bool step_pool(struct kp *kp)
+{
+    struct mm_bitmap_stats before, after;
+    mm_bitmap_stats(&kp->bm, &before);
+    mm_bitmap_source_ctx ctx;
+    mm_frame_source src;
+    mm_pool pool;
+    void *blocks[POOL_BLOCKS];
+    mm_status st = mm_bitmap_source(&kp->bm, kp->hhdm, &ctx, &src);
+    if (st == MM_OK)
+        st = mm_pool_init(&pool, POOL_BLOCK, POOL_ALIGN, &src);
+    if (st != MM_OK)
+        return kp_fail(kp, "pool-init: %s", mm_strerror(st));
+    if (!pool_fill(kp, &pool, blocks) || !pool_drain(kp, &pool, blocks))
+        return false;
+    mm_bitmap_stats(&kp->bm, &after);
+    if (after.free_frames != before.free_frames)
+        return kp_fail(kp, "pool-leak: %llu free frames before, %llu after",
+                       (unsigned long long)before.free_frames,
+                       (unsigned long long)after.free_frames);
+    const struct mm_pool_stats *s = &kp->pool_stats;
+    kp_printf(kp,
+              "pool: %llu-byte blocks, %u allocated (capacity %llu, %llu slabs, %llu frames + %llu "
+              "directory, utilization %u.%u%%); all freed, double free and foreign pointer "
+              "refused, frames returned\n",
+              (unsigned long long)s->block_size, POOL_BLOCKS, (unsigned long long)s->capacity,
+              (unsigned long long)s->slabs, (unsigned long long)s->frames,
+              (unsigned long long)s->dir_frames, s->utilization / 10, s->utilization % 10);
+    kp->steps_done |= KP_STEP_POOL;
+    return true;
+}
+
+/* ---- placement of what the loader used ---- */
+
+struct placement {
+    const char *what;
+    uint64_t base, size;
+    mm_type type;
+};
+
+static bool check_placement(struct kp *kp, const struct placement *p)
+{
+    if (p->size == 0)
+        return true; /* optional range the loader did not provide */
+    if (!mm_map_range_is(&kp->map, p->base, p->size, p->type))
+        return kp_fail(kp,
+                       "misplaced: %s [0x%llx +0x%llx) is not inside %s entries (type at "
+                       "base: %s)",
+                       p->what, (unsigned long long)p->base, (unsigned long long)p->size,
+                       mm_type_name(p->type), mm_type_name(mm_map_type_at(&kp->map, p->base)));
+    kp->placements_checked++;
+    return true;
+}
+
+static bool placement_ranges(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    const struct placement list[] = {
+        {"kernel image", h->kernel_phys_base, h->kernel_size, MM_TYPE_KERNEL},
+        {"kernel stack", h->stack_phys_base, h->stack_size, MM_TYPE_KERNEL_STACK},
+        {"frame bitmap", h->bitmap_addr, h->bitmap_size, MM_TYPE_FRAME_BITMAP},
+        {"boot heap", h->boot_heap_base, h->boot_heap_size, MM_TYPE_BOOT_HEAP},
+        {"page tables (CR3)", mm_align_down(h->cr3, 4096), 4096, MM_TYPE_PAGE_TABLES},
+        {"handoff", kp->env->handoff_virt - kp->hhdm, h->size, MM_TYPE_HANDOFF},
+        {"memory map", h->memmap_addr, (uint64_t)h->memmap_count * h->memmap_entry_size,
+         MM_TYPE_HANDOFF},
+        {"command line", h->cmdline_addr, h->cmdline_size, MM_TYPE_HANDOFF},
+        {"EFI memory map", h->efi_memmap_addr, h->efi_memmap_size, MM_TYPE_HANDOFF},
+    };
+    if (h->kernel_size == 0 || h->stack_size == 0 || h->bitmap_size == 0)
+        return kp_fail(kp, "missing-range: kernel %llu, stack %llu, bitmap %llu bytes",
+                       (unsigned long long)h->kernel_size, (unsigned long long)h->stack_size,
+                       (unsigned long long)h->bitmap_size);
+    for (size_t i = 0; i < MM_ARRAY_SIZE(list); i++)
+        if (!check_placement(kp, &list[i]))
+            return false;
+    return true;
+}
+
+/* What the CPU state says must match what the handoff claims (checked
+ * only where the machine layer could tell: not on the host). */
+static bool placement_live(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    const struct kp_env *env = kp->env;
+    if (env->rsp && (env->rsp > h->stack_virt_top || env->rsp < h->stack_virt_top - h->stack_size))
+        return kp_fail(kp, "stack-mismatch: RSP 0x%llx outside [0x%llx, 0x%llx]",
+                       (unsigned long long)env->rsp,
+                       (unsigned long long)(h->stack_virt_top - h->stack_size),
+                       (unsigned long long)h->stack_virt_top);
+    if (env->entry && env->entry != h->kernel_entry)
+        return kp_fail(kp, "entry-mismatch: _start 0x%llx, handoff says 0x%llx",
+                       (unsigned long long)env->entry, (unsigned long long)h->kernel_entry);
+    if (env->image_start && (env->image_start != h->kernel_virt_base ||
+                             env->image_end - env->image_start > h->kernel_size + 4095))
+        return kp_fail(kp, "image-mismatch: linked [0x%llx, 0x%llx), handoff 0x%llx +0x%llx",
+                       (unsigned long long)env->image_start, (unsigned long long)env->image_end,
+                       (unsigned long long)h->kernel_virt_base, (unsigned long long)h->kernel_size);
+    return true;
+}
+
+/* The firmware fields match the boot mode: EFI tables only on UEFI, a
+ * memory detection method only on BIOS. */
+static bool check_firmware(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    if (h->boot_mode == MOS_BOOT_MODE_BIOS) {
+        if (h->efi_system_table || h->efi_memmap_addr || h->efi_memmap_size)
+            return kp_fail(kp,
+                           "firmware-mismatch: BIOS boot with EFI system table 0x%llx, "
+                           "EFI map 0x%llx",
+                           (unsigned long long)h->efi_system_table,
+                           (unsigned long long)h->efi_memmap_addr);
+        if (h->bios_memory_detect == MOS_BIOS_DETECT_NONE ||
+            h->bios_memory_detect > MOS_BIOS_DETECT_FALLBACK)
+            return kp_fail(kp, "firmware-mismatch: BIOS boot with bios_memory_detect %u",
+                           h->bios_memory_detect);
+        return true;
+    }
+    if (!h->efi_system_table || !h->efi_memmap_size || h->efi_desc_size < MM_EFI_DESC_MIN_SIZE)
+        return kp_fail(kp,
+                       "firmware-mismatch: UEFI boot with system table 0x%llx, EFI map of "
+                       "%llu bytes, descriptor size %u",
+                       (unsigned long long)h->efi_system_table,
+                       (unsigned long long)h->efi_memmap_size, h->efi_desc_size);
+    if (h->bios_memory_detect != MOS_BIOS_DETECT_NONE)
+        return kp_fail(kp, "firmware-mismatch: UEFI boot with bios_memory_detect %u",
+                       h->bios_memory_detect);
+    return true;
+}
+
+/* Below identity_map_size a physical address is also its own virtual
+ * address: the handoff must read the same both ways. Only in the kernel
+ * (the host has no identity map: identity_map_size 0 there). */
+static bool check_identity_map(struct kp *kp)
+{
+    uint64_t phys = kp->env->handoff_virt - kp->hhdm;
+    if (phys + sizeof(uint64_t) > kp->h->identity_map_size)
+        return true;
+    const volatile uint64_t *low = (const volatile uint64_t *)(uintptr_t)phys;
+    if (*low != kp->h->magic)
+        return kp_fail(kp, "identity-map: phys 0x%llx reads 0x%llx, direct map reads 0x%llx",
+                       (unsigned long long)phys, (unsigned long long)*low,
+                       (unsigned long long)kp->h->magic);
+    return true;
+}
+
+static bool check_cmdline(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    if (h->cmdline_size == 0)
+        return true;
+    const char *s = kp_virt(kp, h->cmdline_addr);
+    if (s[h->cmdline_size - 1] != '\0')
+        return kp_fail(kp, "cmdline-unterminated: %u bytes", h->cmdline_size);
+    kp_printf(kp, "command line: \"%s\"\n", s);
+    return true;
+}
+
+static bool step_placement(struct kp *kp)
+{
+    if (!placement_ranges(kp) || !placement_live(kp) || !check_cmdline(kp) || !check_firmware(kp) ||
+        !check_identity_map(kp))
+        return false;
+    bool live = kp->env->rsp && kp->env->entry && kp->env->image_start;
+    kp_printf(kp, "placement: %u loader ranges lie in entries of their own types; %s\n",
+              kp->placements_checked,
+              live ? "stack, entry and image match the CPU state" : "CPU state not checked");
+    kp->steps_done |= KP_STEP_PLACEMENT;
+    return true;
+}
+
+/* ---- timing ---- */
+
+/* Microseconds in `ticks` at `hz` (hz > 0), without overflowing for any
+ * realistic frequency. */
+static uint64_t ticks_to_us(uint64_t ticks, uint64_t hz)
+{
+    return (ticks / hz) * 1000000 + (ticks % hz) * 1000000 / hz;
+}
+
+static void print_ms(struct kp *kp, const char *label, uint64_t us)
+{
+    kp_printf(kp, "%s %llu.%03llu ms", label, (unsigned long long)(us / 1000),
+              (unsigned long long)(us % 1000));
+}
+
+static bool step_timing(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    uint64_t t0 = h->tsc_loader_entry, t1 = h->tsc_memmap_done, t2 = h->tsc_kernel_jump;
+    if (t0 && t1 && t2 && !(t0 <= t1 && t1 <= t2))
+        return kp_fail(kp, "timestamps-out-of-order: entry %llu, memmap %llu, jump %llu",
+                       (unsigned long long)t0, (unsigned long long)t1, (unsigned long long)t2);
+    uint64_t hz = h->tsc_frequency_hz;
+    if (hz == 0 || !t0 || !t2) {
+        kp_printf(kp, "loader time: unknown (TSC frequency not calibrated)\n");
+    } else {
+        kp->loader_us = ticks_to_us(t2 - t0, hz);
+        print_ms(kp, "loader time: entry to jump", kp->loader_us);
+        if (t1) {
+            kp->memmap_us = ticks_to_us(t1 - t0, hz);
+            print_ms(kp, ", memory map taken after", kp->memmap_us);
+        }
+        uint64_t tk = kp->env->tsc_at_kmain;
+        if (tk && tk >= t2) {
+            kp->handover_us = ticks_to_us(tk - t2, hz);
+            print_ms(kp, ", jump to kmain", kp->handover_us);
+        }
+        kp_printf(kp, " (TSC %llu Hz)\n", (unsigned long long)hz);
+    }
+    kp->steps_done |= KP_STEP_TIMING;
+    return true;
+}
+
+bool kp_run_steps(struct kp *kp)
+{
+    static bool (*const steps[])(struct kp *) = {
+        step_map,    step_bitmap, step_heap,      step_seed,
+        step_frames, step_pool,   step_placement, step_timing,
+    };
+    if (!kp->h)
+        return kp_fail(kp, "no-handoff: header not checked");
+    for (size_t i = 0; i < MM_ARRAY_SIZE(steps); i++)
+        if (!steps[i](kp))
+            return false;
+    return true;
+}
+
+/* ---- report ---- */
+
+static void report_header(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    kp_printf(kp, "MOS boot_mode=%s\n", boot_mode_name(h->boot_mode));
+    kp_printf(kp, "MOS handoff_revision=%u\n", h->revision);
+    kp_printf(kp, "MOS loader_name=%.32s\n", h->loader_name);
+    kp_printf(kp, "MOS loader_version=%u.%u.%u\n", h->loader_version >> 16,
+              (h->loader_version >> 8) & 0xff, h->loader_version & 0xff);
+    kp_printf(kp, "MOS hhdm_offset=0x%llx\n", (unsigned long long)h->hhdm_offset);
+    kp_printf(kp, "MOS bios_memory_detect=%s\n", bios_detect_name(h->bios_memory_detect));
+    kp_printf(kp, "MOS acpi_rsdp=0x%llx\n", (unsigned long long)h->acpi_rsdp);
+    kp_printf(kp, "MOS efi_system_table=0x%llx\n", (unsigned long long)h->efi_system_table);
+    kp_printf(kp, "MOS identity_map_size=0x%llx\n", (unsigned long long)h->identity_map_size);
+    kp_printf(kp, "MOS hhdm_size=0x%llx\n", (unsigned long long)h->hhdm_size);
+}
+
+static void report_map(struct kp *kp)
+{
+    kp_printf(kp, "MOS map_entries=%u\n", kp->map.count);
+    kp_printf(kp, "MOS usable_bytes=%llu\n", (unsigned long long)kp->mstats.usable_bytes);
+    kp_printf(kp, "MOS highest_usable=0x%llx\n", (unsigned long long)kp->mstats.highest_usable_end);
+    kp_printf(kp, "MOS bitmap_granularity=%u\n", kp->h->bitmap_granularity);
+}
+
+static void report_bitmap(struct kp *kp)
+{
+    struct mm_bitmap_stats now;
+    mm_bitmap_stats(&kp->bm, &now);
+    kp_printf(kp, "MOS frames_total=%llu\n", (unsigned long long)now.total_frames);
+    kp_printf(kp, "MOS frames_free_at_adopt=%llu\n",
+              (unsigned long long)kp->bm_at_adopt.free_frames);
+    kp_printf(kp, "MOS frames_free=%llu\n", (unsigned long long)now.free_frames);
+}
+
+static void report_heap(struct kp *kp)
+{
+    kp_printf(kp, "MOS temp_heap_base=0x%llx\n", (unsigned long long)kp->heap_base);
+    kp_printf(kp, "MOS temp_heap_size=%llu\n", (unsigned long long)kp->heap_size);
+    kp_printf(kp, "MOS temp_heap_source=%s\n", kp->heap_fallback ? "fallback" : "handoff");
+}
+
+static void report_seed(struct kp *kp)
+{
+    kp_printf(kp, "MOS kasprintf_ok=%d\n", kp->kasprintf_ok);
+    kp_printf(kp, "MOS vector_ok=%d\n", kp->vector_ok);
+    kp_printf(kp, "MOS heap_used=%llu\n", (unsigned long long)kp->heap_stats.used);
+    kp_printf(kp, "MOS heap_allocations=%llu\n", (unsigned long long)kp->heap_stats.allocations);
+}
+
+static void report_ms(struct kp *kp, const char *key, uint64_t us)
+{
+    if (us == UINT64_MAX)
+        kp_printf(kp, "MOS %s=unknown\n", key);
+    else
+        kp_printf(kp, "MOS %s=%llu.%03llu\n", key, (unsigned long long)(us / 1000),
+                  (unsigned long long)(us % 1000));
+}
+
+static void report_rest(struct kp *kp)
+{
+    if (kp->steps_done & KP_STEP_FRAMES)
+        kp_printf(kp, "MOS frames_tested=%llu\n", (unsigned long long)kp->frames_tested);
+    if (kp->steps_done & KP_STEP_POOL)
+        kp_printf(kp, "MOS pool_blocks_peak=%llu\n", (unsigned long long)kp->pool_stats.peak);
+    if (kp->steps_done & KP_STEP_PLACEMENT)
+        kp_printf(kp, "MOS placements_checked=%u\n", kp->placements_checked);
+    if (kp->steps_done & KP_STEP_TIMING) {
+        report_ms(kp, "loader_ms", kp->loader_us);
+        report_ms(kp, "memmap_ms", kp->memmap_us);
+        report_ms(kp, "handover_ms", kp->handover_us);
+        kp_printf(kp, "MOS tsc_frequency_hz=%llu\n", (unsigned long long)kp->h->tsc_frequency_hz);
+    }
+}
+
+bool kp_report(struct kp *kp)
+{
+    if (kp->steps_done & KP_STEP_HEADER)
+        report_header(kp);
+    if (kp->steps_done & KP_STEP_MAP)
+        report_map(kp);
+    if (kp->steps_done & KP_STEP_BITMAP)
+        report_bitmap(kp);
+    if (kp->steps_done & KP_STEP_HEAP)
+        report_heap(kp);
+    if (kp->steps_done & KP_STEP_SEED)
+        report_seed(kp);
+    report_rest(kp);
+    if (!kp->failed && kp->steps_done != KP_STEPS_ALL)
+        kp_fail(kp, "incomplete: steps 0x%x of 0x%x ran", kp->steps_done, KP_STEPS_ALL);
+    if (kp->failed) {
+        kp_printf(kp, "MOS-RESULT: FAIL %s\n", kp->reason);
+        return false;
+    }
+    kp_printf(kp, "MOS-RESULT: PASS\n");
+    return true;
+}
+
+bool kp_run(struct kp *kp, const struct kp_env *env)
+{
+    kp_init(kp, env);
+    if (kp_check_header(kp))
+        kp_run_steps(kp);
+    return kp_report(kp);
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Builds a MultiOS Boot disk image without root or loop devices.
+#
+#   mkimage.sh IMAGE [--efi FILE] [--cfg FILE] [--kernel FILE|--no-kernel] [--size MIB]
+#
+# Layout (GPT, 512-byte sectors):
+#   partition 1  sectors 2048..4095   BIOS boot (EF02), 1 MiB, raw stage 2
+#   partition 2  sectors 4096..end-34 EFI system partition (EF00), FAT32:
+#                  EFI/BOOT/BOOTX64.EFI   the UEFI loader (--efi)
+#                  boot.cfg               configuration (--cfg), omitted if ""
+#                  boot/kernel.elf        the kernel (--kernel)
+# The BIOS installer, when present, writes stage 1 and stage 2 afterwards.
+set -euo pipefail
+
+usage() {
+    echo "usage: $0 IMAGE [--efi FILE] [--cfg FILE] [--kernel FILE|--no-kernel] [--size MIB]" >&2
+    exit 2
+}
+
+[[ $# -ge 1 ]] || usage
+img=$1
+shift
+efi=build/boot/uefi/BOOTX64.EFI
+cfg=boot/uefi/boot.cfg
+kernel=build/kernel/kernel.elf
+size_mib=48
+while [[ $# -gt 0 ]]; do
+    case $1 in
+    --efi) efi=$2; shift 2 ;;
+    --cfg) cfg=$2; shift 2 ;;
+    --kernel) kernel=$2; shift 2 ;;
+    --no-kernel) kernel=""; shift ;;
+    --size) size_mib=$2; shift 2 ;;
+    *) usage ;;
+    esac
+done
+
+for f in "$efi" "$cfg" "$kernel"; do
+    if [[ -n "$f" && ! -f "$f" ]]; then
+        echo "mkimage: $f: no such file" >&2
+        exit 1
+    fi
+done
+
+esp_first=4096
+total_sectors=$((size_mib * 2048))
+# The backup GPT takes the last 33 sectors.
+esp_last=$((total_sectors - 34))
+esp_offset=$((esp_first * 512))
+
+tmp="$img.tmp.$$"
+trap 'rm -f "$tmp"' EXIT
+rm -f "$tmp"
+truncate -s "${size_mib}M" "$tmp"
+sgdisk --clear \
+    --new=1:2048:4095 --typecode=1:EF02 --change-name=1:"BIOS boot" \
+    --new=2:${esp_first}:${esp_last} --typecode=2:EF00 --change-name=2:"EFI system" \
+    "$tmp" >/dev/null
+
+# FAT32 needs at least 65525 clusters: 1 sector per cluster keeps that true
+# from 33 MiB up.
+esp_sectors=$((esp_last - esp_first + 1))
+mformat -i "$tmp@@$esp_offset" -F -c 1 -T $esp_sectors -v MULTIOS ::
+mmd -i "$tmp@@$esp_offset" ::/EFI ::/EFI/BOOT ::/boot
+mcopy -i "$tmp@@$esp_offset" "$efi" ::/EFI/BOOT/BOOTX64.EFI
+[[ -n "$cfg" ]] && mcopy -i "$tmp@@$esp_offset" "$cfg" ::/boot.cfg
+[[ -n "$kernel" ]] && mcopy -i "$tmp@@$esp_offset" "$kernel" ::/boot/kernel.elf
+mv "$tmp" "$img"
+trap - EXIT

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Boots a disk image in QEMU (TCG) the way `make run`, the boot tests and
+# the boot benchmark all do.
+#
+#   qemu-boot.sh --image IMG [--firmware uefi] [--mem 256M] [--timeout SECONDS]
+#                [--serial FILE] [--cpu MODEL] [--summary]
+#
+# Serial (COM1) goes to stdout, or to FILE with --serial. The guest ends the
+# run through isa-debug-exit (port 0xf4): guest value v -> exit status
+# (v << 1) | 1. Other statuses: 0 = the guest shut down (the loader's clean
+# halt), 124 = the timeout hit (a hang), anything else = QEMU failed.
+# UEFI uses OVMF from Debian's `ovmf` package with a private copy of the
+# variable store per run, and the disk is opened with snapshot=on (writes go
+# to a temporary overlay), so parallel runs can share one image file.
+# --summary (for `make run`) ends with one line saying what the status
+# means and exits 0 only when the kernel reported PASS.
+set -euo pipefail
+
+image=
+firmware=uefi
+mem=256M
+timeout_s=60
+serial=
+cpu=
+summary=0
+while [[ $# -gt 0 ]]; do
+    case $1 in
+    --image) image=$2; shift 2 ;;
+    --firmware) firmware=$2; shift 2 ;;
+    --mem) mem=$2; shift 2 ;;
+    --timeout) timeout_s=$2; shift 2 ;;
+    --serial) serial=$2; shift 2 ;;
+    --cpu) cpu=$2; shift 2 ;;
+    --summary) summary=1; shift ;;
+    *)
+        echo "qemu-boot: unknown argument $1" >&2
+        exit 2
+        ;;
+    esac
+done
+if [[ -z "$image" || ! -f "$image" ]]; then
+    echo "qemu-boot: --image FILE required (got '${image}')" >&2
+    exit 2
+fi
+
+OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
+OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+
+tmpdir=$(mktemp -d)
+trap 'rm -rf "$tmpdir"' EXIT
+
+args=(-nodefaults -machine q35 -m "$mem" -display none -no-reboot -net none
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04
+    -drive "file=$image,format=raw,if=none,id=disk0,snapshot=on"
+    -device virtio-blk-pci,drive=disk0,bootindex=1)
+[[ -n "$cpu" ]] && args+=(-cpu "$cpu")
+if [[ -n "$serial" ]]; then
+    args+=(-serial "file:$serial")
+else
+    args+=(-serial stdio)
+fi
+
+case $firmware in
+uefi)
+    cp "$OVMF_VARS" "$tmpdir/vars.fd"
+    args+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
+        -drive "if=pflash,format=raw,unit=1,file=$tmpdir/vars.fd")
+    ;;
+*)
+    echo "qemu-boot: unknown firmware '$firmware'" >&2
+    exit 2
+    ;;
+esac
+
+set +e
+timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null
+rc=$?
+set -e
+[[ $summary -eq 1 ]] || exit $rc
+case $rc in
+33) echo "qemu-boot: the kernel reported PASS"; exit 0 ;;
+35) echo "qemu-boot: the kernel reported FAIL (see its MOS-RESULT line above)" ;;
+0) echo "qemu-boot: the machine powered off before the kernel reported (the loader's message is above)" ;;
+124) echo "qemu-boot: no result within ${timeout_s} s, QEMU stopped" ;;
+*) echo "qemu-boot: QEMU exited with status $rc" ;;
+esac
+exit 1

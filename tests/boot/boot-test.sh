@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# One QEMU boot test case, for either firmware. Boots IMAGE, captures COM1
+# into a log and judges the run; prints exactly one line, "PASS: NAME" or
+# "FAIL: NAME: why", and exits 0 or 1.
+#
+#   boot-test.sh --name NAME --image IMG [--firmware uefi|bios] [--mem 256M]
+#                [--timeout SECONDS] [--log FILE]
+#                [--expect-result PASS|FAIL|HALT]
+#                [--expect KEY=VALUE]...       exact value of a "MOS KEY=VALUE" line
+#                [--expect-range KEY=LO:HI]... LO <= value <= HI (integers, 0x.. ok)
+#                [--expect-text TEXT]...       TEXT appears in the serial log
+#
+# Results (the exit codes are the kernel's, kernel/exitcodes.h, and the
+# loaders' "clean halt"):
+#   PASS  QEMU status 33 and a line "MOS-RESULT: PASS"
+#   FAIL  QEMU status 35 and a line "MOS-RESULT: FAIL ..."
+#   HALT  the loader refused to boot: QEMU status 0 (the loader powered the
+#         machine off) and no MOS-RESULT line; use --expect-text for the
+#         message it must have printed
+# A timeout (status 124) is always a failure: the timeout is only a safety net.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+name=
+image=
+firmware=uefi
+mem=256M
+timeout_s=60
+log=
+result=PASS
+expects=()
+ranges=()
+texts=()
+while [[ $# -gt 0 ]]; do
+    case $1 in
+    --name) name=$2; shift 2 ;;
+    --image) image=$2; shift 2 ;;
+    --firmware) firmware=$2; shift 2 ;;
+    --mem) mem=$2; shift 2 ;;
+    --timeout) timeout_s=$2; shift 2 ;;
+    --log) log=$2; shift 2 ;;
+    --expect-result) result=$2; shift 2 ;;
+    --expect) expects+=("$2"); shift 2 ;;
+    --expect-range) ranges+=("$2"); shift 2 ;;
+    --expect-text) texts+=("$2"); shift 2 ;;
+    *)
+        echo "FAIL: ${name:-boot-test}: unknown argument $1"
+        exit 1
+        ;;
+    esac
+done
+[[ -n "$name" ]] || name=$(basename "${image%.img}")
+[[ -n "$log" ]] || log="${image%.img}-$name.serial"
+
+fail() {
+    echo "FAIL: $name: $* (serial log: $log)"
+    exit 1
+}
+
+[[ -f "$image" ]] || fail "image $image missing"
+mkdir -p "$(dirname "$log")"
+: >"$log"
+start=$EPOCHREALTIME
+"$root/scripts/qemu-boot.sh" --image "$image" --firmware "$firmware" --mem "$mem" \
+    --timeout "$timeout_s" --serial "$log" >"$log.qemu" 2>&1
+rc=$?
+secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+# Serial logs have CRLF line ends and terminal escapes from the firmware.
+clean=$(tr -d '\r' <"$log" | sed 's/\x1b\[[0-9;=?]*[A-Za-z]//g')
+
+value_of() {
+    printf '%s\n' "$clean" | sed -n "s/^MOS $1=//p" | tail -n 1
+}
+
+case $result in
+PASS) [[ $rc -eq 33 ]] || fail "QEMU exit status $rc, expected 33 (kernel PASS)"
+    printf '%s\n' "$clean" | grep -q '^MOS-RESULT: PASS' || fail "no 'MOS-RESULT: PASS' line" ;;
+FAIL) [[ $rc -eq 35 ]] || fail "QEMU exit status $rc, expected 35 (kernel FAIL)"
+    printf '%s\n' "$clean" | grep -q '^MOS-RESULT: FAIL' || fail "no 'MOS-RESULT: FAIL' line" ;;
+HALT) [[ $rc -ne 124 ]] || fail "timed out after ${timeout_s}s instead of halting"
+    [[ $rc -eq 0 ]] || fail "QEMU exit status $rc, expected 0 (loader powered off)"
+    printf '%s\n' "$clean" | grep -q '^MOS-RESULT:' && fail "the kernel ran, the loader should have refused" ;;
+*) fail "bad --expect-result $result" ;;
+esac
+
+for kv in "${expects[@]}"; do
+    key=${kv%%=*}
+    want=${kv#*=}
+    got=$(value_of "$key")
+    [[ "$got" == "$want" ]] || fail "$key=$got, expected $want"
+done
+for kv in "${ranges[@]}"; do
+    key=${kv%%=*}
+    bounds=${kv#*=}
+    lo=${bounds%%:*}
+    hi=${bounds#*:}
+    got=$(value_of "$key")
+    [[ "$got" =~ ^(0x[0-9a-fA-F]+|[0-9]+)$ ]] || fail "$key='$got' is not a number"
+    ((got >= lo && got <= hi)) || fail "$key=$got outside [$lo, $hi]"
+done
+for t in "${texts[@]}"; do
+    printf '%s\n' "$clean" | grep -qF -- "$t" || fail "serial log lacks '$t'"
+done
+echo "PASS: $name (${secs} s)"

@@ -1,0 +1,24 @@
+# QEMU boot tests (`make test`, `make test-boot`). tests/boot/boot-test.sh
+# runs and judges one boot for either firmware; each *-cases.sh script is
+# one suite printing a PASS:/FAIL: line per case.
+BENCH_BOOT_RUNS ?= 5
+ifneq ($(wildcard kernel/build.mk),)
+BOOT_SUITES += boot-uefi
+CMD_boot-uefi := tests/boot/uefi-cases.sh
+BENCHES += scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS)
+endif
+
+# A kernel that exits QEMU on its first instruction, for the boot benchmark.
+EXIT_KERNEL := $(BUILD)/tests/boot/exit-kernel.elf
+$(EXIT_KERNEL): tests/boot/exit-kernel.S tests/boot/exit-kernel.ld
+	@mkdir -p $(@D)
+	$(CLANG) --target=x86_64-unknown-none-elf -c $< -o $(@:.elf=.o)
+	$(LLD) -static -nostdlib -z max-page-size=4096 --build-id=none -T tests/boot/exit-kernel.ld \
+	    $(@:.elf=.o) -o $@
+ALL_TARGETS += $(EXIT_KERNEL)
+
+# `make bench-boot` (also part of `make bench`): boot cost against the
+# firmware floor (scripts/bench-boot.sh).
+.PHONY: bench-boot
+bench-boot: deps-test $(ALL_TARGETS)
+	@scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS)

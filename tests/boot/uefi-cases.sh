@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# QEMU + OVMF boot tests of the UEFI loader and the demo kernel. Builds the
+# variant images it needs under OUT (default build/tests/boot/uefi), runs
+# every case through tests/boot/boot-test.sh (JOBS at a time, default 2)
+# and prints one PASS:/FAIL: line per case.
+#
+#   uefi-cases.sh [--jobs N] [--only NAME...]
+#
+# Needs: build/boot/uefi/BOOTX64.EFI, build/kernel/kernel.elf, boot/boot.cfg.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+
+out=${OUT:-build/tests/boot/uefi}
+jobs=${JOBS:-2}
+only=()
+while [[ $# -gt 0 ]]; do
+    case $1 in
+    --jobs) jobs=$2; shift 2 ;;
+    --only) shift; only=("$@"); break ;;
+    *) echo "usage: $0 [--jobs N] [--only NAME...]" >&2; exit 2 ;;
+    esac
+done
+
+efi=build/boot/uefi/BOOTX64.EFI
+kernel=build/kernel/kernel.elf
+cfg=boot/boot.cfg
+for f in "$efi" "$kernel" "$cfg"; do
+    [[ -f "$f" ]] || { echo "FAIL: boot-uefi: $f missing (run make first)"; exit 1; }
+done
+mkdir -p "$out"
+
+MiB=$((1024 * 1024))
+GiB=$((1024 * MiB))
+
+# ---- variant images -------------------------------------------------------
+
+# A config = the default one plus extra lines.
+cfg_with() {
+    local file=$out/$1.cfg
+    shift
+    { cat "$cfg"; printf '%s\n' "$@"; } >"$file"
+    echo "$file"
+}
+
+image() { # image NAME [mkimage.sh options]
+    local name=$1
+    shift
+    scripts/mkimage.sh "$out/$name.img" --efi "$efi" "$@" >/dev/null ||
+        { echo "FAIL: boot-uefi: cannot build image $name"; exit 1; }
+}
+
+# The kernel with its program header table cut off: the ELF header claims
+# phdrs past the end of the file.
+corrupt_kernel=$out/corrupt-kernel.elf
+head -c 100 "$kernel" >"$corrupt_kernel"
+
+image default --cfg "$cfg" --kernel "$kernel"
+image no-temp-heap --cfg "$(cfg_with no-temp-heap temp_heap_size=0)" --kernel "$kernel"
+image huge-temp-heap --cfg "$(cfg_with huge-temp-heap temp_heap_size=1T)" --kernel "$kernel"
+image missing-kernel --cfg "$cfg" --no-kernel
+image corrupt-kernel --cfg "$cfg" --kernel "$corrupt_kernel"
+image bad-cfg --cfg "$(cfg_with bad-cfg temp_heap_size=12x)" --kernel "$kernel"
+image no-cfg --cfg "" --kernel "$kernel"
+
+# ---- cases ----------------------------------------------------------------
+# usable_bytes must be close to the RAM size: firmware keeps some for itself
+# (and QEMU the PCI hole between 2 and 4 GiB on q35), the loader's ranges are
+# carved out. The lower bounds leave room for both, the upper bound is RAM.
+
+# Each case: its name, then boot-test.sh options (kept shell-quoted).
+names=()
+declare -A args
+add() {
+    local name=$1
+    shift
+    names+=("$name")
+    args[$name]=$(printf '%q ' "$@")
+}
+
+common=(--expect boot_mode=uefi --expect temp_heap_source=handoff)
+add uefi-64m --image "$out/default.img" --mem 64M "${common[@]}" \
+    --expect-range usable_bytes=$((36 * MiB)):$((64 * MiB)) \
+    --expect-range temp_heap_size=$MiB:$MiB
+add uefi-256m --image "$out/default.img" --mem 256M "${common[@]}" \
+    --expect-range usable_bytes=$((220 * MiB)):$((256 * MiB))
+add uefi-2g --image "$out/default.img" --mem 2G "${common[@]}" \
+    --expect-range usable_bytes=$((1900 * MiB)):$((2 * GiB))
+add uefi-5g --image "$out/default.img" --mem 5G "${common[@]}" \
+    --expect-range usable_bytes=$((4800 * MiB)):$((5 * GiB)) \
+    --expect-range highest_usable=$((4 * GiB + 1)):$((8 * GiB))
+add uefi-no-cfg --image "$out/no-cfg.img" "${common[@]}" \
+    --expect-text "boot.cfg: not found, using the defaults"
+add uefi-temp-heap-0 --image "$out/no-temp-heap.img" \
+    --expect temp_heap_source=fallback --expect temp_heap_size=$MiB \
+    --expect-text "temp_heap_size=0"
+add uefi-temp-heap-huge --image "$out/huge-temp-heap.img" \
+    --expect temp_heap_source=fallback --expect-text "temp heap: cannot allocate"
+add uefi-missing-kernel --image "$out/missing-kernel.img" --expect-result HALT \
+    --expect-text "kernel /boot/kernel.elf: no such file"
+add uefi-corrupt-kernel --image "$out/corrupt-kernel.img" --expect-result HALT \
+    --expect-text "kernel /boot/kernel.elf: not a valid kernel"
+add uefi-bad-cfg --image "$out/bad-cfg.img" --expect-result HALT \
+    --expect-text "boot.cfg line" --expect-text "temp_heap_size"
+
+selected() {
+    [[ ${#only[@]} -eq 0 ]] && return 0
+    local n
+    for n in "${only[@]}"; do [[ "$1" == "$n" ]] && return 0; done
+    return 1
+}
+
+run_case() {
+    eval "tests/boot/boot-test.sh --name $1 --firmware uefi --timeout 120 \
+        --log $out/$1.serial ${args[$1]}"
+}
+
+pids=()
+results=()
+i=0
+for name in "${names[@]}"; do
+    selected "$name" || continue
+    res=$out/$name.result
+    run_case "$name" >"$res" 2>&1 &
+    pids+=($!)
+    results+=("$res")
+    i=$((i + 1))
+    if ((i % jobs == 0)); then
+        wait "${pids[@]}"
+        pids=()
+    fi
+done
+wait
+status=0
+for r in "${results[@]}"; do
+    cat "$r"
+    grep -q '^PASS: ' "$r" || status=1
+done
+exit $status

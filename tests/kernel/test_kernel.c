@@ -1,0 +1,684 @@
+/* The demo kernel's checks (kernel/proof.c) run against synthetic handoffs
+ * built the way a loader builds them: a host buffer plays physical memory
+ * (hhdm_offset = its address), the map is carved with lib/mm, the bitmap
+ * built with mm_bitmap_init and the handoff with boot/common's builder.
+ *
+ * Synthetic physical memory (8 MiB), as the loader leaves it:
+ *   [0x000000, 0x001000)  hole (real-mode IVT page, not in the map)
+ *   [0x001000, 0x09f000)  usable
+ *   [0x09f000, 0x100000)  reserved (EBDA, VGA, ROMs)
+ *   [0x100000, 0x200000)  usable: the seed's fallback heap
+ *   [0x200000, 0x210000)  kernel         [0x210000, 0x220000) kernel stack
+ *   [0x220000, 0x224000)  page tables    [0x224000, 0x228000) handoff
+ *   [0x228000, 0x22a000)  frame bitmap   [0x22a000, 0x23a000) boot heap
+ *   [0x23a000, 0x300000)  usable
+ *   [0x300000, 0x400000)  temporary heap (when the loader got one)
+ *   [0x400000, 0x800000)  usable */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "common/entry.h"
+#include "common/handoff.h"
+#include "kalloc.h"
+#include "proof.h"
+
+#define RAM_BYTES     (8 * MM_MIB)
+#define KERNEL_PHYS   0x200000u
+#define KERNEL_SIZE   0x10000u
+#define KERNEL_VIRT   0xffffffff80000000ull
+#define STACK_PHYS    0x210000u
+#define STACK_SIZE    0x10000u
+#define PT_PHYS       0x220000u
+#define PT_SIZE       0x4000u
+#define HANDOFF_PHYS  0x224000u
+#define HANDOFF_SIZE  0x4000u
+#define BITMAP_PHYS   0x228000u
+#define BITMAP_SIZE   0x2000u
+#define BOOTH_PHYS    0x22a000u
+#define BOOTH_SIZE    0x10000u
+#define LOADER_END    (BOOTH_PHYS + BOOTH_SIZE) /* first byte after the loader's ranges */
+#define TEMP_PHYS     0x300000u
+#define TEMP_SIZE     0x100000u
+#define GRAN          4096u
+#define CMDLINE       "console=ttyS0 mos.test=1"
+#define TSC_ENTRY     1000u
+#define TSC_MEMMAP    2000u
+#define TSC_JUMP      3001000u /* 3 ms after entry at 1 GHz */
+#define TSC_HZ        1000000000u
+#define MAP_CAP       64u
+#define EFI_DESC_SIZE 48u      /* OVMF's descriptor stride */
+#define EFI_SYSTAB    0x9f018u /* somewhere in firmware memory */
+
+struct fx {
+    unsigned char *ram;
+    uint64_t hhdm;
+    mm_entry entries[MAP_CAP];
+    mm_map map;
+    mm_bitmap bm;
+    bool temp_heap;                           /* the loader got a temporary heap */
+    uint32_t boot_mode;                       /* MOS_BOOT_MODE_* */
+    unsigned char efi_map[2 * EFI_DESC_SIZE]; /* raw descriptors, copied into the handoff */
+    bc_handoff_input in;
+    struct mos_handoff *h;
+    mm_entry kmap[MAP_CAP];
+    struct kp_env env;
+    struct kp kp;
+    char out[1 << 16];
+    size_t out_len;
+};
+
+static void capture(void *ctx, const char *s, size_t len)
+{
+    struct fx *fx = ctx;
+    assert_true(fx->out_len + len < sizeof(fx->out));
+    memcpy(fx->out + fx->out_len, s, len);
+    fx->out_len += len;
+    fx->out[fx->out_len] = '\0';
+}
+
+/* Firmware's view: the map before the loader carves anything. */
+static int fx_setup(void **state)
+{
+    struct fx *fx = calloc(1, sizeof(*fx));
+    assert_non_null(fx);
+    fx->ram = aligned_alloc(4096, RAM_BYTES);
+    assert_non_null(fx->ram);
+    memset(fx->ram, 0xcc, RAM_BYTES);
+    fx->hhdm = (uint64_t)(uintptr_t)fx->ram;
+    assert_int_equal(mm_map_init(&fx->map, fx->entries, MAP_CAP), MM_OK);
+    assert_int_equal(mm_map_add(&fx->map, 0x1000, 0x9e000, MM_TYPE_USABLE, 1, 0), MM_OK);
+    assert_int_equal(mm_map_add(&fx->map, 0x9f000, 0x61000, MM_TYPE_RESERVED, 2, 0), MM_OK);
+    assert_int_equal(mm_map_add(&fx->map, 0x100000, RAM_BYTES - 0x100000, MM_TYPE_USABLE, 1, 0),
+                     MM_OK);
+    fx->temp_heap = true;
+    fx->boot_mode = MOS_BOOT_MODE_UEFI;
+    *state = fx;
+    return 0;
+}
+
+static int fx_teardown(void **state)
+{
+    struct fx *fx = *state;
+    free(fx->ram);
+    free(fx);
+    return 0;
+}
+
+static void carve(struct fx *fx, uint64_t base, uint64_t len, mm_type type)
+{
+    assert_int_equal(mm_map_carve(&fx->map, base, len, type, MM_CARVE_DEFAULT), MM_OK);
+}
+
+/* The loader's phases B and C: carve every range it used, build the bitmap
+ * from the final map, build and seal the handoff. */
+static void fx_build(struct fx *fx)
+{
+    carve(fx, KERNEL_PHYS, KERNEL_SIZE, MM_TYPE_KERNEL);
+    carve(fx, STACK_PHYS, STACK_SIZE, MM_TYPE_KERNEL_STACK);
+    carve(fx, PT_PHYS, PT_SIZE, MM_TYPE_PAGE_TABLES);
+    carve(fx, HANDOFF_PHYS, HANDOFF_SIZE, MM_TYPE_HANDOFF);
+    carve(fx, BITMAP_PHYS, BITMAP_SIZE, MM_TYPE_FRAME_BITMAP);
+    carve(fx, BOOTH_PHYS, BOOTH_SIZE, MM_TYPE_BOOT_HEAP);
+    if (fx->temp_heap)
+        carve(fx, TEMP_PHYS, TEMP_SIZE, MM_TYPE_TEMP_HEAP);
+    assert_int_equal(mm_map_validate(&fx->map, GRAN, NULL), MM_OK);
+
+    uint64_t bm_bytes;
+    assert_int_equal(mm_bitmap_storage_size(&fx->map, GRAN, &bm_bytes), MM_OK);
+    assert_true(bm_bytes <= BITMAP_SIZE);
+    assert_int_equal(mm_bitmap_init(&fx->bm, &fx->map, GRAN, fx->ram + BITMAP_PHYS, bm_bytes),
+                     MM_OK);
+
+    bc_handoff_layout l;
+    bool uefi = fx->boot_mode == MOS_BOOT_MODE_UEFI;
+    uint64_t efi_bytes = uefi ? sizeof(fx->efi_map) : 0;
+    assert_int_equal(bc_handoff_layout_init(&l, MAP_CAP, sizeof(CMDLINE), efi_bytes), MM_OK);
+    assert_true(l.bytes <= HANDOFF_SIZE);
+    fx->in = (bc_handoff_input){
+        .boot_mode = fx->boot_mode,
+        .bios_memory_detect = uefi ? MOS_BIOS_DETECT_NONE : MOS_BIOS_DETECT_E820,
+        .efi_system_table = uefi ? EFI_SYSTAB : 0,
+        .efi_map = uefi ? fx->efi_map : NULL,
+        .efi_map_size = efi_bytes,
+        .efi_desc_size = uefi ? EFI_DESC_SIZE : 0,
+        .efi_desc_version = uefi ? 1 : 0,
+        .map = &fx->map,
+        .temp_heap_base = fx->temp_heap ? TEMP_PHYS : 0,
+        .temp_heap_size = fx->temp_heap ? TEMP_SIZE : 0,
+        .boot_heap_base = BOOTH_PHYS,
+        .boot_heap_size = BOOTH_SIZE,
+        .bitmap_addr = BITMAP_PHYS,
+        .bitmap_size = bm_bytes,
+        .bitmap_first_frame = fx->bm.first_frame,
+        .bitmap_frame_count = fx->bm.frame_count,
+        .bitmap_granularity = GRAN,
+        .cmdline = CMDLINE,
+        .kernel_phys_base = KERNEL_PHYS,
+        .kernel_virt_base = KERNEL_VIRT,
+        .kernel_size = KERNEL_SIZE,
+        .kernel_entry = KERNEL_VIRT,
+        .stack_phys_base = STACK_PHYS,
+        .stack_size = STACK_SIZE,
+        .stack_virt_top = bc_entry_rsp(fx->hhdm, STACK_PHYS, STACK_SIZE),
+        .cr3 = PT_PHYS,
+        .hhdm_offset = fx->hhdm,
+        .hhdm_size = RAM_BYTES,
+        .tsc_loader_entry = TSC_ENTRY,
+        .tsc_memmap_done = TSC_MEMMAP,
+        .tsc_frequency_hz = TSC_HZ,
+    };
+    assert_int_equal(bc_handoff_build(&fx->in, &l, fx->ram + HANDOFF_PHYS, HANDOFF_PHYS, &fx->h),
+                     MM_OK);
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    fx->env = (struct kp_env){
+        .handoff_virt = fx->hhdm + HANDOFF_PHYS,
+        .out = capture,
+        .out_ctx = fx,
+        .map_storage = fx->kmap,
+        .map_capacity = MAP_CAP,
+    };
+}
+
+static bool fx_run(struct fx *fx)
+{
+    fx->out_len = 0;
+    fx->out[0] = '\0';
+    return kp_run(&fx->kp, &fx->env);
+}
+
+/* The end of the output, for failure messages (cmocka cuts long ones). */
+static const char *output_tail(const struct fx *fx)
+{
+    return fx->out_len > 1500 ? fx->out + fx->out_len - 1500 : fx->out;
+}
+
+/* Asserts that the output has the line "MOS <key>=<value>". */
+static void assert_mos(const struct fx *fx, const char *key, const char *value)
+{
+    char line[160];
+    snprintf(line, sizeof(line), "\nMOS %s=%s\n", key, value);
+    if (!strstr(fx->out, line)) {
+        print_error("missing%s-- output:\n%s\n", line, output_tail(fx));
+        fail();
+    }
+}
+
+static void assert_mos_u64(const struct fx *fx, const char *key, uint64_t v, const char *fmt)
+{
+    char value[40];
+    snprintf(value, sizeof(value), fmt, (unsigned long long)v);
+    assert_mos(fx, key, value);
+}
+
+/* The last line is the result, and a FAIL names `token` first. */
+static void assert_result(const struct fx *fx, const char *token)
+{
+    const char *last = fx->out + fx->out_len;
+    assert_true(fx->out_len > 0 && last[-1] == '\n');
+    do
+        last--;
+    while (last > fx->out && last[-1] != '\n');
+    char want[120];
+    if (token)
+        snprintf(want, sizeof(want), "MOS-RESULT: FAIL %s:", token);
+    else
+        snprintf(want, sizeof(want), "MOS-RESULT: PASS\n");
+    if (strncmp(last, want, strlen(want)) != 0) {
+        print_error("last line \"%s\", want \"%s...\"\n-- output:\n%s\n", last, want,
+                    output_tail(fx));
+        fail();
+    }
+}
+
+/* Marks frame `phys` used (set) or free (clear) in the loader's bitmap
+ * storage, as a loader with a bug or an unrecorded allocation would. */
+static void bitmap_set(struct fx *fx, uint64_t phys, bool used)
+{
+    uint64_t bit = (phys / GRAN) - fx->bm.first_frame;
+    uint64_t *words = (uint64_t *)(fx->ram + BITMAP_PHYS);
+    if (used)
+        words[bit / 64] |= 1ull << (bit % 64);
+    else
+        words[bit / 64] &= ~(1ull << (bit % 64));
+}
+
+/* ---- a good handoff ---- */
+
+/* Everything holds: PASS, with the values the loader put in. */
+static void valid_handoff_passes(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    struct mm_map_stats ms;
+    mm_map_stats(&fx->map, &ms);
+    uint64_t free_frames = fx->bm.free_frames;
+    assert_true(fx_run(fx));
+    assert_result(fx, NULL);
+    assert_mos(fx, "boot_mode", "uefi");
+    assert_mos_u64(fx, "map_entries", fx->map.count, "%llu");
+    assert_mos_u64(fx, "usable_bytes", ms.usable_bytes, "%llu");
+    assert_mos_u64(fx, "temp_heap_base", TEMP_PHYS, "0x%llx");
+    assert_mos_u64(fx, "temp_heap_size", TEMP_SIZE, "%llu");
+    assert_mos(fx, "temp_heap_source", "handoff");
+    /* every frame the tests took was given back */
+    assert_mos_u64(fx, "frames_free", free_frames, "%llu");
+    assert_mos(fx, "kasprintf_ok", "1");
+    assert_mos(fx, "vector_ok", "1");
+    assert_mos_u64(fx, "hhdm_offset", fx->hhdm, "0x%llx");
+    assert_mos(fx, "loader_ms", "3.000");
+    assert_mos(fx, "memmap_ms", "0.001");
+    assert_true(strstr(fx->out, "command line: \"" CMDLINE "\""));
+}
+
+/* A BIOS handoff is checked the same way; only boot_mode differs. */
+static void bios_handoff_passes(void **state)
+{
+    struct fx *fx = *state;
+    fx->boot_mode = MOS_BOOT_MODE_BIOS;
+    fx_build(fx);
+    assert_true(fx_run(fx));
+    assert_result(fx, NULL);
+    assert_mos(fx, "boot_mode", "bios");
+    assert_mos(fx, "bios_memory_detect", "e820");
+    assert_mos(fx, "efi_system_table", "0x0");
+}
+
+/* Firmware fields contradicting the boot mode. */
+static void bios_handoff_with_efi_table_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx->boot_mode = MOS_BOOT_MODE_BIOS;
+    fx_build(fx);
+    fx->h->efi_system_table = EFI_SYSTAB;
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    assert_false(fx_run(fx));
+    assert_result(fx, "firmware-mismatch");
+}
+
+static void uefi_handoff_without_system_table_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->h->efi_system_table = 0;
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    assert_false(fx_run(fx));
+    assert_result(fx, "firmware-mismatch");
+}
+
+/* Asserts one row of the human map table: base, end (exclusive), size
+ * right-aligned in 10 columns, type name; columns two spaces apart. */
+static void assert_map_row(const struct fx *fx, uint64_t base, uint64_t end, const char *size,
+                           const char *type)
+{
+    char row[128];
+    snprintf(row, sizeof(row), "\n  0x%016llx  0x%016llx  %10s  %s\n", (unsigned long long)base,
+             (unsigned long long)end, size, type);
+    if (!strstr(fx->out, row)) {
+        print_error("missing row%s-- output:\n%s\n", row, output_tail(fx));
+        fail();
+    }
+}
+
+/* The human section shows the map as a table, one row per entry. */
+static void report_has_map_table(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    assert_true(fx_run(fx));
+    assert_map_row(fx, 0x1000, 0x9f000, "632 KiB", "usable");
+    assert_map_row(fx, TEMP_PHYS, TEMP_PHYS + TEMP_SIZE, "1 MiB", "temp-heap");
+    assert_map_row(fx, STACK_PHYS, STACK_PHYS + STACK_SIZE, "64 KiB", "kernel-stack");
+    assert_map_row(fx, 0x400000, RAM_BYTES, "4 MiB", "usable");
+}
+
+/* ---- a damaged handoff ---- */
+
+static void no_handoff_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->env.handoff_virt = 0;
+    assert_false(fx_run(fx));
+    assert_result(fx, "no-handoff");
+}
+
+static void bad_magic_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->h->magic ^= 1;
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    assert_false(fx_run(fx));
+    assert_result(fx, "bad-header");
+    assert_non_null(strstr(fx->kp.reason, "magic"));
+}
+
+/* One field changed after sealing: the checksum no longer matches. */
+static void bad_checksum_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->h->acpi_rsdp = 0xe0000;
+    assert_false(fx_run(fx));
+    assert_result(fx, "bad-header");
+    assert_non_null(strstr(fx->kp.reason, "checksum"));
+}
+
+/* The map array changed after the loader sealed it: its CRC no longer
+ * matches. */
+static void damaged_map_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    struct mos_memmap_entry *e = (void *)(fx->ram + fx->h->memmap_addr);
+    e[3].type = MOS_MEM_USABLE;
+    assert_false(fx_run(fx));
+    assert_result(fx, "handoff-invalid");
+    assert_non_null(strstr(fx->kp.reason, "memory map checksum"));
+}
+
+/* Map entries 1 and 2 swapped by a buggy loader, CRC and checksum made to
+ * match: the map itself is not sorted by base. */
+static void unsorted_map_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    struct mos_memmap_entry *e = (void *)(fx->ram + fx->h->memmap_addr);
+    struct mos_memmap_entry t = e[1];
+    e[1] = e[2];
+    e[2] = t;
+    size_t bytes = (size_t)fx->h->memmap_count * fx->h->memmap_entry_size;
+    fx->h->memmap_crc32 = mos_crc32_skip(e, bytes, bytes);
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    assert_false(fx_run(fx));
+    assert_result(fx, "handoff-invalid");
+    assert_non_null(strstr(fx->kp.reason, "sorted"));
+}
+
+/* temp_heap_base points at usable RAM instead of its TEMP_HEAP entry. */
+static void temp_heap_outside_its_entry_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->h->temp_heap_base = 0x400000;
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    assert_false(fx_run(fx));
+    assert_result(fx, "handoff-invalid");
+    assert_non_null(strstr(fx->kp.reason, "temp"));
+}
+
+/* Base set, size 0: neither a heap nor the seed's "both 0" fallback signal. */
+static void temp_heap_half_set_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->h->temp_heap_size = 0;
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    assert_false(fx_run(fx));
+    assert_result(fx, "handoff-invalid");
+    assert_non_null(strstr(fx->kp.reason, "temp heap"));
+}
+
+/* An unknown boot mode is not a handoff this kernel understands. */
+static void unknown_boot_mode_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->h->boot_mode = 7;
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    assert_false(fx_run(fx));
+    assert_result(fx, "bad-boot-mode");
+}
+
+/* More entries than the kernel's table: a clear refusal, no overrun. */
+static void map_larger_than_kernel_table_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->env.map_capacity = fx->map.count - 1;
+    assert_false(fx_run(fx));
+    assert_result(fx, "map-too-large");
+}
+
+/* The loader's bitmap offers a frame of the kernel image: adopting it
+ * would hand the kernel's own code out as free memory. */
+static void bitmap_offering_loader_frame_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    bitmap_set(fx, KERNEL_PHYS, false);
+    assert_false(fx_run(fx));
+    assert_result(fx, "bitmap-adopt");
+}
+
+/* The boot heap field names memory the map calls usable. */
+static void boot_heap_outside_its_entry_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->h->boot_heap_base = 0x400000;
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    assert_false(fx_run(fx));
+    assert_result(fx, "misplaced");
+    assert_non_null(strstr(fx->kp.reason, "boot heap"));
+}
+
+/* The live CPU state must match the handoff: RSP on the announced stack,
+ * _start at kernel_entry. */
+static void rsp_off_the_stack_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->env.rsp = fx->h->stack_virt_top + 64;
+    assert_false(fx_run(fx));
+    assert_result(fx, "stack-mismatch");
+}
+
+static void entry_elsewhere_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->env.rsp = fx->h->stack_virt_top - 256;
+    fx->env.entry = KERNEL_VIRT + 0x40;
+    assert_false(fx_run(fx));
+    assert_result(fx, "entry-mismatch");
+}
+
+/* ---- the seed's fallback (temp_heap_base = temp_heap_size = 0) ---- */
+
+/* 0x100000 is usable and free: the fallback goes exactly there and the
+ * frames are reserved in the adopted bitmap. */
+static void fallback_uses_1mib_when_free(void **state)
+{
+    struct fx *fx = *state;
+    fx->temp_heap = false;
+    fx_build(fx);
+    uint64_t free_frames = fx->bm.free_frames;
+    assert_true(fx_run(fx));
+    assert_result(fx, NULL);
+    assert_mos(fx, "temp_heap_source", "fallback");
+    assert_mos_u64(fx, "temp_heap_base", KP_FALLBACK_BASE, "0x%llx");
+    assert_mos_u64(fx, "temp_heap_size", KP_FALLBACK_SIZE, "%llu");
+    assert_mos_u64(fx, "frames_free", free_frames - KP_FALLBACK_SIZE / GRAN, "%llu");
+    assert_false(mm_bitmap_is_free(&fx->kp.bm, KP_FALLBACK_BASE));
+    assert_false(mm_bitmap_is_free(&fx->kp.bm, KP_FALLBACK_BASE + KP_FALLBACK_SIZE - GRAN));
+}
+
+/* [0x100000, 0x200000) reserved by firmware: the first usable 1 MiB above
+ * it starts right after the loader's ranges.
+ *   0x100000 reserved | 0x200000 loader ranges | LOADER_END usable ... */
+static void fallback_moves_when_1mib_not_usable(void **state)
+{
+    struct fx *fx = *state;
+    fx->temp_heap = false;
+    carve(fx, 0x100000, 0x100000, MM_TYPE_RESERVED);
+    fx_build(fx);
+    assert_true(fx_run(fx));
+    assert_result(fx, NULL);
+    assert_mos(fx, "temp_heap_source", "fallback");
+    assert_mos_u64(fx, "temp_heap_base", LOADER_END, "0x%llx");
+}
+
+/* The map says 0x100000 is usable but the loader's bitmap holds frame
+ * 0x180000: the fallback must not use the range, and the next candidate
+ * (0x181000) runs into the kernel, so it lands after the loader's ranges. */
+static void fallback_skips_frames_the_bitmap_holds(void **state)
+{
+    struct fx *fx = *state;
+    fx->temp_heap = false;
+    fx_build(fx);
+    bitmap_set(fx, 0x180000, true);
+    assert_true(fx_run(fx));
+    assert_result(fx, NULL);
+    assert_mos(fx, "temp_heap_source", "fallback");
+    assert_mos_u64(fx, "temp_heap_base", LOADER_END, "0x%llx");
+}
+
+/* No usable 1 MiB anywhere at or above 1 MiB: FAIL, not a heap in the
+ * wrong place.
+ *   0x100000 reserved | loader | LOADER_END..0x240000 usable | reserved */
+static void fallback_without_room_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx->temp_heap = false;
+    carve(fx, 0x100000, 0x100000, MM_TYPE_RESERVED);
+    carve(fx, 0x240000, RAM_BYTES - 0x240000, MM_TYPE_RESERVED);
+    fx_build(fx);
+    assert_false(fx_run(fx));
+    assert_result(fx, "no-fallback-heap");
+}
+
+/* ---- timing ---- */
+
+static void loader_time_unknown_without_frequency(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->h->tsc_frequency_hz = 0;
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    assert_true(fx_run(fx));
+    assert_result(fx, NULL);
+    assert_mos(fx, "loader_ms", "unknown");
+}
+
+/* The jump cannot come before the memory map was taken. */
+static void timestamps_out_of_order_fail(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    bc_handoff_seal(fx->h, TSC_MEMMAP - 1);
+    assert_false(fx_run(fx));
+    assert_result(fx, "timestamps-out-of-order");
+}
+
+/* ---- kasprintf and the vector on their own ---- */
+
+static void kasprintf_formats_into_the_heap(void **state)
+{
+    (void)state;
+    static unsigned char mem[256];
+    mm_heap h;
+    assert_int_equal(mm_heap_init(&h, mem, sizeof(mem)), MM_OK);
+    char *s = kasprintf(&h, "%s=%llu", "frames", 12345ULL);
+    assert_non_null(s);
+    assert_string_equal(s, "frames=12345");
+    assert_true((unsigned char *)s >= mem && (unsigned char *)s + 13 <= mem + sizeof(mem));
+    struct mm_heap_stats st;
+    mm_heap_stats(&h, &st);
+    assert_int_equal(st.used, 13); /* exactly the text and its NUL */
+}
+
+/* A string that does not fit: NULL, and the heap gave nothing away. */
+static void kasprintf_too_long_returns_null(void **state)
+{
+    (void)state;
+    static unsigned char mem[32];
+    mm_heap h;
+    assert_int_equal(mm_heap_init(&h, mem, sizeof(mem)), MM_OK);
+    assert_null(kasprintf(&h, "%040d", 1));
+    struct mm_heap_stats st;
+    mm_heap_stats(&h, &st);
+    assert_int_equal(st.used, 0);
+    assert_int_equal(st.failures, 1);
+}
+
+/* Capacity doubles 4, 8, 16 ... and every element survives each copy. */
+static void vector_doubles_and_keeps_contents(void **state)
+{
+    (void)state;
+    static uint64_t mem[512];
+    mm_heap h;
+    assert_int_equal(mm_heap_init(&h, mem, sizeof(mem)), MM_OK);
+    kvec v;
+    kvec_init(&v, &h);
+    size_t expect_cap = 4;
+    for (uint64_t i = 0; i < 100; i++) {
+        assert_int_equal(kvec_push(&v, i * 3 + 1), MM_OK);
+        if (i + 1 > expect_cap)
+            expect_cap *= 2;
+        assert_int_equal(v.cap, expect_cap);
+    }
+    for (uint64_t i = 0; i < 100; i++)
+        assert_int_equal(v.items[i], i * 3 + 1);
+}
+
+/* A failed growth leaves the vector as it was. */
+static void vector_push_failure_keeps_vector(void **state)
+{
+    (void)state;
+    static uint64_t mem[8]; /* room for the 4-element block only */
+    mm_heap h;
+    assert_int_equal(mm_heap_init(&h, mem, sizeof(mem)), MM_OK);
+    kvec v;
+    kvec_init(&v, &h);
+    for (uint64_t i = 0; i < 4; i++)
+        assert_int_equal(kvec_push(&v, i), MM_OK);
+    assert_int_equal(kvec_push(&v, 99), MM_ERR_OUT_OF_MEMORY);
+    assert_int_equal(v.len, 4);
+    assert_int_equal(v.cap, 4);
+    for (uint64_t i = 0; i < 4; i++)
+        assert_int_equal(v.items[i], i);
+}
+
+#define FX_TEST(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        FX_TEST(valid_handoff_passes),
+        FX_TEST(bios_handoff_passes),
+        FX_TEST(bios_handoff_with_efi_table_fails),
+        FX_TEST(uefi_handoff_without_system_table_fails),
+        FX_TEST(report_has_map_table),
+        FX_TEST(no_handoff_fails),
+        FX_TEST(bad_magic_fails),
+        FX_TEST(bad_checksum_fails),
+        FX_TEST(damaged_map_fails),
+        FX_TEST(unsorted_map_fails),
+        FX_TEST(temp_heap_outside_its_entry_fails),
+        FX_TEST(temp_heap_half_set_fails),
+        FX_TEST(unknown_boot_mode_fails),
+        FX_TEST(map_larger_than_kernel_table_fails),
+        FX_TEST(bitmap_offering_loader_frame_fails),
+        FX_TEST(boot_heap_outside_its_entry_fails),
+        FX_TEST(rsp_off_the_stack_fails),
+        FX_TEST(entry_elsewhere_fails),
+        FX_TEST(fallback_uses_1mib_when_free),
+        FX_TEST(fallback_moves_when_1mib_not_usable),
+        FX_TEST(fallback_skips_frames_the_bitmap_holds),
+        FX_TEST(fallback_without_room_fails),
+        FX_TEST(loader_time_unknown_without_frequency),
+        FX_TEST(timestamps_out_of_order_fail),
+        cmocka_unit_test(kasprintf_formats_into_the_heap),
+        cmocka_unit_test(kasprintf_too_long_returns_null),
+        cmocka_unit_test(vector_doubles_and_keeps_contents),
+        cmocka_unit_test(vector_push_failure_keeps_vector),
+    };
+    return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
+}
