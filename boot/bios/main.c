@@ -59,8 +59,10 @@ static void check_gdt(void)
     extern const uint64_t stage2_gdt[BC_GDT_ENTRIES];
     uint64_t want[BC_GDT_ENTRIES];
     bc_gdt_fill(want);
+    /* The CPU sets the "accessed" bit (bit 40) of descriptors it loads. */
+    const uint64_t accessed = (uint64_t)1 << 40;
     for (uint32_t i = 0; i < BC_GDT_ENTRIES; i++) {
-        if (stage2_gdt[i] != want[i])
+        if ((stage2_gdt[i] | accessed) != (want[i] | accessed))
             fatal("stage 2 GDT entry %u differs from boot/common's layout", i);
     }
 }
@@ -473,8 +475,8 @@ void stage2_main(uint32_t drive)
     build_tables();
     L.rsdp = find_rsdp();
     L.tsc_hz = tsc_calibrate();
-    mm_log(&con_log, MM_LOG_INFO, "ACPI RSDP 0x%llx, TSC %llu kHz, NX %s, %u disk reads",
-           (unsigned long long)L.rsdp, (unsigned long long)(L.tsc_hz >> 10), L.nx ? "on" : "off",
+    mm_log(&con_log, MM_LOG_INFO, "ACPI RSDP 0x%llx, TSC %llu Hz, NX %s, %u disk reads",
+           (unsigned long long)L.rsdp, (unsigned long long)L.tsc_hz, L.nx ? "on" : "off",
            L.disk.reads);
     jump_to_kernel(build_handoff());
 }
