@@ -37,4 +37,15 @@ $(STAGE2_BIN): $(BIOS_OUT)/stage2.elf
 
 ALL_TARGETS += $(STAGE1_BIN) $(STAGE2_BIN)
 
+# The shared disk image (its recipe is in boot/uefi/build.mk) gets stage 1
+# and stage 2 installed, so the same file boots on BIOS and UEFI.
+MOS_INSTALL := $(BUILD)/bin/mos-install
+MKIMAGE_BIOS := --bios $(MOS_INSTALL)
+$(BUILD)/multios.img: $(STAGE1_BIN) $(STAGE2_BIN) $(MOS_INSTALL)
+
+# Size budget, read from the file itself.
+CHECK_SUITES += size-stage2 size-stage1
+CMD_size-stage2 := tests/boot/check-size.sh $(STAGE2_BIN) 65536
+CMD_size-stage1 := tests/boot/check-size.sh $(STAGE1_BIN) 440
+
 endif

@@ -55,7 +55,8 @@ MOS_KERNEL := $(BUILD)/kernel/kernel.elf
 MOS_BOOT_CFG := boot/boot.cfg
 
 $(MOS_IMAGE): $(UEFI_EFI) $(MOS_KERNEL) $(MOS_BOOT_CFG) scripts/mkimage.sh
-	scripts/mkimage.sh $@ --efi $(UEFI_EFI) --cfg $(MOS_BOOT_CFG) --kernel $(MOS_KERNEL)
+	scripts/mkimage.sh $@ --efi $(UEFI_EFI) --cfg $(MOS_BOOT_CFG) --kernel $(MOS_KERNEL) \
+	    $(MKIMAGE_BIOS)
 
 # Until the demo kernel is on the branch, the image (and `make run`) wait.
 ifneq ($(wildcard kernel/build.mk),)
