@@ -6,21 +6,12 @@
 #include "mos/handoff.h"
 #include "text.h"
 
-#define SEEN_MAX 32u /* distinct keys remembered for the duplicate check */
-
-typedef struct seen_key {
-    char key[BC_CFG_KEY_MAX];
-    uint32_t line;
-} seen_key;
-
 /* Parser state for one call. */
 typedef struct parser {
     bc_bootcfg *cfg;
     bc_cfg_sink sink;
     bc_cfg_errors *errs;
     uint32_t line;
-    seen_key seen[SEEN_MAX];
-    uint32_t seen_count;
 } parser;
 
 /* A slice of the input. */
@@ -29,43 +20,38 @@ typedef struct slice {
     size_t n;
 } slice;
 
-/* Starts a new error for the current line; returns its message builder, or
- * NULL when the list is full (the error is then only counted). */
-static bc_cfg_error *new_error(parser *ps, slice key)
+static const slice no_key = {"", 0};
+
+/* Starts a new error for the current line and `key`, and returns a builder
+ * for its message. When the list is full the error is only counted and
+ * the builder writes nowhere. */
+static bc_text new_error(parser *ps, slice key)
 {
     bc_cfg_errors *e = ps->errs;
+    bc_text t;
     if (e->count == BC_CFG_MAX_ERRORS) {
         e->dropped++;
-        return NULL;
+        bc_text_init(&t, NULL, 0);
+        return t;
     }
     bc_cfg_error *err = &e->items[e->count++];
     err->line = ps->line;
-    bc_text t;
     bc_text_init(&t, err->key, sizeof err->key);
     bc_text_strn(&t, key.p, key.n);
-    err->msg[0] = '\0';
-    return err;
+    bc_text_init(&t, err->msg, sizeof err->msg);
+    return t;
 }
 
 static void report(parser *ps, slice key, const char *msg)
 {
-    bc_cfg_error *err = new_error(ps, key);
-    if (!err)
-        return;
-    bc_text t;
-    bc_text_init(&t, err->msg, sizeof err->msg);
+    bc_text t = new_error(ps, key);
     bc_text_str(&t, msg);
 }
 
 /* "MSG at column N" */
 static void report_at(parser *ps, const char *msg, size_t column)
 {
-    slice none = {"", 0};
-    bc_cfg_error *err = new_error(ps, none);
-    if (!err)
-        return;
-    bc_text t;
-    bc_text_init(&t, err->msg, sizeof err->msg);
+    bc_text t = new_error(ps, no_key);
     bc_text_str(&t, msg);
     bc_text_str(&t, " at column ");
     bc_text_u32(&t, (uint32_t)(column + 1));
@@ -87,9 +73,19 @@ static slice trim(slice s)
     return s;
 }
 
+static char lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+/* True when `s` equals the NUL-terminated `word`, ignoring ASCII case. */
 static bool slice_is(slice s, const char *word)
 {
-    return bc_str_eqn(word, s.p, s.n);
+    for (size_t i = 0; i < s.n; i++) {
+        if (word[i] == '\0' || lower(s.p[i]) != lower(word[i]))
+            return false;
+    }
+    return word[s.n] == '\0';
 }
 
 /* Length of the UTF-8 sequence starting at s[i], or 0 when it is invalid
@@ -146,22 +142,27 @@ static bool line_bytes_ok(parser *ps, slice line)
     return true;
 }
 
-/* Duplicate check: returns the line where `key` was first given, or 0
- * (and remembers it). */
-static uint32_t first_seen(parser *ps, slice key)
+/* Line where `key` was first given in this file, or 0. */
+static uint32_t line_of(const bc_bootcfg *cfg, slice key)
 {
-    for (uint32_t i = 0; i < ps->seen_count; i++) {
-        if (slice_is(key, ps->seen[i].key))
-            return ps->seen[i].line;
-    }
-    if (ps->seen_count < SEEN_MAX && key.n < BC_CFG_KEY_MAX) {
-        seen_key *s = &ps->seen[ps->seen_count++];
-        bc_text t;
-        bc_text_init(&t, s->key, sizeof s->key);
-        bc_text_strn(&t, key.p, key.n);
-        s->line = ps->line;
+    for (uint32_t i = 0; i < cfg->key_count && i < BC_CFG_MAX_KEYS; i++) {
+        if (slice_is(key, cfg->keys[i].key))
+            return cfg->keys[i].line;
     }
     return 0;
+}
+
+/* Remembers a known key (lower-cased) and the current line. */
+static void remember(parser *ps, slice key)
+{
+    bc_bootcfg *cfg = ps->cfg;
+    if (cfg->key_count >= BC_CFG_MAX_KEYS || key.n >= BC_CFG_KEY_MAX)
+        return;
+    bc_cfg_key_line *k = &cfg->keys[cfg->key_count++];
+    for (size_t i = 0; i < key.n; i++)
+        k->key[i] = lower(key.p[i]);
+    k->key[key.n] = '\0';
+    k->line = ps->line;
 }
 
 static void copy_value(char *dst, size_t cap, slice v)
@@ -243,31 +244,23 @@ static bool set_other(parser *ps, slice key, slice v)
     if (st == MM_ERR_NOT_FOUND)
         return false;
     if (st != MM_OK) {
-        bc_cfg_error *err = new_error(ps, key);
-        if (err) {
-            bc_text t;
-            bc_text_init(&t, err->msg, sizeof err->msg);
-            bc_text_str(&t, why ? why : mm_strerror(st));
-            bc_text_str(&t, " (got \"");
-            bc_text_strn(&t, v.p, v.n);
-            bc_text_str(&t, "\")");
-        }
+        bc_text t = new_error(ps, key);
+        bc_text_str(&t, why ? why : mm_strerror(st));
+        bc_text_str(&t, " (got \"");
+        bc_text_strn(&t, v.p, v.n);
+        bc_text_str(&t, "\")");
     }
     return true;
 }
 
 static void apply(parser *ps, slice key, slice v)
 {
-    uint32_t first = first_seen(ps, key);
+    uint32_t first = line_of(ps->cfg, key);
     if (first) {
-        bc_cfg_error *err = new_error(ps, key);
-        if (err) {
-            bc_text t;
-            bc_text_init(&t, err->msg, sizeof err->msg);
-            bc_text_str(&t, "given twice (first on line ");
-            bc_text_u32(&t, first);
-            bc_text_str(&t, ")");
-        }
+        bc_text t = new_error(ps, key);
+        bc_text_str(&t, "given twice (first on line ");
+        bc_text_u32(&t, first);
+        bc_text_str(&t, ")");
         return;
     }
     if (slice_is(key, "kernel"))
@@ -276,15 +269,17 @@ static void apply(parser *ps, slice key, slice v)
         set_cmdline(ps, key, v);
     else if (slice_is(key, "bios_memory_detect"))
         set_detect(ps, key, v);
-    else if (!set_other(ps, key, v))
+    else if (!set_other(ps, key, v)) {
         report(ps, key, "unknown key");
+        return;
+    }
+    remember(ps, key);
 }
 
 static void parse_line(parser *ps, slice line)
 {
     if (line.n > BC_CFG_MAX_LINE) {
-        slice none = {"", 0};
-        report(ps, none, "line longer than 1024 bytes");
+        report(ps, no_key, "line longer than 1024 bytes");
         return;
     }
     if (!line_bytes_ok(ps, line))
@@ -322,14 +317,17 @@ mm_status bc_bootcfg_parse(const void *text, size_t len, bc_bootcfg *cfg, bc_cfg
     if (!cfg || !errs || (!text && len))
         return MM_ERR_INVALID_ARGUMENT;
     mm_memset(errs, 0, sizeof *errs);
+    cfg->key_count = 0;
     parser ps = {.cfg = cfg, .sink = sink, .errs = errs};
     if (len > BC_CFG_MAX_FILE) {
-        slice none = {"", 0};
-        report(&ps, none, "file larger than 65536 bytes");
+        report(&ps, no_key, "file larger than 65536 bytes");
         return MM_ERR_CONFIG;
     }
     const char *p = (const char *)text;
     size_t pos = 0;
+    if (len >= 3 && (unsigned char)p[0] == 0xef && (unsigned char)p[1] == 0xbb &&
+        (unsigned char)p[2] == 0xbf)
+        pos = 3; /* UTF-8 byte order mark, as some Windows editors write */
     while (pos < len) {
         size_t end = pos;
         while (end < len && p[end] != '\n')
@@ -342,6 +340,13 @@ mm_status bc_bootcfg_parse(const void *text, size_t len, bc_bootcfg *cfg, bc_cfg
         pos = end + 1;
     }
     return errs->count + errs->dropped ? MM_ERR_CONFIG : MM_OK;
+}
+
+uint32_t bc_bootcfg_key_line(const bc_bootcfg *cfg, const char *key)
+{
+    if (!cfg || !key)
+        return 0;
+    return line_of(cfg, (slice){key, bc_strnlen(key, BC_CFG_KEY_MAX)});
 }
 
 size_t bc_cfg_error_format(const bc_cfg_error *err, char *buf, size_t size)

@@ -1,11 +1,13 @@
 /* boot.cfg: the loader's configuration file, parsed the same way by the
  * UEFI loader and the BIOS stage 2 (docs/protocol.md, section "boot.cfg").
  *
- * Format: UTF-8 text, one `key=value` per line. `#` starts a comment line
+ * Format: UTF-8 text (a leading byte order mark is skipped), one
+ * `key=value` per line. `#` starts a comment line
  * (only as the first non-blank character: a `#` inside a value is part of
  * the value, so `cmdline=a#b` works). Blank lines are ignored, LF or CRLF
  * line ends, spaces and tabs around key and value are trimmed; inner
- * spaces of a value are kept. Keys are lower case and case-sensitive.
+ * spaces of a value are kept. Keys, and the words of bios_memory_detect,
+ * are case-insensitive (like lib/mm's config keys); paths are not.
  *
  * Keys handled here:
  *   kernel=PATH            absolute path on the boot volume, `/`-separated
@@ -44,11 +46,23 @@
 #define BC_CFG_MAX_ERRORS      8u            /* errors kept; more are counted */
 #define BC_KERNEL_PATH_DEFAULT "/boot/kernel.elf"
 
+#define BC_CFG_MAX_KEYS 32u /* distinct keys remembered per file */
+
+/* A key the file set, lower-cased, and the line that set it. */
+typedef struct bc_cfg_key_line {
+    char key[BC_CFG_KEY_MAX];
+    uint32_t line;
+} bc_cfg_key_line;
+
 /* What the front end reads out of boot.cfg besides the memory keys. */
 typedef struct bc_bootcfg {
     char kernel[BC_KERNEL_PATH_MAX]; /* NUL-terminated, starts with '/' */
     char cmdline[BC_CMDLINE_MAX];    /* NUL-terminated, may be empty */
     uint32_t bios_memory_detect;     /* MOS_BIOS_DETECT_E820/_E801/_88H/_FALLBACK ("none") */
+    /* Known keys given in the last parsed file (first BC_CFG_MAX_KEYS),
+     * so later checks (e.g. mm_config_validate) can name a line. */
+    bc_cfg_key_line keys[BC_CFG_MAX_KEYS];
+    uint32_t key_count;
 } bc_bootcfg;
 
 /* One problem found in the file. */
@@ -104,6 +118,10 @@ mm_status bc_bootcfg_parse(const void *text, size_t len, bc_bootcfg *cfg, bc_cfg
  * (or "boot.cfg: ..." for line 0, no "key: " part when the key is empty)
  * into `buf` of `size` bytes, cut and always NUL-terminated when size > 0.
  * Returns the number of characters written, without the NUL. */
+/* Line that set `key` (case-insensitive) in the last parse, 0 when the
+ * file did not set it. */
+uint32_t bc_bootcfg_key_line(const bc_bootcfg *cfg, const char *key);
+
 size_t bc_cfg_error_format(const bc_cfg_error *err, char *buf, size_t size);
 
 #endif

@@ -15,7 +15,9 @@
  *       file into loader memory, bc_elf_parse() it (halt with img.msg).
  *   A2. Take the memory map (UEFI: provisional GetMemoryMap; BIOS: E820 or
  *       its fallbacks, final), import it into an mm_map whose capacity is
- *       bc_handoff_map_capacity(raw entry count), mm_map_sanitize() it.
+ *       bc_handoff_map_capacity(raw entry count), mm_map_sanitize() it
+ *       at the configured bitmap_granularity (the handoff promises usable
+ *       entries aligned to it; mm_map_carve() then rounds to it too).
  *       BIOS: carve the loader's own memory (stage 2, its stack, buffers:
  *       MM_TYPE_BOOTLOADER_RECLAIMABLE; EBDA and firmware areas below
  *       1 MiB: MM_TYPE_RESERVED) right away.
@@ -42,6 +44,9 @@
  *         the FINAL map (LoaderData becomes BOOTLOADER_RECLAIMABLE),
  *         sanitize, then mm_map_carve() each allocated range to its type.
  *   A temporary heap that cannot be placed is left out: base = size = 0.
+ *   Nothing the kernel receives may live in the boot heap (the protocol
+ *   lets the kernel reuse BOOT_HEAP at once): the handoff, map, cmdline and
+ *   EFI map copy go to the HANDOFF region, the GDT to loader memory.
  * Phase C: building (the map is final from here on)
  *   C1. mm_map_validate() the map (halt on failure: a loader bug).
  *   C2. Build the frame bitmap in its carved storage from the final map:

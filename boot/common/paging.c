@@ -260,3 +260,28 @@ uint64_t bc_paging_hhdm_size(const mm_entry *entries, uint32_t count)
         return 0;
     return size;
 }
+
+mm_status bc_paging_standard(const bc_elf_image *img, uint64_t kernel_phys, uint64_t hhdm_size,
+                             uint32_t flags, bc_boot_paging *out)
+{
+    bc_elf_mapping m[BC_ELF_MAX_MAPPINGS];
+    uint32_t n = 0;
+    if (!out || (kernel_phys & (BC_PAGE_SIZE - 1)) ||
+        bc_elf_mappings(img, m, BC_ELF_MAX_MAPPINGS, &n) != MM_OK)
+        return MM_ERR_INVALID_ARGUMENT;
+    _Static_assert(BC_SEG_WRITE == BC_PAGE_WRITE && BC_SEG_EXEC == BC_PAGE_EXEC,
+                   "segment and page permission bits agree");
+    for (uint32_t i = 0; i < n; i++) {
+        out->kernel[i] = (bc_page_range){.virt = m[i].virt,
+                                         .phys = kernel_phys + m[i].phys_off,
+                                         .size = m[i].size,
+                                         .flags = m[i].flags};
+    }
+    out->layout = (bc_paging_layout){.identity_size = hhdm_size,
+                                     .hhdm_offset = BC_HHDM_OFFSET,
+                                     .hhdm_size = hhdm_size,
+                                     .kernel = out->kernel,
+                                     .kernel_count = n,
+                                     .flags = flags};
+    return bc_paging_check(&out->layout, NULL, 0);
+}

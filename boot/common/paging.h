@@ -22,6 +22,7 @@
 #ifndef BC_PAGING_H
 #define BC_PAGING_H
 
+#include "elf.h"
 #include "mm/memmap.h"
 
 #define BC_HHDM_OFFSET              0xffff800000000000ULL /* direct map base (PML4 slot 256) */
@@ -88,6 +89,23 @@ mm_status bc_paging_check(const bc_paging_layout *layout, char *why, size_t why_
  * MM_ERR_BUFFER_TOO_SMALL when region->size < bc_paging_bytes_needed(). */
 mm_status bc_paging_build(const bc_paging_layout *layout, const bc_paging_region *region,
                           uint64_t *cr3);
+
+/* The layout both loaders use, with its kernel ranges inside. */
+typedef struct bc_boot_paging {
+    bc_page_range kernel[BC_ELF_MAX_MAPPINGS];
+    bc_paging_layout layout; /* layout.kernel points at this struct's kernel[] */
+} bc_boot_paging;
+
+/* Fills `out` with the standard layout of docs/protocol.md: identity map
+ * and HHDM (at BC_HHDM_OFFSET) both of `hhdm_size` bytes (see
+ * bc_paging_hhdm_size), and the pages of `img` (bc_elf_mappings) placed at
+ * physical `kernel_phys` (a multiple of 4 KiB; 0 is fine when only sizing:
+ * the byte count does not depend on it), with build `flags`
+ * (bc_paging_flags). `out` must not be copied afterwards (layout.kernel
+ * points into it). Returns MM_OK, MM_ERR_INVALID_ARGUMENT (NULL, bad image,
+ * kernel_phys unaligned or the layout rules of bc_paging_check broken). */
+mm_status bc_paging_standard(const bc_elf_image *img, uint64_t kernel_phys, uint64_t hhdm_size,
+                             uint32_t flags, bc_boot_paging *out);
 
 /* Recommended HHDM size for a map of `count` entries (mm_entry, any
  * order): the end of the highest entry that is RAM or firmware data (every

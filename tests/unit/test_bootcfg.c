@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <cmocka.h>
 
 #include "common/bootcfg.h"
@@ -22,7 +23,7 @@ typedef struct rec_sink {
 static mm_status rec_set(void *ctx, const char *key, const char *value, const char **why)
 {
     rec_sink *r = ctx;
-    if (strcmp(key, "heap_size") != 0 && strcmp(key, "temp_heap_size") != 0)
+    if (strcasecmp(key, "heap_size") != 0 && strcasecmp(key, "temp_heap_size") != 0)
         return MM_ERR_NOT_FOUND;
     for (const char *p = value; *p; p++) {
         if (*p < '0' || *p > '9') {
@@ -120,6 +121,17 @@ static void full_file_with_crlf_and_comments(void **state)
     assert_string_equal(f->rec.values[1], "2097152");
 }
 
+/* A UTF-8 byte order mark before the first key is skipped; anywhere else
+ * it is an ordinary (valid UTF-8) character and so part of a key. */
+static void byte_order_mark(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(parse(f, "\xef\xbb\xbfkernel=/bom\n"), MM_OK);
+    assert_string_equal(f->cfg.kernel, "/bom");
+    assert_int_equal(parse(f, "cmdline=x\n\xef\xbb\xbfkernel=/bom\n"), MM_ERR_CONFIG);
+    expect_error(f, 0, 2, "\xef\xbb\xbfkernel", "unknown key");
+}
+
 /* Each detection method name maps to its MOS_BIOS_DETECT_* value. */
 static void bios_detect_values(void **state)
 {
@@ -138,7 +150,9 @@ static void bios_detect_values(void **state)
         assert_int_equal(parse(f, cases[i].text), MM_OK);
         assert_int_equal(f->cfg.bios_memory_detect, cases[i].want);
     }
-    assert_int_equal(parse(f, "bios_memory_detect=E820"), MM_ERR_CONFIG);
+    assert_int_equal(parse(f, "BIOS_Memory_Detect=E801"), MM_OK); /* case-insensitive */
+    assert_int_equal(f->cfg.bios_memory_detect, MOS_BIOS_DETECT_E801);
+    assert_int_equal(parse(f, "bios_memory_detect=e820x"), MM_ERR_CONFIG);
     expect_error(f, 0, 1, "bios_memory_detect", "expected e820, e801, 88h or none");
 }
 
@@ -208,13 +222,28 @@ static void syntax_errors(void **state)
     expect_error(f, 1, 2, "", "missing key");
 }
 
-/* A key given twice names the first line; the first value stays. */
+/* A key given twice (in any case) names the first line; the first value
+ * stays. An unknown key repeated is reported as unknown both times. */
 static void duplicate_key(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(parse(f, "\ncmdline=a\nkernel=/k\ncmdline=b\n"), MM_ERR_CONFIG);
-    expect_error(f, 0, 4, "cmdline", "given twice (first on line 2)");
+    assert_int_equal(parse(f, "\ncmdline=a\nkernel=/k\nCmdLine=b\nx=1\nx=2\n"), MM_ERR_CONFIG);
+    assert_int_equal(f->errs.count, 3);
+    expect_error(f, 0, 4, "CmdLine", "given twice (first on line 2)");
+    expect_error(f, 1, 5, "x", "unknown key");
+    expect_error(f, 2, 6, "x", "unknown key");
     assert_string_equal(f->cfg.cmdline, "a");
+}
+
+/* Lines of the keys a file set, for later checks; 0 when not set. */
+static void key_lines_recorded(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(parse(f, "# x\nHeap_Size=4096\n\nkernel=/k\nbogus=1\n"), MM_ERR_CONFIG);
+    assert_int_equal(bc_bootcfg_key_line(&f->cfg, "heap_size"), 2);
+    assert_int_equal(bc_bootcfg_key_line(&f->cfg, "KERNEL"), 4);
+    assert_int_equal(bc_bootcfg_key_line(&f->cfg, "bogus"), 0);
+    assert_int_equal(bc_bootcfg_key_line(&f->cfg, "cmdline"), 0);
 }
 
 /* A line over the limit is one error; the next line is still parsed. */
@@ -356,6 +385,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(empty_file_keeps_defaults),
         T(full_file_with_crlf_and_comments),
+        T(byte_order_mark),
         T(bios_detect_values),
         T(unknown_key_names_line),
         T(no_sink_means_unknown),
@@ -363,6 +393,7 @@ int main(void)
         T(kernel_path_errors),
         T(syntax_errors),
         T(duplicate_key),
+        T(key_lines_recorded),
         T(line_too_long),
         T(line_at_limit),
         T(nul_byte),

@@ -298,14 +298,54 @@ static void hhdm_size_from_map(void **state)
     assert_true(bc_paging_hhdm_size(&wrap, 1) == 0);
 }
 
+/* The standard layout from an ELF image: text RX [0, 0x1800), data RW
+ * [0x1800, 0x3000) sharing page 0x1000, kernel placed at 32 MiB; identity
+ * and HHDM of 4 GiB. The shared page is writable and executable. */
+static void standard_layout_from_image(void **state)
+{
+    (void)state;
+    bc_elf_image img = {.entry = KBASE,
+                        .virt_base = KBASE,
+                        .virt_end = KBASE + 0x3000,
+                        .span = 0x3000,
+                        .phys_align = 4096,
+                        .count = 2};
+    img.segments[0] = (bc_elf_segment){KBASE, 0x1800, 0x1000, 0x1800, 0, BC_SEG_EXEC, 0};
+    img.segments[1] =
+        (bc_elf_segment){KBASE + 0x1800, 0x1800, 0x2800, 0x100, 0x1800, BC_SEG_WRITE, 0};
+    bc_boot_paging p;
+    assert_int_equal(bc_paging_standard(&img, 32 * MiB, 4 * GiB, BC_PAGING_NX, &p), MM_OK);
+    assert_true(p.layout.kernel == p.kernel && p.layout.kernel_count == 3);
+    assert_true(p.layout.identity_size == 4 * GiB && p.layout.hhdm_size == 4 * GiB);
+    assert_true(p.layout.hhdm_offset == HHDM);
+    built b = build(&p.layout);
+    walk w = translate(&b.h, b.cr3, KBASE + 0x1234);
+    assert_true(w.present && w.phys == 32 * MiB + 0x1234 && w.writable && !w.nx);
+    w = translate(&b.h, b.cr3, KBASE + 0x2000);
+    assert_true(w.present && w.phys == 32 * MiB + 0x2000 && w.writable && w.nx);
+    w = translate(&b.h, b.cr3, KBASE);
+    assert_true(w.present && !w.writable && !w.nx);
+    free(b.h.mem);
+    assert_int_equal(bc_paging_standard(&img, 32 * MiB + 8, 4 * GiB, 0, &p),
+                     MM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(bc_paging_standard(&img, 0, 4 * GiB + 4096, 0, &p), MM_ERR_INVALID_ARGUMENT);
+}
+
 int main(void)
 {
+#define T(name) cmocka_unit_test(name)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(size_is_exact),      cmocka_unit_test(identity_translations),
-        cmocka_unit_test(hhdm_translations),  cmocka_unit_test(kernel_translations),
-        cmocka_unit_test(no_nx_without_flag), cmocka_unit_test(kernel_across_boundaries),
-        cmocka_unit_test(large_hhdm),         cmocka_unit_test(layout_errors),
-        cmocka_unit_test(region_errors),      cmocka_unit_test(hhdm_size_from_map),
+        T(size_is_exact),
+        T(identity_translations),
+        T(hhdm_translations),
+        T(kernel_translations),
+        T(no_nx_without_flag),
+        T(kernel_across_boundaries),
+        T(large_hhdm),
+        T(layout_errors),
+        T(region_errors),
+        T(hhdm_size_from_map),
+        T(standard_layout_from_image),
     };
     return cmocka_run_group_tests_name("paging", tests, NULL, NULL);
 }
