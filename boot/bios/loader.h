@@ -43,8 +43,7 @@ struct loader {
     bc_elf_image elf;
     struct range range[R_COUNT];
     mm_bitmap bitmap;
-    bc_paging_layout paging;
-    bc_page_range kernel_pages[BC_ELF_MAX_MAPPINGS];
+    bc_boot_paging paging;
     bc_handoff_layout handoff_layout;
     uint64_t cr3, rsdp;
     bool nx;

@@ -308,32 +308,13 @@ static void place_heaps(void)
            (unsigned long long)L.range[R_BOOT_HEAP].base);
 }
 
-static void kernel_page_ranges(void)
+/* The paging layout both loaders use (docs/protocol.md). */
+static void paging_layout(void)
 {
-    bc_elf_mapping maps[BC_ELF_MAX_MAPPINGS];
-    uint32_t n = 0;
-    if (bc_elf_mappings(&L.elf, maps, BC_ELF_MAX_MAPPINGS, &n) != MM_OK)
-        fatal("kernel: cannot list its page mappings");
-    for (uint32_t i = 0; i < n; i++) {
-        L.kernel_pages[i] = (bc_page_range){
-            .virt = maps[i].virt,
-            .phys = L.range[R_KERNEL].base + maps[i].phys_off,
-            .size = maps[i].size,
-            .flags = ((maps[i].flags & BC_SEG_WRITE) ? BC_PAGE_WRITE : 0) |
-                     ((maps[i].flags & BC_SEG_EXEC) ? BC_PAGE_EXEC : 0),
-        };
-    }
-    L.paging = (bc_paging_layout){
-        .identity_size = FOUR_GIB, /* as the UEFI path: low MMIO and all loader memory */
-        .hhdm_offset = BC_HHDM_OFFSET,
-        .hhdm_size = bc_paging_hhdm_size(L.map.entries, L.map.count),
-        .kernel = L.kernel_pages,
-        .kernel_count = n,
-        .flags = L.nx ? BC_PAGING_NX : 0,
-    };
-    char why[96];
-    if (L.paging.hhdm_size == 0 || bc_paging_check(&L.paging, why, sizeof why) != MM_OK)
-        fatal("page tables: bad layout: %s", L.paging.hhdm_size ? why : "no RAM");
+    uint64_t hhdm = bc_paging_hhdm_size(L.map.entries, L.map.count);
+    if (hhdm == 0 || bc_paging_standard(&L.elf, L.range[R_KERNEL].base, hhdm,
+                                        L.nx ? BC_PAGING_NX : 0, &L.paging) != MM_OK)
+        fatal("page tables: no valid layout for this kernel and memory map");
 }
 
 static uint32_t cmdline_bytes(void)
@@ -355,8 +336,8 @@ static void place_all(void)
     place_or_die(R_KERNEL, L.elf.span, L.elf.phys_align, ONE_MIB, MM_TYPE_KERNEL);
     place_or_die(R_STACK, BC_KERNEL_STACK_SIZE, 4096, ONE_MIB, MM_TYPE_KERNEL_STACK);
     place_heaps();
-    kernel_page_ranges();
-    if (bc_paging_bytes_needed(&L.paging, &pt_bytes) != MM_OK)
+    paging_layout();
+    if (bc_paging_bytes_needed(&L.paging.layout, &pt_bytes) != MM_OK)
         fatal("page tables: cannot size them");
     place_or_die(R_BITMAP, bitmap_bytes, 4096, ONE_MIB, MM_TYPE_FRAME_BITMAP);
     place_or_die(R_PAGE_TABLES, pt_bytes, 4096, ONE_MIB, MM_TYPE_PAGE_TABLES);
@@ -384,7 +365,7 @@ static void build_tables(void)
     bc_paging_region region = {.phys = L.range[R_PAGE_TABLES].base,
                                .size = L.range[R_PAGE_TABLES].size,
                                .to_ptr = identity};
-    st = bc_paging_build(&L.paging, &region, &L.cr3);
+    st = bc_paging_build(&L.paging.layout, &region, &L.cr3);
     if (st != MM_OK)
         fatal("page tables: %s", mm_strerror(st));
 }
@@ -420,8 +401,8 @@ static struct mos_handoff *build_handoff(void)
         .stack_virt_top = bc_entry_rsp(BC_HHDM_OFFSET, r[R_STACK].base, r[R_STACK].size),
         .cr3 = L.cr3,
         .hhdm_offset = BC_HHDM_OFFSET,
-        .hhdm_size = L.paging.hhdm_size,
-        .identity_map_size = L.paging.identity_size,
+        .hhdm_size = L.paging.layout.hhdm_size,
+        .identity_map_size = L.paging.layout.identity_size,
         .tsc_loader_entry = L.tsc_entry,
         .tsc_memmap_done = L.tsc_memmap,
         .tsc_frequency_hz = L.tsc_hz,
