@@ -5,6 +5,10 @@ BENCH_BOOT_RUNS ?= 5
 ifneq ($(wildcard kernel/build.mk),)
 BOOT_SUITES += boot-uefi
 CMD_boot-uefi := tests/boot/uefi-cases.sh
+ifneq ($(BIOS),0)
+BOOT_SUITES += boot-bios
+CMD_boot-bios := tests/boot/bios-cases.sh
+endif
 BENCHES += scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS)
 endif
 
