@@ -11,14 +11,32 @@
 #define VGA_ROWS 25
 #define VGA_ATTR 0x0700
 
-struct vga_cursor {
+/* The screen is kept in RAM and only written to VGA memory: reading video
+ * memory back (to scroll) is slow on real cards and slower still under
+ * emulation; without a VGA device at all (QEMU -nodefaults) every access
+ * goes to unassigned space, so the probe in con_init() switches VGA off. */
+struct vga_screen {
+    uint16_t cells[VGA_COLS * VGA_ROWS];
     uint32_t row, col;
+    bool present;
 };
 
-/* One cursor for the one screen; the loader is single-threaded. */
-static struct vga_cursor cursor;
+/* One screen; the loader is single-threaded. */
+static struct vga_screen screen;
 
 mm_logger con_log = {.sink = con_log_sink, .ctx = 0, .level = MM_LOG_INFO};
+
+static bool vga_probe(void)
+{
+    volatile uint16_t *cell = VGA_TEXT;
+    uint16_t saved = *cell;
+    *cell = 0x1234;
+    bool ok = *cell == 0x1234;
+    *cell = 0x4321;
+    ok = ok && *cell == 0x4321;
+    *cell = saved;
+    return ok;
+}
 
 void con_init(void)
 {
@@ -29,9 +47,13 @@ void con_init(void)
     outb(COM1 + 3, 0x03); /* 8N1 */
     outb(COM1 + 2, 0xc7); /* FIFO on, cleared */
     outb(COM1 + 4, 0x03); /* DTR, RTS */
+    screen.present = vga_probe();
     for (uint32_t i = 0; i < VGA_COLS * VGA_ROWS; i++)
-        VGA_TEXT[i] = VGA_ATTR | ' ';
-    cursor.row = cursor.col = 0;
+        screen.cells[i] = VGA_ATTR | ' ';
+    if (screen.present) {
+        for (uint32_t i = 0; i < VGA_COLS * VGA_ROWS; i++)
+            VGA_TEXT[i] = screen.cells[i];
+    }
 }
 
 static void serial_putc(char c)
@@ -44,24 +66,30 @@ static void serial_putc(char c)
 
 static void vga_newline(void)
 {
-    cursor.col = 0;
-    if (++cursor.row < VGA_ROWS)
+    screen.col = 0;
+    if (++screen.row < VGA_ROWS)
         return;
     for (uint32_t i = 0; i < VGA_COLS * (VGA_ROWS - 1); i++)
-        VGA_TEXT[i] = VGA_TEXT[i + VGA_COLS];
+        screen.cells[i] = screen.cells[i + VGA_COLS];
     for (uint32_t i = 0; i < VGA_COLS; i++)
-        VGA_TEXT[VGA_COLS * (VGA_ROWS - 1) + i] = VGA_ATTR | ' ';
-    cursor.row = VGA_ROWS - 1;
+        screen.cells[VGA_COLS * (VGA_ROWS - 1) + i] = VGA_ATTR | ' ';
+    screen.row = VGA_ROWS - 1;
+    for (uint32_t i = 0; i < VGA_COLS * VGA_ROWS; i++)
+        VGA_TEXT[i] = screen.cells[i];
 }
 
 static void vga_putc(char c)
 {
+    if (!screen.present)
+        return;
     if (c == '\n') {
         vga_newline();
         return;
     }
-    VGA_TEXT[cursor.row * VGA_COLS + cursor.col] = VGA_ATTR | (uint8_t)c;
-    if (++cursor.col == VGA_COLS)
+    uint32_t at = screen.row * VGA_COLS + screen.col;
+    screen.cells[at] = VGA_ATTR | (uint8_t)c;
+    VGA_TEXT[at] = screen.cells[at];
+    if (++screen.col == VGA_COLS)
         vga_newline();
 }
 

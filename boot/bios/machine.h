@@ -8,7 +8,7 @@
 /* True when CPUID reports long mode (and so PAE); NX in *nx. */
 bool cpu_long_mode(bool *nx);
 
-/* TSC ticks per second measured against PIT channel 2 over ~15.6 ms;
+/* TSC ticks per second measured against PIT channel 2 over ~3.9 ms;
  * 0 when the PIT does not respond. */
 uint64_t tsc_calibrate(void);
 

@@ -272,7 +272,8 @@ static void read_kernel(void)
         fatal("kernel %s: empty file", path);
     place_or_die(R_KERNEL_FILE, f.size, 4096, ONE_MIB, MM_TYPE_BOOTLOADER_RECLAIMABLE);
     uint32_t reads = L.fs->reads;
-    st = fat_read_file(L.fs, &f, phys_ptr(L.range[R_KERNEL_FILE].base), f.size);
+    st =
+        fat_read_file(L.fs, &f, phys_ptr(L.range[R_KERNEL_FILE].base), L.range[R_KERNEL_FILE].size);
     if (st != FAT_OK)
         fatal("kernel %s: cannot read: %s", path,
               st == FAT_ERR_IO ? "disk read error" : fat_strerror(st));

@@ -218,14 +218,17 @@ static fat_status fat_next(fat_fs *fs, uint32_t c, uint32_t *next)
     return FAT_OK;
 }
 
-/* Reads `bytes` (> 0, at most `run` clusters' worth) from the run of
- * clusters starting at `c` into dst: whole sectors straight into dst, a
- * partial last sector through fs->buf. */
-static fat_status read_run(fat_fs *fs, uint32_t c, uint64_t bytes, uint8_t *dst)
+/* Reads `bytes` (> 0) from the run of clusters starting at `c` into dst,
+ * which has `room` >= bytes bytes: whole sectors straight into dst; a
+ * partial last sector too when dst has room for all of it, else through
+ * fs->buf. */
+static fat_status read_run(fat_fs *fs, uint32_t c, uint64_t bytes, uint64_t room, uint8_t *dst)
 {
     uint32_t sector = cluster_sector(fs, c);
     uint32_t full = (uint32_t)(bytes >> fs->sec_shift);
     uint32_t rem = (uint32_t)(bytes & ((1u << fs->sec_shift) - 1));
+    if (rem && ((uint64_t)(full + 1) << fs->sec_shift) <= room)
+        return read_sectors(fs, sector, full + 1, dst);
     fat_status st = read_sectors(fs, sector, full, dst);
     if (st != FAT_OK || rem == 0)
         return st;
@@ -255,7 +258,7 @@ fat_status fat_read_file(fat_fs *fs, const fat_file *file, void *dst, uint64_t d
         return FAT_ERR_IS_DIR;
     if (file->size > dst_size)
         return FAT_ERR_TOO_BIG;
-    uint64_t left = file->size;
+    uint64_t left = file->size, room = dst_size;
     if (left == 0)
         return FAT_OK;
     uint32_t shift = fs->sec_shift + fs->clus_shift;
@@ -283,13 +286,14 @@ fat_status fat_read_file(fat_fs *fs, const fat_file *file, void *dst, uint64_t d
             next = FAT_EOC;
         }
         uint64_t run_bytes = (uint64_t)run << shift;
-        fat_status st = read_run(fs, c, run_bytes < left ? run_bytes : left, out);
+        fat_status st = read_run(fs, c, run_bytes < left ? run_bytes : left, room, out);
         if (st != FAT_OK)
             return st;
         if (run_bytes >= left)
             return chain_ends(fs, c + run - 1);
         out += run_bytes;
         left -= run_bytes;
+        room -= run_bytes;
         c = next;
     }
 }

@@ -77,7 +77,11 @@ fat_status fat_lookup(fat_fs *fs, const char *path, fat_file *out);
 
 /* Reads the whole of `file` into `dst` (`dst_size` bytes available; must
  * be >= file->size else FAT_ERR_TOO_BIG). Contiguous clusters are read
- * with one callback call per run. */
+ * with one callback call per run. When dst_size reaches past the file's
+ * last sector, that sector is read straight into dst too (one call fewer)
+ * and the bytes of dst after file->size up to the sector's end are
+ * overwritten with whatever the sector holds; with dst_size == file->size
+ * nothing past the file is touched. */
 fat_status fat_read_file(fat_fs *fs, const fat_file *file, void *dst, uint64_t dst_size);
 
 /* Static English text for a status ("file not found", ...). */
