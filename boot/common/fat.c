@@ -158,18 +158,25 @@ static uint32_t cluster_sector(const fat_fs *fs, uint32_t c)
     return fs->data_start + ((c - 2) << fs->clus_shift);
 }
 
-/* Byte `off` of FAT #0 (off < the FAT's size, guaranteed by geometry()). */
+/* Byte `off` of FAT #0 (off < the FAT's size, guaranteed by geometry()).
+ * The cache holds up to FAT_MAX_SECTOR bytes of consecutive FAT sectors,
+ * filled with one read: a chain walk touches the FAT in order. */
 static fat_status fat_byte(fat_fs *fs, uint32_t off, uint8_t *out)
 {
-    uint32_t sector = fs->fat_start + (off >> fs->sec_shift);
-    if (fs->cache_sector != sector) {
+    uint32_t idx = off >> fs->sec_shift;
+    if (fs->cache_sector == UINT32_MAX || idx < fs->cache_sector ||
+        idx - fs->cache_sector >= fs->cache_count) {
+        uint32_t n = FAT_MAX_SECTOR >> fs->sec_shift;
+        if (n > fs->fat_sectors - idx)
+            n = fs->fat_sectors - idx;
         fs->cache_sector = UINT32_MAX;
-        fat_status st = read_sectors(fs, sector, 1, fs->cache);
+        fat_status st = read_sectors(fs, fs->fat_start + idx, n, fs->cache);
         if (st != FAT_OK)
             return st;
-        fs->cache_sector = sector;
+        fs->cache_sector = idx;
+        fs->cache_count = n;
     }
-    *out = fs->cache[off & ((1u << fs->sec_shift) - 1)];
+    *out = fs->cache[off - (fs->cache_sector << fs->sec_shift)];
     return FAT_OK;
 }
 

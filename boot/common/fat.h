@@ -50,7 +50,9 @@ typedef struct fat_fs {
     uint32_t data_start;   /* sector of cluster 2 */
     uint32_t clusters;     /* valid data clusters are 2 .. clusters + 1 */
     uint32_t reads;        /* read callback calls so far (statistics) */
-    uint32_t cache_sector; /* FAT sector in `cache`, UINT32_MAX = none */
+    uint32_t
+        cache_sector; /* first FAT sector (from the FAT's start) in `cache`, UINT32_MAX = none */
+    uint32_t cache_count; /* FAT sectors in `cache` */
     uint8_t cache[FAT_MAX_SECTOR];
     uint8_t buf[FAT_DIR_BUF]; /* directory chunks, partial file sectors */
 } fat_fs;
