@@ -271,7 +271,7 @@ static void read_kernel(void)
     if (f.size == 0)
         fatal("kernel %s: empty file", path);
     place_or_die(R_KERNEL_FILE, f.size, 4096, ONE_MIB, MM_TYPE_BOOTLOADER_RECLAIMABLE);
-    uint32_t reads = L.fs->reads;
+    uint32_t reads = L.disk.reads;
     st =
         fat_read_file(L.fs, &f, phys_ptr(L.range[R_KERNEL_FILE].base), L.range[R_KERNEL_FILE].size);
     if (st != FAT_OK)
@@ -280,8 +280,8 @@ static void read_kernel(void)
     if (bc_elf_parse(phys_ptr(L.range[R_KERNEL_FILE].base), f.size, &L.elf) != BC_ELF_OK)
         fatal("kernel %s: not a valid kernel: %s", path, L.elf.msg);
     mm_log(&con_log, MM_LOG_INFO,
-           "kernel %s: %u bytes in %u reads, %u segments, entry 0x%llx, virt 0x%llx..0x%llx", path,
-           f.size, L.fs->reads - reads, L.elf.count, (unsigned long long)L.elf.entry,
+           "kernel %s: %u bytes in %u disk reads, %u segments, entry 0x%llx, virt 0x%llx..0x%llx",
+           path, f.size, L.disk.reads - reads, L.elf.count, (unsigned long long)L.elf.entry,
            (unsigned long long)L.elf.virt_base, (unsigned long long)L.elf.virt_end);
 }
 
