@@ -43,14 +43,15 @@ scripts/mkimage.sh "$out/floor.img" --efi "$floor" --cfg boot/boot.cfg --no-kern
 scripts/mkimage.sh "$out/loader.img" --efi "$efi" --cfg boot/boot.cfg --kernel "$exitk"
 scripts/mkimage.sh "$out/demo.img" --efi "$efi" --cfg boot/boot.cfg --kernel "$kernel"
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f\n", m }'; }
 
 # One boot; prints "WALL_MS CPU_MS". The guest must exit with status 33.
 boot_ms() {
     local img=$1 log=$2 rc
+    local TIMEFORMAT='%R %U %S' # bash's `time`: wall, user, system seconds
     set +e
-    /usr/bin/time -f '%e %U %S' -o "$log.time" \
-        scripts/qemu-boot.sh --image "$img" --mem "$mem" --timeout 120 --serial "$log" >/dev/null 2>&1
+    { time scripts/qemu-boot.sh --image "$img" --mem "$mem" --timeout 120 --serial "$log" \
+        >/dev/null 2>&1; } 2>"$log.time"
     rc=$?
     set -e
     if [[ $rc -ne 33 ]]; then

@@ -14,10 +14,12 @@ const char *fw_status_text(EFI_STATUS s);
  * 2.0+ entry when present, else the ACPI 1.0 one; 0 when neither exists. */
 uint64_t fw_find_rsdp(const EFI_SYSTEM_TABLE *st);
 
-/* TSC ticks per second, measured against the firmware's Stall() over
- * `window_us` microseconds in total (split into rounds, the shortest
- * kept); 0 when the measurement makes no sense. */
-uint64_t fw_tsc_frequency(EFI_BOOT_SERVICES *bs, uint32_t window_us);
+/* TSC ticks per second over a window of `window_us` microseconds: against
+ * the ACPI PM timer when the FADT (reached from `rsdp`) has one, else
+ * against the firmware's Stall() alone. *method names the reference used.
+ * 0 when no measurement made sense. */
+uint64_t fw_tsc_frequency(EFI_BOOT_SERVICES *bs, uint64_t rsdp, uint32_t window_us,
+                          const char **method);
 
 /* The raw UEFI memory map in a buffer the loader allocated once, so that
  * re-reading it (as ExitBootServices' retry requires) allocates nothing. */

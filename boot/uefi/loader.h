@@ -54,8 +54,7 @@ struct loader {
     mm_sanitize_report sanitized;
 
     mm_bitmap bitmap;
-    bc_paging_layout paging;
-    bc_page_range kernel_pages[BC_ELF_MAX_MAPPINGS];
+    bc_boot_paging pg; /* page-table layout (pg.layout points into pg) */
     bc_handoff_layout handoff_layout;
     uint64_t cr3;
     uint64_t loader_top; /* end of the loader's image and stack: stays identity-mapped */

@@ -17,7 +17,7 @@
 #include "memory.h"
 #include "port.h"
 
-#define TSC_CALIBRATION_US 5000u
+#define TSC_CALIBRATION_US 2000u
 #define KERNEL_FILE_MAX    (256u * 1024u * 1024u)
 #define BOOT_CFG_PATH      "boot.cfg"
 
@@ -157,42 +157,25 @@ static void allocate_boot_heap(struct loader *L)
            (unsigned long long)(bh->size >> 10), (unsigned long long)bh->base);
 }
 
-/* Kernel ranges for the page tables from the ELF mappings. */
-static void kernel_page_ranges(struct loader *L)
-{
-    bc_elf_mapping maps[BC_ELF_MAX_MAPPINGS];
-    uint32_t n = 0;
-    if (bc_elf_mappings(&L->elf, maps, BC_ELF_MAX_MAPPINGS, &n) != MM_OK)
-        loader_fail(L, "kernel: cannot list its page mappings");
-    for (uint32_t i = 0; i < n; i++) {
-        bc_page_range *r = &L->kernel_pages[i];
-        r->virt = maps[i].virt;
-        r->phys = L->range[RANGE_KERNEL].base + maps[i].phys_off;
-        r->size = maps[i].size;
-        r->flags = ((maps[i].flags & BC_SEG_WRITE) ? BC_PAGE_WRITE : 0) |
-                   ((maps[i].flags & BC_SEG_EXEC) ? BC_PAGE_EXEC : 0);
-        r->reserved = 0;
-    }
-    L->paging.kernel = L->kernel_pages;
-    L->paging.kernel_count = n;
-}
-
-/* Page-table layout over the current map: identity map of low memory (at
- * least 4 GiB, more if the loader itself lies higher, since it runs on
- * through the CR3 switch), direct map of all RAM, the kernel's ranges. */
+/* Page-table layout over the current map (bc_paging_standard): identity
+ * map of low memory (at least 4 GiB, more if the loader itself lies
+ * higher, since it runs on through the CR3 switch), direct map of all RAM,
+ * the kernel's ranges. */
 static void paging_layout(struct loader *L)
 {
     uint64_t identity = 4 * MM_GIB;
     uint64_t top;
     if (mm_align_up(L->loader_top, BC_LARGE_PAGE_SIZE, &top) && top > identity)
         identity = top;
-    L->paging.identity_size = identity;
-    L->paging.hhdm_offset = BC_HHDM_OFFSET;
-    L->paging.hhdm_size = bc_paging_hhdm_size(L->map.entries, L->map.count);
-    L->paging.flags = L->nx ? BC_PAGING_NX : 0;
-    char why[96];
-    if (L->paging.hhdm_size == 0 || bc_paging_check(&L->paging, why, sizeof(why)) != MM_OK)
-        loader_fail(L, "page tables: bad layout: %s", L->paging.hhdm_size ? why : "no RAM");
+    uint64_t hhdm = bc_paging_hhdm_size(L->map.entries, L->map.count);
+    if (hhdm == 0)
+        loader_fail(L, "page tables: no RAM in the memory map");
+    if (bc_paging_standard(&L->elf, L->range[RANGE_KERNEL].base, identity, hhdm,
+                           L->nx ? BC_PAGING_NX : 0, &L->pg) != MM_OK) {
+        char why[96] = "bad kernel mappings";
+        bc_paging_check(&L->pg.layout, why, sizeof(why));
+        loader_fail(L, "page tables: bad layout: %s", why);
+    }
 }
 
 /* Bitmap storage, page tables and the handoff region, sized from the
@@ -205,7 +188,7 @@ static void allocate_tables(struct loader *L)
     if (mm_bitmap_storage_size(&L->map, L->mem.bitmap_granularity, &bytes[RANGE_BITMAP]) != MM_OK)
         loader_fail(L, "frame bitmap: cannot size it for this memory map");
     paging_layout(L);
-    if (bc_paging_bytes_needed(&L->paging, &bytes[RANGE_PAGE_TABLES]) != MM_OK)
+    if (bc_paging_bytes_needed(&L->pg.layout, &bytes[RANGE_PAGE_TABLES]) != MM_OK)
         loader_fail(L, "page tables: cannot size them");
     uint64_t efi_bytes = L->efimap.capacity;
     if (bc_handoff_layout_init(&L->handoff_layout, L->map.capacity, cmdline_bytes(L->cfg.cmdline),
@@ -243,7 +226,6 @@ static void phase_boot_services(struct loader *L)
     mem_scratch_setup(L);
     allocate_boot_heap(L);
     allocate_stack_and_temp_heap(L);
-    kernel_page_ranges(L);
     L->nx = cpu_has_nx();
     uint64_t image_top = (uint64_t)(uintptr_t)li->ImageBase + li->ImageSize;
     uint64_t sp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
@@ -251,9 +233,10 @@ static void phase_boot_services(struct loader *L)
     allocate_tables(L);
 
     L->rsdp = fw_find_rsdp(L->st);
-    L->tsc_hz = fw_tsc_frequency(L->bs, TSC_CALIBRATION_US);
-    mm_log(&L->log, MM_LOG_INFO, "ACPI RSDP 0x%llx, TSC %llu kHz, NX %s",
-           (unsigned long long)L->rsdp, (unsigned long long)(L->tsc_hz / 1000),
+    const char *method;
+    L->tsc_hz = fw_tsc_frequency(L->bs, L->rsdp, TSC_CALIBRATION_US, &method);
+    mm_log(&L->log, MM_LOG_INFO, "ACPI RSDP 0x%llx, TSC %llu kHz (against the %s), NX %s",
+           (unsigned long long)L->rsdp, (unsigned long long)(L->tsc_hz / 1000), method,
            L->nx ? "on" : "off");
 
     mm_log(&L->log, MM_LOG_INFO, "exiting boot services");
@@ -278,28 +261,28 @@ _Noreturn static void phase_handoff(struct loader *L)
 
     uint64_t needed;
     paging_layout(L);
-    if (bc_paging_bytes_needed(&L->paging, &needed) != MM_OK ||
+    if (bc_paging_bytes_needed(&L->pg.layout, &needed) != MM_OK ||
         needed > L->range[RANGE_PAGE_TABLES].size)
         loader_fail(L, "page tables: final layout needs more than the %llu bytes reserved",
                     (unsigned long long)L->range[RANGE_PAGE_TABLES].size);
     bc_paging_region region = {L->range[RANGE_PAGE_TABLES].base, L->range[RANGE_PAGE_TABLES].size,
                                mem_phys_to_ptr, NULL};
-    if (bc_paging_build(&L->paging, &region, &L->cr3) != MM_OK)
+    if (bc_paging_build(&L->pg.layout, &region, &L->cr3) != MM_OK)
         loader_fail(L, "page tables: build failed");
     mm_log(&L->log, MM_LOG_INFO, "page tables: CR3 0x%llx, identity %llu MiB, direct map %llu MiB",
-           (unsigned long long)L->cr3, (unsigned long long)(L->paging.identity_size >> 20),
-           (unsigned long long)(L->paging.hhdm_size >> 20));
+           (unsigned long long)L->cr3, (unsigned long long)(L->pg.layout.identity_size >> 20),
+           (unsigned long long)(L->pg.layout.hhdm_size >> 20));
 
     struct mos_handoff *h = mem_build_handoff(L);
-    uint64_t rdi = L->paging.hhdm_offset + L->range[RANGE_HANDOFF].base;
+    uint64_t rdi = L->pg.layout.hhdm_offset + L->range[RANGE_HANDOFF].base;
     uint64_t us = L->tsc_hz ? (rdtsc() - L->tsc_entry) / (L->tsc_hz / 1000000u) : 0;
     mm_log(&L->log, MM_LOG_INFO,
            "jumping to the kernel at 0x%llx, handoff at 0x%llx, after %llu.%03llu ms in the loader",
            (unsigned long long)L->elf.entry, (unsigned long long)rdi,
            (unsigned long long)(us / 1000), (unsigned long long)(us % 1000));
     const struct owned_range *stk = &L->range[RANGE_STACK];
-    uint64_t rsp = bc_entry_rsp(L->paging.hhdm_offset, stk->base, stk->size);
-    *(volatile uint64_t *)(uintptr_t)(rsp - L->paging.hhdm_offset) = 0;
+    uint64_t rsp = bc_entry_rsp(L->pg.layout.hhdm_offset, stk->base, stk->size);
+    *(volatile uint64_t *)(uintptr_t)(rsp - L->pg.layout.hhdm_offset) = 0;
     bc_handoff_seal(h, rdtsc());
     enter_kernel(L->cr3, L->nx, L->elf.entry, rsp, rdi);
 }

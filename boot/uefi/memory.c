@@ -276,11 +276,11 @@ struct mos_handoff *mem_build_handoff(struct loader *L)
     in.stack_phys_base = r[RANGE_STACK].base;
     in.stack_size = r[RANGE_STACK].size;
     in.stack_virt_top =
-        bc_entry_rsp(L->paging.hhdm_offset, r[RANGE_STACK].base, r[RANGE_STACK].size);
+        bc_entry_rsp(L->pg.layout.hhdm_offset, r[RANGE_STACK].base, r[RANGE_STACK].size);
     in.cr3 = L->cr3;
-    in.hhdm_offset = L->paging.hhdm_offset;
-    in.hhdm_size = L->paging.hhdm_size;
-    in.identity_map_size = L->paging.identity_size;
+    in.hhdm_offset = L->pg.layout.hhdm_offset;
+    in.hhdm_size = L->pg.layout.hhdm_size;
+    in.identity_map_size = L->pg.layout.identity_size;
     in.tsc_loader_entry = L->tsc_entry;
     in.tsc_memmap_done = L->tsc_memmap_done;
     in.tsc_frequency_hz = L->tsc_hz;

@@ -64,6 +64,7 @@ image missing-kernel --cfg "$cfg" --no-kernel
 image corrupt-kernel --cfg "$cfg" --kernel "$corrupt_kernel"
 image bad-cfg --cfg "$(cfg_with bad-cfg temp_heap_size=12x)" --kernel "$kernel"
 image no-cfg --cfg "" --kernel "$kernel"
+image granularity-64k --cfg "$(cfg_with granularity-64k bitmap_granularity=64K)" --kernel "$kernel"
 
 # ---- cases ----------------------------------------------------------------
 # usable_bytes must be close to the RAM size: firmware keeps some for itself
@@ -93,6 +94,9 @@ add uefi-5g --image "$out/default.img" --mem 5G "${common[@]}" \
     --expect-range highest_usable=$((4 * GiB + 1)):$((8 * GiB))
 add uefi-no-cfg --image "$out/no-cfg.img" "${common[@]}" \
     --expect-text "boot.cfg: not found, using the defaults"
+add uefi-granularity-64k --image "$out/granularity-64k.img" "${common[@]}" \
+    --expect bitmap_granularity=65536 \
+    --expect-range usable_bytes=$((220 * MiB)):$((256 * MiB))
 add uefi-temp-heap-0 --image "$out/no-temp-heap.img" \
     --expect temp_heap_source=fallback --expect temp_heap_size=$MiB \
     --expect-text "temp_heap_size=0"
