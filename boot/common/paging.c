@@ -261,8 +261,8 @@ uint64_t bc_paging_hhdm_size(const mm_entry *entries, uint32_t count)
     return size;
 }
 
-mm_status bc_paging_standard(const bc_elf_image *img, uint64_t kernel_phys, uint64_t hhdm_size,
-                             uint32_t flags, bc_boot_paging *out)
+mm_status bc_paging_standard(const bc_elf_image *img, uint64_t kernel_phys, uint64_t identity_size,
+                             uint64_t hhdm_size, uint32_t flags, bc_boot_paging *out)
 {
     bc_elf_mapping m[BC_ELF_MAX_MAPPINGS];
     uint32_t n = 0;
@@ -277,7 +277,7 @@ mm_status bc_paging_standard(const bc_elf_image *img, uint64_t kernel_phys, uint
                                          .size = m[i].size,
                                          .flags = m[i].flags};
     }
-    out->layout = (bc_paging_layout){.identity_size = hhdm_size,
+    out->layout = (bc_paging_layout){.identity_size = identity_size,
                                      .hhdm_offset = BC_HHDM_OFFSET,
                                      .hhdm_size = hhdm_size,
                                      .kernel = out->kernel,

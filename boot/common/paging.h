@@ -97,15 +97,17 @@ typedef struct bc_boot_paging {
 } bc_boot_paging;
 
 /* Fills `out` with the standard layout of docs/protocol.md: identity map
- * and HHDM (at BC_HHDM_OFFSET) both of `hhdm_size` bytes (see
- * bc_paging_hhdm_size), and the pages of `img` (bc_elf_mappings) placed at
+ * of `identity_size` bytes (the loader keeps running through it after the
+ * CR3 switch: at least 4 GiB and past the loader's own top), HHDM at
+ * BC_HHDM_OFFSET of `hhdm_size` bytes (see bc_paging_hhdm_size), and the
+ * pages of `img` (bc_elf_mappings) placed at
  * physical `kernel_phys` (a multiple of 4 KiB; 0 is fine when only sizing:
  * the byte count does not depend on it), with build `flags`
  * (bc_paging_flags). `out` must not be copied afterwards (layout.kernel
  * points into it). Returns MM_OK, MM_ERR_INVALID_ARGUMENT (NULL, bad image,
  * kernel_phys unaligned or the layout rules of bc_paging_check broken). */
-mm_status bc_paging_standard(const bc_elf_image *img, uint64_t kernel_phys, uint64_t hhdm_size,
-                             uint32_t flags, bc_boot_paging *out);
+mm_status bc_paging_standard(const bc_elf_image *img, uint64_t kernel_phys, uint64_t identity_size,
+                             uint64_t hhdm_size, uint32_t flags, bc_boot_paging *out);
 
 /* Recommended HHDM size for a map of `count` entries (mm_entry, any
  * order): the end of the highest entry that is RAM or firmware data (every

@@ -300,7 +300,7 @@ static void hhdm_size_from_map(void **state)
 
 /* The standard layout from an ELF image: text RX [0, 0x1800), data RW
  * [0x1800, 0x3000) sharing page 0x1000, kernel placed at 32 MiB; identity
- * and HHDM of 4 GiB. The shared page is writable and executable. */
+ * map of 8 GiB, HHDM of 4 GiB. The shared page is writable and executable. */
 static void standard_layout_from_image(void **state)
 {
     (void)state;
@@ -314,9 +314,9 @@ static void standard_layout_from_image(void **state)
     img.segments[1] =
         (bc_elf_segment){KBASE + 0x1800, 0x1800, 0x2800, 0x100, 0x1800, BC_SEG_WRITE, 0};
     bc_boot_paging p;
-    assert_int_equal(bc_paging_standard(&img, 32 * MiB, 4 * GiB, BC_PAGING_NX, &p), MM_OK);
+    assert_int_equal(bc_paging_standard(&img, 32 * MiB, 8 * GiB, 4 * GiB, BC_PAGING_NX, &p), MM_OK);
     assert_true(p.layout.kernel == p.kernel && p.layout.kernel_count == 3);
-    assert_true(p.layout.identity_size == 4 * GiB && p.layout.hhdm_size == 4 * GiB);
+    assert_true(p.layout.identity_size == 8 * GiB && p.layout.hhdm_size == 4 * GiB);
     assert_true(p.layout.hhdm_offset == HHDM);
     built b = build(&p.layout);
     walk w = translate(&b.h, b.cr3, KBASE + 0x1234);
@@ -326,9 +326,10 @@ static void standard_layout_from_image(void **state)
     w = translate(&b.h, b.cr3, KBASE);
     assert_true(w.present && !w.writable && !w.nx);
     free(b.h.mem);
-    assert_int_equal(bc_paging_standard(&img, 32 * MiB + 8, 4 * GiB, 0, &p),
+    assert_int_equal(bc_paging_standard(&img, 32 * MiB + 8, 4 * GiB, 4 * GiB, 0, &p),
                      MM_ERR_INVALID_ARGUMENT);
-    assert_int_equal(bc_paging_standard(&img, 0, 4 * GiB + 4096, 0, &p), MM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(bc_paging_standard(&img, 0, 4 * GiB, 4 * GiB + 4096, 0, &p),
+                     MM_ERR_INVALID_ARGUMENT);
 }
 
 int main(void)
