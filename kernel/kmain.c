@@ -27,6 +27,50 @@ static void console_for(const struct mos_handoff *h)
         arch_vga_enable((uintptr_t)(h->hhdm_offset + VGA_PHYS));
 }
 
+/* True when the NUL-terminated `text` contains `word` as a whole
+ * space-separated word. */
+static bool has_word(const char *text, const char *word)
+{
+    for (const char *p = text; *p;) {
+        size_t i = 0;
+        while (word[i] && p[i] == word[i])
+            i++;
+        if (!word[i] && (p[i] == ' ' || p[i] == '\0'))
+            return true;
+        while (*p && *p != ' ')
+            p++;
+        while (*p == ' ')
+            p++;
+    }
+    return false;
+}
+
+/* Test hook for the exception path: `mos.fault=pf` on the command line
+ * reads an address nothing maps (a page fault), `mos.fault=df` faults with
+ * an unusable stack (a double fault), `mos.fault=ud` executes an invalid
+ * opcode. Each must end as MOS-RESULT: FAIL exception, with
+ * QEMU's FAIL status, not a triple fault. */
+static void fault_on_request(const struct mos_handoff *h)
+{
+    if (h->cmdline_size == 0)
+        return;
+    const char *cmdline = (const char *)(uintptr_t)(h->cmdline_addr + h->hhdm_offset);
+    if (has_word(cmdline, "mos.fault=pf")) {
+        mm_cbprintf(arch_console_write, NULL, "mos.fault=pf: reading an unmapped address\n");
+        (void)*(volatile uint64_t *)(uintptr_t)0x00007ffffffff000ull;
+    }
+    if (has_word(cmdline, "mos.fault=df")) {
+        /* The #PF cannot push its frame on this stack either: a double
+         * fault, which runs on the TSS's IST1 stack. */
+        mm_cbprintf(arch_console_write, NULL, "mos.fault=df: pushing onto an unmapped stack\n");
+        __asm__ volatile("movq $0x00007ffffffff000, %%rsp\n\tpushq $0" ::: "memory");
+    }
+    if (has_word(cmdline, "mos.fault=ud")) {
+        mm_cbprintf(arch_console_write, NULL, "mos.fault=ud: executing ud2\n");
+        __asm__ volatile("ud2");
+    }
+}
+
 void kmain(uint64_t handoff_virt);
 void kmain(uint64_t handoff_virt)
 {
@@ -49,6 +93,7 @@ void kmain(uint64_t handoff_virt)
                 (unsigned long long)handoff_virt);
     if (kp_check_header(&proof)) {
         console_for(proof.h);
+        fault_on_request(proof.h);
         kp_run_steps(&proof);
     }
     bool pass = kp_report(&proof);

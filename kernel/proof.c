@@ -485,6 +485,32 @@ static bool frames_contig(struct kp *kp, uint64_t *run, uint64_t *low)
     return check_frames(kp, "below-4g", *low, 1);
 }
 
+/* The highest free frame of usable RAM, taken out of the bitmap: proves
+ * that the direct map reaches the top of memory (above 4 GiB on big
+ * machines), which first-fit allocation never touches. */
+static bool frames_top(struct kp *kp, uint64_t *top)
+{
+    uint64_t g = kp_gran(kp);
+    for (uint32_t i = kp->map.count; i-- > 0;) {
+        const mm_entry *e = &kp->map.entries[i];
+        if (e->type != MM_TYPE_USABLE)
+            continue;
+        for (uint64_t a = mm_entry_end(e); a > e->base;) {
+            a -= g;
+            if (!mm_bitmap_is_free(&kp->bm, a))
+                continue;
+            mm_status st = mm_bitmap_reserve(&kp->bm, a, g);
+            if (st != MM_OK)
+                return kp_fail(kp, "frame-alloc: top frame 0x%llx: %s", (unsigned long long)a,
+                               mm_strerror(st));
+            *top = a;
+            kp->frame_top = a;
+            return check_frames(kp, "top", a, 1);
+        }
+    }
+    return kp_fail(kp, "frame-alloc: no free frame in any usable entry");
+}
+
 /* The bitmap must refuse a double free and a frame the loader owns. */
 static bool frames_refusals(struct kp *kp, uint64_t freed)
 {
@@ -504,13 +530,14 @@ static bool step_frames(struct kp *kp)
 {
     struct mm_bitmap_stats before, after;
     mm_bitmap_stats(&kp->bm, &before);
-    uint64_t single[SINGLE_FRAMES], run, low;
-    if (!frames_single(kp, single) || !frames_contig(kp, &run, &low))
+    uint64_t single[SINGLE_FRAMES], run, low, top;
+    if (!frames_single(kp, single) || !frames_contig(kp, &run, &low) || !frames_top(kp, &top))
         return false;
     for (int i = 0; i < SINGLE_FRAMES; i++)
         if (!free_frames(kp, single[i], 1))
             return false;
-    if (!free_frames(kp, run, CONTIG_FRAMES) || !free_frames(kp, low, 1))
+    if (!free_frames(kp, run, CONTIG_FRAMES) || !free_frames(kp, low, 1) ||
+        !free_frames(kp, top, 1))
         return false;
     if (!frames_refusals(kp, single[0]))
         return false;
@@ -521,10 +548,10 @@ static bool step_frames(struct kp *kp)
                        (unsigned long long)after.free_frames);
     kp_printf(kp,
               "frames: %d single (first 0x%llx), %d contiguous at 0x%llx, 1 below 4 GiB at "
-              "0x%llx: usable, outside every loader range, writable; all freed, double free "
-              "and loader frame refused\n",
+              "0x%llx, the top one at 0x%llx: usable, outside every loader range, writable; "
+              "all freed, double free and loader frame refused\n",
               SINGLE_FRAMES, (unsigned long long)single[0], CONTIG_FRAMES, (unsigned long long)run,
-              (unsigned long long)low);
+              (unsigned long long)low, (unsigned long long)top);
     kp->steps_done |= KP_STEP_FRAMES;
     return true;
 }
@@ -884,8 +911,10 @@ static void report_ms(struct kp *kp, const char *key, uint64_t us)
 
 static void report_rest(struct kp *kp)
 {
-    if (kp->steps_done & KP_STEP_FRAMES)
+    if (kp->steps_done & KP_STEP_FRAMES) {
         kp_printf(kp, "MOS frames_tested=%llu\n", (unsigned long long)kp->frames_tested);
+        kp_printf(kp, "MOS frame_top=0x%llx\n", (unsigned long long)kp->frame_top);
+    }
     if (kp->steps_done & KP_STEP_POOL)
         kp_printf(kp, "MOS pool_blocks_peak=%llu\n", (unsigned long long)kp->pool_stats.peak);
     if (kp->steps_done & KP_STEP_PLACEMENT)

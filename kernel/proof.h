@@ -69,6 +69,7 @@ struct kp {
 
     uint64_t frames_tested;          /* single + contiguous frames allocated and checked */
     uint64_t contig_base;            /* physical base of the contiguous run */
+    uint64_t frame_top;              /* physical address of the highest free frame tested */
     struct mm_pool_stats pool_stats; /* at the pool's peak */
     uint32_t placements_checked;
 

@@ -268,6 +268,8 @@ static void valid_handoff_passes(void **state)
     assert_mos(fx, "temp_heap_source", "handoff");
     /* every frame the tests took was given back */
     assert_mos_u64(fx, "frames_free", free_frames, "%llu");
+    /* the highest usable frame, 0x7ff000, was free: tested and given back */
+    assert_mos_u64(fx, "frame_top", RAM_BYTES - GRAN, "0x%llx");
     assert_mos(fx, "kasprintf_ok", "1");
     assert_mos(fx, "vector_ok", "1");
     assert_mos_u64(fx, "hhdm_offset", fx->hhdm, "0x%llx");
@@ -490,6 +492,20 @@ static void entry_elsewhere_fails(void **state)
     assert_result(fx, "entry-mismatch");
 }
 
+/* The loader holds the last usable frame: the top-of-RAM test takes the
+ * one below it, and gives it back. */
+static void top_frame_skips_held_frames(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    bitmap_set(fx, RAM_BYTES - GRAN, true);
+    uint64_t free_frames = fx->bm.free_frames - 1;
+    assert_true(fx_run(fx));
+    assert_result(fx, NULL);
+    assert_mos_u64(fx, "frame_top", RAM_BYTES - 2 * GRAN, "0x%llx");
+    assert_mos_u64(fx, "frames_free", free_frames, "%llu");
+}
+
 /* ---- the seed's fallback (temp_heap_base = temp_heap_size = 0) ---- */
 
 /* 0x100000 is usable and free: the fallback goes exactly there and the
@@ -669,6 +685,7 @@ int main(void)
         FX_TEST(boot_heap_outside_its_entry_fails),
         FX_TEST(rsp_off_the_stack_fails),
         FX_TEST(entry_elsewhere_fails),
+        FX_TEST(top_frame_skips_held_frames),
         FX_TEST(fallback_uses_1mib_when_free),
         FX_TEST(fallback_moves_when_1mib_not_usable),
         FX_TEST(fallback_skips_frames_the_bitmap_holds),
