@@ -43,6 +43,10 @@ MOS_INSTALL := $(BUILD)/bin/mos-install
 MKIMAGE_BIOS := --bios $(MOS_INSTALL)
 $(BUILD)/multios.img: $(STAGE1_BIN) $(STAGE2_BIN) $(MOS_INSTALL)
 
+# mos-install on throwaway GPT/MBR/garbage images (PASS:/FAIL: lines).
+CHECK_SUITES += check-mos-install
+CMD_check-mos-install := bash tests/tools/test_install.sh $(MOS_INSTALL) $(STAGE1_BIN) $(STAGE2_BIN)
+
 # Size budget, read from the file itself.
 CHECK_SUITES += size-stage2 size-stage1
 CMD_size-stage2 := tests/boot/check-size.sh $(STAGE2_BIN) 65536

@@ -134,7 +134,8 @@ mm_status mm_map_carve(mm_map *m, uint64_t base, uint64_t length, mm_type new_ty
 {
     uint64_t end;
     if (!m || length == 0 || new_type == MM_TYPE_NONE || (uint32_t)new_type >= MM_TYPE_COUNT ||
-        ((uint32_t)flags & ~(uint32_t)MM_CARVE_ANY_TYPE))
+        ((uint32_t)flags & ~(uint32_t)MM_CARVE_ANY_TYPE) ||
+        (m->frame_size != 0 && !mm_is_pow2(m->frame_size)))
         return MM_ERR_INVALID_ARGUMENT;
     if (!mm_range_end(base, length, &end))
         return MM_ERR_OVERFLOW;

@@ -19,7 +19,8 @@ const char *mm_validate_rule_name(mm_validate_rule rule)
     return rule_names[rule];
 }
 
-static mm_validate_rule rule_alone(const mm_entry *e, uint64_t frame_size)
+/* Rules an entry breaks on its own as a range (type, empty, wrap). */
+static mm_validate_rule rule_range(const mm_entry *e)
 {
     uint64_t end;
     if (e->type == MM_TYPE_NONE || e->type >= MM_TYPE_COUNT)
@@ -28,12 +29,10 @@ static mm_validate_rule rule_alone(const mm_entry *e, uint64_t frame_size)
         return MM_RULE_EMPTY;
     if (!mm_range_end(e->base, e->length, &end))
         return MM_RULE_WRAPS;
-    if (e->type == MM_TYPE_USABLE && ((e->base | e->length) & (frame_size - 1)))
-        return MM_RULE_USABLE_UNALIGNED;
     return MM_RULE_NONE;
 }
 
-/* Against the predecessor, which is assumed to pass rule_alone(). */
+/* Against the predecessor, which is assumed to pass rule_range(). */
 static mm_validate_rule rule_pair(const mm_entry *prev, const mm_entry *e)
 {
     if (e->base < prev->base)
@@ -50,12 +49,17 @@ mm_validate_rule mm_map_entry_rule(const mm_map *m, uint32_t index, uint64_t fra
     if (!m || index >= m->count || !mm_is_pow2(frame_size))
         return MM_RULE_NONE;
     const mm_entry *e = &m->entries[index];
-    mm_validate_rule r = rule_alone(e, frame_size);
-    /* A broken predecessor is reported on its own index; pairing with it
-     * would only repeat that. */
-    if (r != MM_RULE_NONE || index == 0 || rule_alone(e - 1, frame_size) != MM_RULE_NONE)
+    mm_validate_rule r = rule_range(e);
+    if (r != MM_RULE_NONE)
         return r;
-    return rule_pair(e - 1, e);
+    /* A predecessor that is not a valid range is reported on its own index;
+     * pairing with it would only repeat that. */
+    if (index > 0 && rule_range(e - 1) == MM_RULE_NONE)
+        r = rule_pair(e - 1, e);
+    if (r == MM_RULE_NONE && e->type == MM_TYPE_USABLE &&
+        ((e->base | e->length) & (frame_size - 1)))
+        r = MM_RULE_USABLE_UNALIGNED;
+    return r;
 }
 
 mm_status mm_map_validate(const mm_map *m, uint64_t frame_size, mm_validate_error *err)

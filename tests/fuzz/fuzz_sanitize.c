@@ -8,7 +8,10 @@
  * After sanitizing: validate() must pass and the reference model (byte
  * safety in both directions, exact usable alignment, non-usable kept) must
  * agree; MM_ERR_MAP_FULL must leave the documented state (same bytes,
- * sorted by base, empties dropped). */
+ * sorted by base, empties dropped). Then the records are reused as carve
+ * and find requests on the sanitized map: the map must stay valid, a carve
+ * must leave its (frame-rounded) range of the new type, a found range must
+ * be usable, aligned and inside its bounds. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +60,45 @@ static void die(const char *what)
     abort();
 }
 
+/* Carve as asked by record `e`; on success the rounded range has the new
+ * type and the map still validates. */
+static void fuzz_carve(mm_map *m, uint64_t frame, const mm_entry *e)
+{
+    mm_type t = (mm_type)(1 + e->raw_type * 5 % (MM_TYPE_COUNT - 1));
+    mm_carve_flags f = e->attributes ? MM_CARVE_ANY_TYPE : MM_CARVE_DEFAULT;
+    mm_status st = mm_map_carve(m, e->base, e->length, t, f);
+    if (st != MM_OK)
+        return;
+    if (mm_map_validate(m, frame, NULL) != MM_OK)
+        die("carve broke the map");
+    uint64_t b = mm_align_down(e->base, frame), end = e->base + e->length;
+    if (t == MM_TYPE_USABLE) {
+        if (!mm_align_up(e->base, frame, &b))
+            die("carve to usable accepted an unroundable range");
+        end = mm_align_down(end, frame);
+    } else if (!mm_align_up(end, frame, &end)) {
+        die("carve accepted a range past the top");
+    }
+    if (!mm_map_range_is(m, b, end - b, t))
+        die("carved range does not have the new type");
+}
+
+/* Find as asked by record `e`: whatever is found must fit. */
+static void fuzz_find(const mm_map *m, const mm_entry *e)
+{
+    uint64_t size = (e->length & 0xFFFFF) + 1, align = (uint64_t)1 << (e->raw_type * 7 % 24);
+    uint64_t min = e->base & 0xFFFFFFFF, max = min + (e->length | 1), at;
+    if (max < min)
+        max = UINT64_MAX;
+    mm_find_flags f = e->attributes ? MM_FIND_TOP_DOWN : MM_FIND_BOTTOM_UP;
+    if (mm_map_find(m, size, align, min, max, f, &at) != MM_OK)
+        return;
+    if ((at & (align - 1)) || at < min || at + size > max || at + size < at)
+        die("found range misaligned or out of bounds");
+    if (!mm_map_range_is(m, at, size, MM_TYPE_USABLE))
+        die("found range not usable");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -88,6 +130,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             die(why);
         if (r.entries_in != n || r.entries_out != m.count)
             die("report counts do not match");
+        for (uint32_t i = 0; i < n && i < 8; i++) {
+            fuzz_find(&m, &in[i]);
+            fuzz_carve(&m, frame, &in[i]);
+        }
     } else if (st == MM_ERR_MAP_FULL) {
         for (uint32_t i = 1; i < m.count; i++)
             if (m.entries[i].base < m.entries[i - 1].base)

@@ -7,52 +7,82 @@
 #include <cmocka.h>
 
 #include "memmap_test.h"
+#include "memmap_ovmf_q35.h"
 
-/* SeaBIOS's E820 map for QEMU `-M pc -m 128` (as Linux prints it):
+/* E820 as SeaBIOS 1.16.2 returns it on QEMU 7.2 `-machine pc`, captured
+ * with a boot sector calling INT 15h/E820h (SeaBIOS answers with 20-byte
+ * entries): for `-m 128`
  *   [0x00000000, 0x0009fc00) usable
  *   [0x0009fc00, 0x000a0000) reserved   EBDA, 1 KiB below 640K
  *   [0x000f0000, 0x00100000) reserved   BIOS ROM
  *   [0x00100000, 0x07fe0000) usable
  *   [0x07fe0000, 0x08000000) reserved   ACPI tables area
- *   [0xfeffc000, 0xff000000) reserved
  *   [0xfffc0000, 1 << 32)    reserved   BIOS flash
- * Sanitized at 4 KiB: the first usable entry loses the 3 KiB tail that
- * shares a page with the EBDA, everything else is unchanged. */
-static void seabios_qemu_e820(void **state)
+ *   [0xfd00000000, +12 GiB)  reserved   hole below 1 TiB
+ * and for `-m 4096` the low RAM ends at 0xbffe0000 and 1 GiB sits above
+ * 4 GiB. Sanitized at 4 KiB, the first usable entry loses the 3 KiB tail
+ * that shares a page with the EBDA; everything else is unchanged. */
+typedef struct e820_row {
+    uint64_t base, len;
+    uint32_t type;
+} e820_row;
+
+static const e820_row seabios_128m[] = {
+    {0x0, 0x9fc00, 1},
+    {0x9fc00, 0x400, 2},
+    {0xf0000, 0x10000, 2},
+    {0x100000, 0x7ee0000, 1},
+    {0x7fe0000, 0x20000, 2},
+    {0xfffc0000, 0x40000, 2},
+    {0xfd00000000, 0x300000000, 2},
+};
+
+static const e820_row seabios_4g[] = {
+    {0x0, 0x9fc00, 1},
+    {0x9fc00, 0x400, 2},
+    {0xf0000, 0x10000, 2},
+    {0x100000, 0xbfee0000, 1},
+    {0xbffe0000, 0x20000, 2},
+    {0xfffc0000, 0x40000, 2},
+    {0x100000000, 0x40000000, 1},
+    {0xfd00000000, 0x300000000, 2},
+};
+
+/* Imports rows as 20-byte entries, sanitizes, and checks that only the
+ * first entry changed (its end rounded down to 0x9f000). */
+static void check_seabios(const e820_row *rows, uint32_t n, uint64_t usable_bytes)
 {
-    (void)state;
-    static const struct {
-        uint64_t base, end;
-        uint32_t type;
-    } e820[] = {
-        {0x0, 0x9fc00, 1},
-        {0x9fc00, 0xa0000, 2},
-        {0xf0000, 0x100000, 2},
-        {0x100000, 0x7fe0000, 1},
-        {0x7fe0000, 0x8000000, 2},
-        {0xfeffc000, 0xff000000, 2},
-        {0xfffc0000, 0x100000000, 2},
-    };
-    enum { N = MM_ARRAY_SIZE(e820) };
-    uint8_t buf[N * 20];
-    for (size_t i = 0; i < N; i++)
-        e820_put(buf + 20 * i, 20, e820[i].base, e820[i].end - e820[i].base, e820[i].type, 0);
+    uint8_t *buf = malloc(n * 20);
+    for (uint32_t i = 0; i < n; i++)
+        e820_put(buf + 20 * i, 20, rows[i].base, rows[i].len, rows[i].type, 0);
     mm_map m = map_new(16);
-    assert_int_equal(mm_map_import_e820(&m, buf, N, 20), MM_OK);
+    assert_int_equal(mm_map_import_e820(&m, buf, n, 20), MM_OK);
     mm_sanitize_report r;
     sanitize_checked(&m, PAGE, &r);
-    assert_int_equal(m.count, N);
+    assert_int_equal(m.count, n);
     expect_entry(&m, 0, 0, 0x9f000, MM_TYPE_USABLE);
-    for (size_t i = 1; i < N; i++)
-        expect_entry(&m, i, e820[i].base, e820[i].end,
-                     e820[i].type == 1 ? MM_TYPE_USABLE : MM_TYPE_RESERVED);
+    for (uint32_t i = 1; i < n; i++)
+        expect_entry(&m, i, rows[i].base, rows[i].base + rows[i].len,
+                     rows[i].type == 1 ? MM_TYPE_USABLE : MM_TYPE_RESERVED);
     assert_int_equal(r.bytes_trimmed, 0xc00);
     assert_int_equal(r.overlaps_resolved + r.merged, 0);
     struct mm_map_stats s;
     mm_map_stats(&m, &s);
-    assert_int_equal(s.usable_bytes, 0x9f000 + 0x7ee0000);
-    assert_int_equal(s.highest_usable_end, 0x7fe0000);
+    assert_int_equal(s.usable_bytes, usable_bytes);
+    free(buf);
     map_free(&m);
+}
+
+static void seabios_qemu_128m(void **state)
+{
+    (void)state;
+    check_seabios(seabios_128m, MM_ARRAY_SIZE(seabios_128m), 0x9f000 + 0x7ee0000);
+}
+
+static void seabios_qemu_4g(void **state)
+{
+    (void)state;
+    check_seabios(seabios_4g, MM_ARRAY_SIZE(seabios_4g), 0x9f000 + 0xbfee0000 + 0x40000000);
 }
 
 /* A laptop-style map with firmware bugs seen in the wild, 24-byte entries:
@@ -205,6 +235,50 @@ static void ovmf_like_efi_map(void **state)
     map_free(&m);
 }
 
+/* The real OVMF map (123 descriptors, 48-byte stride, see
+ * memmap_ovmf_q35.h): page-aligned, no overlaps, so sanitize only merges;
+ * every boot-services and conventional page stays RAM, every runtime, ACPI,
+ * MMIO and reserved descriptor stays exactly as it was (the reference model
+ * checks each byte range). */
+static void ovmf_q35_real_map(void **state)
+{
+    (void)state;
+    enum { N = MM_ARRAY_SIZE(ovmf_q35_512m), STRIDE = 48 };
+    uint8_t *buf = malloc(N * STRIDE);
+    uint64_t usable_in = 0, runtime_in = 0;
+    for (uint32_t i = 0; i < N; i++) {
+        efi_put(buf + STRIDE * i, STRIDE, ovmf_q35_512m[i].type, ovmf_q35_512m[i].phys,
+                ovmf_q35_512m[i].pages, ovmf_q35_512m[i].attrs);
+        mm_type t = mm_efi_type(ovmf_q35_512m[i].type);
+        if (t == MM_TYPE_USABLE)
+            usable_in += ovmf_q35_512m[i].pages * PAGE;
+        if (t == MM_TYPE_FW_RUNTIME_CODE || t == MM_TYPE_FW_RUNTIME_DATA)
+            runtime_in += ovmf_q35_512m[i].pages * PAGE;
+    }
+    mm_map m = map_new(N);
+    assert_int_equal(mm_map_import_efi(&m, buf, N * STRIDE, STRIDE, 1), MM_OK);
+    assert_int_equal(m.count, N);
+    mm_sanitize_report r;
+    sanitize_checked(&m, PAGE, &r);
+    assert_int_equal(r.overlaps_resolved + r.empty_dropped + r.slivers_dropped, 0);
+    assert_int_equal(r.bytes_trimmed, 0);
+    assert_int_equal(r.entries_out, N - r.merged);
+    /* 102 boot-services fragments fold into RAM: 21 entries, listed in
+     * tests/tools/data/expected/ovmf-q35-real.report. */
+    assert_int_equal(r.entries_out, 21);
+    struct mm_map_stats s;
+    mm_map_stats(&m, &s);
+    assert_int_equal(s.usable_bytes, usable_in);
+    assert_int_equal(s.bytes[MM_TYPE_FW_RUNTIME_CODE] + s.bytes[MM_TYPE_FW_RUNTIME_DATA],
+                     runtime_in);
+    assert_int_equal(mm_map_type_at(&m, 0xb0000000), MM_TYPE_RESERVED);
+    assert_int_equal(mm_map_type_at(&m, 0xffc00000), MM_TYPE_MMIO);
+    assert_int_equal(mm_map_type_at(&m, 0x806000), MM_TYPE_ACPI_NVS);
+    assert_true(s.highest_usable_end <= 512 * MIB);
+    free(buf);
+    map_free(&m);
+}
+
 /* A large server map: 320 E820 entries, alternating usable and reserved
  * 1 MiB windows (more than any fixed 256-entry table holds), given in
  * reverse order; every entry survives, sorted. */
@@ -256,8 +330,9 @@ static void random_maps_match_reference(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(seabios_qemu_e820),           cmocka_unit_test(laptop_e820_with_quirks),
-        cmocka_unit_test(ovmf_like_efi_map),           cmocka_unit_test(server_map_320_entries),
+        cmocka_unit_test(seabios_qemu_128m),           cmocka_unit_test(seabios_qemu_4g),
+        cmocka_unit_test(laptop_e820_with_quirks),     cmocka_unit_test(ovmf_like_efi_map),
+        cmocka_unit_test(ovmf_q35_real_map),           cmocka_unit_test(server_map_320_entries),
         cmocka_unit_test(random_maps_match_reference),
     };
     return cmocka_run_group_tests_name("memmap-real", tests, NULL, NULL);

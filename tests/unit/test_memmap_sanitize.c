@@ -536,6 +536,17 @@ static void entry_rule_lists_every_break(void **state)
     assert_int_equal(mm_map_entry_rule(&m, 4, PAGE), MM_RULE_NONE);
 }
 
+/* An unaligned usable entry is still a range: the entry after it is
+ * checked against it.  UUU(U/2) then R overlapping the half page. */
+static void entry_rule_pairs_with_unaligned_usable(void **state)
+{
+    (void)state;
+    mm_entry e[2] = {{0, 0x1800, MM_TYPE_USABLE, 0, 0}, {0x1000, PAGE, MM_TYPE_RESERVED, 0, 0}};
+    mm_map m = {e, 2, 2, PAGE};
+    assert_int_equal(mm_map_entry_rule(&m, 0, PAGE), MM_RULE_USABLE_UNALIGNED);
+    assert_int_equal(mm_map_entry_rule(&m, 1, PAGE), MM_RULE_OVERLAP);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -569,6 +580,7 @@ int main(void)
         cmocka_unit_test(validate_rejects_bad_arguments),
         cmocka_unit_test(rule_names),
         cmocka_unit_test(entry_rule_lists_every_break),
+        cmocka_unit_test(entry_rule_pairs_with_unaligned_usable),
     };
     return cmocka_run_group_tests_name("memmap-sanitize", tests, NULL, NULL);
 }

@@ -310,7 +310,8 @@ typedef enum mm_carve_flags {
  * usable (adjacent usable entries count); MM_CARVE_ANY_TYPE retypes any
  * type and fills holes, e.g. to mark bad memory.
  * Errors leave the map unchanged: MM_ERR_INVALID_ARGUMENT (NULL map, length
- * 0, new_type outside the enum or MM_TYPE_NONE, unknown flags),
+ * 0, new_type outside the enum or MM_TYPE_NONE, unknown flags, a
+ * frame_size that is not 0 or a power of two),
  * MM_ERR_OVERFLOW (range passes 2^64 - 1), MM_ERR_NOT_USABLE (default mode,
  * some byte not usable), MM_ERR_MAP_FULL (a split needs more entries than
  * the capacity). O(n). */
