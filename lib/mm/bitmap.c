@@ -59,7 +59,7 @@ static void compute_layout(uint64_t frame_count, layout *l)
     do {
         n = (n + 63) >> 6;
         l->level_words[l->levels++] = n;
-        l->total_words += n;
+        l->total_words += 2 * n; /* avail and empty trees */
     } while (n > 1);
 }
 
@@ -135,14 +135,17 @@ static bool map_range_usable(const mm_map *map, uint64_t base, uint64_t end)
     return false;
 }
 
-/* ---- Summary --------------------------------------------------------- */
+/* ---- Summary trees ------------------------------------------------------
+ * Two trees of the same shape over the leaf words: `avail` (bit = word has
+ * a free frame) and `empty` (bit = word is entirely free). Above level 0 a
+ * bit says "that word of the level below is non-zero" in both. */
 
-/* Leaf word `w` just became full: clear its summary bit and every ancestor
- * bit whose word thereby became zero. */
-static void summary_word_full(mm_bitmap *bm, uint64_t w)
+/* Leaf word `w` left the tree's set: clear its bit and every ancestor bit
+ * whose word thereby became zero. */
+static void tree_clear(uint64_t *const *tree, uint32_t levels, uint64_t w)
 {
-    for (uint32_t l = 0; l < bm->levels; l++) {
-        uint64_t *word = &bm->level[l][w >> 6];
+    for (uint32_t l = 0; l < levels; l++) {
+        uint64_t *word = &tree[l][w >> 6];
         *word &= ~((uint64_t)1 << (w & 63));
         if (*word != 0)
             return;
@@ -150,12 +153,12 @@ static void summary_word_full(mm_bitmap *bm, uint64_t w)
     }
 }
 
-/* Leaf word `w` just got a free frame: set its summary bit and every
- * ancestor bit whose word was zero. */
-static void summary_word_free(mm_bitmap *bm, uint64_t w)
+/* Leaf word `w` joined the tree's set: set its bit and every ancestor bit
+ * whose word was zero. */
+static void tree_set(uint64_t *const *tree, uint32_t levels, uint64_t w)
 {
-    for (uint32_t l = 0; l < bm->levels; l++) {
-        uint64_t *word = &bm->level[l][w >> 6];
+    for (uint32_t l = 0; l < levels; l++) {
+        uint64_t *word = &tree[l][w >> 6];
         uint64_t old = *word;
         *word = old | ((uint64_t)1 << (w & 63));
         if (old != 0)
@@ -164,29 +167,17 @@ static void summary_word_free(mm_bitmap *bm, uint64_t w)
     }
 }
 
-static void summary_rebuild(mm_bitmap *bm)
-{
-    for (uint32_t l = 0; l < bm->levels; l++)
-        mm_memset(bm->level[l], 0, (size_t)(bm->level_words[l] * sizeof(uint64_t)));
-    for (uint64_t w = 0; w < bm->word_count; w++)
-        if (bm->words[w] != ALL_ONES)
-            bm->level[0][w >> 6] |= (uint64_t)1 << (w & 63);
-    for (uint32_t l = 1; l < bm->levels; l++)
-        for (uint64_t i = 0; i < bm->level_words[l - 1]; i++)
-            if (bm->level[l - 1][i] != 0)
-                bm->level[l][i >> 6] |= (uint64_t)1 << (i & 63);
-}
-
-/* Lowest leaf word >= w with a free frame, or NONE: climb until a level has
- * a set bit at or after the position, then descend along lowest set bits. */
-static uint64_t find_free_word(const mm_bitmap *bm, uint64_t w)
+/* Lowest leaf word >= w whose bit is set in the tree, or NONE: climb until a
+ * level has a set bit at or after the position, then descend along lowest
+ * set bits. O(levels). */
+static uint64_t tree_find(const mm_bitmap *bm, uint64_t *const *tree, uint64_t w)
 {
     uint32_t l = 0;
     uint64_t idx = w;
     for (;;) {
         if ((idx >> 6) >= bm->level_words[l])
             return NONE;
-        uint64_t bits = bm->level[l][idx >> 6] & (ALL_ONES << (idx & 63));
+        uint64_t bits = tree[l][idx >> 6] & (ALL_ONES << (idx & 63));
         if (bits) {
             idx = (idx & ~(uint64_t)63) + ctz64(bits);
             break;
@@ -198,9 +189,51 @@ static uint64_t find_free_word(const mm_bitmap *bm, uint64_t w)
     }
     while (l > 0) {
         l--;
-        idx = (idx << 6) + ctz64(bm->level[l][idx]);
+        idx = (idx << 6) + ctz64(tree[l][idx]);
     }
     return idx;
+}
+
+/* Level 0 bit of leaf value `x` in the avail or the empty tree. */
+static inline bool leaf_bit(uint64_t x, bool empty_tree)
+{
+    return empty_tree ? x == 0 : x != ALL_ONES;
+}
+
+/* Keeps both trees right after leaf word `w` went from `old` to `new`. */
+static void word_changed(mm_bitmap *bm, uint64_t w, uint64_t old, uint64_t new)
+{
+    if (leaf_bit(old, false) != leaf_bit(new, false)) {
+        if (leaf_bit(new, false))
+            tree_set(bm->avail, bm->levels, w);
+        else
+            tree_clear(bm->avail, bm->levels, w);
+    }
+    if (leaf_bit(old, true) != leaf_bit(new, true)) {
+        if (leaf_bit(new, true))
+            tree_set(bm->empty, bm->levels, w);
+        else
+            tree_clear(bm->empty, bm->levels, w);
+    }
+}
+
+static void tree_rebuild(const mm_bitmap *bm, uint64_t *const *tree, bool empty_tree)
+{
+    for (uint32_t l = 0; l < bm->levels; l++)
+        mm_memset(tree[l], 0, (size_t)(bm->level_words[l] * sizeof(uint64_t)));
+    for (uint64_t w = 0; w < bm->word_count; w++)
+        if (leaf_bit(bm->words[w], empty_tree))
+            tree[0][w >> 6] |= (uint64_t)1 << (w & 63);
+    for (uint32_t l = 1; l < bm->levels; l++)
+        for (uint64_t i = 0; i < bm->level_words[l - 1]; i++)
+            if (tree[l - 1][i] != 0)
+                tree[l][i >> 6] |= (uint64_t)1 << (i & 63);
+}
+
+static void summary_rebuild(mm_bitmap *bm)
+{
+    tree_rebuild(bm, bm->avail, false);
+    tree_rebuild(bm, bm->empty, true);
 }
 
 /* ---- Leaf bit ranges --------------------------------------------------- */
@@ -213,7 +246,7 @@ static uint64_t next_free(const mm_bitmap *bm, uint64_t pos)
         return NONE;
     uint64_t bits = ~bm->words[w] & (ALL_ONES << (pos & 63));
     if (!bits) {
-        w = find_free_word(bm, w + 1);
+        w = tree_find(bm, bm->avail, w + 1);
         if (w == NONE)
             return NONE;
         bits = ~bm->words[w];
@@ -258,8 +291,7 @@ static void mark_used(mm_bitmap *bm, uint64_t s, uint64_t e)
         uint64_t old = bm->words[w];
         bm->free_frames -= popcount64(~old & m);
         bm->words[w] = old | m;
-        if (old != ALL_ONES && (old | m) == ALL_ONES)
-            summary_word_full(bm, w);
+        word_changed(bm, w, old, old | m);
     }
 }
 
@@ -269,8 +301,7 @@ static void mark_free(mm_bitmap *bm, uint64_t s, uint64_t e)
     for (uint64_t w = s >> 6; w <= (e - 1) >> 6; w++) {
         uint64_t old = bm->words[w];
         bm->words[w] = old & ~word_mask(s, e, w);
-        if (old == ALL_ONES)
-            summary_word_free(bm, w);
+        word_changed(bm, w, old, bm->words[w]);
     }
     bm->free_frames += e - s;
     if ((s >> 6) < bm->hint)
@@ -306,8 +337,12 @@ static mm_status setup_geometry(mm_bitmap *bm, const mm_map *map, uint64_t granu
     g.words = (uint64_t *)storage;
     uint64_t *next = g.words + l.word_count;
     for (uint32_t i = 0; i < l.levels; i++) {
-        g.level[i] = next;
+        g.avail[i] = next;
         g.level_words[i] = l.level_words[i];
+        next += l.level_words[i];
+    }
+    for (uint32_t i = 0; i < l.levels; i++) {
+        g.empty[i] = next;
         next += l.level_words[i];
     }
     g.levels = l.levels;
@@ -348,15 +383,31 @@ static void set_padding(mm_bitmap *bm)
         bm->words[bm->word_count - 1] |= ALL_ONES << (bm->frame_count & 63);
 }
 
-mm_status mm_bitmap_storage_size(const mm_map *map, uint64_t granularity, uint64_t *bytes)
+/* Frames mm_bitmap_init() covers: from the lowest usable frame rounded down
+ * to a multiple of 64 (so leaf words line up with physical alignments of 64
+ * frames and more) to the end of the highest usable entry. */
+static mm_status init_span(const mm_map *map, uint64_t granularity, uint64_t *first,
+                           uint64_t *count)
 {
-    if (!map || !bytes || !granularity_ok(granularity))
-        return MM_ERR_INVALID_ARGUMENT;
     uint64_t lo, hi;
     mm_status st = map_usable_span(map, granularity, &lo, &hi);
     if (st != MM_OK)
         return st;
-    return mm_bitmap_storage_size_frames((hi - lo) >> mm_log2(granularity), bytes);
+    uint32_t shift = mm_log2(granularity);
+    *first = (lo >> shift) & ~(uint64_t)63;
+    *count = (hi >> shift) - *first;
+    return MM_OK;
+}
+
+mm_status mm_bitmap_storage_size(const mm_map *map, uint64_t granularity, uint64_t *bytes)
+{
+    if (!map || !bytes || !granularity_ok(granularity))
+        return MM_ERR_INVALID_ARGUMENT;
+    uint64_t first, count;
+    mm_status st = init_span(map, granularity, &first, &count);
+    if (st != MM_OK)
+        return st;
+    return mm_bitmap_storage_size_frames(count, bytes);
 }
 
 mm_status mm_bitmap_init(mm_bitmap *bm, const mm_map *map, uint64_t granularity, void *storage,
@@ -365,14 +416,12 @@ mm_status mm_bitmap_init(mm_bitmap *bm, const mm_map *map, uint64_t granularity,
     mm_status st = check_common_args(bm, map, granularity, storage);
     if (st != MM_OK)
         return st;
-    uint64_t lo, hi;
-    st = map_usable_span(map, granularity, &lo, &hi);
+    uint64_t first, count;
+    st = init_span(map, granularity, &first, &count);
     if (st != MM_OK)
         return st;
-    uint32_t shift = mm_log2(granularity);
     mm_bitmap g;
-    st = setup_geometry(&g, map, granularity, lo >> shift, (hi - lo) >> shift, storage,
-                        storage_size);
+    st = setup_geometry(&g, map, granularity, first, count, storage, storage_size);
     if (st != MM_OK)
         return st;
     mm_memset(g.words, 0xff, (size_t)(g.word_count * sizeof(uint64_t)));
@@ -452,15 +501,15 @@ mm_status mm_bitmap_alloc(mm_bitmap *bm, uint64_t *phys)
 {
     if (!bm || !phys)
         return MM_ERR_INVALID_ARGUMENT;
-    uint64_t w = find_free_word(bm, bm->hint);
+    uint64_t w = tree_find(bm, bm->avail, bm->hint);
     if (w == NONE) {
         bm->hint = bm->word_count;
         return MM_ERR_OUT_OF_MEMORY;
     }
-    uint64_t bit = ctz64(~bm->words[w]);
-    bm->words[w] |= (uint64_t)1 << bit;
-    if (bm->words[w] == ALL_ONES)
-        summary_word_full(bm, w);
+    uint64_t old = bm->words[w];
+    uint64_t bit = ctz64(~old);
+    bm->words[w] = old | (uint64_t)1 << bit;
+    word_changed(bm, w, old, bm->words[w]);
     bm->free_frames--;
     bm->hint = w;
     *phys = rel_to_phys(bm, (w << 6) + bit);
@@ -487,12 +536,52 @@ static uint64_t align_rel(const mm_bitmap *bm, uint64_t pos, uint64_t align_fram
     return ((f + align_frames - 1) & ~(align_frames - 1)) - bm->first_frame;
 }
 
+/* Highest leaf word in [w, w + full) that is not entirely free, or the
+ * word after them if its low `rem` bits are not all free; NONE when the run
+ * of `full` empty words plus `rem` frames is free. Scans from the end so a
+ * rejected window lets the search skip past it. */
+static uint64_t last_busy_word(const mm_bitmap *bm, uint64_t w, uint64_t full, uint32_t rem)
+{
+    if (rem && (bm->words[w + full] & (ALL_ONES >> (64 - rem))))
+        return w + full;
+    for (uint64_t k = w + full; k-- > w;)
+        if (bm->words[k] != 0)
+            return k;
+    return NONE;
+}
+
+/* First-fit search for runs of >= 64 frames aligned to >= 64 frames when
+ * bit 0 sits on a multiple of 64 frames: every candidate starts on an
+ * empty leaf word, found through the empty tree. Returns a rel or NONE. */
+static uint64_t find_word_run(const mm_bitmap *bm, uint64_t count, uint64_t align_frames,
+                              uint64_t limit)
+{
+    uint64_t base_w = bm->first_frame >> 6, align_w = align_frames >> 6;
+    uint64_t full = count >> 6;
+    uint32_t rem = (uint32_t)(count & 63);
+    uint64_t w = bm->hint;
+    for (;;) {
+        w = tree_find(bm, bm->empty, w);
+        if (w == NONE)
+            return NONE;
+        uint64_t cand = ((base_w + w + align_w - 1) & ~(align_w - 1)) - base_w;
+        if (cand > (limit >> 6) || limit - (cand << 6) < count)
+            return NONE;
+        uint64_t busy = last_busy_word(bm, cand, full, rem);
+        if (busy == NONE)
+            return cand << 6;
+        w = busy + 1;
+    }
+}
+
 /* First-fit search for `count` free frames aligned to align_frames inside
  * [0, limit). Every rejected window [cand, cand + count) has a used frame;
  * the next candidate starts after the highest one, so no frame is looked at
  * twice and full words are skipped through the summary. */
 static uint64_t find_run(const mm_bitmap *bm, uint64_t count, uint64_t align_frames, uint64_t limit)
 {
+    if (count >= 64 && align_frames >= 64 && !(bm->first_frame & 63))
+        return find_word_run(bm, count, align_frames, limit);
     uint64_t pos = bm->hint << 6;
     for (;;) {
         pos = next_free(bm, pos);

@@ -2,7 +2,7 @@
  *
  * The input builds a small sanitized map (up to 8 entries, a few hundred
  * frames, granularity 4K/8K/64K) and then a sequence of operations: alloc,
- * alloc_contig (count, alignment, ceiling), free (of a real allocation or of
+ * alloc_contig (1-256 frames, alignment 1-256 frames, ceiling), free (of a real allocation or of
  * an arbitrary, possibly invalid range), reserve, and adopt (the storage is
  * copied and taken over with a wiped summary). The model is first-fit like
  * the bitmap, so every status and every address must agree exactly; after
@@ -43,7 +43,8 @@ static uint64_t take(input *in, unsigned bytes)
     return v;
 }
 
-/* The model: absolute frames 0 .. MAX_FRAMES. */
+/* The model: absolute frames 0 .. MAX_FRAMES; coverage starts at the
+ * lowest usable frame rounded down to 64, as mm_bitmap_init() does. */
 typedef struct model {
     uint64_t shift;
     uint64_t first, end; /* covered frames [first, end) */
@@ -97,7 +98,10 @@ static bool build_map(world *w, input *in)
     }
     for (uint64_t k = 0; k < MAX_FRAMES; k++)
         w->m.used[k] = !w->m.usable[k];
-    return w->m.first != UINT64_MAX;
+    if (w->m.first == UINT64_MAX)
+        return false;
+    w->m.first &= ~(uint64_t)63; /* bit 0 sits on a multiple of 64 frames */
+    return true;
 }
 
 static bool covered(const model *m, uint64_t f)
@@ -119,7 +123,9 @@ static uint64_t model_largest_run(const model *m)
 static void check_state(const world *w)
 {
     uint64_t free_frames = 0;
-    for (uint64_t f = 0; f < MAX_FRAMES; f++) {
+    uint64_t lo = w->m.first >= 64 ? w->m.first - 64 : 0;
+    uint64_t hi = w->m.end + 64 < MAX_FRAMES ? w->m.end + 64 : MAX_FRAMES;
+    for (uint64_t f = lo; f < hi; f++) { /* coverage plus a margin each side */
         bool model_free = covered(&w->m, f) && !w->m.used[f];
         CHECK(mm_bitmap_is_free(&w->bm, f << w->m.shift) == model_free);
         free_frames += model_free;
@@ -132,18 +138,19 @@ static void check_state(const world *w)
 }
 
 /* First fit in the model: lowest aligned run of free covered frames that
- * ends at or below `ceil_f` (frames). */
+ * ends at or below `ceil_f` (frames). run[f] = free frames from f on. */
 static mm_status model_contig(model *m, uint64_t count, uint64_t align_f, uint64_t ceil_f,
                               uint64_t *out)
 {
+    static uint64_t run[MAX_FRAMES + 1];
     uint64_t lim = m->end < ceil_f ? m->end : ceil_f;
+    run[lim] = 0;
+    for (uint64_t f = lim; f-- > m->first;)
+        run[f] = m->used[f] ? 0 : run[f + 1] + 1;
     for (uint64_t s = (m->first + align_f - 1) & ~(align_f - 1); s + count <= lim; s += align_f) {
-        uint64_t k = 0;
-        while (k < count && !m->used[s + k])
-            k++;
-        if (k == count) {
-            for (k = 0; k < count; k++)
-                m->used[s + k] = true;
+        if (run[s] >= count) {
+            for (uint64_t k = s; k < s + count; k++)
+                m->used[k] = true;
             *out = s;
             return MM_OK;
         }
@@ -171,8 +178,10 @@ static void op_alloc(world *w)
 
 static void op_contig(world *w, input *in)
 {
-    uint64_t count = 1 + take(in, 1) % 80;
-    uint64_t align_f = (uint64_t)1 << (take(in, 1) % 7);
+    /* Up to 256 frames and 256-frame alignment: runs of whole words too. */
+    uint64_t cb = take(in, 1);
+    uint64_t count = (1 + (cb & 0x7f)) << (cb >> 7);
+    uint64_t align_f = (uint64_t)1 << (take(in, 1) % 9);
     uint64_t ceil_byte = take(in, 1), ceiling = 0, ceil_f = UINT64_MAX;
     if (ceil_byte & 1) {
         /* A ceiling anywhere in the map, not always frame-aligned. */

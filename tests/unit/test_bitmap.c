@@ -77,18 +77,40 @@ static void init_storage_too_small(void **state)
     free(storage);
 }
 
-/* Storage = leaf words + summary levels. 4097 frames: 65 leaf words,
- * level 0 has 2 words (65 bits), level 1 one word: 68 words. */
+/* Storage = leaf words + two summary trees (avail, empty) of the same
+ * shape. 4097 frames: 65 leaf words; a tree has 2 words at level 0 (65
+ * bits) and 1 at level 1: 65 + 2 * 3 = 71 words. */
 static void storage_size_counts_summary(void **state)
 {
     (void)state;
     uint64_t bytes;
     assert_int_equal(mm_bitmap_storage_size_frames(4097, &bytes), MM_OK);
-    assert_int_equal(bytes, 68 * 8);
-    /* 64 frames: one leaf word and a one-word summary. */
+    assert_int_equal(bytes, 71 * 8);
+    /* 64 frames: one leaf word and two one-word trees. */
     assert_int_equal(mm_bitmap_storage_size_frames(64, &bytes), MM_OK);
-    assert_int_equal(bytes, 2 * 8);
+    assert_int_equal(bytes, 3 * 8);
     assert_int_equal(mm_bitmap_storage_size_frames(0, &bytes), MM_ERR_INVALID_ARGUMENT);
+}
+
+/*  0    12K                  1M+12K
+ *  |resv|usable              |
+ *  Bit 0 is rounded down to frame 0 (a multiple of 64 frames): frames 0-2
+ *  are covered but used and can never be freed. */
+static void init_rounds_first_frame_to_64(void **state)
+{
+    (void)state;
+    const mm_entry map[] = {fx_reserved(0, 12 * KIB), fx_usable(12 * KIB, MIB)};
+    bitmap_fixture fx;
+    fx_build(&fx, map, 2, F4K);
+    assert_int_equal(fx.bm.first_frame, 0);
+    assert_int_equal(fx.bm.frame_count, 259);
+    assert_int_equal(fx.bm.total_frames, 256);
+    assert_false(mm_bitmap_is_free(&fx.bm, 8 * KIB));
+    assert_int_equal(mm_bitmap_free(&fx.bm, 8 * KIB, 1), MM_ERR_NOT_USABLE);
+    uint64_t phys;
+    assert_int_equal(mm_bitmap_alloc(&fx.bm, &phys), MM_OK);
+    assert_int_equal(phys, 12 * KIB);
+    fx_destroy(&fx);
 }
 
 /* The same 1 MiB at 4K, 8K and 64K frames: 256, 128 and 16 frames; every
@@ -99,7 +121,9 @@ static void check_granularity(uint64_t gran)
     bitmap_fixture fx;
     fx_build(&fx, map, 1, gran);
     uint64_t frames = MIB / gran;
-    assert_int_equal(fx.bm.frame_count, frames);
+    assert_int_equal(fx.bm.first_frame, (MIB / gran) & ~(uint64_t)63);
+    assert_int_equal(fx.bm.frame_count, 2 * MIB / gran - fx.bm.first_frame);
+    assert_int_equal(fx.bm.total_frames, frames);
     assert_int_equal(fx.bm.granularity, gran);
     for (uint64_t i = 0; i < frames; i++) {
         uint64_t phys;
@@ -437,6 +461,7 @@ int main(void)
         cmocka_unit_test(init_nonzero_first_frame),
         cmocka_unit_test(init_storage_too_small),
         cmocka_unit_test(storage_size_counts_summary),
+        cmocka_unit_test(init_rounds_first_frame_to_64),
         cmocka_unit_test(init_granularity_4k),
         cmocka_unit_test(init_granularity_8k),
         cmocka_unit_test(init_granularity_64k),

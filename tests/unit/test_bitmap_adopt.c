@@ -130,6 +130,36 @@ static void adopt_with_carved_map(void **state)
     fx_destroy(&fx);
 }
 
+/*  leaves built by hand for frames 3 .. 258 (bit 0 = frame 3, not a
+ *  multiple of 64), all usable and free. 100 frames aligned to 64 frames
+ *  (generic search, words do not line up): frame 64; the next aligned
+ *  start, 192, would end at 292 > 259: OUT_OF_MEMORY. */
+static void adopt_unaligned_first_frame(void **state)
+{
+    (void)state;
+    const mm_entry map[] = {fx_usable(12 * KIB, MIB)};
+    bitmap_fixture fx;
+    fx_set_map(&fx, map, 1);
+    uint64_t bytes;
+    assert_int_equal(mm_bitmap_storage_size_frames(256, &bytes), MM_OK);
+    uint64_t *storage = calloc(1, bytes);
+    mm_bitmap bm;
+    assert_int_equal(mm_bitmap_adopt(&bm, &fx.map, F4K, 3, 256, storage, bytes), MM_OK);
+    assert_int_equal(bm.free_frames, 256);
+    uint64_t run;
+    assert_int_equal(mm_bitmap_alloc_contig(&bm, 100, 64 * F4K, 0, &run), MM_OK);
+    assert_int_equal(run, 64 * F4K);
+    assert_int_equal(mm_bitmap_alloc_contig(&bm, 100, 64 * F4K, 0, &run), MM_ERR_OUT_OF_MEMORY);
+    /* Left: [3, 64) = 61 frames and [164, 259) = 95 frames. */
+    assert_int_equal(mm_bitmap_alloc_contig(&bm, 96, 0, 0, &run), MM_ERR_OUT_OF_MEMORY);
+    assert_int_equal(mm_bitmap_alloc_contig(&bm, 95, 0, 0, &run), MM_OK);
+    assert_int_equal(run, 164 * F4K);
+    assert_int_equal(mm_bitmap_alloc_contig(&bm, 61, 0, 0, &run), MM_OK);
+    assert_int_equal(run, 3 * F4K);
+    assert_int_equal(bm.free_frames, 0);
+    free(storage);
+}
+
 /* ---- frame source ---------------------------------------------------------- */
 
 /* Identity offset: the pointer is the physical address; release frees. */
@@ -203,13 +233,10 @@ static void source_pointer_must_fit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(adopt_matches_original),
-        cmocka_unit_test(adopt_rejects_free_hole),
-        cmocka_unit_test(adopt_rejects_bad_arguments),
-        cmocka_unit_test(adopt_with_carved_map),
-        cmocka_unit_test(source_identity),
-        cmocka_unit_test(source_direct_map_offset),
-        cmocka_unit_test(source_pointer_must_fit),
+        cmocka_unit_test(adopt_matches_original),      cmocka_unit_test(adopt_rejects_free_hole),
+        cmocka_unit_test(adopt_rejects_bad_arguments), cmocka_unit_test(adopt_with_carved_map),
+        cmocka_unit_test(adopt_unaligned_first_frame), cmocka_unit_test(source_identity),
+        cmocka_unit_test(source_direct_map_offset),    cmocka_unit_test(source_pointer_must_fit),
     };
     return cmocka_run_group_tests_name("bitmap-adopt", tests, NULL, NULL);
 }

@@ -149,6 +149,35 @@ static void contig_does_not_bridge_holes(void **state)
     fx_destroy(&fx);
 }
 
+/*  frames 0..1023 (4 MiB, 16 leaf words); used: 10 (word 0), 163 (word 2
+ *  bit 35), 319 (word 4 bit 63).
+ *  100 frames aligned to 64 (one whole word + 36 bits of the next):
+ *    word 0 busy; word 1 + low 36 bits of word 2 hit bit 35; word 3 +
+ *    low bits of word 4 are free -> frame 192.
+ *  100 frames aligned to 128: words 0, 2, 4 are busy -> frame 384. */
+static void contig_word_runs(void **state)
+{
+    (void)state;
+    const mm_entry map[] = {fx_usable(0, 4 * MIB)};
+    bitmap_fixture fx;
+    fx_build(&fx, map, 1, F4K);
+    const uint64_t used[] = {10, 163, 319};
+    for (size_t i = 0; i < MM_ARRAY_SIZE(used); i++)
+        assert_int_equal(mm_bitmap_reserve(&fx.bm, used[i] * F4K, F4K), MM_OK);
+    uint64_t run;
+    assert_int_equal(mm_bitmap_alloc_contig(&fx.bm, 100, 64 * F4K, 0, &run), MM_OK);
+    assert_int_equal(run, 192 * F4K);
+    assert_int_equal(mm_bitmap_free(&fx.bm, run, 100), MM_OK);
+    assert_int_equal(mm_bitmap_alloc_contig(&fx.bm, 100, 128 * F4K, 0, &run), MM_OK);
+    assert_int_equal(run, 384 * F4K);
+    /* Next fit is [512, 612): a ceiling one frame short refuses it. */
+    assert_int_equal(mm_bitmap_alloc_contig(&fx.bm, 100, 128 * F4K, 611 * F4K, &run),
+                     MM_ERR_OUT_OF_MEMORY);
+    assert_int_equal(mm_bitmap_alloc_contig(&fx.bm, 100, 128 * F4K, 612 * F4K, &run), MM_OK);
+    assert_int_equal(run, 512 * F4K);
+    fx_destroy(&fx);
+}
+
 /* Count 0, a non-power-of-two alignment and an alignment below the
  * granularity are argument errors, and change nothing. */
 static void contig_rejects_bad_arguments(void **state)
@@ -195,6 +224,7 @@ int main(void)
         cmocka_unit_test(contig_below_4g),
         cmocka_unit_test(contig_crosses_word_boundaries),
         cmocka_unit_test(contig_does_not_bridge_holes),
+        cmocka_unit_test(contig_word_runs),
         cmocka_unit_test(contig_rejects_bad_arguments),
         cmocka_unit_test(contig_granularity_8k),
     };

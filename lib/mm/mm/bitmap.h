@@ -7,19 +7,25 @@
  *
  * Storage (caller-provided, 8-byte aligned) holds, in this order:
  *   - the leaf words, ceil(frame_count / 64) of them;
- *   - the summary levels, level 0 first. Level 0 has one bit per leaf word
- *     (set = that word has at least one free frame); level k > 0 has one
- *     bit per word of level k - 1 (set = that word is non-zero). The last
- *     level is a single word.
+ *   - the "avail" summary tree, level 0 first: level 0 has one bit per leaf
+ *     word (set = that word has at least one free frame), level k > 0 one
+ *     bit per word of level k - 1 (set = that word is non-zero); the last
+ *     level is a single word;
+ *   - the "empty" summary tree, same shape: level 0 bit set = that leaf
+ *     word is entirely free.
  * The layout depends only on frame_count, so a kernel can adopt the loader's
  * whole storage (mm_bitmap_adopt) and rebuild the summary from the leaves.
+ * mm_bitmap_init() starts bit 0 at a multiple of 64 frames (frames below
+ * the lowest usable one are marked used) so that leaf words line up with
+ * physical alignments.
  *
  * Allocation is first-fit: the lowest free frame, the lowest aligned free
- * run. A single-frame allocation walks the summary from a lowest-free hint
- * in O(levels) word reads (levels = log64 of the leaf word count, 4 at
+ * run. A single-frame allocation walks the avail tree from a lowest-free
+ * hint in O(levels) word reads (levels = log64 of the leaf word count, 4 at
  * 1 TiB of 4 KiB frames); a contiguous search skips full words through the
- * summary and jumps past the last used frame of every rejected window.
- * docs/bitmap.md has the details. */
+ * avail tree and jumps past the last used frame of every rejected window;
+ * runs of >= 64 frames aligned to >= 64 frames go from empty word to empty
+ * word through the empty tree. docs/bitmap.md has the details. */
 #ifndef MM_BITMAP_H
 #define MM_BITMAP_H
 
@@ -35,20 +41,23 @@
  * storage_bytes, first_frame, frame_count and granularity into the
  * handoff); change them only through the functions below. */
 typedef struct mm_bitmap {
-    uint64_t *words;                       /* leaf words, at the start of storage */
-    uint64_t *level[MM_BITMAP_MAX_LEVELS]; /* summary levels inside storage */
-    uint64_t level_words[MM_BITMAP_MAX_LEVELS];
-    uint32_t levels;        /* summary levels in use, >= 1 */
-    uint32_t shift;         /* log2(granularity) */
-    uint64_t granularity;   /* bytes per frame, power of two >= 4096 */
-    uint64_t first_frame;   /* frame number (address >> shift) of bit 0 */
-    uint64_t frame_count;   /* frames covered, > 0 */
-    uint64_t word_count;    /* leaf words */
-    uint64_t storage_bytes; /* bytes of storage in use (leaves + summary) */
-    uint64_t total_frames;  /* frames usable in the map, inside the covered range */
-    uint64_t free_frames;   /* clear bits */
-    uint64_t hint;          /* every leaf word below this index is full */
-    const mm_map *map;      /* the map "never usable" is checked against */
+    uint64_t *words; /* leaf words, at the start of storage */
+    /* Summary trees inside storage, level 0 first: `avail` bit = leaf word
+     * has a free frame, `empty` bit = leaf word is entirely free. */
+    uint64_t *avail[MM_BITMAP_MAX_LEVELS];
+    uint64_t *empty[MM_BITMAP_MAX_LEVELS];
+    uint64_t level_words[MM_BITMAP_MAX_LEVELS]; /* words per level (both trees) */
+    uint32_t levels;                            /* summary levels in use, >= 1 */
+    uint32_t shift;                             /* log2(granularity) */
+    uint64_t granularity;                       /* bytes per frame, power of two >= 4096 */
+    uint64_t first_frame;                       /* frame number (address >> shift) of bit 0 */
+    uint64_t frame_count;                       /* frames covered, > 0 */
+    uint64_t word_count;                        /* leaf words */
+    uint64_t storage_bytes;                     /* bytes of storage in use (leaves + summary) */
+    uint64_t total_frames; /* frames usable in the map, inside the covered range */
+    uint64_t free_frames;  /* clear bits */
+    uint64_t hint;         /* every leaf word below this index is full */
+    const mm_map *map;     /* the map "never usable" is checked against */
 } mm_bitmap;
 
 /* Statistics, all in frames except `granularity` (bytes). */
@@ -72,8 +81,8 @@ typedef struct mm_bitmap_source_ctx {
 
 /* Bytes of storage mm_bitmap_init() needs for `map` at `granularity` bytes
  * per frame (a power of two >= 4096): leaf words plus summary, a multiple of
- * 8. The covered range runs from the lowest usable byte to the end of the
- * highest usable entry.
+ * 8. The covered range runs from the lowest usable frame, rounded down to a
+ * multiple of 64 frames, to the end of the highest usable entry.
  * Returns MM_ERR_INVALID_ARGUMENT (NULL, bad granularity),
  * MM_ERR_MAP_INVALID (map unsorted, overlapping, wrapping, or with a usable
  * entry not aligned to the granularity), MM_ERR_BITMAP_INIT (no usable
@@ -87,7 +96,8 @@ mm_status mm_bitmap_storage_size_frames(uint64_t frame_count, uint64_t *bytes);
 
 /* Builds a bitmap in `storage` (8-byte aligned, `storage_size` bytes, owned
  * by the caller for the bitmap's lifetime) over the frames from the lowest
- * to the highest usable address of `map`: frames inside usable entries are
+ * usable address of `map` (rounded down to a multiple of 64 frames) to the
+ * highest: frames inside usable entries are
  * free, every other frame is used. `map` must stay valid (same address,
  * sorted) while the bitmap is used: mm_bitmap_free() checks frames against
  * it, so ranges carved out of the map later can never be freed.
