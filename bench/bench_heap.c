@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_util.h"
+
 #include "mm/heap.h"
 
 #define obstack_chunk_alloc malloc
@@ -24,22 +26,13 @@ static uint32_t sizes[OPS];
 static uint32_t aligns[OPS];
 static void *ptrs[OPS];
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Mixed small sizes: mostly 8..64 bytes, some up to 256 (xorshift, fixed
  * seed, so every allocator sees the same sequence). */
 static void make_workload(void)
 {
     uint32_t x = 2463534242u;
     for (uint32_t i = 0; i < OPS; i++) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
+        bench_xorshift32(&x);
         sizes[i] = (x & 3) ? 8 + (x >> 8) % 57 : 8 + (x >> 8) % 249;
         aligns[i] = 1u << ((x >> 24) % 7); /* 1 .. 64 */
     }
@@ -65,7 +58,7 @@ static result run_bump(mm_heap *h, int mixed_align)
     result r = {0, 0};
     for (int round = 0; round < ROUNDS; round++) {
         uintptr_t sum = 0;
-        uint64_t t0 = now_ns();
+        uint64_t t0 = bench_now_ns();
         for (uint32_t i = 0; i < OPS; i++) {
             void *p;
             if (mm_heap_alloc(h, sizes[i], mixed_align ? aligns[i] : ALIGN, &p) != MM_OK)
@@ -73,9 +66,9 @@ static result run_bump(mm_heap *h, int mixed_align)
             *(char *)p = (char)i;
             sum += (uintptr_t)p;
         }
-        uint64_t t1 = now_ns();
+        uint64_t t1 = bench_now_ns();
         mm_heap_reset(h);
-        uint64_t t2 = now_ns();
+        uint64_t t2 = bench_now_ns();
         sink += sum;
         keep(&r, t1 - t0, t2 - t0);
     }
@@ -90,15 +83,15 @@ static result run_obstack(void)
     for (int round = 0; round < ROUNDS; round++) {
         uintptr_t sum = 0;
         void *base = obstack_alloc(&ob, 1);
-        uint64_t t0 = now_ns();
+        uint64_t t0 = bench_now_ns();
         for (uint32_t i = 0; i < OPS; i++) {
             void *p = obstack_alloc(&ob, sizes[i]);
             *(char *)p = (char)i;
             sum += (uintptr_t)p;
         }
-        uint64_t t1 = now_ns();
+        uint64_t t1 = bench_now_ns();
         obstack_free(&ob, base);
-        uint64_t t2 = now_ns();
+        uint64_t t2 = bench_now_ns();
         sink += sum;
         keep(&r, t1 - t0, t2 - t0);
     }
@@ -111,7 +104,7 @@ static result run_malloc(void)
     result r = {0, 0};
     for (int round = 0; round < ROUNDS; round++) {
         uintptr_t sum = 0;
-        uint64_t t0 = now_ns();
+        uint64_t t0 = bench_now_ns();
         for (uint32_t i = 0; i < OPS; i++) {
             void *p = malloc(sizes[i]);
             if (!p)
@@ -120,10 +113,10 @@ static result run_malloc(void)
             sum += (uintptr_t)p;
             ptrs[i] = p;
         }
-        uint64_t t1 = now_ns();
+        uint64_t t1 = bench_now_ns();
         for (uint32_t i = 0; i < OPS; i++)
             free(ptrs[i]);
-        uint64_t t2 = now_ns();
+        uint64_t t2 = bench_now_ns();
         sink += sum;
         keep(&r, t1 - t0, t2 - t0);
     }

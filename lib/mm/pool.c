@@ -8,6 +8,7 @@
 
 /* Header at the start of every slab. */
 struct mm_pool_slab {
+    mm_pool_slab *next_slab; /* all slabs of the pool */
     mm_pool_slab *next_partial, *prev_partial;
     void *free; /* blocks freed in this slab, linked through their first word */
     uint32_t in_use;
@@ -85,14 +86,11 @@ mm_status mm_pool_init(mm_pool *p, size_t block_size, size_t align, const mm_fra
     p->src = src;
     p->block_align = a;
     p->block_size = align_up32(b, a);
-    p->slab_shift = shift;
+    p->frame_shift = shift;
     choose_slab(p, shift);
+    p->slab_size = (uintptr_t)p->slab_frames << shift;
+    p->block_recip = 0xFFFFFFFFu / p->block_size + 1;
     return MM_OK;
-}
-
-static uint64_t slab_bytes(const mm_pool *p)
-{
-    return (uint64_t)p->slab_frames << p->slab_shift;
 }
 
 static uintptr_t block_addr(const mm_pool *p, const mm_pool_slab *s, uint32_t i)
@@ -130,65 +128,125 @@ static void partial_unlink(mm_pool *p, mm_pool_slab *s)
     s->next_partial = s->prev_partial = NULL;
 }
 
-/* Index of the first directory entry whose slab starts above `addr`. */
-static uint64_t dir_upper(const mm_pool *p, uintptr_t addr)
+/* The slab index: an open-addressing hash table (linear probing) that maps
+ * every frame of every slab to its slab. It lives in frames of the source
+ * and holds at most half live entries or tombstones, so a lookup touches
+ * one or two entries and never reads memory the pool does not own. */
+#define TOMBSTONE ((mm_pool_slab *)(uintptr_t)1)
+
+static uint64_t frame_of(const mm_pool *p, uintptr_t addr)
 {
-    uint64_t lo = 0, hi = p->dir_count;
-    while (lo < hi) {
-        uint64_t mid = lo + ((hi - lo) >> 1);
-        if ((uintptr_t)p->dir[mid] <= addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return (uint64_t)addr >> p->frame_shift;
 }
 
-/* The slab containing `addr`, or NULL: reads only the directory. */
+static uint64_t home(const mm_pool *p, uint64_t frame)
+{
+    return (frame * 0x9E3779B97F4A7C15ull) >> p->index_shift;
+}
+
+static bool covers(const mm_pool *p, const mm_pool_slab *s, uint64_t frame)
+{
+    return frame - frame_of(p, (uintptr_t)s) < p->slab_frames;
+}
+
+/* Slot holding `frame`'s slab, or the empty slot that ends its probe run. */
+static uint64_t probe(const mm_pool *p, uint64_t frame)
+{
+    uint64_t mask = p->index_cap - 1;
+    uint64_t i = home(p, frame);
+    for (;;) {
+        mm_pool_slab *e = p->index[i];
+        if (!e || (e != TOMBSTONE && covers(p, e, frame)))
+            return i;
+        i = (i + 1) & mask;
+    }
+}
+
+static void index_put(mm_pool *p, mm_pool_slab *s)
+{
+    uint64_t mask = p->index_cap - 1;
+    uint64_t first = frame_of(p, (uintptr_t)s);
+    for (uint64_t f = first; f < first + p->slab_frames; f++) {
+        uint64_t i = home(p, f);
+        while (p->index[i] && p->index[i] != TOMBSTONE)
+            i = (i + 1) & mask;
+        if (!p->index[i])
+            p->index_used++;
+        p->index[i] = s;
+    }
+}
+
+static void index_drop(mm_pool *p, const mm_pool_slab *s)
+{
+    uint64_t first = frame_of(p, (uintptr_t)s);
+    for (uint64_t f = first; f < first + p->slab_frames; f++)
+        p->index[probe(p, f)] = TOMBSTONE;
+}
+
+/* The slab containing `addr`, or NULL. Reads only the pool's own state:
+ * first the slab currently allocated from (frees often follow allocations
+ * closely), then the index. */
 static mm_pool_slab *find_slab(const mm_pool *p, uintptr_t addr)
 {
-    uint64_t i = dir_upper(p, addr);
-    if (i == 0)
+    mm_pool_slab *s = p->partial;
+    if (s && addr - (uintptr_t)s < p->slab_size)
+        return s;
+    if (!p->index)
         return NULL;
-    mm_pool_slab *s = p->dir[i - 1];
-    return addr - (uintptr_t)s < slab_bytes(p) ? s : NULL;
+    s = p->index[probe(p, frame_of(p, addr))];
+    return s && addr - (uintptr_t)s < p->slab_size ? s : NULL;
 }
 
-/* Makes room for one more directory entry, moving the directory into
- * twice as many frames when full. */
-static mm_status dir_reserve(mm_pool *p)
+static mm_status index_release(mm_pool *p, uint64_t *frames)
 {
-    if (p->dir_count < p->dir_capacity)
+    if (!p->index)
         return MM_OK;
-    uint64_t frames = p->dir_frames ? p->dir_frames * 2 : 1;
+    mm_status st = p->src->release(p->src->ctx, p->index, p->index_frames);
+    if (st != MM_OK)
+        return st;
+    if (frames)
+        *frames += p->index_frames;
+    p->index = NULL;
+    p->index_frames = p->index_cap = p->index_used = 0;
+    return MM_OK;
+}
+
+/* Makes room for one more slab: when live entries plus tombstones would
+ * pass half the table, rebuilds it (without tombstones) at four times the
+ * live entries, in fresh frames. */
+static mm_status index_reserve(mm_pool *p)
+{
+    if (p->index && (p->index_used + p->slab_frames) * 2 <= p->index_cap)
+        return MM_OK;
+    uint64_t want = (p->slab_count + 1) * p->slab_frames * 4;
+    uint32_t per_frame_shift = p->frame_shift - mm_log2(sizeof(mm_pool_slab *));
+    uint64_t cap = (uint64_t)1 << per_frame_shift;
+    while (cap < want)
+        cap <<= 1;
+    uint64_t frames = cap >> per_frame_shift;
     void *mem = NULL;
     uint64_t phys;
     mm_status st = p->src->alloc(p->src->ctx, frames, &mem, &phys);
     if (st != MM_OK)
         return st;
-    mm_pool_slab **dir = (mm_pool_slab **)mem;
-    for (uint64_t i = 0; i < p->dir_count; i++)
-        dir[i] = p->dir[i];
-    if (p->dir)
-        p->src->release(p->src->ctx, p->dir, p->dir_frames);
-    p->dir = dir;
-    p->dir_frames = frames;
-    p->dir_capacity = (frames << p->slab_shift) / sizeof(mm_pool_slab *);
+    mm_pool_slab **old = p->index;
+    uint64_t old_frames = p->index_frames;
+    p->index = (mm_pool_slab **)mem;
+    p->index_frames = frames;
+    p->index_cap = cap;
+    p->index_used = 0;
+    p->index_shift = 64 - mm_log2(cap);
+    mm_memset(p->index, 0, (size_t)(frames << p->frame_shift));
+    for (mm_pool_slab *s = p->slabs; s; s = s->next_slab)
+        index_put(p, s);
+    if (old)
+        p->src->release(p->src->ctx, old, old_frames);
     return MM_OK;
-}
-
-static void dir_insert(mm_pool *p, mm_pool_slab *s)
-{
-    uint64_t i = dir_upper(p, (uintptr_t)s);
-    for (uint64_t j = p->dir_count; j > i; j--)
-        p->dir[j] = p->dir[j - 1];
-    p->dir[i] = s;
-    p->dir_count++;
 }
 
 static mm_status grow(mm_pool *p)
 {
-    mm_status st = dir_reserve(p);
+    mm_status st = index_reserve(p);
     if (st != MM_OK)
         return st;
     void *mem = NULL;
@@ -203,14 +261,24 @@ static mm_status grow(mm_pool *p)
     s->in_use = 0;
     s->fresh = 0;
     mm_memset(s->used, 0, bitmap_words(p->slab_blocks) * 8u);
-    dir_insert(p, s);
+    s->next_slab = p->slabs;
+    p->slabs = s;
+    p->slab_count++;
+    index_put(p, s);
     partial_push(p, s);
     return MM_OK;
 }
 
+/* (b - first block) / block_size without a divide instruction: with
+ * recip = ceil(2^32 / size) and offsets below 2^28 the product overshoots
+ * the quotient by less than one, so one correction makes it exact. */
 static uint32_t block_index(const mm_pool *p, const mm_pool_slab *s, uintptr_t b)
 {
-    return (uint32_t)(b - (uintptr_t)s - p->first_offset) / p->block_size;
+    uint32_t off = (uint32_t)(b - (uintptr_t)s - p->first_offset);
+    uint32_t q = (uint32_t)(((uint64_t)off * p->block_recip) >> 32);
+    if (q * p->block_size > off)
+        q--;
+    return q;
 }
 
 mm_status mm_pool_alloc(mm_pool *p, void **out)
@@ -264,49 +332,40 @@ mm_status mm_pool_free(mm_pool *p, void *ptr)
     return MM_OK;
 }
 
-static mm_status release_dir_if_unused(mm_pool *p, uint64_t *frames)
-{
-    if (p->dir_count != 0 || !p->dir)
-        return MM_OK;
-    mm_status st = p->src->release(p->src->ctx, p->dir, p->dir_frames);
-    if (st != MM_OK)
-        return st;
-    *frames += p->dir_frames;
-    p->dir = NULL;
-    p->dir_frames = 0;
-    p->dir_capacity = 0;
-    return MM_OK;
-}
-
-/* Releases the empty slabs (or, with `all`, every slab), compacting
- * the directory in one pass; the first refused release stops releasing. */
+/* Releases the empty slabs (or, with `all`, every slab); the first
+ * release the source refuses stops releasing. The index goes too once no
+ * slab is left. */
 static mm_status release_slabs(mm_pool *p, bool all, uint64_t *frames)
 {
     mm_status st = MM_OK;
-    uint64_t kept = 0;
-    for (uint64_t i = 0; i < p->dir_count; i++) {
-        mm_pool_slab *s = p->dir[i];
+    mm_pool_slab **link = &p->slabs;
+    while (*link && st == MM_OK) {
+        mm_pool_slab *s = *link;
         uint32_t in_use = s->in_use;
-        bool partial = in_use < p->slab_blocks;
-        bool drop = st == MM_OK && (all || in_use == 0);
-        /* Unlink first: once released, the header is no longer ours. */
-        if (drop && partial)
-            partial_unlink(p, s);
-        if (drop)
-            st = p->src->release(p->src->ctx, s, p->slab_frames);
-        if (drop && st == MM_OK) {
-            p->in_use -= in_use;
-            *frames += p->slab_frames;
+        if (!all && in_use != 0) {
+            link = &s->next_slab;
             continue;
         }
-        if (drop && partial)
-            partial_push(p, s); /* refused: keep it usable */
-        p->dir[kept++] = s;
+        /* Unlink first: once released, the header is no longer ours. */
+        bool partial = in_use < p->slab_blocks;
+        mm_pool_slab *next = s->next_slab;
+        if (partial)
+            partial_unlink(p, s);
+        st = p->src->release(p->src->ctx, s, p->slab_frames);
+        if (st != MM_OK) {
+            if (partial)
+                partial_push(p, s); /* refused: keep it usable */
+            break;
+        }
+        *link = next;
+        index_drop(p, s);
+        p->slab_count--;
+        p->in_use -= in_use;
+        *frames += p->slab_frames;
     }
-    p->dir_count = kept;
-    if (st != MM_OK)
+    if (st != MM_OK || p->slab_count != 0)
         return st;
-    return release_dir_if_unused(p, frames);
+    return index_release(p, frames);
 }
 
 mm_status mm_pool_release_empty(mm_pool *p, uint64_t *frames_released)
@@ -341,12 +400,12 @@ static uint32_t per_mille(uint64_t part, uint64_t whole)
 void mm_pool_stats(const mm_pool *p, struct mm_pool_stats *s)
 {
     s->block_size = p->block_size;
-    s->capacity = p->dir_count * p->slab_blocks;
+    s->capacity = p->slab_count * p->slab_blocks;
     s->in_use = p->in_use;
     s->free = s->capacity - p->in_use;
     s->peak = p->peak;
-    s->slabs = p->dir_count;
-    s->frames = p->dir_count * p->slab_frames;
-    s->dir_frames = p->dir_frames;
+    s->slabs = p->slab_count;
+    s->frames = p->slab_count * p->slab_frames;
+    s->dir_frames = p->index_frames;
     s->utilization = per_mille(p->in_use, s->capacity);
 }

@@ -64,7 +64,7 @@ static void init_rejects_bad_arguments(void **state)
     assert_int_equal(hf->allocs, 0);
 }
 
-/* Init takes no frame; the first alloc takes one slab (plus the directory). */
+/* Init takes no frame; the first alloc takes one slab (plus the index). */
 static void frames_taken_lazily(void **state)
 {
     host_frames *hf = *state;
@@ -212,12 +212,12 @@ static void misaligned_inside_is_foreign(void **state)
     host_frames *hf = *state;
     mm_pool p;
     void *a;
-    assert_int_equal(mm_pool_init(&p, 48, 16, &hf->src), MM_OK);
+    assert_int_equal(mm_pool_init(&p, 80, 16, &hf->src), MM_OK);
     assert_int_equal(mm_pool_alloc(&p, &a), MM_OK);
     uintptr_t slab = (uintptr_t)a & ~(uintptr_t)(FRAME - 1);
     struct mm_pool_stats s = stats_of(&p);
     uintptr_t tail = (uintptr_t)a + s.capacity * s.block_size;
-    assert_true(tail < slab + FRAME); /* 48 does not divide the space evenly */
+    assert_true(tail < slab + FRAME); /* 80 does not divide the space evenly */
     assert_int_equal(mm_pool_free(&p, (char *)a + 1), MM_ERR_FOREIGN_POINTER);
     assert_int_equal(mm_pool_free(&p, (char *)a + 16), MM_ERR_FOREIGN_POINTER);
     assert_int_equal(mm_pool_free(&p, (void *)slab), MM_ERR_FOREIGN_POINTER);
@@ -278,7 +278,7 @@ static void release_empty_returns_frames(void **state)
 }
 
 /* With every block freed, release_empty gives back all frames including
- * the directory's: the source is back to zero frames out. */
+ * the index's: the source is back to zero frames out. */
 static void release_empty_of_idle_pool_returns_everything(void **state)
 {
     host_frames *hf = *state;
@@ -307,7 +307,7 @@ static void release_empty_lets_failed_alloc_retry(void **state)
     void *x, *y = NULL;
     assert_int_equal(mm_pool_init(&a, 64, 8, &hf->src), MM_OK);
     assert_int_equal(mm_pool_init(&b, 64, 8, &hf->src), MM_OK);
-    assert_int_equal(mm_pool_alloc(&a, &x), MM_OK); /* directory + slab */
+    assert_int_equal(mm_pool_alloc(&a, &x), MM_OK); /* index + slab */
     assert_int_equal(mm_pool_alloc(&b, &y), MM_OK);
     assert_int_equal(mm_pool_free(&b, y), MM_OK);
     hf->limit = hf->out; /* nothing more to hand out */
@@ -320,7 +320,7 @@ static void release_empty_lets_failed_alloc_retry(void **state)
     assert_int_equal(stats_of(&a).in_use, per);
     uint64_t released = 0;
     assert_int_equal(mm_pool_release_empty(&b, &released), MM_OK);
-    assert_int_equal(released, 2); /* B's slab and directory */
+    assert_int_equal(released, 2); /* B's slab and index */
     assert_int_equal(mm_pool_alloc(&a, &y), MM_OK);
     hf->limit = hf->frames;
     mm_pool_destroy(&a);
@@ -429,9 +429,9 @@ static void big_blocks_use_multi_frame_slabs(void **state)
     assert_int_equal(hf->out, 0);
 }
 
-/* More slabs than one directory frame holds: the directory moves to more
- * frames and every block is still found on free. */
-static void directory_grows(void **state)
+/* More slabs than one index frame holds: the index moves to more frames
+ * (rehashing every slab) and every block is still found on free. */
+static void index_grows(void **state)
 {
     host_frames *hf = *state;
     mm_pool p;
@@ -439,10 +439,13 @@ static void directory_grows(void **state)
     void **b = calloc(n, sizeof(void *));
     assert_non_null(b);
     assert_int_equal(mm_pool_init(&p, 4000, 8, &hf->src), MM_OK); /* one block per slab */
-    take_n(&p, b, n);
+    take_n(&p, b, 1);
+    assert_int_equal(stats_of(&p).dir_frames, 1);
+    take_n(&p, b + 1, n - 1);
     struct mm_pool_stats s = stats_of(&p);
     assert_int_equal(s.slabs, n);
-    assert_int_equal(s.dir_frames, 2);
+    assert_true(s.dir_frames > 1);
+    assert_int_equal(hf->out, s.frames + s.dir_frames); /* old index given back */
     for (size_t i = 0; i < n; i += 2)
         assert_int_equal(mm_pool_free(&p, b[i]), MM_OK);
     for (size_t i = 0; i < n; i += 2)
@@ -453,6 +456,91 @@ static void directory_grows(void **state)
     assert_int_equal(hf->out, 0);
     assert_int_equal(hf->bad_releases, 0);
     free(b);
+}
+
+/* A source that hands out single frames in a scrambled order from an arena
+ * far wider than the pool's index (only touched pages become resident), so
+ * slab frame numbers collide in the index; multi-frame requests come from
+ * a separate contiguous area. Consecutive frames would never collide: the
+ * multiplicative hash spreads any range narrower than the table. */
+typedef struct scattered {
+    mm_frame_source src;
+    unsigned char *arena;
+    uint32_t order[1u << 16];
+    uint32_t next;
+    unsigned char *runs;
+    uint64_t runs_used;
+} scattered;
+
+static mm_status scattered_alloc(void *ctx, uint64_t count, void **ptr, uint64_t *phys)
+{
+    scattered *sc = ctx;
+    if (count > 1) {
+        if (sc->runs_used + count > 64)
+            return MM_ERR_OUT_OF_MEMORY;
+        *ptr = sc->runs + sc->runs_used * FRAME;
+        sc->runs_used += count;
+    } else {
+        if (sc->next == MM_ARRAY_SIZE(sc->order))
+            return MM_ERR_OUT_OF_MEMORY;
+        *ptr = sc->arena + (size_t)sc->order[sc->next++] * FRAME;
+    }
+    *phys = (uint64_t)(uintptr_t)*ptr;
+    return MM_OK;
+}
+
+static mm_status scattered_release(void *ctx, void *ptr, uint64_t count)
+{
+    (void)ctx, (void)ptr, (void)count; /* frames are not reused in this test */
+    return MM_OK;
+}
+
+/* 1500 one-block slabs at scattered frames, so the index has long probe
+ * chains. Half the slabs are emptied and released (their slots become
+ * deleted entries); every remaining block must still be found through
+ * chains that pass over those slots, and released ones must be foreign. */
+static void index_survives_release_with_collisions(void **state)
+{
+    (void)state;
+    scattered *sc = calloc(1, sizeof(*sc));
+    assert_non_null(sc);
+    size_t nframes = MM_ARRAY_SIZE(sc->order);
+    sc->arena = aligned_alloc(FRAME, nframes * FRAME);
+    sc->runs = aligned_alloc(FRAME, 64 * FRAME);
+    assert_non_null(sc->arena);
+    assert_non_null(sc->runs);
+    uint32_t x = 2463534242u;
+    for (uint32_t i = 0; i < nframes; i++)
+        sc->order[i] = i;
+    for (uint32_t i = (uint32_t)nframes - 1; i > 0; i--) { /* Fisher-Yates, xorshift */
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        uint32_t j = x % (i + 1), t = sc->order[i];
+        sc->order[i] = sc->order[j];
+        sc->order[j] = t;
+    }
+    sc->src = (mm_frame_source){scattered_alloc, scattered_release, sc, FRAME};
+    mm_pool p;
+    enum { N = 1500 };
+    void **b = calloc(N, sizeof(void *));
+    assert_non_null(b);
+    assert_int_equal(mm_pool_init(&p, 4000, 8, &sc->src), MM_OK);
+    take_n(&p, b, N);
+    for (size_t i = 0; i < N; i += 2)
+        assert_int_equal(mm_pool_free(&p, b[i]), MM_OK);
+    uint64_t released = 0;
+    assert_int_equal(mm_pool_release_empty(&p, &released), MM_OK);
+    assert_int_equal(released, N / 2);
+    for (size_t i = 0; i < N; i += 2)
+        assert_int_equal(mm_pool_free(&p, b[i]), MM_ERR_FOREIGN_POINTER);
+    for (size_t i = 1; i < N; i += 2)
+        assert_int_equal(mm_pool_free(&p, b[i]), MM_OK);
+    assert_int_equal(stats_of(&p).in_use, 0);
+    free(b);
+    free(sc->arena);
+    free(sc->runs);
+    free(sc);
 }
 
 /* destroy gives back every frame even with blocks in use, and the pool
@@ -496,7 +584,8 @@ int main(void)
         CASE(tiny_blocks_rounded_up_to_pointer),
         CASE(size_rounded_to_alignment),
         CASE(big_blocks_use_multi_frame_slabs),
-        CASE(directory_grows),
+        CASE(index_grows),
+        cmocka_unit_test(index_survives_release_with_collisions),
         CASE(destroy_returns_everything),
     };
     return cmocka_run_group_tests_name("pool", tests, NULL, NULL);

@@ -25,8 +25,9 @@
  * A failed allocation leaves the heap exactly as it was (except the failure
  * counter), so retrying after any of these steps is safe.
  *
- * Complexity: allocation O(1) (an inline fast path; the out-of-line slow
- * path walks attached regions), mark O(1), rewind O(regions), reset O(1). */
+ * Complexity: allocation O(1) on the inline fast path, O(regions) on the
+ * out-of-line slow path (moving on to the next region, refill); mark O(1),
+ * rewind O(regions), reset O(1). Not thread-safe: one heap, one user. */
 #ifndef MM_HEAP_H
 #define MM_HEAP_H
 
@@ -108,7 +109,8 @@ mm_status mm_heap_alloc_slow(mm_heap *h, size_t size, size_t align, void **out);
  * MM_ERR_OVERFLOW when size plus alignment padding cannot be represented,
  * MM_ERR_OUT_OF_MEMORY when it fits nowhere and no refill (or a refusing
  * one) is set. On failure *out is untouched and the heap unchanged except
- * for its failure counter. */
+ * for its failure counter. `h` must be an initialized heap and `out`
+ * non-NULL: the fast path does not check them. */
 static inline mm_status mm_heap_alloc(mm_heap *h, size_t size, size_t align, void **out)
 {
     uintptr_t mask = (uintptr_t)align - 1;

@@ -4,14 +4,15 @@
  * block is free, and gives completely empty slabs back on request. Each slab
  * starts with a header: an intrusive free list of the blocks freed in it, a
  * count of blocks in use, a bump index over blocks never handed out (so a
- * new slab costs O(1), not O(blocks)) and a used-bit per block. A sorted
- * directory of slab addresses (itself kept in frames from the source) finds
- * the slab of any pointer in O(log slabs) without reading memory the pool
- * does not own, which is what makes double-free and foreign-pointer checks
- * safe and cheap.
+ * new slab costs O(1), not O(blocks)) and a used-bit per block. A hash
+ * table from frame to slab (itself kept in frames from the source) finds
+ * the slab of any pointer in O(1) without reading memory the pool does not
+ * own, which is what makes double-free and foreign-pointer checks safe and
+ * cheap.
  *
- * Complexity: alloc O(1) (plus one source call when growing), free
- * O(log slabs), release_empty O(slabs), stats O(1).
+ * Complexity: alloc O(1) (amortized: growing the index rehashes it, and a
+ * new slab costs one source call), free O(1), release_empty O(slabs),
+ * stats O(1).
  *
  * Recovery from allocation failure (MM_ERR_OUT_OF_MEMORY from the source):
  * mm_pool_release_empty() on this and other pools returns whole empty slabs
@@ -34,12 +35,17 @@ typedef struct mm_pool {
     uint32_t slab_frames;  /* frames per slab */
     uint32_t slab_blocks;  /* blocks per slab */
     uint32_t first_offset; /* offset of block 0 from the slab start */
-    uint32_t slab_shift;   /* log2(frame_size) */
+    uint32_t frame_shift;  /* log2(frame_size) */
+    uint32_t block_recip;  /* ceil(2^32 / block_size): division by multiply */
+    uintptr_t slab_size;   /* bytes per slab */
     mm_pool_slab *partial; /* slabs with at least one free block */
-    mm_pool_slab **dir;    /* slab addresses, ascending */
-    uint64_t dir_count;
-    uint64_t dir_capacity;
-    uint64_t dir_frames; /* frames holding `dir` */
+    mm_pool_slab *slabs;   /* all slabs */
+    uint64_t slab_count;
+    mm_pool_slab **index;  /* frame -> slab hash table (see pool.c) */
+    uint64_t index_cap;    /* slots, power of two */
+    uint64_t index_used;   /* slots live or deleted */
+    uint64_t index_frames; /* frames holding `index` */
+    uint32_t index_shift;  /* 64 - log2(index_cap) */
     uint64_t in_use;
     uint64_t peak;
 } mm_pool;
@@ -52,7 +58,7 @@ struct mm_pool_stats {
     uint64_t peak;        /* highest in_use since init */
     uint64_t slabs;       /* slabs held */
     uint64_t frames;      /* frames held for slabs (directory frames apart) */
-    uint64_t dir_frames;  /* frames held for the slab directory */
+    uint64_t dir_frames;  /* frames held for the slab directory (the index) */
     uint32_t utilization; /* in_use / capacity in per-mille (0 when empty) */
 };
 
@@ -85,7 +91,7 @@ mm_status mm_pool_free(mm_pool *p, void *ptr);
  * released before it stay released). */
 mm_status mm_pool_release_empty(mm_pool *p, uint64_t *frames_released);
 
-/* Returns every frame (slabs, even with blocks in use, and the directory)
+/* Returns every frame (slabs, even with blocks in use, and the index)
  * to the source; the pool is empty afterwards and can be used again.
  * Returns the first status the source refused with, MM_OK otherwise. */
 mm_status mm_pool_destroy(mm_pool *p);

@@ -1,0 +1,63 @@
+/* Runs a libFuzzer harness without libFuzzer: over every file of the
+ * corpus directories given as arguments, then over a fixed number of
+ * pseudo-random inputs. Built with -m32, it checks a harness's model on a
+ * host where size_t and pointers are 32 bits, as in the BIOS stage 2.
+ * The harness aborts on a violation; reaching the end prints one PASS. */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REPLAY_MAX_INPUT     4096
+#define RANDOM_INPUTS 20000
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static uint8_t buf[REPLAY_MAX_INPUT];
+
+static unsigned replay_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "replay: cannot open %s\n", dir);
+        exit(1);
+    }
+    unsigned n = 0;
+    char path[4096];
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            continue;
+        size_t len = fread(buf, 1, sizeof(buf), f);
+        fclose(f);
+        LLVMFuzzerTestOneInput(buf, len);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    unsigned files = 0;
+    for (int a = 1; a < argc; a++)
+        files += replay_dir(argv[a]);
+    uint32_t x = 2463534242u;
+    for (unsigned run = 0; run < RANDOM_INPUTS; run++) {
+        size_t len = 1 + x % REPLAY_MAX_INPUT;
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            buf[i] = (uint8_t)(x >> 11);
+        }
+        LLVMFuzzerTestOneInput(buf, len);
+    }
+    printf("PASS: %zu-bit replay of %u corpus files and %u random inputs\n", sizeof(void *) * 8,
+           files, RANDOM_INPUTS);
+    return 0;
+}
