@@ -309,13 +309,20 @@ static void place_heaps(void)
            (unsigned long long)L.range[R_BOOT_HEAP].base);
 }
 
-/* The paging layout both loaders use (docs/protocol.md). */
+/* The paging layout both loaders use (docs/protocol.md): identity map of
+ * the low 4 GiB (stage 2 runs below 1 MiB through the CR3 switch), direct
+ * map of all RAM, the kernel's ranges. */
 static void paging_layout(void)
 {
     uint64_t hhdm = bc_paging_hhdm_size(L.map.entries, L.map.count);
-    if (hhdm == 0 || bc_paging_standard(&L.elf, L.range[R_KERNEL].base, hhdm,
-                                        L.nx ? BC_PAGING_NX : 0, &L.paging) != MM_OK)
-        fatal("page tables: no valid layout for this kernel and memory map");
+    if (hhdm == 0)
+        fatal("page tables: no RAM in the memory map");
+    if (bc_paging_standard(&L.elf, L.range[R_KERNEL].base, FOUR_GIB, hhdm, L.nx ? BC_PAGING_NX : 0,
+                           &L.paging) != MM_OK) {
+        char why[96] = "bad kernel mappings";
+        bc_paging_check(&L.paging.layout, why, sizeof why);
+        fatal("page tables: bad layout: %s", why);
+    }
 }
 
 static uint32_t cmdline_bytes(void)
