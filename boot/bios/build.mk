@@ -35,7 +35,15 @@ $(STAGE1_BIN): $(BIOS_OUT)/stage1.elf
 $(STAGE2_BIN): $(BIOS_OUT)/stage2.elf
 	llvm-objcopy -O binary $< $@
 
-ALL_TARGETS += $(STAGE1_BIN) $(STAGE2_BIN)
+# The boot benchmark's floor: an MBR that exits QEMU at once.
+FLOOR_MBR := $(BIOS_OUT)/floor-mbr.bin
+$(BIOS_OUT)/floor-mbr.elf: $(BUILD)/i386/boot/bios/floor.o boot/bios/stage1.ld
+	@mkdir -p $(@D)
+	$(LLD) -m elf_i386 -T boot/bios/stage1.ld -o $@ $<
+$(FLOOR_MBR): $(BIOS_OUT)/floor-mbr.elf
+	llvm-objcopy -O binary $< $@
+
+ALL_TARGETS += $(STAGE1_BIN) $(STAGE2_BIN) $(FLOOR_MBR)
 
 # The shared disk image (its recipe is in boot/uefi/build.mk) gets stage 1
 # and stage 2 installed, so the same file boots on BIOS and UEFI.

@@ -10,6 +10,9 @@ BOOT_SUITES += boot-bios
 CMD_boot-bios := tests/boot/bios-cases.sh
 endif
 BENCHES += scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS)
+ifneq ($(BIOS),0)
+BENCHES += scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS) --firmware bios
+endif
 endif
 
 # A kernel that exits QEMU on its first instruction, for the boot benchmark.
@@ -26,3 +29,6 @@ ALL_TARGETS += $(EXIT_KERNEL)
 .PHONY: bench-boot
 bench-boot: deps-test $(ALL_TARGETS)
 	@scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS)
+ifneq ($(BIOS),0)
+	@scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS) --firmware bios
+endif
