@@ -228,12 +228,14 @@ static void detect_memory(void)
 /* ---- B: placement ---- */
 
 /* Finds `size` bytes aligned to `align` in [min, 4 GiB) and carves them as
- * `type`. MM_ERR_NOT_FOUND when nothing fits. */
+ * `type`. Base and size are rounded to the bitmap granularity (the map's
+ * frame size) so that a carve never rounds into a neighbour.
+ * MM_ERR_NOT_FOUND when nothing fits. */
 static mm_status place(enum range_id id, uint64_t size, uint64_t align, uint64_t min, mm_type type)
 {
-    uint64_t base;
-    uint64_t a = align < 4096 ? 4096 : align;
-    if (!mm_align_up(size, 4096, &size) || size == 0)
+    uint64_t base, frame = L.mem.bitmap_granularity;
+    uint64_t a = align < frame ? frame : align;
+    if (!mm_align_up(size, frame, &size) || size == 0)
         return MM_ERR_INVALID_ARGUMENT;
     mm_status st = mm_map_find(&L.map, size, a, min < ONE_MIB ? ONE_MIB : min, FOUR_GIB,
                                MM_FIND_BOTTOM_UP, &base);
