@@ -7,7 +7,7 @@
  * Bytes 440..511 (disk signature, partition table, 0x55AA) belong to the
  * disk and are never part of this binary.
  *
- * Errors print a short message with INT 10h, write the "loader failed"
+ * Errors print a short message with INT 10h and on COM1, write the "loader failed"
  * code to isa-debug-exit (port 0xf4; harmless without the device, and it
  * lets tests end instead of hanging) and halt. */
 #include "bios_layout.h"
@@ -91,13 +91,16 @@ no_stage2:
     mov     $msg_nostage2, %si
     jmp     fail
 disk_error:
-    mov     %ah, %bl            /* BIOS status code, printed in hex */
+    push    %ax                 /* AH: BIOS status code, printed in hex */
     mov     $msg_disk, %si
     call    puts
-    mov     %bl, %al
+    pop     %ax
+    push    %ax
+    mov     %ah, %al
     shr     $4, %al
     call    puthex
-    mov     %bl, %al
+    pop     %ax
+    mov     %ah, %al
     call    puthex
     mov     $msg_nl, %si
 fail:
@@ -114,9 +117,7 @@ puts:
     lodsb
     test    %al, %al
     jz      2f
-    mov     $0x0e, %ah
-    mov     $7, %bx
-    int     $0x10
+    call    putc
     jmp     puts
 2:  ret
 
@@ -125,9 +126,16 @@ puthex:
     and     $0xf, %al
     add     $'0', %al
     cmp     $'9', %al
-    jbe     3f
+    jbe     putc
     add     $7, %al
-3:  mov     $0x0e, %ah
+    /* fall through */
+
+/* Prints AL on COM1 (as the firmware left it; stage 2 sets it up
+ * properly) and on the screen with INT 10h teletype. */
+putc:
+    mov     $0x3f8, %dx
+    out     %al, %dx
+    mov     $0x0e, %ah
     mov     $7, %bx
     int     $0x10
     ret

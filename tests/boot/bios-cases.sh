@@ -90,6 +90,12 @@ image bad-detect --cfg "$(cfg_with bad-detect bios_memory_detect=e821)" --kernel
 image no-cfg --cfg "" --kernel "$kernel"
 image gran-64k --cfg "$(cfg_with gran-64k bitmap_granularity=64K)" --kernel "$kernel"
 mbr_image
+# Stage 1's own refusals: stage 2's signature overwritten, and stage 2's
+# LBA patched to lie past the end of the disk (a BIOS read error).
+cp "$out/default.img" "$out/stage2-corrupt.img"
+printf 'XXXX' | dd of="$out/stage2-corrupt.img" bs=1 seek=$((2048 * 512 + 4)) conv=notrunc status=none
+cp "$out/default.img" "$out/stage2-unreadable.img"
+printf '\xff\xff\xff\x00' | dd of="$out/stage2-unreadable.img" bs=1 seek=11 conv=notrunc status=none
 
 # ---- cases ----------------------------------------------------------------
 # Usable bytes: RAM minus what SeaBIOS reserves (EBDA, ROMs, ACPI tables at
@@ -138,6 +144,10 @@ add bios-bad-cfg --image "$out/bad-cfg.img" --expect-result HALT \
     --expect-text "boot.cfg line" --expect-text "temp_heap_size"
 add bios-bad-detect --image "$out/bad-detect.img" --expect-result HALT \
     --expect-text "boot.cfg line" --expect-text "bios_memory_detect"
+add bios-stage2-corrupt --image "$out/stage2-corrupt.img" --expect-result HALT \
+    --expect-text "MOS: stage 2 missing, run mos-install"
+add bios-stage2-unreadable --image "$out/stage2-unreadable.img" --expect-result HALT \
+    --expect-text "MOS: disk read error 0x"
 # The comparison's UEFI half: the very same image file as bios-256m.
 ((have_efi)) && add xfw-uefi-256m --image "$out/default.img" --mem 256M --firmware uefi \
     --expect boot_mode=uefi --expect temp_heap_source=handoff
