@@ -170,7 +170,7 @@ compare() {
     bv=$(val "$b" usable_bytes)
     uv=$(val "$u" usable_bytes)
     [[ "$bv" =~ ^[0-9]+$ && "$uv" =~ ^[0-9]+$ ]] || { echo "FAIL: bios-vs-uefi-same-image: usable_bytes bios='$bv' uefi='$uv'"; return 1; }
-    local diff=$((bv > uv ? bv - uv : uv - bv)) tol=$((32 * MiB))
+    local diff=$((bv > uv ? bv - uv : uv - bv)) tol=$((16 * MiB))
     ((diff <= tol)) || { echo "FAIL: bios-vs-uefi-same-image: usable_bytes differ by $diff (> $tol)"; return 1; }
     echo "PASS: bios-vs-uefi-same-image (usable bios $bv, uefi $uv, diff $((diff / 1024)) KiB)"
 }
