@@ -35,6 +35,9 @@ __attribute__((noreturn)) void enter_long_mode(uint32_t pml4, const struct lm_ju
 
 extern uint8_t boot_drive;
 
+/* Installs stage 2's protected-mode exception handlers (report + halt). */
+void idt_init(void);
+
 static inline uint16_t rm_seg(uint32_t linear)
 {
     return (uint16_t)(linear >> 4);

@@ -160,6 +160,7 @@ pm_return:
     mov     %ax, %gs
     mov     %ax, %ss
     mov     saved_esp, %esp
+    lidt    pm_idt_desc         /* stage 2's exception handlers again */
     mov     40(%esp), %edi
     mov     $thunk_regs, %esi
     mov     $R_SIZE / 4, %ecx
@@ -209,6 +210,36 @@ lm_start:
     xor     %ebp, %ebp
     jmp     *%rax
 
+/* Exception stubs, ISR_STUB_SIZE bytes apart from isr_stubs so that C can
+ * compute each one's address: push a 0 error code where the CPU pushes
+ * none, push the vector, go to the common handler, which calls
+ * stage2_exception(vector, error, eip) (never returns). */
+#define HAS_ERROR(n) ((n) == 8 || ((n) >= 10 && (n) <= 14) || (n) == 17 || (n) == 21 || (n) == 29 || (n) == 30)
+    .macro isr n
+    .balign 16
+    .if HAS_ERROR(\n)
+    .else
+    pushl   $0
+    .endif
+    pushl   $\n
+    jmp     isr_common
+    .endm
+
+    .code32
+    .balign 16
+    .globl  isr_stubs
+isr_stubs:
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    isr \n
+    .endr
+isr_common:
+    cli
+    cld
+    mov     $SEL_DATA32, %ax
+    mov     %ax, %ds
+    mov     %ax, %es
+    call    stage2_exception
+
     .balign 8
     .globl  stage2_gdt
 stage2_gdt:
@@ -228,6 +259,12 @@ gdt_desc:
     .word   0
 rm_idt:
     .word   0x3ff
+    .long   0
+    .balign 4
+    .word   0
+    .globl  pm_idt_desc
+pm_idt_desc:                    /* filled by idt_init() */
+    .word   0
     .long   0
 saved_esp:
     .long   0

@@ -448,6 +448,7 @@ void stage2_main(uint32_t drive)
 {
     L.tsc_entry = rdtsc();
     con_init();
+    idt_init();
     mm_log(&con_log, MM_LOG_INFO, "MultiOS Boot %u.%u.%u (legacy BIOS), boot drive 0x%x",
            BC_LOADER_VERSION >> 16, (BC_LOADER_VERSION >> 8) & 0xff, BC_LOADER_VERSION & 0xff,
            drive);
