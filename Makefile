@@ -5,7 +5,7 @@ include $(sort $(wildcard lib/*/build.mk boot/*/build.mk kernel/build.mk tools/b
                           tests/*/build.mk bench/build.mk examples/build.mk))
 
 .DEFAULT_GOAL := all
-.PHONY: all deps-build deps-test test test-unit test-check test-fuzz test-boot fuzz bench run clean format
+.PHONY: FORCE all deps-build deps-test test test-unit test-check test-fuzz test-boot fuzz bench run clean format
 
 all: deps-build $(ALL_TARGETS)
 

@@ -59,6 +59,14 @@ $(BUILD)/i386/%.o: %.c
 	@mkdir -p $(@D)
 	$(CLANG) $(I386_CFLAGS) -c $< -o $@
 
+# Sources: lib/mm, the firmware-independent half of the loaders (boot/common,
+# linked into every host test, fuzzer, bench and tool too) and the
+# freestanding runtime every image links.
+MM_SRCS := $(sort $(wildcard lib/mm/*.c))
+COMMON_SRCS := $(sort $(wildcard boot/common/*.c))
+RT_SRCS := lib/rt/string.c
+HOST_LIB_SRCS := $(MM_SRCS) $(COMMON_SRCS)
+
 # Lists components append to:
 #   ALL_TARGETS   files `make` builds
 #   UNIT_SUITES   names of host unit suites; CMD_<name> is the command

@@ -1,12 +1,7 @@
 # lib/mm: compiled unchanged for the host (tests, tools), the 64-bit kernel,
 # the UEFI loader and the 32-bit BIOS stage 2.
-MM_SRCS := $(sort $(wildcard lib/mm/*.c))
-RT_SRCS := lib/rt/string.c
-
-# Portable sources every host test, fuzzer and tool links: lib/mm and the
-# firmware-independent part of the loaders (boot/common).
-COMMON_SRCS := $(sort $(wildcard boot/common/*.c))
-HOST_LIB_SRCS := $(MM_SRCS) $(COMMON_SRCS)
+# MM_SRCS, COMMON_SRCS, RT_SRCS and HOST_LIB_SRCS are set in mk/common.mk so
+# that every fragment sees them whatever the include order.
 
 # Proof that the library builds freestanding for every target and needs no
 # runtime beyond lib/rt (no __udivdi3 & co. on i386): each set goes through
