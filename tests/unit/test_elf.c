@@ -10,14 +10,10 @@
 #include <cmocka.h>
 
 #include "common/elf.h"
+#include "helpers/elf_image.h"
 
 #define KBASE      0xffffffff80000000ULL
 #define FILE_BYTES 0x3000u
-
-typedef struct seg {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, filesz, memsz, align;
-} seg;
 
 typedef struct image {
     unsigned char *f; /* FILE_BYTES */
@@ -25,50 +21,12 @@ typedef struct image {
     bc_elf_image img;
 } image;
 
-static void put(unsigned char *p, uint64_t v, int bytes)
-{
-    for (int i = 0; i < bytes; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* Writes an ELF header for `n` program headers at 64 and the headers. */
-static void write_elf(unsigned char *f, const seg *s, int n, uint64_t entry)
-{
-    memset(f, 0, 64 + 56 * (size_t)n);
-    memcpy(f,
-           "\x7f"
-           "ELF",
-           4);
-    f[4] = 2;           /* 64-bit */
-    f[5] = 1;           /* little-endian */
-    f[6] = 1;           /* version */
-    put(f + 16, 2, 2);  /* ET_EXEC */
-    put(f + 18, 62, 2); /* x86-64 */
-    put(f + 20, 1, 4);
-    put(f + 24, entry, 8);
-    put(f + 32, 64, 8); /* phoff */
-    put(f + 52, 64, 2);
-    put(f + 54, 56, 2);
-    put(f + 56, (uint64_t)n, 2);
-    for (int i = 0; i < n; i++) {
-        unsigned char *p = f + 64 + 56 * i;
-        put(p + 0, s[i].type, 4);
-        put(p + 4, s[i].flags, 4);
-        put(p + 8, s[i].offset, 8);
-        put(p + 16, s[i].vaddr, 8);
-        put(p + 24, s[i].vaddr - KBASE, 8); /* paddr: ignored by the loader */
-        put(p + 32, s[i].filesz, 8);
-        put(p + 40, s[i].memsz, 8);
-        put(p + 48, s[i].align, 8);
-    }
-}
-
 /* The valid kernel:
  *   seg 0  text    vaddr KBASE+0x0000  file 0x1000+0x800            R X
  *   seg 1  rodata  vaddr KBASE+0x1000  file 0x2000+0x100            R
  *   seg 2  data    vaddr KBASE+0x2100  file 0x2100+0x80, mem 0x3000 R W (bss)
  * entry KBASE+0x10; span [KBASE, KBASE+0x6000). */
-static const seg valid[3] = {
+static const test_seg valid[3] = {
     {1, 5, 0x1000, KBASE, 0x800, 0x800, 0x1000},
     {1, 4, 0x2000, KBASE + 0x1000, 0x100, 0x100, 0x1000},
     {1, 6, 0x2100, KBASE + 0x2100, 0x80, 0x3000, 0x1000},
@@ -80,7 +38,7 @@ static int setup(void **state)
     im->f = malloc(FILE_BYTES);
     for (unsigned i = 0; i < FILE_BYTES; i++)
         im->f[i] = (unsigned char)(i * 7 + 1);
-    write_elf(im->f, valid, 3, KBASE + 0x10);
+    test_elf_write(im->f, valid, 3, KBASE + 0x10);
     im->len = 0x2180;
     *state = im;
     return 0;
@@ -105,9 +63,9 @@ static void expect(image *im, bc_elf_status want, const char *msg)
 }
 
 /* Rewrites the program headers with `s` (n entries) and `entry`. */
-static void rewrite(image *im, const seg *s, int n, uint64_t entry)
+static void rewrite(image *im, const test_seg *s, int n, uint64_t entry)
 {
-    write_elf(im->f, s, n, entry);
+    test_elf_write(im->f, s, n, entry);
 }
 
 /* The valid kernel parses into the layout drawn above. */
@@ -188,7 +146,7 @@ static void mappings_per_segment(void **state)
 static void mappings_shared_page_gets_union(void **state)
 {
     image *im = *state;
-    const seg s[2] = {
+    const test_seg s[2] = {
         {1, 5, 0x1000, KBASE, 0x1800, 0x1800, 0x1000},
         {1, 6, 0x2800, KBASE + 0x1800, 0x100, 0x1800, 0x1000},
     };
@@ -209,7 +167,7 @@ static void mappings_shared_page_gets_union(void **state)
 static void phys_align_from_p_align(void **state)
 {
     image *im = *state;
-    seg s[3];
+    test_seg s[3];
     memcpy(s, valid, sizeof s);
     s[0].align = 0x200000;
     rewrite(im, s, 3, KBASE + 0x10);
@@ -225,7 +183,7 @@ static void phys_align_from_p_align(void **state)
 static void empty_and_other_headers_skipped(void **state)
 {
     image *im = *state;
-    seg s[5] = {
+    test_seg s[5] = {
         {4, 4, 0x2000, 0, 0x10, 0x10, 4}, /* PT_NOTE */
         valid[0],
         {1, 4, 0, KBASE + 0x900, 0, 0, 0x1000}, /* empty PT_LOAD */
@@ -271,46 +229,46 @@ static void bad_version(void **state)
     im->f[6] = 0;
     expect(im, BC_ELF_BAD_VERSION, "version");
     im->f[6] = 1;
-    put(im->f + 20, 2, 4);
+    test_put_le(im->f + 20, 2, 4);
     expect(im, BC_ELF_BAD_VERSION, "version");
 }
 
 static void dyn_refused_with_reason(void **state)
 {
     image *im = *state;
-    put(im->f + 16, 3, 2);
+    test_put_le(im->f + 16, 3, 2);
     expect(im, BC_ELF_BAD_TYPE, "ET_DYN (PIE) kernels are not supported");
-    put(im->f + 16, 1, 2);
+    test_put_le(im->f + 16, 1, 2);
     expect(im, BC_ELF_BAD_TYPE, "ELF type 1 is not ET_EXEC");
 }
 
 static void bad_machine(void **state)
 {
     image *im = *state;
-    put(im->f + 18, 3, 2);
+    test_put_le(im->f + 18, 3, 2);
     expect(im, BC_ELF_BAD_MACHINE, "machine 3 is not x86-64");
 }
 
 static void bad_ehsize(void **state)
 {
     image *im = *state;
-    put(im->f + 52, 52, 2);
+    test_put_le(im->f + 52, 52, 2);
     expect(im, BC_ELF_BAD_EHSIZE, "e_ehsize");
 }
 
 static void bad_phentsize(void **state)
 {
     image *im = *state;
-    put(im->f + 54, 32, 2);
+    test_put_le(im->f + 54, 32, 2);
     expect(im, BC_ELF_BAD_PHDRS, "program header size 32 is below 56");
 }
 
 static void no_phdrs(void **state)
 {
     image *im = *state;
-    put(im->f + 56, 0, 2);
+    test_put_le(im->f + 56, 0, 2);
     expect(im, BC_ELF_BAD_PHDRS, "no program headers");
-    put(im->f + 56, 300, 2);
+    test_put_le(im->f + 56, 300, 2);
     expect(im, BC_ELF_BAD_PHDRS, "300 program headers, limit 256");
 }
 
@@ -318,16 +276,16 @@ static void no_phdrs(void **state)
 static void phdr_table_outside_file(void **state)
 {
     image *im = *state;
-    put(im->f + 32, 0x2100, 8);
+    test_put_le(im->f + 32, 0x2100, 8);
     expect(im, BC_ELF_BAD_PHDRS, "program header table at 0x2100 exceeds file (0x2180 bytes)");
-    put(im->f + 32, UINT64_MAX - 8, 8);
+    test_put_le(im->f + 32, UINT64_MAX - 8, 8);
     expect(im, BC_ELF_BAD_PHDRS, "exceeds file");
 }
 
 static void interp_refused(void **state)
 {
     image *im = *state;
-    seg s[4] = {{3, 4, 0x2000, 0, 0x10, 0x10, 1}, valid[0], valid[1], valid[2]};
+    test_seg s[4] = {{3, 4, 0x2000, 0, 0x10, 0x10, 1}, valid[0], valid[1], valid[2]};
     rewrite(im, s, 4, KBASE + 0x10);
     expect(im, BC_ELF_INTERP, "PT_INTERP");
 }
@@ -335,7 +293,7 @@ static void interp_refused(void **state)
 static void no_load_segment(void **state)
 {
     image *im = *state;
-    seg s[1] = {{4, 4, 0x2000, 0, 0x10, 0x10, 4}};
+    test_seg s[1] = {{4, 4, 0x2000, 0, 0x10, 0x10, 4}};
     rewrite(im, s, 1, KBASE + 0x10);
     expect(im, BC_ELF_NO_SEGMENTS, "no PT_LOAD segment");
 }
@@ -343,9 +301,9 @@ static void no_load_segment(void **state)
 static void too_many_segments(void **state)
 {
     image *im = *state;
-    seg s[17];
+    test_seg s[17];
     for (int i = 0; i < 17; i++)
-        s[i] = (seg){1, 5, 0x1000, KBASE + 0x1000 * (uint64_t)i, 0x10, 0x10, 0x1000};
+        s[i] = (test_seg){1, 5, 0x1000, KBASE + 0x1000 * (uint64_t)i, 0x10, 0x10, 0x1000};
     rewrite(im, s, 17, KBASE);
     expect(im, BC_ELF_TOO_MANY_SEGMENTS, "more than 16 PT_LOAD segments");
 }
@@ -354,7 +312,7 @@ static void too_many_segments(void **state)
 static void segment_beyond_file(void **state)
 {
     image *im = *state;
-    seg s[3];
+    test_seg s[3];
     memcpy(s, valid, sizeof s);
     s[2].filesz = 0x100;
     rewrite(im, s, 3, KBASE + 0x10);
@@ -368,7 +326,7 @@ static void segment_beyond_file(void **state)
 static void filesz_above_memsz(void **state)
 {
     image *im = *state;
-    seg s[3];
+    test_seg s[3];
     memcpy(s, valid, sizeof s);
     s[1].memsz = 0x80;
     rewrite(im, s, 3, KBASE + 0x10);
@@ -378,7 +336,7 @@ static void filesz_above_memsz(void **state)
 static void align_not_power_of_two(void **state)
 {
     image *im = *state;
-    seg s[3];
+    test_seg s[3];
     memcpy(s, valid, sizeof s);
     s[0].align = 0x3000;
     rewrite(im, s, 3, KBASE + 0x10);
@@ -389,10 +347,10 @@ static void align_not_power_of_two(void **state)
 static void vaddr_outside_top_2g(void **state)
 {
     image *im = *state;
-    seg s[1] = {{1, 5, 0x1000, 0x400000, 0x800, 0x800, 0x1000}};
+    test_seg s[1] = {{1, 5, 0x1000, 0x400000, 0x800, 0x800, 0x1000}};
     rewrite(im, s, 1, 0x400000);
     expect(im, BC_ELF_SEG_VADDR, "segment 0: vaddr 0x400000 is below the top 2 GiB");
-    s[0] = (seg){1, 5, 0x1000, 0xfffffffffffff000ULL, 0x800, 0x2000, 0x1000};
+    s[0] = (test_seg){1, 5, 0x1000, 0xfffffffffffff000ULL, 0x800, 0x2000, 0x1000};
     rewrite(im, s, 1, 0xfffffffffffff000ULL);
     expect(im, BC_ELF_SEG_VADDR, "end of segment passes 2^64");
 }
@@ -401,7 +359,7 @@ static void vaddr_outside_top_2g(void **state)
 static void segments_unsorted_or_overlapping(void **state)
 {
     image *im = *state;
-    seg s[3] = {valid[1], valid[0], valid[2]};
+    test_seg s[3] = {valid[1], valid[0], valid[2]};
     rewrite(im, s, 3, KBASE + 0x10);
     expect(im, BC_ELF_SEG_ORDER, "segment 1: vaddr 0xffffffff80000000 is below the end");
     memcpy(s, valid, sizeof s);
@@ -413,7 +371,7 @@ static void segments_unsorted_or_overlapping(void **state)
 static void span_too_large(void **state)
 {
     image *im = *state;
-    seg s[2] = {valid[0], valid[2]};
+    test_seg s[2] = {valid[0], valid[2]};
     s[1].vaddr = KBASE + 0x40000000ULL;
     rewrite(im, s, 2, KBASE + 0x10);
     expect(im, BC_ELF_SPAN, "image spans 0x40003000 bytes");

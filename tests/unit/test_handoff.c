@@ -63,7 +63,8 @@ static void make_map(fixture *f)
         {0xfee00000, 0x1000, MM_TYPE_MMIO, 11, 0},
     };
     memcpy(f->entries, fixed, sizeof fixed);
-    f->map = (mm_map){f->entries, sizeof fixed / sizeof fixed[0], 32};
+    f->map =
+        (mm_map){.entries = f->entries, .count = sizeof fixed / sizeof fixed[0], .capacity = 32};
 }
 
 static void make_input(fixture *f)

@@ -1,6 +1,5 @@
-/* Page-table builder, checked by an independent software page walker that
- * follows CR3 like the MMU: 4 levels, 2 MiB leaves at the PD, 4 KiB at the
- * PT, write = AND of RW bits, NX = OR of NX bits. The tables live in a
+/* Page-table builder, checked by an independent software page walker
+ * (helpers/page_walk.c) that follows CR3 like the MMU. The tables live in a
  * host buffer that pretends to sit at physical REGION_PHYS. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +10,7 @@
 #include <cmocka.h>
 
 #include "common/paging.h"
+#include "helpers/page_walk.h"
 
 #define REGION_PHYS 0x7000000ULL
 #define KBASE       0xffffffff80000000ULL
@@ -30,61 +30,9 @@ static void *to_ptr(void *ctx, uint64_t phys)
     return h->mem + (phys - REGION_PHYS);
 }
 
-typedef struct walk {
-    bool present;
-    uint64_t phys;
-    bool writable, nx;
-    uint64_t page; /* leaf size */
-} walk;
-
-static const uint64_t *table(const host_region *h, uint64_t phys)
-{
-    if (phys < REGION_PHYS || phys + 4096 > REGION_PHYS + h->size)
-        fail_msg("table at 0x%llx outside the region", (unsigned long long)phys);
-    return (const uint64_t *)(h->mem + (phys - REGION_PHYS));
-}
-
-/* Translates `virt` through the tables at `cr3`, like the MMU. */
-static walk translate(const host_region *h, uint64_t cr3, uint64_t virt)
-{
-    walk w = {.writable = true};
-    uint64_t t = cr3;
-    for (int shift = 39; shift >= 12; shift -= 9) {
-        uint64_t e = table(h, t)[(virt >> shift) & 511];
-        if (!(e & 1))
-            return (walk){0};
-        w.writable &= (e >> 1) & 1;
-        w.nx |= e >> 63;
-        bool leaf = shift == 12 || (shift == 21 && (e & 0x80));
-        if (shift == 30 && (e & 0x80))
-            fail_msg("1 GiB page used");
-        if (leaf) {
-            uint64_t size = 1ULL << shift;
-            w.present = true;
-            w.page = size;
-            w.phys = (e & 0x000ffffffffff000ULL & ~(size - 1)) + (virt & (size - 1));
-            return w;
-        }
-        t = e & 0x000ffffffffff000ULL;
-    }
-    return (walk){0};
-}
-
-/* Counts the tables reachable from the table at `phys` (a table of
- * `level`: 4 = PML4 ... 1 = PT). */
-static uint64_t reachable(const host_region *h, uint64_t phys, int level)
-{
-    uint64_t n = 1;
-    const uint64_t *t = table(h, phys);
-    for (int i = 0; level > 1 && i < 512; i++) {
-        if ((t[i] & 1) && !(t[i] & 0x80))
-            n += reachable(h, t[i] & 0x000ffffffffff000ULL, level - 1);
-    }
-    return n;
-}
-
 typedef struct built {
     host_region h;
+    bc_paging_region r; /* the whole buffer, for the walker */
     uint64_t bytes, cr3;
 } built;
 
@@ -101,7 +49,8 @@ static built build(const bc_paging_layout *l)
     assert_true(b.cr3 == REGION_PHYS);
     for (uint64_t i = b.bytes; i < b.h.size; i++)
         assert_int_equal(b.h.mem[i], 0xee);
-    assert_int_equal(reachable(&b.h, b.cr3, 4) * 4096, b.bytes);
+    b.r = r;
+    assert_int_equal(page_walk_count_tables(&b.r, b.cr3) * 4096, b.bytes);
     return b;
 }
 
@@ -141,11 +90,11 @@ static void identity_translations(void **state)
     built b = build(&l);
     uint64_t probes[] = {0, 0x1234, 0x12345678, 4 * GiB - 1};
     for (size_t i = 0; i < 4; i++) {
-        walk w = translate(&b.h, b.cr3, probes[i]);
+        page_walk w = page_walk_translate(&b.r, b.cr3, probes[i]);
         assert_true(w.present && w.phys == probes[i] && w.writable && !w.nx);
         assert_int_equal(w.page, 2 * MiB);
     }
-    assert_false(translate(&b.h, b.cr3, 4 * GiB).present);
+    assert_false(page_walk_translate(&b.r, b.cr3, 4 * GiB).present);
     free(b.h.mem);
 }
 
@@ -155,11 +104,11 @@ static void hhdm_translations(void **state)
     (void)state;
     bc_paging_layout l = usual(BC_PAGING_NX);
     built b = build(&l);
-    walk w = translate(&b.h, b.cr3, HHDM + 0xfee00020);
+    page_walk w = page_walk_translate(&b.r, b.cr3, HHDM + 0xfee00020);
     assert_true(w.present && w.phys == 0xfee00020 && w.writable && w.nx);
-    w = translate(&b.h, b.cr3, HHDM + 4 * GiB - 8);
+    w = page_walk_translate(&b.r, b.cr3, HHDM + 4 * GiB - 8);
     assert_true(w.present && w.phys == 4 * GiB - 8);
-    assert_false(translate(&b.h, b.cr3, HHDM + 4 * GiB).present);
+    assert_false(page_walk_translate(&b.r, b.cr3, HHDM + 4 * GiB).present);
     free(b.h.mem);
 }
 
@@ -171,15 +120,15 @@ static void kernel_translations(void **state)
     bc_paging_layout l = usual(BC_PAGING_NX);
     built b = build(&l);
     for (uint64_t off = 0; off < 0x6000; off += 0x800) {
-        walk w = translate(&b.h, b.cr3, KBASE + off);
+        page_walk w = page_walk_translate(&b.r, b.cr3, KBASE + off);
         assert_true(w.present);
         assert_int_equal(w.page, 4096);
         assert_true(w.phys == 0x1000000 + off);
         assert_int_equal(w.writable, off >= 0x3000);
         assert_int_equal(w.nx, off >= 0x2000);
     }
-    assert_false(translate(&b.h, b.cr3, KBASE + 0x6000).present);
-    assert_false(translate(&b.h, b.cr3, KBASE - 0x1000).present);
+    assert_false(page_walk_translate(&b.r, b.cr3, KBASE + 0x6000).present);
+    assert_false(page_walk_translate(&b.r, b.cr3, KBASE - 0x1000).present);
     free(b.h.mem);
 }
 
@@ -193,7 +142,7 @@ static void no_nx_without_flag(void **state)
     const uint64_t *e = (const uint64_t *)b.h.mem;
     for (uint64_t i = 0; i < b.bytes / 8; i++)
         assert_int_equal(e[i] >> 63, 0);
-    assert_false(translate(&b.h, b.cr3, KBASE + 0x3000).nx);
+    assert_false(page_walk_translate(&b.r, b.cr3, KBASE + 0x3000).nx);
     free(b.h.mem);
 }
 
@@ -211,9 +160,9 @@ static void kernel_across_boundaries(void **state)
     built b = build(&l);
     /* PML4 + PDPT + PD(slot 510) + PD(slot 511) + 4 PTs */
     assert_int_equal(b.bytes, 8 * 4096);
-    walk w = translate(&b.h, b.cr3, KBASE + GiB);
+    page_walk w = page_walk_translate(&b.r, b.cr3, KBASE + GiB);
     assert_true(w.present && w.phys == 0x403000 && w.writable && w.nx);
-    assert_false(translate(&b.h, b.cr3, 0).present);
+    assert_false(page_walk_translate(&b.r, b.cr3, 0).present);
     free(b.h.mem);
 }
 
@@ -224,7 +173,7 @@ static void large_hhdm(void **state)
     bc_paging_layout l = {0, HHDM, 64 * GiB, NULL, 0, 0};
     built b = build(&l);
     assert_int_equal(b.bytes, (1 + 1 + 64) * 4096);
-    walk w = translate(&b.h, b.cr3, HHDM + 63 * GiB + 0x123456);
+    page_walk w = page_walk_translate(&b.r, b.cr3, HHDM + 63 * GiB + 0x123456);
     assert_true(w.present && w.phys == 63 * GiB + 0x123456);
     free(b.h.mem);
 }
@@ -319,11 +268,11 @@ static void standard_layout_from_image(void **state)
     assert_true(p.layout.identity_size == 8 * GiB && p.layout.hhdm_size == 4 * GiB);
     assert_true(p.layout.hhdm_offset == HHDM);
     built b = build(&p.layout);
-    walk w = translate(&b.h, b.cr3, KBASE + 0x1234);
+    page_walk w = page_walk_translate(&b.r, b.cr3, KBASE + 0x1234);
     assert_true(w.present && w.phys == 32 * MiB + 0x1234 && w.writable && !w.nx);
-    w = translate(&b.h, b.cr3, KBASE + 0x2000);
+    w = page_walk_translate(&b.r, b.cr3, KBASE + 0x2000);
     assert_true(w.present && w.phys == 32 * MiB + 0x2000 && w.writable && w.nx);
-    w = translate(&b.h, b.cr3, KBASE);
+    w = page_walk_translate(&b.r, b.cr3, KBASE);
     assert_true(w.present && !w.writable && !w.nx);
     free(b.h.mem);
     assert_int_equal(bc_paging_standard(&img, 32 * MiB + 8, 4 * GiB, 4 * GiB, 0, &p),
