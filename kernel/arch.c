@@ -2,6 +2,7 @@
 #include "arch.h"
 
 #include "exitcodes.h"
+#include "proof.h"
 #include "mm/fmt.h"
 
 #define COM1 0x3f8
@@ -37,10 +38,22 @@ uint64_t arch_read_rsp(void)
     return rsp;
 }
 
-static uint64_t read_cr2(void)
+enum control_reg { CR0, CR2, CR3 };
+
+static uint64_t read_cr(enum control_reg r)
 {
-    uint64_t v;
-    __asm__ volatile("movq %%cr2, %0" : "=r"(v));
+    uint64_t v = 0;
+    switch (r) {
+    case CR0:
+        __asm__ volatile("movq %%cr0, %0" : "=r"(v));
+        break;
+    case CR2:
+        __asm__ volatile("movq %%cr2, %0" : "=r"(v));
+        break;
+    case CR3:
+        __asm__ volatile("movq %%cr3, %0" : "=r"(v));
+        break;
+    }
     return v;
 }
 
@@ -259,15 +272,34 @@ static const char *const exception_names[32] = {
     "r22", "r23", "r24", "r25", "r26", "r27", "#HV", "#VC", "#SX", "r31",
 };
 
-/* Called by exc_common (entry.S) with the frame it built; never returns. */
-void arch_exception(const struct exception_frame *f);
-void arch_exception(const struct exception_frame *f)
+/* A deliberate fault (arch_probe_mappings): the page fault a probe
+ * expects resumes at the probe's own label instead of ending the run. */
+static volatile uint64_t probe_resume; /* label after the probing instruction */
+static volatile int probe_armed;
+static volatile int probe_faulted;
+
+static bool probe_catch(struct exception_frame *f)
 {
+    if (!probe_armed || f->vector != 14)
+        return false;
+    probe_armed = 0;
+    probe_faulted = 1;
+    f->rip = probe_resume;
+    return true;
+}
+
+/* Called by exc_common (entry.S) with the frame it built. Returns only to
+ * resume a probe; every other exception is reported and ends the run. */
+void arch_exception(struct exception_frame *f);
+void arch_exception(struct exception_frame *f)
+{
+    if (probe_catch(f))
+        return;
     static int nested; /* a fault while reporting a fault: just exit */
     if (nested++)
         arch_exit(MOS_EXIT_FAIL);
     const char *name = f->vector < 32 ? exception_names[f->vector] : "?";
-    uint64_t cr2 = read_cr2();
+    uint64_t cr2 = read_cr(CR2);
     console_printf("\nCPU exception %s (vector %u) error=0x%llx rip=0x%llx cr2=0x%llx "
                    "rsp=0x%llx\n",
                    name, (unsigned)f->vector, (unsigned long long)f->error,
@@ -280,4 +312,79 @@ void arch_exception(const struct exception_frame *f)
                    name, (unsigned)f->vector, (unsigned long long)f->error,
                    (unsigned long long)f->rip, (unsigned long long)cr2);
     arch_exit(MOS_EXIT_FAIL);
+}
+
+/* ---- probing the kernel's own mappings ---- */
+
+static uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static bool cpu_has_nx(void)
+{
+    uint32_t a = 0x80000000u, b, c, d;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+    if (a < 0x80000001u)
+        return false;
+    a = 0x80000001u;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+    return (d >> 20) & 1;
+}
+
+/* Writes the byte at `p` back unchanged; true when the write faulted. */
+static bool probe_write_faults(volatile uint8_t *p)
+{
+    probe_faulted = 0;
+    probe_armed = 1;
+    __asm__ volatile("leaq 1f(%%rip), %%rax\n\t"
+                     "movq %%rax, %[resume]\n\t"
+                     "movb (%[p]), %%cl\n\t"
+                     "movb %%cl, (%[p])\n"
+                     "1:"
+                     : [resume] "=m"(probe_resume)
+                     : [p] "r"(p)
+                     : "rax", "rcx", "memory");
+    probe_armed = 0;
+    return probe_faulted;
+}
+
+/* Jumps into `code` (writable data holding `jmp *%rcx`, which comes
+ * straight back); true when the instruction fetch faulted. */
+static bool probe_exec_faults(volatile uint8_t *code)
+{
+    code[0] = 0xff; /* jmp *%rcx */
+    code[1] = 0xe1;
+    probe_faulted = 0;
+    probe_armed = 1;
+    __asm__ volatile("leaq 1f(%%rip), %%rcx\n\t"
+                     "movq %%rcx, %[resume]\n\t"
+                     "jmp *%[code]\n"
+                     "1:"
+                     : [resume] "=m"(probe_resume)
+                     : [code] "r"(code)
+                     : "rcx", "memory");
+    probe_armed = 0;
+    return probe_faulted;
+}
+
+static const uint8_t probe_rodata_byte[16] = {0x5a};
+static uint8_t probe_data_code[16] __attribute__((aligned(16)));
+extern char _start[];
+
+void arch_probe_mappings(struct kp_probe *out)
+{
+    uint64_t efer = rdmsr(0xc0000080u);
+    *out = (struct kp_probe){
+        .done = true,
+        .cr3 = read_cr(CR3),
+        .cr0_wp = (read_cr(CR0) >> 16) & 1,
+        .nx_cpu = cpu_has_nx(),
+        .nx_enabled = (efer >> 11) & 1,
+        .text_writable = !probe_write_faults((volatile uint8_t *)_start),
+        .rodata_writable = !probe_write_faults((volatile uint8_t *)(uintptr_t)probe_rodata_byte),
+        .data_executable = !probe_exec_faults(probe_data_code),
+    };
 }

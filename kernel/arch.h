@@ -35,4 +35,11 @@ uint64_t arch_rdtsc(void);
 /* Current stack pointer (virtual). */
 uint64_t arch_read_rsp(void);
 
+/* Probes the mappings the kernel runs on: writes to its text and rodata
+ * and a jump into its data, each expected to fault (the page fault is
+ * caught and the probe resumes), plus CR0.WP, EFER.NXE, CPUID's NX bit and
+ * CR3. Needs arch_init_cpu() first. */
+struct kp_probe;
+void arch_probe_mappings(struct kp_probe *out);
+
 #endif

@@ -6,11 +6,8 @@
 KERNEL_ELF := $(BUILD)/kernel/kernel.elf
 KERNEL_C_SRCS := $(sort $(wildcard kernel/*.c))
 KERNEL_PORTABLE_SRCS := kernel/proof.c kernel/kalloc.c
-# This file is read before lib/mm/build.mk (sorted include), so its source
-# lists are not set yet: name the same sources here.
-KERNEL_LIB_SRCS := $(sort $(wildcard lib/mm/*.c boot/common/*.c))
 KERNEL_OBJS := $(BUILD)/k64/kernel/entry.o \
-               $(call objs,k64,$(KERNEL_C_SRCS) $(KERNEL_LIB_SRCS) lib/rt/string.c)
+               $(call objs,k64,$(KERNEL_C_SRCS) $(HOST_LIB_SRCS) $(RT_SRCS))
 
 $(call objs,host,tests/kernel/test_kernel.c): HOST_CFLAGS += -Ikernel
 
@@ -27,7 +24,7 @@ ALL_TARGETS += $(KERNEL_ELF)
 
 # Host unit suite over the portable part.
 KERNEL_TEST := $(BUILD)/tests/kernel/test_kernel
-$(KERNEL_TEST): $(call objs,host,tests/kernel/test_kernel.c $(KERNEL_PORTABLE_SRCS) $(KERNEL_LIB_SRCS))
+$(KERNEL_TEST): $(call objs,host,tests/kernel/test_kernel.c $(KERNEL_PORTABLE_SRCS) $(HOST_LIB_SRCS))
 	@mkdir -p $(@D)
 	$(CLANG) $(HOST_LDFLAGS) $^ -lcmocka -o $@
 

@@ -21,7 +21,7 @@ _start:
     .size _start, . - _start
 
 /* One stub per exception vector 0-31. Each leaves the same frame on the
- * stack for arch_exception():
+ * stack for arch_exception() (below the registers exc_common saves):
  *   [rsp]      vector
  *   [rsp + 8]  error code (0 when the CPU pushes none)
  *   [rsp + 16] RIP, CS, RFLAGS, RSP, SS as pushed by the CPU. */
@@ -74,12 +74,36 @@ EXC_NOERR 31
 
 exc_common:
     cld
-    movq %rsp, %rdi
+    /* Save every register C code may clobber: arch_exception() returns
+     * when it resumes a deliberate probe (arch.c), and the interrupted
+     * code must then continue as if nothing happened. */
+    pushq %rax
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %rbx
+    leaq 80(%rsp), %rdi
+    movq %rsp, %rbx
     andq $-16, %rsp
     call arch_exception
-1:  cli
-    hlt
-    jmp 1b
+    movq %rbx, %rsp
+    popq %rbx
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rax
+    addq $16, %rsp /* vector and error code */
+    iretq
 
 /* Stub addresses, indexed by vector, for the IDT set-up in arch.c. */
     .section .rodata

@@ -77,6 +77,8 @@ void kmain(uint64_t handoff_virt)
     uint64_t tsc = arch_rdtsc();
     arch_serial_init(); /* first: port I/O only, so a fault below still reports */
     arch_init_cpu();
+    struct kp_probe probe;
+    arch_probe_mappings(&probe);
     const struct kp_env env = {
         .handoff_virt = handoff_virt,
         .out = arch_console_write,
@@ -87,6 +89,7 @@ void kmain(uint64_t handoff_virt)
         .image_end = (uint64_t)(uintptr_t)__kernel_end,
         .entry = (uint64_t)(uintptr_t)_start,
         .tsc_at_kmain = tsc,
+        .probe = probe,
     };
     kp_init(&proof, &env);
     mm_cbprintf(arch_console_write, NULL, "\nMultiOS Boot demo kernel: handoff at 0x%llx\n",

@@ -721,6 +721,32 @@ static bool placement_live(struct kp *kp)
     return true;
 }
 
+/* The page tables the kernel runs on are the ones announced, and map it
+ * W^X: text and rodata read-only (with CR0.WP so that holds for ring 0),
+ * data not executable when the CPU has NX, which the loader must enable. */
+static bool check_mappings(struct kp *kp)
+{
+    const struct kp_probe *p = &kp->env->probe;
+    if (!p->done)
+        return true;
+    if (p->cr3 != kp->h->cr3)
+        return kp_fail(kp, "cr3-mismatch: CR3 0x%llx, handoff says 0x%llx",
+                       (unsigned long long)p->cr3, (unsigned long long)kp->h->cr3);
+    if (!p->cr0_wp)
+        return kp_fail(kp, "cr0-wp-clear: read-only pages are writable in ring 0");
+    if (p->text_writable || p->rodata_writable)
+        return kp_fail(kp, "wx-writable: a write to %s did not fault",
+                       p->text_writable ? ".text" : ".rodata");
+    if (p->nx_cpu != p->nx_enabled)
+        return kp_fail(kp, "nx-mismatch: CPU %s NX, EFER.NXE is %d", p->nx_cpu ? "has" : "lacks",
+                       p->nx_enabled);
+    if (p->nx_enabled && p->data_executable)
+        return kp_fail(kp, "wx-executable: a jump into .bss did not fault");
+    kp_printf(kp, "mappings: CR3 as announced; text and rodata read-only; data %s\n",
+              p->nx_enabled ? "not executable (NX on)" : "executable (CPU without NX)");
+    return true;
+}
+
 /* The firmware fields match the boot mode: EFI tables only on UEFI, a
  * memory detection method only on BIOS. */
 static bool check_firmware(struct kp *kp)
@@ -781,8 +807,8 @@ static bool check_cmdline(struct kp *kp)
 
 static bool step_placement(struct kp *kp)
 {
-    if (!placement_ranges(kp) || !placement_live(kp) || !check_cmdline(kp) || !check_firmware(kp) ||
-        !check_identity_map(kp))
+    if (!placement_ranges(kp) || !placement_live(kp) || !check_mappings(kp) || !check_cmdline(kp) ||
+        !check_firmware(kp) || !check_identity_map(kp))
         return false;
     bool live = kp->env->rsp && kp->env->entry && kp->env->image_start;
     kp_printf(kp, "placement: %u loader ranges lie in entries of their own types; %s\n",
@@ -917,8 +943,11 @@ static void report_rest(struct kp *kp)
     }
     if (kp->steps_done & KP_STEP_POOL)
         kp_printf(kp, "MOS pool_blocks_peak=%llu\n", (unsigned long long)kp->pool_stats.peak);
-    if (kp->steps_done & KP_STEP_PLACEMENT)
+    if (kp->steps_done & KP_STEP_PLACEMENT) {
         kp_printf(kp, "MOS placements_checked=%u\n", kp->placements_checked);
+        if (kp->env->probe.done)
+            kp_printf(kp, "MOS nx=%s\n", kp->env->probe.nx_enabled ? "on" : "off");
+    }
     if (kp->steps_done & KP_STEP_TIMING) {
         report_ms(kp, "loader_ms", kp->loader_us);
         report_ms(kp, "memmap_ms", kp->memmap_us);

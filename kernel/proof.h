@@ -26,6 +26,20 @@
 #define KP_FALLBACK_BASE 0x100000u
 #define KP_FALLBACK_SIZE 0x100000u
 
+/* What the machine layer found by probing the mappings the kernel runs
+ * on (arch_probe_mappings); all zero on the host, where nothing is
+ * probed. */
+struct kp_probe {
+    bool done;
+    bool cr0_wp;          /* CR0.WP: supervisor writes honour read-only pages */
+    bool nx_cpu;          /* CPUID 0x80000001 EDX bit 20 */
+    bool nx_enabled;      /* EFER.NXE */
+    bool text_writable;   /* a write to .text did not fault */
+    bool rodata_writable; /* a write to .rodata did not fault */
+    bool data_executable; /* a jump into .bss did not fault */
+    uint64_t cr3;
+};
+
 /* What the machine layer tells the checks. Zero in an optional field means
  * "not known here": that check is skipped (host tests). */
 struct kp_env {
@@ -40,6 +54,7 @@ struct kp_env {
     uint64_t image_end;
     uint64_t entry;        /* address of _start */
     uint64_t tsc_at_kmain; /* TSC read first thing in kmain */
+    struct kp_probe probe;
 };
 
 /* Everything the proof found, readable by tests after kp_run(). */

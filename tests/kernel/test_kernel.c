@@ -236,6 +236,20 @@ static void assert_result(const struct fx *fx, const char *token)
     }
 }
 
+/* Runs the checks and expects PASS as the last line. */
+static void expect_pass(struct fx *fx)
+{
+    assert_true(fx_run(fx));
+    assert_result(fx, NULL);
+}
+
+/* Runs the checks and expects a FAIL whose reason starts with `token`. */
+static void expect_fail(struct fx *fx, const char *token)
+{
+    assert_false(fx_run(fx));
+    assert_result(fx, token);
+}
+
 /* Marks frame `phys` used (set) or free (clear) in the loader's bitmap
  * storage, as a loader with a bug or an unrecorded allocation would. */
 static void bitmap_set(struct fx *fx, uint64_t phys, bool used)
@@ -258,8 +272,7 @@ static void valid_handoff_passes(void **state)
     struct mm_map_stats ms;
     mm_map_stats(&fx->map, &ms);
     uint64_t free_frames = fx->bm.free_frames;
-    assert_true(fx_run(fx));
-    assert_result(fx, NULL);
+    expect_pass(fx);
     assert_mos(fx, "boot_mode", "uefi");
     assert_mos_u64(fx, "map_entries", fx->map.count, "%llu");
     assert_mos_u64(fx, "usable_bytes", ms.usable_bytes, "%llu");
@@ -284,8 +297,7 @@ static void bios_handoff_passes(void **state)
     struct fx *fx = *state;
     fx->boot_mode = MOS_BOOT_MODE_BIOS;
     fx_build(fx);
-    assert_true(fx_run(fx));
-    assert_result(fx, NULL);
+    expect_pass(fx);
     assert_mos(fx, "boot_mode", "bios");
     assert_mos(fx, "bios_memory_detect", "e820");
     assert_mos(fx, "efi_system_table", "0x0");
@@ -299,8 +311,7 @@ static void bios_handoff_with_efi_table_fails(void **state)
     fx_build(fx);
     fx->h->efi_system_table = EFI_SYSTAB;
     bc_handoff_seal(fx->h, TSC_JUMP);
-    assert_false(fx_run(fx));
-    assert_result(fx, "firmware-mismatch");
+    expect_fail(fx, "firmware-mismatch");
 }
 
 static void uefi_handoff_without_system_table_fails(void **state)
@@ -309,8 +320,7 @@ static void uefi_handoff_without_system_table_fails(void **state)
     fx_build(fx);
     fx->h->efi_system_table = 0;
     bc_handoff_seal(fx->h, TSC_JUMP);
-    assert_false(fx_run(fx));
-    assert_result(fx, "firmware-mismatch");
+    expect_fail(fx, "firmware-mismatch");
 }
 
 /* Asserts one row of the human map table: base, end (exclusive), size
@@ -346,8 +356,7 @@ static void no_handoff_fails(void **state)
     struct fx *fx = *state;
     fx_build(fx);
     fx->env.handoff_virt = 0;
-    assert_false(fx_run(fx));
-    assert_result(fx, "no-handoff");
+    expect_fail(fx, "no-handoff");
 }
 
 static void bad_magic_fails(void **state)
@@ -356,8 +365,7 @@ static void bad_magic_fails(void **state)
     fx_build(fx);
     fx->h->magic ^= 1;
     bc_handoff_seal(fx->h, TSC_JUMP);
-    assert_false(fx_run(fx));
-    assert_result(fx, "bad-header");
+    expect_fail(fx, "bad-header");
     assert_non_null(strstr(fx->kp.reason, "magic"));
 }
 
@@ -367,8 +375,7 @@ static void bad_checksum_fails(void **state)
     struct fx *fx = *state;
     fx_build(fx);
     fx->h->acpi_rsdp = 0xe0000;
-    assert_false(fx_run(fx));
-    assert_result(fx, "bad-header");
+    expect_fail(fx, "bad-header");
     assert_non_null(strstr(fx->kp.reason, "checksum"));
 }
 
@@ -380,9 +387,18 @@ static void damaged_map_fails(void **state)
     fx_build(fx);
     struct mos_memmap_entry *e = (void *)(fx->ram + fx->h->memmap_addr);
     e[3].type = MOS_MEM_USABLE;
-    assert_false(fx_run(fx));
-    assert_result(fx, "handoff-invalid");
+    expect_fail(fx, "handoff-invalid");
     assert_non_null(strstr(fx->kp.reason, "memory map checksum"));
+}
+
+/* What a loader that changed its map before sealing would store: the map
+ * CRC and the header checksum over the current contents. */
+static void reseal_with_map(struct fx *fx)
+{
+    const void *map = fx->ram + fx->h->memmap_addr;
+    size_t bytes = (size_t)fx->h->memmap_count * fx->h->memmap_entry_size;
+    fx->h->memmap_crc32 = mos_crc32_skip(map, bytes, bytes);
+    bc_handoff_seal(fx->h, TSC_JUMP);
 }
 
 /* Map entries 1 and 2 swapped by a buggy loader, CRC and checksum made to
@@ -395,12 +411,40 @@ static void unsorted_map_fails(void **state)
     struct mos_memmap_entry t = e[1];
     e[1] = e[2];
     e[2] = t;
-    size_t bytes = (size_t)fx->h->memmap_count * fx->h->memmap_entry_size;
-    fx->h->memmap_crc32 = mos_crc32_skip(e, bytes, bytes);
-    bc_handoff_seal(fx->h, TSC_JUMP);
-    assert_false(fx_run(fx));
-    assert_result(fx, "handoff-invalid");
+    reseal_with_map(fx);
+    expect_fail(fx, "handoff-invalid");
     assert_non_null(strstr(fx->kp.reason, "sorted"));
+}
+
+/* A map entry with a type this revision does not define. */
+static void unknown_map_type_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    struct mos_memmap_entry *e = (void *)(fx->ram + fx->h->memmap_addr);
+    e[1].type = 0x999;
+    reseal_with_map(fx);
+    expect_fail(fx, "map-bad-type");
+}
+
+/* The direct map stops at 4 MiB but RAM goes on to 8 MiB. */
+static void direct_map_short_of_ram_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->h->hhdm_size = 4 * MM_MIB;
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    expect_fail(fx, "hhdm-too-small");
+}
+
+/* A bitmap whose set bits would mean "free" is not the ABI's bitmap. */
+static void bitmap_flags_other_than_set_means_used_fail(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->h->bitmap_flags = 0;
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    expect_fail(fx, "bitmap-flags");
 }
 
 /* temp_heap_base points at usable RAM instead of its TEMP_HEAP entry. */
@@ -410,8 +454,7 @@ static void temp_heap_outside_its_entry_fails(void **state)
     fx_build(fx);
     fx->h->temp_heap_base = 0x400000;
     bc_handoff_seal(fx->h, TSC_JUMP);
-    assert_false(fx_run(fx));
-    assert_result(fx, "handoff-invalid");
+    expect_fail(fx, "handoff-invalid");
     assert_non_null(strstr(fx->kp.reason, "temp"));
 }
 
@@ -422,8 +465,7 @@ static void temp_heap_half_set_fails(void **state)
     fx_build(fx);
     fx->h->temp_heap_size = 0;
     bc_handoff_seal(fx->h, TSC_JUMP);
-    assert_false(fx_run(fx));
-    assert_result(fx, "handoff-invalid");
+    expect_fail(fx, "handoff-invalid");
     assert_non_null(strstr(fx->kp.reason, "temp heap"));
 }
 
@@ -434,8 +476,7 @@ static void unknown_boot_mode_fails(void **state)
     fx_build(fx);
     fx->h->boot_mode = 7;
     bc_handoff_seal(fx->h, TSC_JUMP);
-    assert_false(fx_run(fx));
-    assert_result(fx, "bad-boot-mode");
+    expect_fail(fx, "bad-boot-mode");
 }
 
 /* More entries than the kernel's table: a clear refusal, no overrun. */
@@ -444,8 +485,7 @@ static void map_larger_than_kernel_table_fails(void **state)
     struct fx *fx = *state;
     fx_build(fx);
     fx->env.map_capacity = fx->map.count - 1;
-    assert_false(fx_run(fx));
-    assert_result(fx, "map-too-large");
+    expect_fail(fx, "map-too-large");
 }
 
 /* The loader's bitmap offers a frame of the kernel image: adopting it
@@ -455,8 +495,7 @@ static void bitmap_offering_loader_frame_fails(void **state)
     struct fx *fx = *state;
     fx_build(fx);
     bitmap_set(fx, KERNEL_PHYS, false);
-    assert_false(fx_run(fx));
-    assert_result(fx, "bitmap-adopt");
+    expect_fail(fx, "bitmap-adopt");
 }
 
 /* The boot heap field names memory the map calls usable. */
@@ -466,8 +505,7 @@ static void boot_heap_outside_its_entry_fails(void **state)
     fx_build(fx);
     fx->h->boot_heap_base = 0x400000;
     bc_handoff_seal(fx->h, TSC_JUMP);
-    assert_false(fx_run(fx));
-    assert_result(fx, "misplaced");
+    expect_fail(fx, "misplaced");
     assert_non_null(strstr(fx->kp.reason, "boot heap"));
 }
 
@@ -478,8 +516,7 @@ static void rsp_off_the_stack_fails(void **state)
     struct fx *fx = *state;
     fx_build(fx);
     fx->env.rsp = fx->h->stack_virt_top + 64;
-    assert_false(fx_run(fx));
-    assert_result(fx, "stack-mismatch");
+    expect_fail(fx, "stack-mismatch");
 }
 
 static void entry_elsewhere_fails(void **state)
@@ -488,8 +525,7 @@ static void entry_elsewhere_fails(void **state)
     fx_build(fx);
     fx->env.rsp = fx->h->stack_virt_top - 256;
     fx->env.entry = KERNEL_VIRT + 0x40;
-    assert_false(fx_run(fx));
-    assert_result(fx, "entry-mismatch");
+    expect_fail(fx, "entry-mismatch");
 }
 
 /* The loader holds the last usable frame: the top-of-RAM test takes the
@@ -500,10 +536,102 @@ static void top_frame_skips_held_frames(void **state)
     fx_build(fx);
     bitmap_set(fx, RAM_BYTES - GRAN, true);
     uint64_t free_frames = fx->bm.free_frames - 1;
-    assert_true(fx_run(fx));
-    assert_result(fx, NULL);
+    expect_pass(fx);
     assert_mos_u64(fx, "frame_top", RAM_BYTES - 2 * GRAN, "0x%llx");
     assert_mos_u64(fx, "frames_free", free_frames, "%llu");
+}
+
+/* The linked image does not start where the handoff says it was loaded. */
+static void image_elsewhere_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->env.image_start = KERNEL_VIRT + 0x200000;
+    fx->env.image_end = fx->env.image_start + KERNEL_SIZE;
+    expect_fail(fx, "image-mismatch");
+}
+
+/* ---- the kernel's own mappings (probed by the machine layer) ---- */
+
+/* What a loader that keeps every promise leaves: CR3 as announced, W^X,
+ * NX enabled on a CPU that has it. */
+static void probe_good(struct fx *fx)
+{
+    fx->env.probe = (struct kp_probe){
+        .done = true,
+        .cr0_wp = true,
+        .nx_cpu = true,
+        .nx_enabled = true,
+        .cr3 = PT_PHYS,
+    };
+}
+
+static void mappings_as_promised_pass(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    probe_good(fx);
+    expect_pass(fx);
+    assert_mos(fx, "nx", "on");
+}
+
+/* A CPU without NX may run data: not a broken promise. */
+static void mappings_without_nx_pass(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    probe_good(fx);
+    fx->env.probe.nx_cpu = fx->env.probe.nx_enabled = false;
+    fx->env.probe.data_executable = true;
+    expect_pass(fx);
+    assert_mos(fx, "nx", "off");
+}
+
+static void writable_text_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    probe_good(fx);
+    fx->env.probe.text_writable = true;
+    expect_fail(fx, "wx-writable");
+}
+
+static void executable_data_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    probe_good(fx);
+    fx->env.probe.data_executable = true;
+    expect_fail(fx, "wx-executable");
+}
+
+/* The CPU has NX but the loader left EFER.NXE clear. */
+static void nx_left_off_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    probe_good(fx);
+    fx->env.probe.nx_enabled = false;
+    expect_fail(fx, "nx-mismatch");
+}
+
+static void cr0_wp_clear_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    probe_good(fx);
+    fx->env.probe.cr0_wp = false;
+    expect_fail(fx, "cr0-wp-clear");
+}
+
+/* The kernel runs on other page tables than the handoff names. */
+static void other_cr3_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    probe_good(fx);
+    fx->env.probe.cr3 = PT_PHYS + 0x1000;
+    expect_fail(fx, "cr3-mismatch");
 }
 
 /* ---- the seed's fallback (temp_heap_base = temp_heap_size = 0) ---- */
@@ -516,8 +644,7 @@ static void fallback_uses_1mib_when_free(void **state)
     fx->temp_heap = false;
     fx_build(fx);
     uint64_t free_frames = fx->bm.free_frames;
-    assert_true(fx_run(fx));
-    assert_result(fx, NULL);
+    expect_pass(fx);
     assert_mos(fx, "temp_heap_source", "fallback");
     assert_mos_u64(fx, "temp_heap_base", KP_FALLBACK_BASE, "0x%llx");
     assert_mos_u64(fx, "temp_heap_size", KP_FALLBACK_SIZE, "%llu");
@@ -535,8 +662,7 @@ static void fallback_moves_when_1mib_not_usable(void **state)
     fx->temp_heap = false;
     carve(fx, 0x100000, 0x100000, MM_TYPE_RESERVED);
     fx_build(fx);
-    assert_true(fx_run(fx));
-    assert_result(fx, NULL);
+    expect_pass(fx);
     assert_mos(fx, "temp_heap_source", "fallback");
     assert_mos_u64(fx, "temp_heap_base", LOADER_END, "0x%llx");
 }
@@ -550,8 +676,7 @@ static void fallback_skips_frames_the_bitmap_holds(void **state)
     fx->temp_heap = false;
     fx_build(fx);
     bitmap_set(fx, 0x180000, true);
-    assert_true(fx_run(fx));
-    assert_result(fx, NULL);
+    expect_pass(fx);
     assert_mos(fx, "temp_heap_source", "fallback");
     assert_mos_u64(fx, "temp_heap_base", LOADER_END, "0x%llx");
 }
@@ -566,8 +691,7 @@ static void fallback_without_room_fails(void **state)
     carve(fx, 0x100000, 0x100000, MM_TYPE_RESERVED);
     carve(fx, 0x240000, RAM_BYTES - 0x240000, MM_TYPE_RESERVED);
     fx_build(fx);
-    assert_false(fx_run(fx));
-    assert_result(fx, "no-fallback-heap");
+    expect_fail(fx, "no-fallback-heap");
 }
 
 /* ---- timing ---- */
@@ -578,8 +702,7 @@ static void loader_time_unknown_without_frequency(void **state)
     fx_build(fx);
     fx->h->tsc_frequency_hz = 0;
     bc_handoff_seal(fx->h, TSC_JUMP);
-    assert_true(fx_run(fx));
-    assert_result(fx, NULL);
+    expect_pass(fx);
     assert_mos(fx, "loader_ms", "unknown");
 }
 
@@ -589,8 +712,7 @@ static void timestamps_out_of_order_fail(void **state)
     struct fx *fx = *state;
     fx_build(fx);
     bc_handoff_seal(fx->h, TSC_MEMMAP - 1);
-    assert_false(fx_run(fx));
-    assert_result(fx, "timestamps-out-of-order");
+    expect_fail(fx, "timestamps-out-of-order");
 }
 
 /* ---- kasprintf and the vector on their own ---- */
@@ -677,6 +799,9 @@ int main(void)
         FX_TEST(bad_checksum_fails),
         FX_TEST(damaged_map_fails),
         FX_TEST(unsorted_map_fails),
+        FX_TEST(unknown_map_type_fails),
+        FX_TEST(direct_map_short_of_ram_fails),
+        FX_TEST(bitmap_flags_other_than_set_means_used_fail),
         FX_TEST(temp_heap_outside_its_entry_fails),
         FX_TEST(temp_heap_half_set_fails),
         FX_TEST(unknown_boot_mode_fails),
@@ -685,7 +810,15 @@ int main(void)
         FX_TEST(boot_heap_outside_its_entry_fails),
         FX_TEST(rsp_off_the_stack_fails),
         FX_TEST(entry_elsewhere_fails),
+        FX_TEST(image_elsewhere_fails),
         FX_TEST(top_frame_skips_held_frames),
+        FX_TEST(mappings_as_promised_pass),
+        FX_TEST(mappings_without_nx_pass),
+        FX_TEST(writable_text_fails),
+        FX_TEST(executable_data_fails),
+        FX_TEST(nx_left_off_fails),
+        FX_TEST(cr0_wp_clear_fails),
+        FX_TEST(other_cr3_fails),
         FX_TEST(fallback_uses_1mib_when_free),
         FX_TEST(fallback_moves_when_1mib_not_usable),
         FX_TEST(fallback_skips_frames_the_bitmap_holds),
