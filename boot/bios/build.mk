@@ -8,9 +8,8 @@ STAGE1_BIN := $(BIOS_OUT)/stage1.bin
 STAGE2_BIN := $(BIOS_OUT)/stage2.bin
 
 BIOS_C_SRCS := $(sort $(wildcard boot/bios/*.c))
-# lib/*/build.mk is read after this file, so its lists are not set yet.
-BIOS_LIB_SRCS := $(sort $(wildcard lib/mm/*.c boot/common/*.c)) lib/rt/string.c
-STAGE2_OBJS := $(BUILD)/i386/boot/bios/entry.o $(call objs,i386,$(BIOS_C_SRCS) $(BIOS_LIB_SRCS))
+STAGE2_OBJS := $(BUILD)/i386/boot/bios/entry.o \
+               $(call objs,i386,$(BIOS_C_SRCS) $(MM_SRCS) $(COMMON_SRCS) $(RT_SRCS))
 
 # Size (64 KiB budget): optimize for size, one section per function, and
 # let the linker drop everything stage 2 does not call.
