@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "common/x86io.h"
+
 /* Registers in and out of a BIOS call (layout fixed by entry.S). */
 struct bios_regs {
     uint32_t eax, ebx, ecx, edx, esi, edi, ebp;
@@ -48,28 +50,10 @@ static inline uint16_t rm_off(uint32_t linear)
     return (uint16_t)(linear & 0xf);
 }
 
-static inline void outb(uint16_t port, uint8_t v)
-{
-    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static inline void cpuid(uint32_t leaf, uint32_t r[4])
-{
-    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
-}
+/* Short names for boot/common/x86io.h inside stage 2. */
+#define outb  x86_outb
+#define inb   x86_inb
+#define rdtsc x86_rdtsc
+#define cpuid x86_cpuid
 
 #endif

@@ -29,6 +29,16 @@
 #define R_FLAGS 32
 #define R_SIZE 36
 
+/* DS, ES, FS, GS and SS = `sel` (through AX). */
+    .macro load_data_segments sel
+    mov     \sel, %ax
+    mov     %ax, %ds
+    mov     %ax, %es
+    mov     %ax, %fs
+    mov     %ax, %gs
+    mov     %ax, %ss
+    .endm
+
     .section .entry, "awx"
     .code16
     .globl _start
@@ -55,12 +65,7 @@ real_start:
 
     .code32
 pm_start:
-    mov     $SEL_DATA32, %ax
-    mov     %ax, %ds
-    mov     %ax, %es
-    mov     %ax, %fs
-    mov     %ax, %gs
-    mov     %ax, %ss
+    load_data_segments $SEL_DATA32
     mov     $PM_STACK_TOP, %esp
     mov     $__bss_start, %edi  /* .bss is not in the image */
     mov     $__bss_end, %ecx
@@ -95,23 +100,13 @@ bios_call:
 
     .code16
 rm_switch:
-    mov     $SEL_DATA16, %ax    /* 64 KiB limits before leaving pmode */
-    mov     %ax, %ds
-    mov     %ax, %es
-    mov     %ax, %fs
-    mov     %ax, %gs
-    mov     %ax, %ss
+    load_data_segments $SEL_DATA16 /* 64 KiB limits before leaving pmode */
     mov     %cr0, %eax
     and     $~1, %eax
     mov     %eax, %cr0
     ljmp    $0, $rm_entry
 rm_entry:
-    xor     %ax, %ax
-    mov     %ax, %ds
-    mov     %ax, %es
-    mov     %ax, %fs
-    mov     %ax, %gs
-    mov     %ax, %ss
+    load_data_segments $0
     mov     $RM_STACK_TOP, %sp
     lidt    rm_idt
     mov     thunk_regs + R_ES, %ax
@@ -153,12 +148,7 @@ int_number:
 
     .code32
 pm_return:
-    mov     $SEL_DATA32, %ax
-    mov     %ax, %ds
-    mov     %ax, %es
-    mov     %ax, %fs
-    mov     %ax, %gs
-    mov     %ax, %ss
+    load_data_segments $SEL_DATA32
     mov     saved_esp, %esp
     lidt    pm_idt_desc         /* stage 2's exception handlers again */
     mov     40(%esp), %edi

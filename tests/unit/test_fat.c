@@ -138,6 +138,15 @@ static void mount_ok(struct disk *d, uint32_t bits)
     assert_int_equal(fs.fat_bits, bits);
 }
 
+/* fat16.img mounted, with /boot/kernel.elf looked up into *f. */
+static struct disk kernel_on_fat16(fat_file *f)
+{
+    struct disk d = load_image("fat16.img");
+    mount_ok(&d, 16);
+    assert_int_equal(fat_lookup(&fs, "/boot/kernel.elf", f), FAT_OK);
+    return d;
+}
+
 /* Looks `path` up, reads it and compares with pattern(n, seed). */
 static void expect_file(struct disk *d, const char *path, size_t n, uint32_t seed)
 {
@@ -208,10 +217,8 @@ static void names_case_insensitive_and_short(void **state)
 static void contiguous_file_one_read(void **state)
 {
     (void)state;
-    struct disk d = load_image("fat16.img");
-    mount_ok(&d, 16);
     fat_file f;
-    assert_int_equal(fat_lookup(&fs, "/boot/kernel.elf", &f), FAT_OK);
+    struct disk d = kernel_on_fat16(&f);
     uint8_t *buf = malloc(f.size);
     d.calls = 0;
     d.max_count = 0;
@@ -230,10 +237,8 @@ static void contiguous_file_one_read(void **state)
 static void spare_room_saves_a_read(void **state)
 {
     (void)state;
-    struct disk d = load_image("fat16.img");
-    mount_ok(&d, 16);
     fat_file f;
-    assert_int_equal(fat_lookup(&fs, "/boot/kernel.elf", &f), FAT_OK);
+    struct disk d = kernel_on_fat16(&f);
     assert_true(f.size % SECTOR != 0);
     size_t room = (f.size + SECTOR - 1) / SECTOR * SECTOR;
     uint8_t *exact = malloc(f.size), *spare = malloc(room);
@@ -297,10 +302,8 @@ static void set_fat16(struct disk *d, uint32_t c, uint16_t v)
 static void cyclic_chain(void **state)
 {
     (void)state;
-    struct disk d = load_image("fat16.img");
-    mount_ok(&d, 16);
     fat_file f;
-    assert_int_equal(fat_lookup(&fs, "/boot/kernel.elf", &f), FAT_OK);
+    struct disk d = kernel_on_fat16(&f);
     set_fat16(&d, f.first_cluster + 3, (uint16_t)f.first_cluster);
     mount_ok(&d, 16);
     uint8_t *buf = malloc(f.size);
@@ -313,10 +316,8 @@ static void cyclic_chain(void **state)
 static void short_and_free_chain(void **state)
 {
     (void)state;
-    struct disk d = load_image("fat16.img");
-    mount_ok(&d, 16);
     fat_file f;
-    assert_int_equal(fat_lookup(&fs, "/boot/kernel.elf", &f), FAT_OK);
+    struct disk d = kernel_on_fat16(&f);
     uint8_t *buf = malloc(f.size);
     set_fat16(&d, f.first_cluster + 2, 0xffff);
     mount_ok(&d, 16);
