@@ -209,6 +209,12 @@ static void detect_memory(void)
            L.detect.method == MOS_BIOS_DETECT_E820 && raw->truncated ? ", list cut at the limit"
                                                                      : "",
            L.detect.method != L.cfg.bios_memory_detect ? " after fallback" : "");
+    for (uint32_t i = 0; i < L.map.count && mm_log_enabled(&con_log, MM_LOG_DEBUG); i++) {
+        const mm_entry *e = &L.map.entries[i];
+        mm_log(&con_log, MM_LOG_DEBUG, "  firmware: base 0x%llx length 0x%llx type %u attr 0x%llx",
+               (unsigned long long)e->base, (unsigned long long)e->length, e->raw_type,
+               (unsigned long long)e->attributes);
+    }
     size_t need = mm_map_sanitize_scratch_size(cap);
     void *scratch = low_alloc((uint32_t)need, "sanitize scratch");
     st = mm_map_sanitize(&L.map, L.mem.bitmap_granularity, scratch, need, &L.sanitize);
