@@ -31,7 +31,7 @@
 #define STAGE1_OFF_MAGIC   3  /* "MOSBOOT1" */
 #define STAGE1_OFF_LBA     11 /* uint64_t, little endian */
 #define STAGE1_OFF_SECTORS 19 /* uint16_t */
-#define STAGE1_CHUNK       64 /* sectors per INT 13h read (32 KiB) */
+#define STAGE1_CHUNK       127 /* sectors per INT 13h read (the EDD maximum) */
 
 /* Stage 2 header (offsets from the start of stage 2). */
 #define STAGE2_OFF_MAGIC   4
