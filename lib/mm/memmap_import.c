@@ -104,6 +104,14 @@ mm_type mm_efi_type(uint32_t efi_type)
     return (mm_type)map[efi_type];
 }
 
+mm_type mm_efi_descriptor_type(uint32_t efi_type, uint64_t attributes)
+{
+    mm_type type = mm_efi_type(efi_type);
+    if (type == MM_TYPE_USABLE && (attributes & MM_EFI_MEMORY_SP))
+        return MM_TYPE_RESERVED;
+    return type;
+}
+
 #define EFI_OFF_TYPE  0u
 #define EFI_OFF_PHYS  8u
 #define EFI_OFF_PAGES 24u
@@ -129,8 +137,9 @@ static mm_status import_efi_descriptor(mm_map *m, const uint8_t *d)
         return MM_OK;
     if (pages > EFI_MAX_PAGES)
         pages = EFI_MAX_PAGES;
-    return append_raw(m, load_le64(d + EFI_OFF_PHYS), pages << MM_EFI_PAGE_SHIFT, mm_efi_type(raw),
-                      raw, load_le64(d + EFI_OFF_ATTRS));
+    uint64_t attrs = load_le64(d + EFI_OFF_ATTRS);
+    return append_raw(m, load_le64(d + EFI_OFF_PHYS), pages << MM_EFI_PAGE_SHIFT,
+                      mm_efi_descriptor_type(raw, attrs), raw, attrs);
 }
 
 mm_status mm_map_import_efi(mm_map *m, const void *map, uint64_t map_size, uint64_t desc_size,

@@ -359,6 +359,26 @@ static void efi_full_restores_map(void **state)
     map_free(&m);
 }
 
+/* Conventional memory flagged EFI_MEMORY_SP (e.g. HBM set aside for a
+ * device) is not general RAM: reserved, raw code and attributes kept.
+ * Other types with the bit keep their own type. */
+static void efi_specific_purpose_is_reserved(void **state)
+{
+    (void)state;
+    uint8_t buf[3 * 40];
+    efi_put(buf, 40, 7, 0x100000000ull, 0x40000, 0xF | MM_EFI_MEMORY_SP);
+    efi_put(buf + 40, 40, 7, 0x200000000ull, 0x40000, 0xF);
+    efi_put(buf + 80, 40, 9, 0x300000000ull, 0x10, 0xF | MM_EFI_MEMORY_SP);
+    mm_map m = map_new(3);
+    assert_int_equal(mm_map_import_efi(&m, buf, sizeof(buf), 40, 1), MM_OK);
+    expect_entry(&m, 0, 0x100000000ull, 0x140000000ull, MM_TYPE_RESERVED);
+    assert_int_equal(m.entries[0].raw_type, 7);
+    assert_int_equal(m.entries[0].attributes, 0xF | MM_EFI_MEMORY_SP);
+    expect_entry(&m, 1, 0x200000000ull, 0x240000000ull, MM_TYPE_USABLE);
+    expect_entry(&m, 2, 0x300000000ull, 0x300010000ull, MM_TYPE_ACPI_RECLAIMABLE);
+    map_free(&m);
+}
+
 /* Descriptors at an odd address still import. */
 static void efi_unaligned_buffer(void **state)
 {
@@ -395,6 +415,7 @@ int main(void)
         cmocka_unit_test(efi_zero_pages_dropped),
         cmocka_unit_test(efi_page_count_overflow),
         cmocka_unit_test(efi_full_restores_map),
+        cmocka_unit_test(efi_specific_purpose_is_reserved),
         cmocka_unit_test(efi_unaligned_buffer),
     };
     return cmocka_run_group_tests_name("memmap-import", tests, NULL, NULL);

@@ -275,7 +275,8 @@ static memmap_parse_result efi_entry(memmap_line *out, uint32_t code, uint64_t b
                                      uint64_t length, uint64_t attrs)
 {
     out->source = MEMMAP_SRC_EFI;
-    out->entry = (mm_entry){base, length, (uint32_t)mm_efi_type(code), code, attrs};
+    out->entry =
+        (mm_entry){base, length, (uint32_t)mm_efi_descriptor_type(code, attrs), code, attrs};
     return MEMMAP_LINE_ENTRY;
 }
 

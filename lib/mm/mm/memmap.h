@@ -164,10 +164,12 @@ enum {
     MM_EFI_UNACCEPTED,
     MM_EFI_TYPE_COUNT
 };
-#define MM_EFI_PAGE_SIZE     4096u
-#define MM_EFI_PAGE_SHIFT    12u
-#define MM_EFI_DESC_MIN_SIZE 40u /* the EFI_MEMORY_DESCRIPTOR fields we read */
-#define MM_EFI_DESC_VERSION  1u
+#define MM_EFI_PAGE_SIZE      4096u
+#define MM_EFI_PAGE_SHIFT     12u
+#define MM_EFI_DESC_MIN_SIZE  40u /* the EFI_MEMORY_DESCRIPTOR fields we read */
+#define MM_EFI_DESC_VERSION   1u
+#define MM_EFI_MEMORY_SP      0x40000ull /* EFI_MEMORY_SP: specific-purpose memory */
+#define MM_EFI_MEMORY_RUNTIME 0x8000000000000000ull
 
 /* Maps an EFI memory type to an mm_type as it stands after
  * ExitBootServices: boot-services code/data and conventional memory usable,
@@ -177,11 +179,19 @@ enum {
  * unknown codes reserved (the caller keeps the raw code). */
 mm_type mm_efi_type(uint32_t efi_type);
 
+/* mm_efi_type() refined by a descriptor's attribute bits: memory that would
+ * be usable but carries EFI_MEMORY_SP (specific-purpose memory set aside for
+ * particular devices or drivers) is reserved. What mm_map_import_efi()
+ * stores. */
+mm_type mm_efi_descriptor_type(uint32_t efi_type, uint64_t attributes);
+
 /* Appends the descriptors of a raw GetMemoryMap() buffer: `map_size` bytes,
  * one EFI_MEMORY_DESCRIPTOR every `desc_size` bytes (the firmware's stride,
  * which may exceed the structure's size). Reads Type, PhysicalStart,
  * NumberOfPages and Attribute (little-endian, no alignment needed); the EFI
- * type goes to `raw_type`, the attribute bits to `attributes`.
+ * type goes to `raw_type`, the attribute bits to `attributes`. Memory that
+ * would be usable but carries EFI_MEMORY_SP (specific-purpose memory set
+ * aside for particular devices or drivers) is imported as reserved.
  * Descriptors with 0 pages are dropped. A page count whose byte length
  * passes 2^64 is saturated to the largest page-multiple length so that
  * mm_map_sanitize() clips the range at the top of the address space.
