@@ -9,9 +9,7 @@ UEFI_SIZE_LIMIT := 65536
 
 GNUEFI_INC ?= /usr/include/efi
 UEFI_SRCS := $(filter-out boot/uefi/floor.c,$(sort $(wildcard boot/uefi/*.c)))
-# Listed here rather than taken from lib/mm/build.mk, which is read after
-# this file.
-UEFI_LIB_SRCS := $(sort $(wildcard lib/mm/*.c boot/common/*.c)) lib/rt/string.c
+UEFI_LIB_SRCS := $(MM_SRCS) $(COMMON_SRCS) $(RT_SRCS)
 UEFI_OBJS := $(call objs,efi,$(UEFI_SRCS))
 UEFI_LIB_OBJS := $(call objs,efi,$(UEFI_LIB_SRCS))
 UEFI_LIB := $(UEFI_DIR)/libmos-efi.a
