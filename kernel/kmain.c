@@ -71,6 +71,9 @@ static void fault_on_request(const struct mos_handoff *h)
     }
 }
 
+/* Called by _start (entry.S) on the loader's stack with `handoff_virt` =
+ * RDI, the handoff's direct-map address. Never returns: ends in
+ * arch_exit() with MOS_EXIT_PASS or MOS_EXIT_FAIL. */
 void kmain(uint64_t handoff_virt);
 void kmain(uint64_t handoff_virt)
 {

@@ -818,6 +818,91 @@ static bool step_placement(struct kp *kp)
     return true;
 }
 
+/* ---- reclaiming loader memory ---- */
+
+/* The frame-aligned part of entry `e` that the bitmap covers, or false
+ * when nothing is left (with a coarse granularity a loader range need not
+ * be aligned). */
+static bool reclaimable_part(const struct kp *kp, const mm_entry *e, uint64_t *base, uint64_t *len)
+{
+    uint64_t g = kp_gran(kp);
+    uint64_t lo = kp->bm.first_frame * g, hi = (kp->bm.first_frame + kp->bm.frame_count) * g;
+    uint64_t b, end = mm_align_down(mm_entry_end(e), g);
+    if (!mm_align_up(e->base, g, &b))
+        return false;
+    if (b < lo)
+        b = lo;
+    if (end > hi)
+        end = hi;
+    if (b >= end)
+        return false;
+    *base = b;
+    *len = end - b;
+    return true;
+}
+
+/* Index of the first entry of `type` with something to reclaim, or
+ * kp->map.count. */
+static uint32_t next_reclaimable(const struct kp *kp, mm_type type, uint64_t *base, uint64_t *len)
+{
+    for (uint32_t i = 0; i < kp->map.count; i++)
+        if (kp->map.entries[i].type == type && reclaimable_part(kp, &kp->map.entries[i], base, len))
+            return i;
+    return kp->map.count;
+}
+
+/* Turns [base, base + len) into usable RAM: usable in the kernel's map,
+ * free in the bitmap, and writable through the direct map. */
+static bool reclaim_range(struct kp *kp, uint64_t base, uint64_t len)
+{
+    mm_status st = mm_map_carve(&kp->map, base, len, MM_TYPE_USABLE, MM_CARVE_ANY_TYPE);
+    if (st == MM_OK)
+        st = mm_bitmap_free(&kp->bm, base, len >> mm_log2(kp_gran(kp)));
+    if (st != MM_OK)
+        return kp_fail(kp, "reclaim: [0x%llx +0x%llx): %s", (unsigned long long)base,
+                       (unsigned long long)len, mm_strerror(st));
+    volatile uint64_t *p = kp_virt(kp, base);
+    *p = ~base;
+    if (*p != ~base)
+        return kp_fail(kp, "reclaim-readback: 0x%llx", (unsigned long long)base);
+    return true;
+}
+
+/* docs/protocol.md section 5: with its own GDT and IDT loaded, the kernel
+ * may take back the loader's code and data (BOOTLOADER_RECLAIMABLE) and
+ * the boot heap (BOOT_HEAP, nothing handed over lives there). Each range
+ * becomes free frames in the adopted bitmap, exactly as many as it holds. */
+static bool step_reclaim(struct kp *kp)
+{
+    static const mm_type types[] = {MM_TYPE_BOOTLOADER_RECLAIMABLE, MM_TYPE_BOOT_HEAP};
+    struct mm_bitmap_stats before, after;
+    mm_bitmap_stats(&kp->bm, &before);
+    uint32_t ranges = 0;
+    for (size_t t = 0; t < MM_ARRAY_SIZE(types); t++) {
+        uint64_t base, len;
+        /* Each carve merges entries, so look the next one up afresh. */
+        while (next_reclaimable(kp, types[t], &base, &len) < kp->map.count) {
+            if (!reclaim_range(kp, base, len))
+                return false;
+            kp->reclaimed_bytes += len;
+            ranges++;
+        }
+    }
+    mm_bitmap_stats(&kp->bm, &after);
+    if (after.free_frames - before.free_frames != kp->reclaimed_bytes >> mm_log2(kp_gran(kp)))
+        return kp_fail(kp, "reclaim-count: %llu bytes reclaimed, %llu frames freed",
+                       (unsigned long long)kp->reclaimed_bytes,
+                       (unsigned long long)(after.free_frames - before.free_frames));
+    char sz[MM_FMT_BYTES_MAX];
+    mm_fmt_bytes(sz, sizeof(sz), kp->reclaimed_bytes);
+    kp_printf(kp,
+              "reclaimed: %u ranges, %s of bootloader-reclaimable and boot-heap memory, now free "
+              "frames (%llu free)\n",
+              ranges, sz, (unsigned long long)after.free_frames);
+    kp->steps_done |= KP_STEP_RECLAIM;
+    return true;
+}
+
 /* ---- timing ---- */
 
 /* Microseconds in `ticks` at `hz` (hz > 0), without overflowing for any
@@ -864,8 +949,8 @@ static bool step_timing(struct kp *kp)
 bool kp_run_steps(struct kp *kp)
 {
     static bool (*const steps[])(struct kp *) = {
-        step_map,    step_bitmap, step_heap,      step_seed,
-        step_frames, step_pool,   step_placement, step_timing,
+        step_map,  step_bitmap,    step_heap,    step_seed,   step_frames,
+        step_pool, step_placement, step_reclaim, step_timing,
     };
     if (!kp->h)
         return kp_fail(kp, "no-handoff: header not checked");
@@ -895,7 +980,7 @@ static void report_header(struct kp *kp)
 
 static void report_map(struct kp *kp)
 {
-    kp_printf(kp, "MOS map_entries=%u\n", kp->map.count);
+    kp_printf(kp, "MOS map_entries=%u\n", kp->h->memmap_count); /* as handed over */
     kp_printf(kp, "MOS usable_bytes=%llu\n", (unsigned long long)kp->mstats.usable_bytes);
     kp_printf(kp, "MOS highest_usable=0x%llx\n", (unsigned long long)kp->mstats.highest_usable_end);
     kp_printf(kp, "MOS bitmap_granularity=%u\n", kp->h->bitmap_granularity);
@@ -948,6 +1033,8 @@ static void report_rest(struct kp *kp)
         if (kp->env->probe.done)
             kp_printf(kp, "MOS nx=%s\n", kp->env->probe.nx_enabled ? "on" : "off");
     }
+    if (kp->steps_done & KP_STEP_RECLAIM)
+        kp_printf(kp, "MOS reclaimed_bytes=%llu\n", (unsigned long long)kp->reclaimed_bytes);
     if (kp->steps_done & KP_STEP_TIMING) {
         report_ms(kp, "loader_ms", kp->loader_us);
         report_ms(kp, "memmap_ms", kp->memmap_us);

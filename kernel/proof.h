@@ -87,6 +87,7 @@ struct kp {
     uint64_t frame_top;              /* physical address of the highest free frame tested */
     struct mm_pool_stats pool_stats; /* at the pool's peak */
     uint32_t placements_checked;
+    uint64_t reclaimed_bytes; /* loader memory turned into free frames */
 
     uint64_t loader_us;   /* tsc_kernel_jump - tsc_loader_entry, UINT64_MAX unknown */
     uint64_t memmap_us;   /* tsc_memmap_done - tsc_loader_entry, UINT64_MAX unknown */
@@ -103,7 +104,8 @@ enum kp_step {
     KP_STEP_POOL = 1u << 6,
     KP_STEP_PLACEMENT = 1u << 7,
     KP_STEP_TIMING = 1u << 8,
-    KP_STEPS_ALL = (1u << 9) - 1,
+    KP_STEP_RECLAIM = 1u << 9,
+    KP_STEPS_ALL = (1u << 10) - 1,
 };
 
 /* Prepares `kp` for a run with `env` (which must outlive it). */
@@ -117,7 +119,8 @@ bool kp_check_header(struct kp *kp);
 
 /* Runs every later step in order, stopping at the first failure: map,
  * bitmap, temporary heap (or fallback), seed tests, frames, pool,
- * placement of loader-owned ranges, timing. Needs kp_check_header() to
+ * placement of loader-owned ranges and the CPU state, reclaim of loader
+ * memory, timing. Needs kp_check_header() to
  * have passed. Returns true when all held. */
 bool kp_run_steps(struct kp *kp);
 

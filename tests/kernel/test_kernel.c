@@ -11,7 +11,8 @@
  *   [0x200000, 0x210000)  kernel         [0x210000, 0x220000) kernel stack
  *   [0x220000, 0x224000)  page tables    [0x224000, 0x228000) handoff
  *   [0x228000, 0x22a000)  frame bitmap   [0x22a000, 0x23a000) boot heap
- *   [0x23a000, 0x300000)  usable
+ *   [0x23a000, 0x242000)  bootloader-reclaimable (loader code and data)
+ *   [0x242000, 0x300000)  usable
  *   [0x300000, 0x400000)  temporary heap (when the loader got one)
  *   [0x400000, 0x800000)  usable */
 #include <setjmp.h>
@@ -28,32 +29,36 @@
 #include "kalloc.h"
 #include "proof.h"
 
-#define RAM_BYTES     (8 * MM_MIB)
-#define KERNEL_PHYS   0x200000u
-#define KERNEL_SIZE   0x10000u
-#define KERNEL_VIRT   0xffffffff80000000ull
-#define STACK_PHYS    0x210000u
-#define STACK_SIZE    0x10000u
-#define PT_PHYS       0x220000u
-#define PT_SIZE       0x4000u
-#define HANDOFF_PHYS  0x224000u
-#define HANDOFF_SIZE  0x4000u
-#define BITMAP_PHYS   0x228000u
-#define BITMAP_SIZE   0x2000u
-#define BOOTH_PHYS    0x22a000u
-#define BOOTH_SIZE    0x10000u
-#define LOADER_END    (BOOTH_PHYS + BOOTH_SIZE) /* first byte after the loader's ranges */
-#define TEMP_PHYS     0x300000u
-#define TEMP_SIZE     0x100000u
-#define GRAN          4096u
-#define CMDLINE       "console=ttyS0 mos.test=1"
-#define TSC_ENTRY     1000u
-#define TSC_MEMMAP    2000u
-#define TSC_JUMP      3001000u /* 3 ms after entry at 1 GHz */
-#define TSC_HZ        1000000000u
-#define MAP_CAP       64u
-#define EFI_DESC_SIZE 48u      /* OVMF's descriptor stride */
-#define EFI_SYSTAB    0x9f018u /* somewhere in firmware memory */
+#define RAM_BYTES    (8 * MM_MIB)
+#define KERNEL_PHYS  0x200000u
+#define KERNEL_SIZE  0x10000u
+#define KERNEL_VIRT  0xffffffff80000000ull
+#define STACK_PHYS   0x210000u
+#define STACK_SIZE   0x10000u
+#define PT_PHYS      0x220000u
+#define PT_SIZE      0x4000u
+#define HANDOFF_PHYS 0x224000u
+#define HANDOFF_SIZE 0x4000u
+#define BITMAP_PHYS  0x228000u
+#define BITMAP_SIZE  0x2000u
+#define BOOTH_PHYS   0x22a000u
+#define BOOTH_SIZE   0x10000u
+#define RECL_PHYS    0x23a000u
+#define RECL_SIZE    0x8000u
+#define LOADER_END   (RECL_PHYS + RECL_SIZE) /* first byte after the loader's ranges */
+/* What the kernel may take back once it runs on its own GDT and IDT. */
+#define RECLAIM_FRAMES ((BOOTH_SIZE + RECL_SIZE) / GRAN)
+#define TEMP_PHYS      0x300000u
+#define TEMP_SIZE      0x100000u
+#define GRAN           4096u
+#define CMDLINE        "console=ttyS0 mos.test=1"
+#define TSC_ENTRY      1000u
+#define TSC_MEMMAP     2000u
+#define TSC_JUMP       3001000u /* 3 ms after entry at 1 GHz */
+#define TSC_HZ         1000000000u
+#define MAP_CAP        64u
+#define EFI_DESC_SIZE  48u      /* OVMF's descriptor stride */
+#define EFI_SYSTAB     0x9f018u /* somewhere in firmware memory */
 
 struct fx {
     unsigned char *ram;
@@ -125,6 +130,7 @@ static void fx_build(struct fx *fx)
     carve(fx, HANDOFF_PHYS, HANDOFF_SIZE, MM_TYPE_HANDOFF);
     carve(fx, BITMAP_PHYS, BITMAP_SIZE, MM_TYPE_FRAME_BITMAP);
     carve(fx, BOOTH_PHYS, BOOTH_SIZE, MM_TYPE_BOOT_HEAP);
+    carve(fx, RECL_PHYS, RECL_SIZE, MM_TYPE_BOOTLOADER_RECLAIMABLE);
     if (fx->temp_heap)
         carve(fx, TEMP_PHYS, TEMP_SIZE, MM_TYPE_TEMP_HEAP);
     assert_int_equal(mm_map_validate(&fx->map, GRAN, NULL), MM_OK);
@@ -279,8 +285,10 @@ static void valid_handoff_passes(void **state)
     assert_mos_u64(fx, "temp_heap_base", TEMP_PHYS, "0x%llx");
     assert_mos_u64(fx, "temp_heap_size", TEMP_SIZE, "%llu");
     assert_mos(fx, "temp_heap_source", "handoff");
-    /* every frame the tests took was given back */
-    assert_mos_u64(fx, "frames_free", free_frames, "%llu");
+    /* every frame the tests took was given back, and the loader's own
+     * memory was reclaimed */
+    assert_mos_u64(fx, "frames_free", free_frames + RECLAIM_FRAMES, "%llu");
+    assert_mos_u64(fx, "reclaimed_bytes", BOOTH_SIZE + RECL_SIZE, "%llu");
     /* the highest usable frame, 0x7ff000, was free: tested and given back */
     assert_mos_u64(fx, "frame_top", RAM_BYTES - GRAN, "0x%llx");
     assert_mos(fx, "kasprintf_ok", "1");
@@ -538,7 +546,7 @@ static void top_frame_skips_held_frames(void **state)
     uint64_t free_frames = fx->bm.free_frames - 1;
     expect_pass(fx);
     assert_mos_u64(fx, "frame_top", RAM_BYTES - 2 * GRAN, "0x%llx");
-    assert_mos_u64(fx, "frames_free", free_frames, "%llu");
+    assert_mos_u64(fx, "frames_free", free_frames + RECLAIM_FRAMES, "%llu");
 }
 
 /* The linked image does not start where the handoff says it was loaded. */
@@ -634,6 +642,22 @@ static void other_cr3_fails(void **state)
     expect_fail(fx, "cr3-mismatch");
 }
 
+/* With its own GDT and IDT the kernel takes back the boot heap and the
+ * loader's code and data: usable in its map, free in the bitmap. */
+static void loader_memory_is_reclaimed(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    expect_pass(fx);
+    assert_int_equal(mm_map_type_at(&fx->kp.map, RECL_PHYS), MM_TYPE_USABLE);
+    assert_int_equal(mm_map_type_at(&fx->kp.map, BOOTH_PHYS), MM_TYPE_USABLE);
+    for (uint64_t a = BOOTH_PHYS; a < RECL_PHYS + RECL_SIZE; a += GRAN)
+        assert_true(mm_bitmap_is_free(&fx->kp.bm, a));
+    /* the neighbours stay the loader's */
+    assert_int_equal(mm_map_type_at(&fx->kp.map, BOOTH_PHYS - 1), MM_TYPE_FRAME_BITMAP);
+    assert_false(mm_bitmap_is_free(&fx->kp.bm, BOOTH_PHYS - GRAN));
+}
+
 /* ---- the seed's fallback (temp_heap_base = temp_heap_size = 0) ---- */
 
 /* 0x100000 is usable and free: the fallback goes exactly there and the
@@ -648,7 +672,8 @@ static void fallback_uses_1mib_when_free(void **state)
     assert_mos(fx, "temp_heap_source", "fallback");
     assert_mos_u64(fx, "temp_heap_base", KP_FALLBACK_BASE, "0x%llx");
     assert_mos_u64(fx, "temp_heap_size", KP_FALLBACK_SIZE, "%llu");
-    assert_mos_u64(fx, "frames_free", free_frames - KP_FALLBACK_SIZE / GRAN, "%llu");
+    assert_mos_u64(fx, "frames_free", free_frames - KP_FALLBACK_SIZE / GRAN + RECLAIM_FRAMES,
+                   "%llu");
     assert_false(mm_bitmap_is_free(&fx->kp.bm, KP_FALLBACK_BASE));
     assert_false(mm_bitmap_is_free(&fx->kp.bm, KP_FALLBACK_BASE + KP_FALLBACK_SIZE - GRAN));
 }
@@ -683,13 +708,13 @@ static void fallback_skips_frames_the_bitmap_holds(void **state)
 
 /* No usable 1 MiB anywhere at or above 1 MiB: FAIL, not a heap in the
  * wrong place.
- *   0x100000 reserved | loader | LOADER_END..0x240000 usable | reserved */
+ *   0x100000 reserved | loader | LOADER_END..0x248000 usable | reserved */
 static void fallback_without_room_fails(void **state)
 {
     struct fx *fx = *state;
     fx->temp_heap = false;
     carve(fx, 0x100000, 0x100000, MM_TYPE_RESERVED);
-    carve(fx, 0x240000, RAM_BYTES - 0x240000, MM_TYPE_RESERVED);
+    carve(fx, 0x248000, RAM_BYTES - 0x248000, MM_TYPE_RESERVED);
     fx_build(fx);
     expect_fail(fx, "no-fallback-heap");
 }
@@ -812,6 +837,7 @@ int main(void)
         FX_TEST(entry_elsewhere_fails),
         FX_TEST(image_elsewhere_fails),
         FX_TEST(top_frame_skips_held_frames),
+        FX_TEST(loader_memory_is_reclaimed),
         FX_TEST(mappings_as_promised_pass),
         FX_TEST(mappings_without_nx_pass),
         FX_TEST(writable_text_fails),
