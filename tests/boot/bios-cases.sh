@@ -156,13 +156,14 @@ run_cases
 status=$?
 
 # ---- same image, both firmwares -------------------------------------------
-# What must agree: handoff revision, loader version, temporary heap size,
+# What must agree: handoff revision, loader name and version, direct-map
+# offset, frame size, temporary heap size,
 # and usable memory within what the firmwares keep differently (OVMF holds
 # runtime services and its own reserved pages; SeaBIOS the EBDA and ROMs).
 compare() {
     local b=$out/bios-256m.serial u=$out/xfw-uefi-256m.serial key bv uv
     val() { tr -d '\r' <"$1" | sed -n "s/^MOS $2=//p" | tail -n 1; }
-    for key in handoff_revision loader_version temp_heap_size; do
+    for key in handoff_revision loader_name loader_version hhdm_offset bitmap_granularity temp_heap_size; do
         bv=$(val "$b" $key)
         uv=$(val "$u" $key)
         [[ -n "$bv" && "$bv" == "$uv" ]] || { echo "FAIL: bios-vs-uefi-same-image: $key bios='$bv' uefi='$uv'"; return 1; }
