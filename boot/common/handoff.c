@@ -42,46 +42,8 @@ uint32_t bc_mm_type_from_mos(uint32_t mos_type)
 
 const char *bc_mos_type_name(uint32_t mos_type)
 {
-    switch (mos_type) {
-    case MOS_MEM_USABLE:
-        return "usable";
-    case MOS_MEM_RESERVED:
-        return "reserved";
-    case MOS_MEM_ACPI_RECLAIMABLE:
-        return "acpi-reclaimable";
-    case MOS_MEM_ACPI_NVS:
-        return "acpi-nvs";
-    case MOS_MEM_BAD:
-        return "bad";
-    case MOS_MEM_PERSISTENT:
-        return "persistent";
-    case MOS_MEM_RUNTIME_CODE:
-        return "runtime-code";
-    case MOS_MEM_RUNTIME_DATA:
-        return "runtime-data";
-    case MOS_MEM_MMIO:
-        return "mmio";
-    case MOS_MEM_UNACCEPTED:
-        return "unaccepted";
-    case MOS_MEM_BOOTLOADER_RECLAIMABLE:
-        return "bootloader-reclaimable";
-    case MOS_MEM_KERNEL:
-        return "kernel";
-    case MOS_MEM_KERNEL_STACK:
-        return "kernel-stack";
-    case MOS_MEM_TEMP_HEAP:
-        return "temp-heap";
-    case MOS_MEM_BOOT_HEAP:
-        return "boot-heap";
-    case MOS_MEM_PAGE_TABLES:
-        return "page-tables";
-    case MOS_MEM_FRAME_BITMAP:
-        return "frame-bitmap";
-    case MOS_MEM_HANDOFF:
-        return "handoff";
-    default:
-        return "unknown";
-    }
+    uint32_t t = bc_mm_type_from_mos(mos_type);
+    return t == MM_TYPE_NONE ? "unknown" : mm_type_name((mm_type)t); /* one name table */
 }
 
 uint32_t bc_handoff_map_capacity(uint32_t raw_count)

@@ -80,8 +80,9 @@ uint32_t bc_mos_type_from_mm(uint32_t mm_type);
 /* mm_type of a MOS_MEM_* type; MM_TYPE_NONE for an unknown value. */
 uint32_t bc_mm_type_from_mos(uint32_t mos_type);
 
-/* Static lower-case name of a MOS_MEM_* type ("usable", "kernel-stack",
- * ...), "unknown" for anything else. Never NULL. */
+/* Static lower-case name of a MOS_MEM_* type, the same as mm_type_name()
+ * of its mm_type ("usable", "kernel-stack", ...), "unknown" for anything
+ * else. Never NULL. */
 const char *bc_mos_type_name(uint32_t mos_type);
 
 /* Map capacity (entries) to give an mm_map imported from `raw_count`

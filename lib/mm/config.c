@@ -87,7 +87,9 @@ static const char *check_field(const mm_config *c, mm_config_field f)
     case MM_CFG_HEAP_SIZE:
         return check_size(c->heap_size);
     case MM_CFG_TEMP_HEAP_SIZE:
-        return check_size(c->temp_heap_size);
+        /* 0 is a request, not a mistake: hand the kernel no temporary heap
+         * (both handoff fields 0), which makes it take its fallback. */
+        return c->temp_heap_size == 0 ? NULL : check_size(c->temp_heap_size);
     case MM_CFG_BITMAP_GRANULARITY:
         return check_pow2(c->bitmap_granularity, PAGE);
     case MM_CFG_HEAP_ALIGNMENT:

@@ -72,7 +72,6 @@ static void validate_names_bad_field(void **state)
         {MM_CFG_HEAP_SIZE, 0, "zero"},
         {MM_CFG_HEAP_SIZE, 4097, "multiple of 4 KiB"},
         {MM_CFG_HEAP_SIZE, (1ull << 48) + 4096, "256 TiB"},
-        {MM_CFG_TEMP_HEAP_SIZE, 0, "zero"},
         {MM_CFG_TEMP_HEAP_SIZE, 100, "multiple of 4 KiB"},
         {MM_CFG_TEMP_HEAP_SIZE, 1ull << 50, "256 TiB"},
         {MM_CFG_BITMAP_GRANULARITY, 0, "power of two"},
@@ -112,6 +111,22 @@ static void validate_accepts_edges(void **state)
     assert_int_equal(mm_config_validate(&c, NULL), MM_OK);
     c.min_heap_addr = (1ull << 52) - 4096;
     assert_int_equal(mm_config_validate(&c, NULL), MM_OK);
+}
+
+/* temp_heap_size = 0 asks for no temporary heap (the kernel then uses its
+ * fallback); it is valid, unlike a zero boot heap. */
+static void temp_heap_zero_means_none(void **state)
+{
+    (void)state;
+    mm_config c;
+    mm_config_defaults(&c);
+    mm_config_error err;
+    assert_int_equal(mm_config_set(&c, "temp_heap_size", "0", &err), MM_OK);
+    assert_int_equal(c.temp_heap_size, 0);
+    assert_int_equal(mm_config_validate(&c, &err), MM_OK);
+    c.heap_size = 0;
+    assert_int_equal(mm_config_validate(&c, &err), MM_ERR_CONFIG);
+    assert_int_equal(err.field, MM_CFG_HEAP_SIZE);
 }
 
 /* 8 KiB frames with a 12 KiB heap: the heap would end inside a frame. */
@@ -352,6 +367,7 @@ int main(void)
         cmocka_unit_test(defaults_match_seed),
         cmocka_unit_test(validate_names_bad_field),
         cmocka_unit_test(validate_accepts_edges),
+        cmocka_unit_test(temp_heap_zero_means_none),
         cmocka_unit_test(heap_must_be_whole_frames),
         cmocka_unit_test(validate_null),
         cmocka_unit_test(field_names),

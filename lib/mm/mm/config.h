@@ -38,7 +38,7 @@
 
 typedef struct mm_config {
     uint64_t heap_size;          /* bytes; multiple of bitmap_granularity */
-    uint64_t temp_heap_size;     /* bytes; multiple of 4 KiB */
+    uint64_t temp_heap_size;     /* bytes; multiple of 4 KiB; 0 = none */
     uint64_t bitmap_granularity; /* bytes; power of two, 4 KiB .. 1 GiB */
     uint64_t heap_alignment;     /* bytes; power of two, 1 .. 1 GiB */
     uint64_t min_heap_addr;      /* physical; multiple of 4 KiB, below 2^52 */

@@ -1,0 +1,130 @@
+/* Shared pieces of the example programs: firmware maps as a QEMU guest with
+ * 128 MiB sees them, host memory standing in for that RAM, and a logger
+ * that prints to stdout. Header-only so each example stays one file. */
+#ifndef EXAMPLE_H
+#define EXAMPLE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "mm/init.h"
+
+#define EX_MIB ((uint64_t)1 << 20)
+#define EX_RAM (128 * EX_MIB)
+
+/* E820 entry as INT 15h, EAX=E820h returns it (20 bytes). */
+typedef struct __attribute__((packed)) ex_e820 {
+    uint64_t base, length;
+    uint32_t type;
+} ex_e820;
+
+/* SeaBIOS's E820 map for a 128 MiB QEMU guest, plus two quirks real
+ * firmware has: an entry repeated with an overlap, and an empty entry. */
+static const ex_e820 ex_qemu_e820[] = {
+    {0x0, 0x9fc00, 1},        /* conventional memory */
+    {0x9fc00, 0x400, 2},      /* EBDA */
+    {0xf0000, 0x10000, 2},    /* BIOS ROM */
+    {0x100000, 0x7ee0000, 1}, /* RAM above 1 MiB */
+    {0x7fe0000, 0x20000, 2},  /* ACPI tables area, reported reserved */
+    {0xfeffc000, 0x4000, 2},  /* QEMU's identity-map/TSS pages */
+    {0xfffc0000, 0x40000, 2}, /* flash */
+    {0x7fd0000, 0x20000, 2},  /* overlaps the RAM end and the entry above */
+    {0x500000, 0, 1},         /* empty */
+};
+
+/* EFI_MEMORY_DESCRIPTOR with the 8 padding bytes OVMF reports (stride 48). */
+typedef struct ex_efi_desc {
+    uint32_t type, pad;
+    uint64_t phys, virt, pages, attr;
+    uint64_t extra;
+} ex_efi_desc;
+
+#define EX_WB 0xfull
+/* OVMF's map for a 128 MiB guest, as seen just before ExitBootServices. */
+static const ex_efi_desc ex_ovmf_efi[] = {
+    {7, 0, 0x0, 0, 0xa0, EX_WB, 0},         /* conventional */
+    {7, 0, 0x100000, 0, 0x700, EX_WB, 0},   /* conventional */
+    {10, 0, 0x800000, 0, 0x8, EX_WB, 0},    /* ACPI NVS */
+    {7, 0, 0x808000, 0, 0x8, EX_WB, 0},     /* conventional */
+    {10, 0, 0x810000, 0, 0xf0, EX_WB, 0},   /* ACPI NVS */
+    {4, 0, 0x900000, 0, 0x5700, EX_WB, 0},  /* boot services data */
+    {1, 0, 0x6000000, 0, 0x100, EX_WB, 0},  /* loader code (this loader) */
+    {2, 0, 0x6100000, 0, 0x200, EX_WB, 0},  /* loader data */
+    {3, 0, 0x6300000, 0, 0x1500, EX_WB, 0}, /* boot services code */
+    {5, 0, 0x7800000, 0, 0x100, EX_WB, 0},  /* runtime services code */
+    {6, 0, 0x7900000, 0, 0x100, EX_WB, 0},  /* runtime services data */
+    {9, 0, 0x7a00000, 0, 0x10, EX_WB, 0},   /* ACPI reclaim */
+    {7, 0, 0x7a10000, 0, 0x5d0, EX_WB, 0},  /* conventional */
+    {0, 0, 0x7fe0000, 0, 0x20, EX_WB, 0},   /* reserved */
+    {11, 0, 0xffc00000, 0, 0x400, 0x1, 0},  /* MMIO: flash */
+};
+
+static inline void ex_print_line(void *ctx, mm_log_level level, const char *line, size_t len)
+{
+    (void)ctx;
+    (void)level;
+    printf("%.*s\n", (int)len, line);
+}
+
+/* A logger printing every line up to `level` to stdout. */
+static inline mm_logger ex_logger(mm_log_level level)
+{
+    return (mm_logger){ex_print_line, NULL, level};
+}
+
+/* Host memory for physical [0, size): the window init and the allocators
+ * reach it through. Exits on failure (examples are not libraries). */
+static inline void *ex_ram(uint64_t size, mm_phys_window *w)
+{
+    void *buf = aligned_alloc(2 * EX_MIB, (size_t)size);
+    if (!buf) {
+        fprintf(stderr, "cannot allocate %llu bytes of stand-in RAM\n", (unsigned long long)size);
+        exit(1);
+    }
+    *w = (mm_phys_window){0, size, (uint64_t)(uintptr_t)buf};
+    return buf;
+}
+
+/* Caller storage for one mm_init(): map entries and sanitize scratch. */
+typedef struct ex_storage {
+    mm_entry entries[128];
+    unsigned char scratch[16384];
+} ex_storage;
+
+static inline mm_init_storage ex_storage_for(ex_storage *s, mm_phys_window w)
+{
+    return (mm_init_storage){
+        s->entries, MM_ARRAY_SIZE(s->entries), s->scratch, sizeof s->scratch, w, NULL, NULL};
+}
+
+/* The sample maps as the loaders hand them to mm_init(). */
+static inline mm_raw_map ex_bios_raw(void)
+{
+    return (mm_raw_map){ex_qemu_e820, sizeof ex_qemu_e820, sizeof(ex_e820), 0, 0};
+}
+
+static inline mm_raw_map ex_uefi_raw(void)
+{
+    return (mm_raw_map){ex_ovmf_efi, sizeof ex_ovmf_efi, sizeof(ex_efi_desc), 1, 0};
+}
+
+/* Exits with a message when `st` is not MM_OK. */
+static inline void ex_check(mm_status st, const char *what)
+{
+    if (st != MM_OK) {
+        fprintf(stderr, "%s: %s (%s)\n", what, mm_strerror(st), mm_status_name(st));
+        exit(1);
+    }
+}
+
+/* mm_init() with the default config over the sample map of `mode` (one
+ * context per program: the storage is static). Exits on failure. */
+static inline void ex_init(mm_ctx *ctx, mm_boot_mode mode, mm_phys_window w)
+{
+    static ex_storage storage;
+    mm_init_storage st = ex_storage_for(&storage, w);
+    mm_raw_map raw = mode == MM_BOOT_UEFI ? ex_uefi_raw() : ex_bios_raw();
+    ex_check(mm_init(ctx, mode, &raw, NULL, &st, NULL), "mm_init");
+}
+
+#endif
