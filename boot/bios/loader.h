@@ -12,6 +12,7 @@
 #include "disk.h"
 #include "mm/bitmap.h"
 #include "mm/config.h"
+#include "mm/memtest.h"
 
 /* The ranges the loader places and carves (boot/common/handoff.h, phase B). */
 enum range_id {
@@ -45,7 +46,7 @@ struct loader {
     mm_bitmap bitmap;
     bc_boot_paging paging;
     bc_handoff_layout handoff_layout;
-    uint64_t cr3, rsdp;
+    uint64_t cr3, rsdp, memtest_bad_bytes;
     bool nx;
 };
 

@@ -362,6 +362,25 @@ static void place_all(void)
 
 /* ---- C: build and jump ---- */
 
+/* memory_test=on: pattern-tests the free RAM below 4 GiB (what 32-bit code
+ * reaches) after the bitmap is built; bad frames are carved to "bad" and
+ * reserved in the bitmap by lib/mm, so map and bitmap stay in step. */
+static void memory_test(void)
+{
+    mm_phys_window window = {.base = 0, .end = FOUR_GIB, .virt_offset = 0};
+    mm_memtest t;
+    mm_status st = mm_memtest_init(&t, &window, L.mem.bitmap_granularity);
+    if (st == MM_OK)
+        st = mm_memtest_map(&t, &L.map, &L.bitmap, &con_log);
+    if (st != MM_OK && st != MM_ERR_MEMTEST_FAILED)
+        fatal("memory test: %s", mm_strerror(st));
+    L.memtest_bad_bytes = t.result.bad_bytes;
+    struct mm_map_stats stats;
+    mm_map_stats(&L.map, &stats);
+    if (stats.highest_usable_end > FOUR_GIB)
+        mm_log(&con_log, MM_LOG_INFO, "memory test: RAM above 4 GiB is not tested on BIOS");
+}
+
 static void build_tables(void)
 {
     mm_validate_error verr;
@@ -373,6 +392,8 @@ static void build_tables(void)
                                   (size_t)b->size);
     if (st != MM_OK)
         fatal("frame bitmap: %s", mm_strerror(st));
+    if (L.mem.enable_memory_test)
+        memory_test();
     const struct range *k = &L.range[R_KERNEL];
     if (bc_elf_load(&L.elf, phys_ptr(L.range[R_KERNEL_FILE].base),
                     (size_t)L.range[R_KERNEL_FILE].size, phys_ptr(k->base),
@@ -425,6 +446,7 @@ static struct mos_handoff *build_handoff(void)
         .sanitize_overlaps = L.sanitize.overlaps_resolved,
         .sanitize_merged = L.sanitize.merged,
         .sanitize_trimmed = L.sanitize.bytes_trimmed,
+        .memtest_bad_bytes = L.memtest_bad_bytes,
     };
     struct mos_handoff *h;
     mm_status st = bc_handoff_build(&in, &L.handoff_layout, phys_ptr(r[R_HANDOFF].base),

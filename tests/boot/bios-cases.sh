@@ -88,6 +88,7 @@ image corrupt-kernel --cfg boot/boot.cfg --kernel "$corrupt_kernel"
 image bad-cfg --cfg "$(cfg_with bad-cfg temp_heap_size=12x)" --kernel "$kernel"
 image bad-detect --cfg "$(cfg_with bad-detect bios_memory_detect=e821)" --kernel "$kernel"
 image no-cfg --cfg "" --kernel "$kernel"
+image memtest --cfg "$(cfg_with memtest memory_test=on)" --kernel "$kernel"
 image gran-64k --cfg "$(cfg_with gran-64k bitmap_granularity=64K)" --kernel "$kernel"
 mbr_image
 # Stage 1's own refusals: stage 2's signature overwritten, and stage 2's
@@ -129,6 +130,8 @@ add bios-no-cfg --image "$out/no-cfg.img" "${e820[@]}" \
     --expect-text "boot.cfg: not found, using the defaults"
 add bios-granularity-64k --image "$out/gran-64k.img" "${e820[@]}" --expect bitmap_granularity=65536 \
     --expect-range usable_bytes=$((200 * MiB)):$((256 * MiB))
+add bios-memory-test --image "$out/memtest.img" --mem 64M "${e820[@]}" \
+    --expect-text "memtest: tested" --expect-text "0 bad frames"
 add bios-mbr-disk --image "$out/mbr-disk.img" "${e820[@]}" \
     --expect-text "boot volume: partition 1 at LBA 2048"
 add bios-temp-heap-0 --image "$out/no-temp-heap.img" --expect boot_mode=bios \
