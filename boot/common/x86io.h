@@ -17,6 +17,11 @@ static inline uint8_t x86_inb(uint16_t port)
     return v;
 }
 
+static inline void x86_outl(uint16_t port, uint32_t v)
+{
+    __asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(port));
+}
+
 /* Time-stamp counter: ticks since reset, frequency unknown until
  * calibrated. */
 static inline uint64_t x86_rdtsc(void)
