@@ -14,16 +14,7 @@ cd "$root"
 source tests/boot/cases-lib.sh
 
 firmware=uefi
-jobs=${JOBS:-2}
-only=()
-while [[ $# -gt 0 ]]; do
-    case $1 in
-    --firmware) firmware=$2; shift 2 ;;
-    --jobs) jobs=$2; shift 2 ;;
-    --only) shift; only=("$@"); break ;;
-    *) echo "usage: $0 [--firmware uefi|bios] [--jobs N] [--only NAME...]" >&2; exit 2 ;;
-    esac
-done
+cases_args "$@"
 out=${OUT:-build/tests/kernel/boot-$firmware}
 mkdir -p "$out"
 

@@ -17,17 +17,9 @@ cd "$root"
 # shellcheck source=tests/boot/cases-lib.sh
 source tests/boot/cases-lib.sh
 
-out=${OUT:-build/tests/boot/bios}
 firmware=bios
-jobs=${JOBS:-2}
-only=()
-while [[ $# -gt 0 ]]; do
-    case $1 in
-    --jobs) jobs=$2; shift 2 ;;
-    --only) shift; only=("$@"); break ;;
-    *) echo "usage: $0 [--jobs N] [--only NAME...]" >&2; exit 2 ;;
-    esac
-done
+cases_args "$@"
+out=${OUT:-build/tests/boot/bios}
 
 installer=build/bin/mos-install
 kernel=build/kernel/kernel.elf

@@ -2,12 +2,26 @@
 # --only selection and a runner that boots JOBS cases at a time through
 # tests/boot/boot-test.sh and prints their PASS:/FAIL: lines in order.
 #
-# The sourcing script sets: out (work directory), firmware, jobs, only=()
-# and calls add NAME [boot-test.sh options...] for each case, then
+# The sourcing script sets `firmware` (its default), calls
+# cases_args "$@" (--jobs N, --firmware F, --only NAME...), sets `out` (work
+# directory), calls add NAME [boot-test.sh options...] for each case, then
 # run_cases.
 
 names=()
 declare -A case_args
+jobs=${JOBS:-2}
+only=()
+
+cases_args() {
+    while [[ $# -gt 0 ]]; do
+        case $1 in
+        --jobs) jobs=$2; shift 2 ;;
+        --firmware) firmware=$2; shift 2 ;;
+        --only) shift; only=("$@"); break ;;
+        *) echo "usage: $0 [--jobs N] [--firmware uefi|bios] [--only NAME...]" >&2; exit 2 ;;
+        esac
+    done
+}
 
 # A config file = the default boot.cfg plus extra lines; prints its path.
 cfg_with() {
