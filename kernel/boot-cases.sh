@@ -3,18 +3,23 @@
 # word mos.fault=pf|df|ud (kernel/kmain.c) makes the kernel fault on
 # purpose, and each fault must end as a clean FAIL report (QEMU status 35,
 # "MOS-RESULT: FAIL exception ..."), never a triple fault, reboot or hang.
-# Prints one PASS:/FAIL: line per case (tests/boot/cases-lib.sh).
+# Prints one PASS:/FAIL: line per case (tests/boot/boot-test.sh judges
+# each boot).
 #
-#   kernel/boot-cases.sh [--firmware uefi|bios] [--jobs N] [--only NAME...]
+#   kernel/boot-cases.sh [--firmware uefi|bios]
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 cd "$root"
-source tests/boot/cases-lib.sh
 
 firmware=uefi
-cases_args "$@"
+while [[ $# -gt 0 ]]; do
+    case $1 in
+    --firmware) firmware=$2; shift 2 ;;
+    *) echo "usage: $0 [--firmware uefi|bios]" >&2; exit 2 ;;
+    esac
+done
 out=${OUT:-build/tests/kernel/boot-$firmware}
 mkdir -p "$out"
 
@@ -34,12 +39,18 @@ image() { # image NAME CFG
         >/dev/null || { echo "FAIL: kernel-faults-$firmware: cannot build image $1"; exit 1; }
 }
 
-# fault_case NAME WORD MNEMONIC VECTOR: boot with cmdline=WORD, expect the
-# kernel's exception report for VECTOR.
+status=0
+
+# fault_case NAME WORD MNEMONIC VECTOR: boot with cmdline=WORD added to the
+# default boot.cfg, expect the kernel's exception report for VECTOR.
 fault_case() {
-    image "$1" "$(cfg_with "$1" "cmdline=$2")"
-    add "$1" --image "$out/$1.img" --mem 128M --expect-result FAIL \
-        --expect exception_vector="$4" --expect-text "MOS-RESULT: FAIL exception $3 vector=$4"
+    local cfg=$out/$1.cfg
+    { cat boot/boot.cfg; echo "cmdline=$2"; } >"$cfg"
+    image "$1" "$cfg"
+    tests/boot/boot-test.sh --name "$1" --firmware "$firmware" --image "$out/$1.img" \
+        --mem 128M --timeout 120 --log "$out/$1.serial" --expect-result FAIL \
+        --expect exception_vector="$4" --expect-text "MOS-RESULT: FAIL exception $3 vector=$4" ||
+        status=1
 }
 
 fault_case "kernel-$firmware-page-fault" mos.fault=pf '#PF' 14
@@ -47,4 +58,4 @@ if [[ $firmware == uefi ]]; then
     fault_case kernel-uefi-double-fault mos.fault=df '#DF' 8
     fault_case kernel-uefi-invalid-opcode mos.fault=ud '#UD' 6
 fi
-run_cases
+exit $status

@@ -43,9 +43,9 @@ CMD_unit-kernel := $(KERNEL_TEST)
 CHECK_SUITES += kernel-elf
 CMD_kernel-elf := bash kernel/check-elf.sh $(KERNEL_ELF)
 
-# QEMU boots of the exception path (kernel/boot-cases.sh), once the loaders
-# and the shared boot-test runner are in the tree.
-ifneq ($(and $(wildcard tests/boot/cases-lib.sh),$(wildcard boot/uefi/build.mk)),)
+# QEMU boots of the exception path (kernel/boot-cases.sh), once the UEFI
+# loader and the boot-test runner are in the tree.
+ifneq ($(and $(wildcard tests/boot/boot-test.sh),$(wildcard boot/uefi/build.mk)),)
 BOOT_SUITES += kernel-faults-uefi
 CMD_kernel-faults-uefi := kernel/boot-cases.sh --firmware uefi
 ifneq ($(BIOS),0)

@@ -25,7 +25,7 @@ usage() {
 img=$1
 shift
 efi=build/boot/uefi/BOOTX64.EFI
-cfg=boot/uefi/boot.cfg
+cfg=boot/boot.cfg
 kernel=build/kernel/kernel.elf
 size_mib=48
 installer=

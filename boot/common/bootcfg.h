@@ -92,11 +92,35 @@ typedef struct bc_cfg_sink {
     void *ctx;
 } bc_cfg_sink;
 
+/* ---- lib/mm configuration (bootcfg_mm.c) ---- */
 struct mm_config;
+struct mm_logger;
+
 /* A sink that applies keys with lib/mm's mm_config_set() to `mem`, which
- * the caller initialized with its defaults. (Defined in bootcfg.c once the
- * lib/mm config module is on main.) */
+ * the caller initialized with mm_config_defaults(); a bad value reports
+ * mm_config's reason ("must be a power of two"). `mem` must outlive the
+ * parse. */
 bc_cfg_sink bc_cfg_sink_mm(struct mm_config *mem);
+
+/* Checks `mem` with mm_config_validate() (rules between keys, e.g.
+ * heap_size a multiple of bitmap_granularity) after a parse into `cfg`.
+ * On failure appends one error to `errs` (which must come from
+ * bc_bootcfg_parse or be zeroed) naming the key, the line that set it
+ * (0 and " (default value)" when the file did not) and the reason.
+ * Returns MM_OK, MM_ERR_CONFIG, or MM_ERR_INVALID_ARGUMENT for NULLs.
+ * The usual sequence in a loader:
+ *     mm_config_defaults(&mem); bc_bootcfg_defaults(&cfg);
+ *     st = file ? bc_bootcfg_parse(text, len, &cfg, bc_cfg_sink_mm(&mem), &errs)
+ *               : (errs = (bc_cfg_errors){0}, MM_OK);
+ *     if (st == MM_OK) st = bc_bootcfg_validate_mm(&cfg, &mem, &errs);
+ *     if (st != MM_OK) { bc_cfg_errors_log(&errs, &log); halt(); } */
+mm_status bc_bootcfg_validate_mm(const bc_bootcfg *cfg, const struct mm_config *mem,
+                                 bc_cfg_errors *errs);
+
+/* Logs every error of `errs` at MM_LOG_ERROR, one bc_cfg_error_format()
+ * line each, then "boot.cfg: N more problems not shown" when some were
+ * dropped. */
+void bc_cfg_errors_log(const bc_cfg_errors *errs, const struct mm_logger *log);
 
 /* Fills `cfg` with the defaults: kernel BC_KERNEL_PATH_DEFAULT, empty
  * cmdline, bios_memory_detect MOS_BIOS_DETECT_E820. */

@@ -11,7 +11,9 @@
  * no more memory from the map or the bitmap.
  *
  * Phase A: sizes (nothing placed yet)
- *   A1. Parse boot.cfg (bc_bootcfg_parse; halt on errors), read the kernel
+ *   A1. Parse boot.cfg (bc_bootcfg_parse with bc_cfg_sink_mm, then
+ *       bc_bootcfg_validate_mm; on errors bc_cfg_errors_log and halt; a
+ *       missing file means defaults, still validated), read the kernel
  *       file into loader memory, bc_elf_parse() it (halt with img.msg).
  *   A2. Take the memory map (UEFI: provisional GetMemoryMap; BIOS: E820 or
  *       its fallbacks, final), import it into an mm_map whose capacity is
@@ -28,10 +30,11 @@
  *         boot heap    config heap_size, aligned to config heap_alignment
  *         bitmap       the lib/mm bitmap storage size for the map at the
  *                      configured granularity
- *         page tables  bc_paging_bytes_needed() of the layout (identity
- *                      and hhdm size = bc_paging_hhdm_size(map), kernel
- *                      ranges from bc_elf_mappings(); the byte count does
- *                      not depend on physical addresses, so phys may be 0)
+ *         page tables  bc_paging_bytes_needed() of bc_paging_standard()'s
+ *                      layout (hhdm size = bc_paging_hhdm_size(map),
+ *                      identity at least 4 GiB and past the loader's top;
+ *                      the byte count does not depend on physical
+ *                      addresses, so kernel phys may be 0 here)
  *         handoff      bc_handoff_layout_init(&l, capacity, cmdline bytes,
  *                      EFI map bytes + BC_HANDOFF_EFI_SLACK descriptors)
  *                      -> l.bytes
@@ -51,8 +54,9 @@
  *   C1. mm_map_validate() the map (halt on failure: a loader bug).
  *   C2. Build the frame bitmap in its carved storage from the final map:
  *       exactly the frames of non-usable entries are marked used.
- *   C3. bc_elf_load() into the kernel range; bc_elf_mappings() converted
- *       to bc_page_range (phys = kernel phys + phys_off); bc_paging_build().
+ *   C3. bc_elf_load() into the kernel range; bc_paging_standard() with the
+ *       kernel's physical base (the same call with phys 0 sized the tables
+ *       in A3); bc_paging_build().
  *   C4. bc_handoff_build(): header, fields from bc_handoff_input, the final
  *       map translated to MOS_MEM_*, the cmdline and the raw EFI map, all
  *       inside the handoff region.

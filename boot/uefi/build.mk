@@ -37,10 +37,10 @@ $(UEFI_FLOOR): $(call objs,efi,boot/uefi/floor.c)
 	@mkdir -p $(@D)
 	$(LLD_LINK) $(UEFI_LDFLAGS) /out:$@ $^
 
-ALL_TARGETS += $(UEFI_FLOOR)
-# The loader needs boot/common's implementation (merged separately).
-ifneq ($(wildcard boot/common/handoff.c),)
-ALL_TARGETS += $(UEFI_EFI)
+# UEFI=0 leaves the loader out of `make` and `make test` (the image, which
+# always carries it, still builds it when asked for).
+ifneq ($(UEFI),0)
+ALL_TARGETS += $(UEFI_EFI) $(UEFI_FLOOR)
 
 # Size budget, read from the file itself.
 CHECK_SUITES += size-uefi
@@ -56,8 +56,6 @@ $(MOS_IMAGE): $(UEFI_EFI) $(MOS_KERNEL) $(MOS_BOOT_CFG) scripts/mkimage.sh
 	scripts/mkimage.sh $@ --efi $(UEFI_EFI) --cfg $(MOS_BOOT_CFG) --kernel $(MOS_KERNEL) \
 	    $(MKIMAGE_BIOS)
 
-# Until the demo kernel is on the branch, the image (and `make run`) wait.
-ifneq ($(wildcard kernel/build.mk),)
 ALL_TARGETS += $(MOS_IMAGE)
 
 # `make run [MEM=256M] [FIRMWARE=uefi]`: boots the image, serial on the
@@ -68,4 +66,3 @@ RUN_TIMEOUT ?= 300
 RUN_CMD := scripts/qemu-boot.sh --summary --firmware $(FIRMWARE) --mem $(MEM) \
     --timeout $(RUN_TIMEOUT) --image $(MOS_IMAGE)
 RUN_DEPS := $(MOS_IMAGE)
-endif

@@ -62,6 +62,7 @@ struct loader {
     bool boot_heap_deferred; /* no room before ExitBootServices: placed in the final map */
 
     uint64_t rsdp;
+    uint64_t memtest_bad_bytes;
     uint64_t tsc_entry, tsc_memmap_done, tsc_hz;
 };
 

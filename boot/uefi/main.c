@@ -258,6 +258,7 @@ _Noreturn static void phase_handoff(struct loader *L)
 {
     mem_final_map(L);
     mem_build_bitmap(L);
+    mem_memory_test(L);
 
     uint64_t needed;
     paging_layout(L);

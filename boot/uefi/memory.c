@@ -1,6 +1,7 @@
 #include "memory.h"
 
 #include "common/entry.h"
+#include "mm/memtest.h"
 
 /* Descriptors the firmware map may gain between the size query and the
  * final read: every allocation of the loader can split a free range. */
@@ -245,6 +246,57 @@ void mem_build_bitmap(struct loader *L)
            (unsigned long long)L->bitmap.first_frame, (unsigned long long)L->bitmap.free_frames);
 }
 
+/* Calls fn(L, frame) for every bitmap frame that overlaps boot-services
+ * code or data in the final raw EFI map. */
+static void for_each_bs_frame(struct loader *L, void (*fn)(struct loader *L, uint64_t frame))
+{
+    uint64_t g = L->bitmap.granularity;
+    for (UINTN off = 0; off + L->efimap.desc_size <= L->efimap.size; off += L->efimap.desc_size) {
+        const EFI_MEMORY_DESCRIPTOR *d = (const EFI_MEMORY_DESCRIPTOR *)(L->efimap.buf + off);
+        if (d->Type != EfiBootServicesCode && d->Type != EfiBootServicesData)
+            continue;
+        uint64_t end = d->PhysicalStart + (d->NumberOfPages << PAGE_SHIFT);
+        for (uint64_t f = mm_align_down(d->PhysicalStart, g); f < end; f += g)
+            fn(L, f);
+    }
+}
+
+static void hold_free_frame(struct loader *L, uint64_t frame)
+{
+    if (mm_bitmap_is_free(&L->bitmap, frame))
+        mm_bitmap_reserve(&L->bitmap, frame, L->bitmap.granularity);
+}
+
+/* Undoes hold_free_frame: after the bitmap was built from the final map,
+ * a frame that the map calls usable but the bitmap calls used can only be
+ * one held here (bad frames are carved out of the map). */
+static void release_held_frame(struct loader *L, uint64_t frame)
+{
+    if (!mm_bitmap_is_free(&L->bitmap, frame) &&
+        mm_map_range_is(&L->map, frame, L->bitmap.granularity, MM_TYPE_USABLE))
+        mm_bitmap_free(&L->bitmap, frame, 1);
+}
+
+void mem_memory_test(struct loader *L)
+{
+    if (!L->mem.enable_memory_test)
+        return;
+    /* The loader still runs on the firmware's stack and page tables, which
+     * live in boot-services memory: those frames are held used during the
+     * test, so it covers the memory that was free while the firmware ran.
+     * The identity map covers all RAM (window from 0, offset 0). */
+    for_each_bs_frame(L, hold_free_frame);
+    mm_phys_window window = {0, 0, 0};
+    mm_memtest t;
+    mm_status st = mm_memtest_init(&t, &window, L->mem.bitmap_granularity);
+    if (st == MM_OK)
+        st = mm_memtest_map(&t, &L->map, &L->bitmap, &L->log);
+    for_each_bs_frame(L, release_held_frame);
+    if (st != MM_OK && st != MM_ERR_MEMTEST_FAILED)
+        loader_fail(L, "memory test: %s", mm_strerror(st));
+    L->memtest_bad_bytes = t.result.bad_bytes;
+}
+
 struct mos_handoff *mem_build_handoff(struct loader *L)
 {
     const struct owned_range *r = L->range;
@@ -287,6 +339,7 @@ struct mos_handoff *mem_build_handoff(struct loader *L)
     in.sanitize_overlaps = L->sanitized.overlaps_resolved;
     in.sanitize_merged = L->sanitized.merged;
     in.sanitize_trimmed = L->sanitized.bytes_trimmed;
+    in.memtest_bad_bytes = L->memtest_bad_bytes;
 
     struct mos_handoff *h;
     mm_status st =

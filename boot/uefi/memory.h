@@ -35,6 +35,12 @@ void mem_final_map(struct loader *L);
 /* Builds the frame bitmap from the final map in RANGE_BITMAP. */
 void mem_build_bitmap(struct loader *L);
 
+/* memory_test=on: pattern-tests every free frame (mm_memtest_map) except
+ * boot-services memory, which still holds the firmware stack and page
+ * tables the loader runs on; bad frames become MM_TYPE_BAD in the map and
+ * used in the bitmap. */
+void mem_memory_test(struct loader *L);
+
 /* Fills the handoff in RANGE_HANDOFF (not sealed) and returns it. */
 struct mos_handoff *mem_build_handoff(struct loader *L);
 

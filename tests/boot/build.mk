@@ -2,7 +2,7 @@
 # runs and judges one boot for either firmware; each *-cases.sh script is
 # one suite printing a PASS:/FAIL: line per case.
 BENCH_BOOT_RUNS ?= 5
-ifneq ($(wildcard kernel/build.mk),)
+ifneq ($(UEFI),0)
 BOOT_SUITES += boot-uefi
 CMD_boot-uefi := tests/boot/uefi-cases.sh
 ifneq ($(BIOS),0)

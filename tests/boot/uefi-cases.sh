@@ -51,6 +51,7 @@ image missing-kernel --cfg "$cfg" --no-kernel
 image corrupt-kernel --cfg "$cfg" --kernel "$corrupt_kernel"
 image bad-cfg --cfg "$(cfg_with bad-cfg temp_heap_size=12x)" --kernel "$kernel"
 image no-cfg --cfg "" --kernel "$kernel"
+image memtest --cfg "$(cfg_with memtest memory_test=on)" --kernel "$kernel"
 image granularity-64k --cfg "$(cfg_with granularity-64k bitmap_granularity=64K)" --kernel "$kernel"
 
 # ---- cases ----------------------------------------------------------------
@@ -74,6 +75,8 @@ add uefi-no-cfg --image "$out/no-cfg.img" "${common[@]}" \
 add uefi-granularity-64k --image "$out/granularity-64k.img" "${common[@]}" \
     --expect bitmap_granularity=65536 \
     --expect-range usable_bytes=$((220 * MiB)):$((256 * MiB))
+add uefi-memtest --image "$out/memtest.img" --mem 64M "${common[@]}" \
+    --expect-text "memtest: tested" --expect-text ", 0 bad frames"
 add uefi-temp-heap-0 --image "$out/no-temp-heap.img" \
     --expect temp_heap_source=fallback --expect temp_heap_size=$MiB \
     --expect-text "temp_heap_size=0"

@@ -1,0 +1,59 @@
+/* The bridge between boot.cfg and lib/mm: memory keys go to the
+ * mm_config, cross-key checks get a line number, and the collected errors
+ * go to a logger. Shared by both front ends so they print the same text. */
+#include "bootcfg.h"
+
+#include "mm/config.h"
+#include "mm/log.h"
+#include "text.h"
+
+static mm_status mm_sink_set(void *ctx, const char *key, const char *value, const char **why)
+{
+    mm_config_error err = {MM_CFG_NONE, ""};
+    mm_status st = mm_config_set((mm_config *)ctx, key, value, &err);
+    if (st != MM_OK && st != MM_ERR_NOT_FOUND)
+        *why = err.reason;
+    return st;
+}
+
+bc_cfg_sink bc_cfg_sink_mm(struct mm_config *mem)
+{
+    bc_cfg_sink sink = {mm_sink_set, mem};
+    return sink;
+}
+
+mm_status bc_bootcfg_validate_mm(const bc_bootcfg *cfg, const struct mm_config *mem,
+                                 bc_cfg_errors *errs)
+{
+    mm_config_error ce = {MM_CFG_NONE, ""};
+    if (!cfg || !mem || !errs)
+        return MM_ERR_INVALID_ARGUMENT;
+    if (mm_config_validate(mem, &ce) == MM_OK)
+        return MM_OK;
+    if (errs->count == BC_CFG_MAX_ERRORS) {
+        errs->dropped++;
+        return MM_ERR_CONFIG;
+    }
+    bc_cfg_error *err = &errs->items[errs->count++];
+    const char *key = mm_config_field_name(ce.field);
+    bc_text t;
+    err->line = bc_bootcfg_key_line(cfg, key);
+    bc_text_init(&t, err->key, sizeof err->key);
+    bc_text_str(&t, key);
+    bc_text_init(&t, err->msg, sizeof err->msg);
+    bc_text_str(&t, ce.reason);
+    if (!err->line)
+        bc_text_str(&t, " (default value)");
+    return MM_ERR_CONFIG;
+}
+
+void bc_cfg_errors_log(const bc_cfg_errors *errs, const struct mm_logger *log)
+{
+    char line[BC_CFG_MSG_MAX + BC_CFG_KEY_MAX + 32];
+    for (uint32_t i = 0; errs && i < errs->count && i < BC_CFG_MAX_ERRORS; i++) {
+        bc_cfg_error_format(&errs->items[i], line, sizeof line);
+        mm_log(log, MM_LOG_ERROR, "%s", line);
+    }
+    if (errs && errs->dropped)
+        mm_log(log, MM_LOG_ERROR, "boot.cfg: %u more problems not shown", errs->dropped);
+}
