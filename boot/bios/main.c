@@ -93,53 +93,37 @@ static void open_volume(uint32_t drive)
            L.disk.sector_size);
 }
 
-static mm_status cfg_set(void *ctx, const char *key, const char *value, const char **why)
-{
-    mm_config_error err;
-    mm_status st = mm_config_set(ctx, key, value, &err);
-    if (st != MM_OK && st != MM_ERR_NOT_FOUND)
-        *why = err.reason;
-    return st;
-}
-
-_Noreturn static void fail_config(const bc_cfg_errors *errs)
-{
-    char buf[BC_CFG_MSG_MAX + BC_CFG_KEY_MAX + 32];
-    for (uint32_t i = 0; i < errs->count; i++) {
-        bc_cfg_error_format(&errs->items[i], buf, sizeof buf);
-        mm_log(&con_log, MM_LOG_ERROR, "%s", buf);
-    }
-    if (errs->dropped)
-        mm_log(&con_log, MM_LOG_ERROR, "boot.cfg: %u more problems not shown", errs->dropped);
-    fatal("boot.cfg has errors (listed above)");
-}
-
-/* boot.cfg from the volume root; missing means defaults. */
+/* boot.cfg from the volume root (missing means the defaults), applied to
+ * lib/mm's config through boot/common's bridge; every problem is listed
+ * with its line, then the boot stops. */
 static void read_config(void)
 {
     mm_config_defaults(&L.mem);
     bc_bootcfg_defaults(&L.cfg);
+    bc_cfg_errors errs = {0};
+    mm_status st = MM_OK;
     fat_file f;
-    fat_status st = fat_lookup(L.fs, BOOT_CFG_PATH, &f);
-    if (st == FAT_ERR_NOT_FOUND) {
+    fat_status fst = fat_lookup(L.fs, BOOT_CFG_PATH, &f);
+    if (fst == FAT_ERR_NOT_FOUND) {
         mm_log(&con_log, MM_LOG_INFO, "boot.cfg: not found, using the defaults");
     } else {
-        if (st == FAT_OK && f.size > BC_CFG_MAX_FILE)
+        if (fst == FAT_OK && f.size > BC_CFG_MAX_FILE)
             fatal("boot.cfg: %u bytes, more than the %u allowed", f.size, BC_CFG_MAX_FILE);
         void *text = low_alloc(BC_CFG_MAX_FILE, "boot.cfg buffer");
-        if (st == FAT_OK)
-            st = fat_read_file(L.fs, &f, text, BC_CFG_MAX_FILE);
-        if (st != FAT_OK)
-            fatal("boot.cfg: cannot read: %s", fat_strerror(st));
-        bc_cfg_errors errs;
-        bc_cfg_sink sink = {.set = cfg_set, .ctx = &L.mem};
-        if (bc_bootcfg_parse(text, f.size, &L.cfg, sink, &errs) != MM_OK)
-            fail_config(&errs);
-        mm_log(&con_log, MM_LOG_INFO, "boot.cfg: read (%u bytes)", f.size);
+        if (fst == FAT_OK)
+            fst = fat_read_file(L.fs, &f, text, BC_CFG_MAX_FILE);
+        if (fst != FAT_OK)
+            fatal("boot.cfg: cannot read: %s", fat_strerror(fst));
+        st = bc_bootcfg_parse(text, f.size, &L.cfg, bc_cfg_sink_mm(&L.mem), &errs);
+        if (st == MM_OK)
+            mm_log(&con_log, MM_LOG_INFO, "boot.cfg: read (%u bytes)", f.size);
     }
-    mm_config_error ce;
-    if (mm_config_validate(&L.mem, &ce) != MM_OK)
-        fatal("boot.cfg: %s: %s", mm_config_field_name(ce.field), ce.reason);
+    if (st == MM_OK)
+        st = bc_bootcfg_validate_mm(&L.cfg, &L.mem, &errs);
+    if (st != MM_OK) {
+        bc_cfg_errors_log(&errs, &con_log);
+        fatal("boot.cfg has errors (listed above)");
+    }
     con_log.level = mm_config_log_level(&L.mem);
 }
 
