@@ -3,32 +3,18 @@
 
 #include "exitcodes.h"
 #include "proof.h"
+#include "common/x86io.h"
 #include "mm/fmt.h"
 
 #define COM1 0x3f8
 
-static inline void outb(uint16_t port, uint8_t v)
-{
-    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
-static inline void outl(uint16_t port, uint32_t v)
-{
-    __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
+#define outb x86_outb
+#define inb  x86_inb
+#define outl x86_outl
 
 uint64_t arch_rdtsc(void)
 {
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
+    return x86_rdtsc();
 }
 
 uint64_t arch_read_rsp(void)

@@ -32,10 +32,15 @@ FREESTANDING := -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -mno-r
                 -mgeneral-regs-only -fno-asynchronous-unwind-tables -O2 -g
 # 64-bit kernel (higher half).
 K64_CFLAGS := --target=x86_64-unknown-none-elf $(COMMON) $(FREESTANDING) -mcmodel=kernel
+# Both loaders have a 64 KiB budget: optimize for size, one section per
+# function so the linker drops what they do not call. Set here, not per
+# target, because the objects are shared with the freestanding check.
+SIZE_OPT := -Os -ffunction-sections -fdata-sections
 # 64-bit UEFI application (PE32+, MS ABI: `long` is 32 bits here).
-EFI_CFLAGS := --target=x86_64-unknown-windows $(COMMON) $(FREESTANDING) -fshort-wchar
+EFI_CFLAGS := --target=x86_64-unknown-windows $(COMMON) $(FREESTANDING) -fshort-wchar $(SIZE_OPT) \
+              -mno-stack-arg-probe
 # 32-bit BIOS stage 2 (protected mode).
-I386_CFLAGS := --target=i386-unknown-none-elf -march=i686 $(COMMON) $(FREESTANDING)
+I386_CFLAGS := --target=i386-unknown-none-elf -march=i686 $(COMMON) $(FREESTANDING) $(SIZE_OPT)
 
 # Object path for source $(2) built for target $(1) (host, rel, fuzz, k64, efi, i386).
 objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))

@@ -2,6 +2,7 @@
 # Builds a MultiOS Boot disk image without root or loop devices.
 #
 #   mkimage.sh IMAGE [--efi FILE] [--cfg FILE] [--kernel FILE|--no-kernel] [--size MIB]
+#              [--bios MOS_INSTALL]
 #
 # Layout (GPT, 512-byte sectors):
 #   partition 1  sectors 2048..4095   BIOS boot (EF02), 1 MiB, raw stage 2
@@ -9,11 +10,14 @@
 #                  EFI/BOOT/BOOTX64.EFI   the UEFI loader (--efi)
 #                  boot.cfg               configuration (--cfg), omitted if ""
 #                  boot/kernel.elf        the kernel (--kernel)
-# The BIOS installer, when present, writes stage 1 and stage 2 afterwards.
+# --bios runs the BIOS installer (build/bin/mos-install, which takes the
+# stage 1 and stage 2 files next to it) on the image: stage 1 into the MBR
+# code area, stage 2 into partition 1. The result boots on both firmwares.
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 IMAGE [--efi FILE] [--cfg FILE] [--kernel FILE|--no-kernel] [--size MIB]" >&2
+    echo "usage: $0 IMAGE [--efi FILE] [--cfg FILE] [--kernel FILE|--no-kernel] [--size MIB]" \
+        "[--bios MOS_INSTALL]" >&2
     exit 2
 }
 
@@ -24,6 +28,7 @@ efi=build/boot/uefi/BOOTX64.EFI
 cfg=boot/boot.cfg
 kernel=build/kernel/kernel.elf
 size_mib=48
+installer=
 while [[ $# -gt 0 ]]; do
     case $1 in
     --efi) efi=$2; shift 2 ;;
@@ -31,6 +36,7 @@ while [[ $# -gt 0 ]]; do
     --kernel) kernel=$2; shift 2 ;;
     --no-kernel) kernel=""; shift ;;
     --size) size_mib=$2; shift 2 ;;
+    --bios) installer=$2; shift 2 ;;
     *) usage ;;
     esac
 done
@@ -65,5 +71,6 @@ mmd -i "$tmp@@$esp_offset" ::/EFI ::/EFI/BOOT ::/boot
 mcopy -i "$tmp@@$esp_offset" "$efi" ::/EFI/BOOT/BOOTX64.EFI
 [[ -n "$cfg" ]] && mcopy -i "$tmp@@$esp_offset" "$cfg" ::/boot.cfg
 [[ -n "$kernel" ]] && mcopy -i "$tmp@@$esp_offset" "$kernel" ::/boot/kernel.elf
+[[ -n "$installer" ]] && "$installer" "$tmp" >/dev/null
 mv "$tmp" "$img"
 trap - EXIT

@@ -2,7 +2,7 @@
 # Boots a disk image in QEMU (TCG) the way `make run`, the boot tests and
 # the boot benchmark all do.
 #
-#   qemu-boot.sh --image IMG [--firmware uefi] [--mem 256M] [--timeout SECONDS]
+#   qemu-boot.sh --image IMG [--firmware uefi|bios] [--mem 256M] [--timeout SECONDS]
 #                [--serial FILE] [--cpu MODEL] [--summary]
 #
 # Serial (COM1) goes to stdout, or to FILE with --serial. The guest ends the
@@ -65,6 +65,10 @@ uefi)
     cp "$OVMF_VARS" "$tmpdir/vars.fd"
     args+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
         -drive "if=pflash,format=raw,unit=1,file=$tmpdir/vars.fd")
+    ;;
+bios)
+    # SeaBIOS (Debian's `seabios` package), the legacy BIOS path.
+    args+=(-bios "${SEABIOS:-/usr/share/seabios/bios-256k.bin}")
     ;;
 *)
     echo "qemu-boot: unknown firmware '$firmware'" >&2

@@ -15,12 +15,11 @@ UEFI_LIB_OBJS := $(call objs,efi,$(UEFI_LIB_SRCS))
 UEFI_LIB := $(UEFI_DIR)/libmos-efi.a
 LLVM_AR ?= llvm-ar
 
-# Size: optimize for size and let the linker drop every function nothing
-# calls (the library parts go through an archive for the same reason).
+# Size: EFI_CFLAGS optimize for size (mk/common.mk); the linker drops every
+# function nothing calls (the library parts go through an archive for the
+# same reason).
 UEFI_LDFLAGS := /subsystem:efi_application /entry:efi_main /nodefaultlib /opt:ref /opt:icf \
     /debug:none
-$(UEFI_OBJS) $(UEFI_LIB_OBJS) $(call objs,efi,boot/uefi/floor.c): EFI_CFLAGS += -Os \
-    -ffunction-sections -fdata-sections -mno-stack-arg-probe
 $(UEFI_OBJS) $(call objs,efi,boot/uefi/floor.c): EFI_CFLAGS += -I$(GNUEFI_INC) \
     -I$(GNUEFI_INC)/x86_64
 
@@ -53,7 +52,8 @@ MOS_KERNEL := $(BUILD)/kernel/kernel.elf
 MOS_BOOT_CFG := boot/boot.cfg
 
 $(MOS_IMAGE): $(UEFI_EFI) $(MOS_KERNEL) $(MOS_BOOT_CFG) scripts/mkimage.sh
-	scripts/mkimage.sh $@ --efi $(UEFI_EFI) --cfg $(MOS_BOOT_CFG) --kernel $(MOS_KERNEL)
+	scripts/mkimage.sh $@ --efi $(UEFI_EFI) --cfg $(MOS_BOOT_CFG) --kernel $(MOS_KERNEL) \
+	    $(MKIMAGE_BIOS)
 
 ALL_TARGETS += $(MOS_IMAGE)
 

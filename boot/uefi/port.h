@@ -2,27 +2,10 @@
 #ifndef UEFI_PORT_H
 #define UEFI_PORT_H
 
-#include <stdint.h>
+#include "common/x86io.h"
 
-static inline void port_out8(uint16_t port, uint8_t value)
-{
-    __asm__ volatile("outb %b0, %w1" : : "a"(value), "Nd"(port));
-}
-
-static inline uint8_t port_in8(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %w1, %b0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
-/* Reads the time-stamp counter (ticks since reset, frequency unknown until
- * calibrated). */
-static inline uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
+#define port_out8 x86_outb
+#define port_in8  x86_inb
+#define rdtsc     x86_rdtsc
 
 #endif

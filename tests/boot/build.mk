@@ -5,7 +5,14 @@ BENCH_BOOT_RUNS ?= 5
 ifneq ($(UEFI),0)
 BOOT_SUITES += boot-uefi
 CMD_boot-uefi := tests/boot/uefi-cases.sh
+ifneq ($(BIOS),0)
+BOOT_SUITES += boot-bios
+CMD_boot-bios := tests/boot/bios-cases.sh
+endif
 BENCHES += scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS)
+ifneq ($(BIOS),0)
+BENCHES += scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS) --firmware bios
+endif
 endif
 
 # A kernel that exits QEMU on its first instruction, for the boot benchmark.
@@ -22,3 +29,6 @@ ALL_TARGETS += $(EXIT_KERNEL)
 .PHONY: bench-boot
 bench-boot: deps-test $(ALL_TARGETS)
 	@scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS)
+ifneq ($(BIOS),0)
+	@scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS) --firmware bios
+endif

@@ -12,17 +12,12 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$root"
+# shellcheck source=tests/boot/cases-lib.sh
+source tests/boot/cases-lib.sh
 
+firmware=uefi
+cases_args "$@"
 out=${OUT:-build/tests/boot/uefi}
-jobs=${JOBS:-2}
-only=()
-while [[ $# -gt 0 ]]; do
-    case $1 in
-    --jobs) jobs=$2; shift 2 ;;
-    --only) shift; only=("$@"); break ;;
-    *) echo "usage: $0 [--jobs N] [--only NAME...]" >&2; exit 2 ;;
-    esac
-done
 
 efi=build/boot/uefi/BOOTX64.EFI
 kernel=build/kernel/kernel.elf
@@ -36,14 +31,6 @@ MiB=$((1024 * 1024))
 GiB=$((1024 * MiB))
 
 # ---- variant images -------------------------------------------------------
-
-# A config = the default one plus extra lines.
-cfg_with() {
-    local file=$out/$1.cfg
-    shift
-    { cat "$cfg"; printf '%s\n' "$@"; } >"$file"
-    echo "$file"
-}
 
 image() { # image NAME [mkimage.sh options]
     local name=$1
@@ -71,16 +58,6 @@ image granularity-64k --cfg "$(cfg_with granularity-64k bitmap_granularity=64K)"
 # usable_bytes must be close to the RAM size: firmware keeps some for itself
 # (and QEMU the PCI hole between 2 and 4 GiB on q35), the loader's ranges are
 # carved out. The lower bounds leave room for both, the upper bound is RAM.
-
-# Each case: its name, then boot-test.sh options (kept shell-quoted).
-names=()
-declare -A args
-add() {
-    local name=$1
-    shift
-    names+=("$name")
-    args[$name]=$(printf '%q ' "$@")
-}
 
 common=(--expect boot_mode=uefi --expect temp_heap_source=handoff)
 add uefi-64m --image "$out/default.img" --mem 64M "${common[@]}" \
@@ -112,37 +89,4 @@ add uefi-corrupt-kernel --image "$out/corrupt-kernel.img" --expect-result HALT \
 add uefi-bad-cfg --image "$out/bad-cfg.img" --expect-result HALT \
     --expect-text "boot.cfg line" --expect-text "temp_heap_size"
 
-selected() {
-    [[ ${#only[@]} -eq 0 ]] && return 0
-    local n
-    for n in "${only[@]}"; do [[ "$1" == "$n" ]] && return 0; done
-    return 1
-}
-
-run_case() {
-    eval "tests/boot/boot-test.sh --name $1 --firmware uefi --timeout 120 \
-        --log $out/$1.serial ${args[$1]}"
-}
-
-pids=()
-results=()
-i=0
-for name in "${names[@]}"; do
-    selected "$name" || continue
-    res=$out/$name.result
-    run_case "$name" >"$res" 2>&1 &
-    pids+=($!)
-    results+=("$res")
-    i=$((i + 1))
-    if ((i % jobs == 0)); then
-        wait "${pids[@]}"
-        pids=()
-    fi
-done
-wait
-status=0
-for r in "${results[@]}"; do
-    cat "$r"
-    grep -q '^PASS: ' "$r" || status=1
-done
-exit $status
+run_cases

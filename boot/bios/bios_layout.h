@@ -1,0 +1,46 @@
+/* Fixed low-memory layout and binary formats shared by stage 1, stage 2
+ * and mos-install (usable from C and from assembly: macros only).
+ *
+ *   [0x00000, 0x01000)  IVT + BDA (firmware)
+ *   [0x01000, 0x07c00)  real-mode stack for BIOS calls (top at 0x7c00)
+ *   [0x07c00, 0x07e00)  stage 1 (the MBR)
+ *   [0x08000, 0x20000)  stage 2 image and its .bss (image <= 64 KiB)
+ *   [0x20000, 0x30000)  disk bounce buffer (one 64 KiB-aligned segment)
+ *   [0x30000, 0x40000)  protected-mode stack (top at 0x40000)
+ *   [0x40000, 0x80000)  loader buffers (boot.cfg, FAT state, map storage)
+ *   [0x80000, EBDA)     free conventional memory (usable for the kernel)
+ *   EBDA .. 1 MiB       firmware (EBDA, VGA, option ROMs, BIOS) */
+#ifndef BIOS_LAYOUT_H
+#define BIOS_LAYOUT_H
+
+#define STAGE1_ADDR     0x7c00
+#define STAGE2_ADDR     0x8000
+#define STAGE2_LIMIT    0x20000 /* end of image + .bss */
+#define BOUNCE_ADDR     0x20000
+#define BOUNCE_SIZE     0x10000
+#define PM_STACK_BOTTOM 0x30000
+#define PM_STACK_TOP    0x40000
+#define RM_STACK_TOP    0x7c00
+#define LOW_BUF_BASE    0x40000 /* loader buffers (boot.cfg, FAT state, map storage) */
+#define LOW_BUF_END     0x80000
+#define LOADER_LOW_BASE 0x1000  /* loader-owned low memory starts here */
+#define LOADER_LOW_END  0x80000 /* ... and ends here */
+
+/* Stage 1 header (offsets from the start of the MBR). */
+#define STAGE1_CODE_MAX    440
+#define STAGE1_OFF_MAGIC   3  /* "MOSBOOT1" */
+#define STAGE1_OFF_LBA     11 /* uint64_t, little endian */
+#define STAGE1_OFF_SECTORS 19 /* uint16_t */
+#define STAGE1_CHUNK       127 /* sectors per INT 13h read (the EDD maximum) */
+
+/* Stage 2 header (offsets from the start of stage 2). */
+#define STAGE2_OFF_MAGIC   4
+#define STAGE2_MAGIC       0x3253534d /* "MSS2" little endian */
+#define STAGE2_MAX_BYTES   0x10000    /* size budget: 64 KiB */
+#define STAGE2_MAX_SECTORS (STAGE2_MAX_BYTES / 512)
+
+/* Written to isa-debug-exit (port 0xf4) when the loader gives up; QEMU
+ * then exits with status (code << 1) | 1 = 0x5d. */
+#define LOADER_FAIL_CODE 0x2e
+
+#endif

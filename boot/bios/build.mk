@@ -1,0 +1,61 @@
+# Legacy BIOS front end: stage 1 (MBR boot code) and stage 2 (real-mode
+# entry + 32-bit protected-mode C, long-mode trampoline), both flat binaries.
+# BIOS=0 skips them.
+ifneq ($(BIOS),0)
+
+BIOS_OUT := $(BUILD)/bios
+STAGE1_BIN := $(BIOS_OUT)/stage1.bin
+STAGE2_BIN := $(BIOS_OUT)/stage2.bin
+
+BIOS_C_SRCS := $(sort $(wildcard boot/bios/*.c))
+STAGE2_OBJS := $(BUILD)/i386/boot/bios/entry.o \
+               $(call objs,i386,$(BIOS_C_SRCS) $(MM_SRCS) $(COMMON_SRCS) $(RT_SRCS))
+
+# Size (64 KiB budget): I386_CFLAGS optimize for size with one section per
+# function (mk/common.mk); the linker drops everything stage 2 does not call.
+
+$(BUILD)/i386/boot/bios/%.o: boot/bios/%.S boot/bios/bios_layout.h
+	@mkdir -p $(@D)
+	$(CLANG) --target=i386-unknown-none-elf -Iboot/bios -c $< -o $@
+
+$(BIOS_OUT)/stage1.elf: $(BUILD)/i386/boot/bios/stage1.o boot/bios/stage1.ld
+	@mkdir -p $(@D)
+	$(LLD) -m elf_i386 -T boot/bios/stage1.ld -o $@ $<
+
+$(BIOS_OUT)/stage2.elf: $(STAGE2_OBJS) boot/bios/stage2.ld
+	@mkdir -p $(@D)
+	$(LLD) -m elf_i386 -static --gc-sections -T boot/bios/stage2.ld -o $@ $(STAGE2_OBJS)
+
+# Stage 1 must leave the disk signature and partition table (440..511) alone.
+$(STAGE1_BIN): $(BIOS_OUT)/stage1.elf
+	llvm-objcopy -O binary $< $@
+	@test $$(stat -c %s $@) -le 440 || { echo "stage1.bin exceeds 440 bytes" >&2; rm -f $@; exit 1; }
+$(STAGE2_BIN): $(BIOS_OUT)/stage2.elf
+	llvm-objcopy -O binary $< $@
+
+# The boot benchmark's floor: an MBR that exits QEMU at once.
+FLOOR_MBR := $(BIOS_OUT)/floor-mbr.bin
+$(BIOS_OUT)/floor-mbr.elf: $(BUILD)/i386/boot/bios/floor.o boot/bios/stage1.ld
+	@mkdir -p $(@D)
+	$(LLD) -m elf_i386 -T boot/bios/stage1.ld -o $@ $<
+$(FLOOR_MBR): $(BIOS_OUT)/floor-mbr.elf
+	llvm-objcopy -O binary $< $@
+
+ALL_TARGETS += $(STAGE1_BIN) $(STAGE2_BIN) $(FLOOR_MBR)
+
+# The shared disk image (its recipe is in boot/uefi/build.mk) gets stage 1
+# and stage 2 installed, so the same file boots on BIOS and UEFI.
+MOS_INSTALL := $(BUILD)/bin/mos-install
+MKIMAGE_BIOS := --bios $(MOS_INSTALL)
+$(BUILD)/multios.img: $(STAGE1_BIN) $(STAGE2_BIN) $(MOS_INSTALL)
+
+# mos-install on throwaway GPT/MBR/garbage images (PASS:/FAIL: lines).
+CHECK_SUITES += check-mos-install
+CMD_check-mos-install := bash tests/tools/test_install.sh $(MOS_INSTALL) $(STAGE1_BIN) $(STAGE2_BIN)
+
+# Size budget, read from the file itself.
+CHECK_SUITES += size-stage2 size-stage1
+CMD_size-stage2 := tests/boot/check-size.sh $(STAGE2_BIN) 65536
+CMD_size-stage1 := tests/boot/check-size.sh $(STAGE1_BIN) 440
+
+endif

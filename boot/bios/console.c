@@ -1,0 +1,128 @@
+/* Stage 2 console: COM1 serial and VGA text mode, written directly (no BIOS
+ * call per character: INT 10h through the thunk costs two mode switches). */
+#include "console.h"
+
+#include "bios.h"
+#include "bios_layout.h"
+
+#define COM1     0x3f8
+#define VGA_TEXT ((volatile uint16_t *)0xb8000)
+#define VGA_COLS 80
+#define VGA_ROWS 25
+#define VGA_ATTR 0x0700
+
+/* The screen is kept in RAM and only written to VGA memory: reading video
+ * memory back (to scroll) is slow on real cards and slower still under
+ * emulation; without a VGA device at all (QEMU -nodefaults) every access
+ * goes to unassigned space, so the probe in con_init() switches VGA off. */
+struct vga_screen {
+    uint16_t cells[VGA_COLS * VGA_ROWS];
+    uint32_t row, col;
+    bool present;
+};
+
+/* One screen; the loader is single-threaded. */
+static struct vga_screen screen;
+
+mm_logger con_log = {.sink = con_log_sink, .ctx = 0, .level = MM_LOG_INFO};
+
+static bool vga_probe(void)
+{
+    volatile uint16_t *cell = VGA_TEXT;
+    uint16_t saved = *cell;
+    *cell = 0x1234;
+    bool ok = *cell == 0x1234;
+    *cell = 0x4321;
+    ok = ok && *cell == 0x4321;
+    *cell = saved;
+    return ok;
+}
+
+void con_init(void)
+{
+    outb(COM1 + 1, 0x00); /* no interrupts */
+    outb(COM1 + 3, 0x80); /* DLAB */
+    outb(COM1 + 0, 0x01); /* divisor 1: 115200 baud */
+    outb(COM1 + 1, 0x00);
+    outb(COM1 + 3, 0x03); /* 8N1 */
+    outb(COM1 + 2, 0xc7); /* FIFO on, cleared */
+    outb(COM1 + 4, 0x03); /* DTR, RTS */
+    screen.present = vga_probe();
+    for (uint32_t i = 0; i < VGA_COLS * VGA_ROWS; i++)
+        screen.cells[i] = VGA_ATTR | ' ';
+    if (screen.present) {
+        for (uint32_t i = 0; i < VGA_COLS * VGA_ROWS; i++)
+            VGA_TEXT[i] = screen.cells[i];
+    }
+}
+
+static void serial_putc(char c)
+{
+    /* Bounded wait: a missing UART must not hang the loader. */
+    for (uint32_t spin = 0; spin < 100000 && !(inb(COM1 + 5) & 0x20); spin++)
+        ;
+    outb(COM1, (uint8_t)c);
+}
+
+static void vga_newline(void)
+{
+    screen.col = 0;
+    if (++screen.row < VGA_ROWS)
+        return;
+    for (uint32_t i = 0; i < VGA_COLS * (VGA_ROWS - 1); i++)
+        screen.cells[i] = screen.cells[i + VGA_COLS];
+    for (uint32_t i = 0; i < VGA_COLS; i++)
+        screen.cells[VGA_COLS * (VGA_ROWS - 1) + i] = VGA_ATTR | ' ';
+    screen.row = VGA_ROWS - 1;
+    for (uint32_t i = 0; i < VGA_COLS * VGA_ROWS; i++)
+        VGA_TEXT[i] = screen.cells[i];
+}
+
+static void vga_putc(char c)
+{
+    if (!screen.present)
+        return;
+    if (c == '\n') {
+        vga_newline();
+        return;
+    }
+    uint32_t at = screen.row * VGA_COLS + screen.col;
+    screen.cells[at] = VGA_ATTR | (uint8_t)c;
+    VGA_TEXT[at] = screen.cells[at];
+    if (++screen.col == VGA_COLS)
+        vga_newline();
+}
+
+void con_write(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '\n')
+            serial_putc('\r');
+        serial_putc(s[i]);
+        vga_putc(s[i]);
+    }
+}
+
+void con_log_sink(void *ctx, mm_log_level level, const char *line, size_t len)
+{
+    (void)ctx;
+    (void)level;
+    con_write(line, len);
+    con_write("\n", 1);
+}
+
+void fatal(const char *fmt, ...)
+{
+    char msg[MM_LOG_LINE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    mm_vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    mm_logger always = con_log;
+    always.level = MM_LOG_ERROR;
+    mm_log(&always, MM_LOG_ERROR, "FATAL: %s", msg);
+    mm_log(&always, MM_LOG_ERROR, "boot stopped (BIOS loader)");
+    outb(0xf4, LOADER_FAIL_CODE);
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}

@@ -1,0 +1,110 @@
+#include "machine.h"
+
+#include "bios.h"
+
+#define PIT_HZ    1193182u
+#define CAL_SHIFT 8 /* calibrate over 1/256 s: 4661 PIT ticks, 0.03% resolution */
+
+bool cpu_long_mode(bool *nx)
+{
+    uint32_t r[4];
+    cpuid(0x80000000u, r);
+    if (r[0] < 0x80000001u)
+        return false;
+    cpuid(0x80000001u, r);
+    *nx = (r[3] >> 20) & 1;
+    return (r[3] >> 29) & 1;
+}
+
+uint64_t tsc_calibrate(void)
+{
+    uint32_t count = PIT_HZ >> CAL_SHIFT;
+    uint8_t gate = inb(0x61);
+    outb(0x61, (uint8_t)((gate & ~0x02) | 0x01)); /* gate on, speaker off */
+    outb(0x43, 0xb0);                             /* channel 2, lo/hi, mode 0 */
+    outb(0x42, (uint8_t)count);
+    outb(0x42, (uint8_t)(count >> 8));
+    uint64_t t0 = rdtsc();
+    uint32_t spins = 0;
+    while (!(inb(0x61) & 0x20)) {
+        if (++spins == 50000000u) {
+            outb(0x61, gate);
+            return 0;
+        }
+    }
+    uint64_t t1 = rdtsc();
+    outb(0x61, gate);
+    return (t1 - t0) << CAL_SHIFT;
+}
+
+uint32_t ebda_base(void)
+{
+    uint32_t seg = *(volatile uint16_t *)0x40e;
+    uint32_t base = seg << 4;
+    return base >= 0x80000 && base < 0xa0000 ? base : 0;
+}
+
+static bool rsdp_valid(const uint8_t *p)
+{
+    static const char sig[8] = {'R', 'S', 'D', ' ', 'P', 'T', 'R', ' '};
+    for (int i = 0; i < 8; i++) {
+        if (p[i] != (uint8_t)sig[i])
+            return false;
+    }
+    uint8_t sum = 0;
+    for (int i = 0; i < 20; i++)
+        sum = (uint8_t)(sum + p[i]);
+    if (sum != 0)
+        return false;
+    if (p[15] < 2)
+        return true;
+    uint32_t len = p[20] | p[21] << 8 | p[22] << 16 | (uint32_t)p[23] << 24;
+    if (len < 36 || len > 4096)
+        return false;
+    for (uint32_t i = 0; i < len; i++)
+        sum = (uint8_t)(sum + p[i]);
+    return sum == 0;
+}
+
+static uint64_t scan_rsdp(uint32_t from, uint32_t to)
+{
+    for (uint32_t a = from; a + 36 <= to; a += 16) {
+        if (rsdp_valid((const uint8_t *)a))
+            return a;
+    }
+    return 0;
+}
+
+uint64_t find_rsdp(void)
+{
+    uint32_t ebda = ebda_base();
+    uint64_t r = ebda ? scan_rsdp(ebda, ebda + 1024) : 0;
+    return r ? r : scan_rsdp(0xe0000, 0x100000);
+}
+
+/* E820 answers land here: .bss, below 1 MiB as ES:DI requires. */
+static uint8_t e820_buf[24];
+
+static void thunk_call(void *ctx, uint8_t intno, bm_regs *r, uint8_t *buf)
+{
+    (void)ctx;
+    struct bios_regs br = {.eax = r->eax, .ebx = r->ebx, .ecx = r->ecx, .edx = r->edx};
+    if (buf) {
+        mm_memcpy(e820_buf, buf, sizeof e820_buf);
+        br.es = rm_seg((uint32_t)e820_buf);
+        br.edi = rm_off((uint32_t)e820_buf);
+    }
+    bios_call(intno, &br);
+    if (buf)
+        mm_memcpy(buf, e820_buf, sizeof e820_buf);
+    *r = (bm_regs){.eax = br.eax,
+                   .ebx = br.ebx,
+                   .ecx = br.ecx,
+                   .edx = br.edx,
+                   .carry = (br.flags & BIOS_FLAG_CF) != 0};
+}
+
+bm_bios bios_for_biosmem(void)
+{
+    return (bm_bios){.call = thunk_call, .ctx = 0};
+}

@@ -1,0 +1,40 @@
+/* x86 port I/O, TSC and CPUID as inline functions, for the firmware front
+ * ends and the kernel (32- and 64-bit; header only, no state). */
+#ifndef BOOT_X86IO_H
+#define BOOT_X86IO_H
+
+#include <stdint.h>
+
+static inline void x86_outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %b0, %w1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint8_t x86_inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %w1, %b0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline void x86_outl(uint16_t port, uint32_t v)
+{
+    __asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(port));
+}
+
+/* Time-stamp counter: ticks since reset, frequency unknown until
+ * calibrated. */
+static inline uint64_t x86_rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* CPUID leaf `leaf`, subleaf 0: r = {eax, ebx, ecx, edx}. */
+static inline void x86_cpuid(uint32_t leaf, uint32_t r[4])
+{
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
+}
+
+#endif

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# QEMU + SeaBIOS boot tests of the BIOS loader (stage 1 + stage 2) and the
+# demo kernel, mirroring uefi-cases.sh, plus one test booting the same image
+# under OVMF and SeaBIOS and comparing the two reports. Builds its images
+# under OUT (default build/tests/boot/bios); one PASS:/FAIL: line per case.
+#
+#   bios-cases.sh [--jobs N] [--only NAME...]
+#
+# Needs: build/bios/stage{1,2}.bin, build/bin/mos-install,
+# build/kernel/kernel.elf, boot/boot.cfg, and for the comparison
+# build/boot/uefi/BOOTX64.EFI.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+# shellcheck source=tests/boot/cases-lib.sh
+source tests/boot/cases-lib.sh
+
+firmware=bios
+cases_args "$@"
+out=${OUT:-build/tests/boot/bios}
+
+installer=build/bin/mos-install
+kernel=build/kernel/kernel.elf
+efi=build/boot/uefi/BOOTX64.EFI
+for f in "$installer" build/bios/stage1.bin build/bios/stage2.bin "$kernel" boot/boot.cfg; do
+    [[ -f "$f" ]] || { echo "FAIL: boot-bios: $f missing (run make first)"; exit 1; }
+done
+mkdir -p "$out"
+# The BIOS cases do not need the UEFI loader; only the comparison does.
+have_efi=1
+[[ -f "$efi" ]] || { have_efi=0; efi=$out/no-uefi-loader.efi; : >"$efi"; }
+
+MiB=$((1024 * 1024))
+GiB=$((1024 * MiB))
+
+# ---- variant images -------------------------------------------------------
+
+image() { # image NAME [mkimage.sh options]
+    local name=$1
+    shift
+    scripts/mkimage.sh "$out/$name.img" --efi "$efi" --bios "$installer" "$@" >/dev/null ||
+        { echo "FAIL: boot-bios: cannot build image $name"; exit 1; }
+}
+
+# Same disk contents as build/multios.img, but on a plain MBR disk: one FAT
+# partition from sector 2048, stage 2 in the gap after the MBR.
+mbr_image() {
+    local img=$out/mbr-disk.img part=$out/mbr-part.img size_mib=40
+    local sectors=$(((size_mib - 1) * 2048))
+    rm -f "$img" "$part"
+    truncate -s ${size_mib}M "$img"
+    truncate -s $((sectors * 512)) "$part"
+    mformat -i "$part" -F -c 1 ::
+    mmd -i "$part" ::/boot
+    mcopy -i "$part" boot/boot.cfg ::/boot.cfg
+    mcopy -i "$part" "$kernel" ::/boot/kernel.elf
+    dd if="$part" of="$img" bs=512 seek=2048 conv=notrunc status=none
+    rm -f "$part"
+    # Slot 0: type 0x0C (FAT32 LBA), first sector 2048, `sectors` long.
+    printf "\\x00\\x00\\x00\\x00\\x0c\\x00\\x00\\x00\\x00\\x08\\x00\\x00$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' \
+        $((sectors & 255)) $((sectors >> 8 & 255)) $((sectors >> 16 & 255)) $((sectors >> 24)))" |
+        dd of="$img" bs=1 seek=446 conv=notrunc status=none
+    printf '\x55\xaa' | dd of="$img" bs=1 seek=510 conv=notrunc status=none
+    "$installer" "$img" >/dev/null || { echo "FAIL: boot-bios: cannot install on the MBR disk"; exit 1; }
+}
+
+corrupt_kernel=$out/corrupt-kernel.elf
+head -c 100 "$kernel" >"$corrupt_kernel"
+
+image default --cfg boot/boot.cfg --kernel "$kernel"
+for m in e801 88h none; do
+    image "detect-$m" --cfg "$(cfg_with "detect-$m" "bios_memory_detect=$m")" --kernel "$kernel"
+done
+image no-temp-heap --cfg "$(cfg_with no-temp-heap temp_heap_size=0)" --kernel "$kernel"
+image huge-temp-heap --cfg "$(cfg_with huge-temp-heap temp_heap_size=3G)" --kernel "$kernel"
+image missing-kernel --cfg boot/boot.cfg --no-kernel
+image corrupt-kernel --cfg boot/boot.cfg --kernel "$corrupt_kernel"
+image bad-cfg --cfg "$(cfg_with bad-cfg temp_heap_size=12x)" --kernel "$kernel"
+image bad-detect --cfg "$(cfg_with bad-detect bios_memory_detect=e821)" --kernel "$kernel"
+image no-cfg --cfg "" --kernel "$kernel"
+image memtest --cfg "$(cfg_with memtest memory_test=on)" --kernel "$kernel"
+image gran-64k --cfg "$(cfg_with gran-64k bitmap_granularity=64K)" --kernel "$kernel"
+mbr_image
+# Stage 1's own refusals: stage 2's signature overwritten, and stage 2's
+# LBA patched to lie past the end of the disk (a BIOS read error).
+cp "$out/default.img" "$out/stage2-corrupt.img"
+printf 'XXXX' | dd of="$out/stage2-corrupt.img" bs=1 seek=$((2048 * 512 + 4)) conv=notrunc status=none
+cp "$out/default.img" "$out/stage2-unreadable.img"
+printf '\xff\xff\xff\x00' | dd of="$out/stage2-unreadable.img" bs=1 seek=11 conv=notrunc status=none
+
+# ---- cases ----------------------------------------------------------------
+# Usable bytes: RAM minus what SeaBIOS reserves (EBDA, ROMs, ACPI tables at
+# the top of low RAM), the PCI hole on q35, and what the loader carves for
+# the kernel (boot heap 16 MiB, temp heap 1 MiB, kernel, tables).
+
+e820=(--expect boot_mode=bios --expect bios_memory_detect=e820 --expect temp_heap_source=handoff)
+add bios-64m --image "$out/default.img" --mem 64M "${e820[@]}" \
+    --expect-range usable_bytes=$((36 * MiB)):$((64 * MiB)) \
+    --expect-range temp_heap_size=$MiB:$MiB
+add bios-256m --image "$out/default.img" --mem 256M "${e820[@]}" \
+    --expect-range usable_bytes=$((220 * MiB)):$((256 * MiB))
+add bios-2g --image "$out/default.img" --mem 2G "${e820[@]}" \
+    --expect-range usable_bytes=$((1900 * MiB)):$((2 * GiB))
+add bios-5g --image "$out/default.img" --mem 5G "${e820[@]}" \
+    --expect-range usable_bytes=$((4800 * MiB)):$((5 * GiB)) \
+    --expect-range highest_usable=$((4 * GiB + 1)):$((8 * GiB))
+# Forced fallbacks on 256 MiB: each map is correct but knows less.
+# E801 sees RAM below 4 GiB up to the firmware's tables; AH=88h at most
+# 64 MiB above 1 MiB; `none` the seed's fixed 32 MiB layout.
+add bios-e801 --image "$out/detect-e801.img" --mem 256M --expect bios_memory_detect=e801 \
+    --expect temp_heap_source=handoff --expect-range usable_bytes=$((200 * MiB)):$((256 * MiB)) \
+    --expect-range highest_usable=$((200 * MiB)):$((256 * MiB))
+add bios-88h --image "$out/detect-88h.img" --mem 256M --expect bios_memory_detect=88h \
+    --expect temp_heap_source=handoff --expect-range usable_bytes=$((30 * MiB)):$((64 * MiB)) \
+    --expect-range highest_usable=$((32 * MiB)):$((65 * MiB))
+add bios-none --image "$out/detect-none.img" --mem 256M --expect bios_memory_detect=fallback \
+    --expect temp_heap_source=handoff --expect-range usable_bytes=$((8 * MiB)):$((32 * MiB)) \
+    --expect highest_usable=0x2000000 --expect-text "detected with fallback"
+add bios-no-cfg --image "$out/no-cfg.img" "${e820[@]}" \
+    --expect-text "boot.cfg: not found, using the defaults"
+add bios-granularity-64k --image "$out/gran-64k.img" "${e820[@]}" --expect bitmap_granularity=65536 \
+    --expect-range usable_bytes=$((200 * MiB)):$((256 * MiB))
+add bios-memory-test --image "$out/memtest.img" --mem 64M "${e820[@]}" \
+    --expect-text "memtest: tested" --expect-text "0 bad frames"
+add bios-mbr-disk --image "$out/mbr-disk.img" "${e820[@]}" \
+    --expect-text "boot volume: partition 1 at LBA 2048"
+add bios-temp-heap-0 --image "$out/no-temp-heap.img" --expect boot_mode=bios \
+    --expect temp_heap_source=fallback --expect temp_heap_size=$MiB \
+    --expect-text "temp_heap_size=0"
+add bios-temp-heap-huge --image "$out/huge-temp-heap.img" --mem 256M --expect boot_mode=bios \
+    --expect temp_heap_source=fallback --expect-text "temp heap: cannot place"
+add bios-missing-kernel --image "$out/missing-kernel.img" --expect-result HALT \
+    --expect-text "kernel /boot/kernel.elf: no such file"
+add bios-corrupt-kernel --image "$out/corrupt-kernel.img" --expect-result HALT \
+    --expect-text "kernel /boot/kernel.elf: not a valid kernel"
+add bios-bad-cfg --image "$out/bad-cfg.img" --expect-result HALT \
+    --expect-text "boot.cfg line" --expect-text "temp_heap_size"
+add bios-bad-detect --image "$out/bad-detect.img" --expect-result HALT \
+    --expect-text "boot.cfg line" --expect-text "bios_memory_detect"
+add bios-stage2-corrupt --image "$out/stage2-corrupt.img" --expect-result HALT \
+    --expect-text "MOS: stage 2 missing, run mos-install"
+add bios-stage2-unreadable --image "$out/stage2-unreadable.img" --expect-result HALT \
+    --expect-text "MOS: disk read error 0x"
+# The comparison's UEFI half: the very same image file as bios-256m.
+((have_efi)) && add xfw-uefi-256m --image "$out/default.img" --mem 256M --firmware uefi \
+    --expect boot_mode=uefi --expect temp_heap_source=handoff
+
+run_cases
+status=$?
+
+# ---- same image, both firmwares -------------------------------------------
+# What must agree: handoff revision, loader name and version, direct-map
+# offset, frame size, temporary heap size,
+# and usable memory within what the firmwares keep differently (OVMF holds
+# runtime services and its own reserved pages; SeaBIOS the EBDA and ROMs).
+compare() {
+    local b=$out/bios-256m.serial u=$out/xfw-uefi-256m.serial key bv uv
+    val() { tr -d '\r' <"$1" | sed -n "s/^MOS $2=//p" | tail -n 1; }
+    for key in handoff_revision loader_name loader_version hhdm_offset bitmap_granularity temp_heap_size; do
+        bv=$(val "$b" $key)
+        uv=$(val "$u" $key)
+        [[ -n "$bv" && "$bv" == "$uv" ]] || { echo "FAIL: bios-vs-uefi-same-image: $key bios='$bv' uefi='$uv'"; return 1; }
+    done
+    bv=$(val "$b" usable_bytes)
+    uv=$(val "$u" usable_bytes)
+    [[ "$bv" =~ ^[0-9]+$ && "$uv" =~ ^[0-9]+$ ]] || { echo "FAIL: bios-vs-uefi-same-image: usable_bytes bios='$bv' uefi='$uv'"; return 1; }
+    local diff=$((bv > uv ? bv - uv : uv - bv)) tol=$((16 * MiB))
+    ((diff <= tol)) || { echo "FAIL: bios-vs-uefi-same-image: usable_bytes differ by $diff (> $tol)"; return 1; }
+    echo "PASS: bios-vs-uefi-same-image (usable bios $bv, uefi $uv, diff $((diff / 1024)) KiB)"
+}
+if selected bios-256m && selected xfw-uefi-256m; then
+    if ((have_efi)); then
+        compare || status=1
+    else
+        echo "FAIL: bios-vs-uefi-same-image: build/boot/uefi/BOOTX64.EFI was not built"
+        status=1
+    fi
+fi
+exit $status

@@ -1,0 +1,69 @@
+# Shared by the *-cases.sh boot suites (sourced, not run): case table,
+# --only selection and a runner that boots JOBS cases at a time through
+# tests/boot/boot-test.sh and prints their PASS:/FAIL: lines in order.
+#
+# The sourcing script sets `firmware` (its default), calls
+# cases_args "$@" (--jobs N, --firmware F, --only NAME...), sets `out` (work
+# directory), calls add NAME [boot-test.sh options...] for each case, then
+# run_cases.
+
+names=()
+declare -A case_args
+jobs=${JOBS:-2}
+only=()
+
+cases_args() {
+    while [[ $# -gt 0 ]]; do
+        case $1 in
+        --jobs) jobs=$2; shift 2 ;;
+        --firmware) firmware=$2; shift 2 ;;
+        --only) shift; only=("$@"); break ;;
+        *) echo "usage: $0 [--jobs N] [--firmware uefi|bios] [--only NAME...]" >&2; exit 2 ;;
+        esac
+    done
+}
+
+# A config file = the default boot.cfg plus extra lines; prints its path.
+cfg_with() {
+    local file=$out/$1.cfg
+    shift
+    { cat boot/boot.cfg; printf '%s\n' "$@"; } >"$file"
+    echo "$file"
+}
+
+add() {
+    local name=$1
+    shift
+    names+=("$name")
+    case_args[$name]=$(printf '%q ' "$@")
+}
+
+selected() {
+    [[ ${#only[@]} -eq 0 ]] && return 0
+    local n
+    for n in "${only[@]}"; do [[ "$1" == "$n" ]] && return 0; done
+    return 1
+}
+
+run_cases() {
+    local pids=() results=() i=0 name res status=0
+    for name in "${names[@]}"; do
+        selected "$name" || continue
+        res=$out/$name.result
+        eval "tests/boot/boot-test.sh --name $name --firmware $firmware --timeout 120 \
+            --log $out/$name.serial ${case_args[$name]}" >"$res" 2>&1 &
+        pids+=($!)
+        results+=("$res")
+        i=$((i + 1))
+        if ((i % jobs == 0)); then
+            wait "${pids[@]}"
+            pids=()
+        fi
+    done
+    wait
+    for res in "${results[@]}"; do
+        cat "$res"
+        grep -q '^PASS: ' "$res" || status=1
+    done
+    return $status
+}
