@@ -28,9 +28,9 @@
 
 /* Stage 1 header (offsets from the start of the MBR). */
 #define STAGE1_CODE_MAX    440
-#define STAGE1_OFF_MAGIC   3  /* "MOSBOOT1" */
-#define STAGE1_OFF_LBA     11 /* uint64_t, little endian */
-#define STAGE1_OFF_SECTORS 19 /* uint16_t */
+#define STAGE1_OFF_MAGIC   3   /* "MOSBOOT1" */
+#define STAGE1_OFF_LBA     11  /* uint64_t, little endian */
+#define STAGE1_OFF_SECTORS 19  /* uint16_t */
 #define STAGE1_CHUNK       127 /* sectors per INT 13h read (the EDD maximum) */
 
 /* Stage 2 header (offsets from the start of stage 2). */

@@ -24,24 +24,25 @@
 /* Memory types of the handoff's memory map. Firmware types first; then the
  * ranges the loader itself used, each under its own type so none of them is
  * ever reported usable. Reclaim rules are in docs/protocol.md. */
-#define MOS_MEM_USABLE                 1u
-#define MOS_MEM_RESERVED               2u
-#define MOS_MEM_ACPI_RECLAIMABLE       3u
-#define MOS_MEM_ACPI_NVS               4u
-#define MOS_MEM_BAD                    5u
-#define MOS_MEM_PERSISTENT             6u
-#define MOS_MEM_RUNTIME_CODE           7u /* EFI runtime services code */
-#define MOS_MEM_RUNTIME_DATA           8u /* EFI runtime services data */
-#define MOS_MEM_MMIO                   9u
-#define MOS_MEM_UNACCEPTED             10u
-#define MOS_MEM_BOOTLOADER_RECLAIMABLE 0x100u /* loader code/data, free once the handoff is consumed */
-#define MOS_MEM_KERNEL                 0x101u /* kernel image */
-#define MOS_MEM_KERNEL_STACK           0x102u /* initial kernel stack */
-#define MOS_MEM_TEMP_HEAP              0x103u /* temporary heap (temp_heap_base/size) */
-#define MOS_MEM_BOOT_HEAP              0x104u /* loader boot heap */
-#define MOS_MEM_PAGE_TABLES            0x105u /* page tables in CR3 at entry */
-#define MOS_MEM_FRAME_BITMAP           0x106u /* frame bitmap (bitmap_addr/size) */
-#define MOS_MEM_HANDOFF                0x107u /* this structure, the map, cmdline, raw EFI map */
+#define MOS_MEM_USABLE           1u
+#define MOS_MEM_RESERVED         2u
+#define MOS_MEM_ACPI_RECLAIMABLE 3u
+#define MOS_MEM_ACPI_NVS         4u
+#define MOS_MEM_BAD              5u
+#define MOS_MEM_PERSISTENT       6u
+#define MOS_MEM_RUNTIME_CODE     7u /* EFI runtime services code */
+#define MOS_MEM_RUNTIME_DATA     8u /* EFI runtime services data */
+#define MOS_MEM_MMIO             9u
+#define MOS_MEM_UNACCEPTED       10u
+#define MOS_MEM_BOOTLOADER_RECLAIMABLE                                                             \
+    0x100u                          /* loader code/data, free once the handoff is consumed */
+#define MOS_MEM_KERNEL       0x101u /* kernel image */
+#define MOS_MEM_KERNEL_STACK 0x102u /* initial kernel stack */
+#define MOS_MEM_TEMP_HEAP    0x103u /* temporary heap (temp_heap_base/size) */
+#define MOS_MEM_BOOT_HEAP    0x104u /* loader boot heap */
+#define MOS_MEM_PAGE_TABLES  0x105u /* page tables in CR3 at entry */
+#define MOS_MEM_FRAME_BITMAP 0x106u /* frame bitmap (bitmap_addr/size) */
+#define MOS_MEM_HANDOFF      0x107u /* this structure, the map, cmdline, raw EFI map */
 
 /* BIOS memory detection method (`bios_memory_detect`). */
 #define MOS_BIOS_DETECT_NONE     0u /* not BIOS */
@@ -60,8 +61,8 @@
 struct mos_memmap_entry {
     uint64_t base;
     uint64_t length;
-    uint32_t type;     /* MOS_MEM_* */
-    uint32_t raw_type; /* firmware code (E820 type / EFI type), 0 for loader types */
+    uint32_t type;       /* MOS_MEM_* */
+    uint32_t raw_type;   /* firmware code (E820 type / EFI type), 0 for loader types */
     uint64_t attributes; /* E820 extended attributes or EFI attribute bits */
 };
 _Static_assert(sizeof(struct mos_memmap_entry) == 32, "mos_memmap_entry layout");
@@ -89,7 +90,7 @@ struct mos_handoff {
     uint64_t boot_heap_used;
 
     /* Sanitized memory map */
-    uint64_t memmap_addr;       /* array of struct mos_memmap_entry */
+    uint64_t memmap_addr; /* array of struct mos_memmap_entry */
     uint32_t memmap_count;
     uint32_t memmap_entry_size; /* sizeof(struct mos_memmap_entry) of this revision */
 
@@ -102,27 +103,27 @@ struct mos_handoff {
     uint32_t bitmap_flags;       /* MOS_BITMAP_BIT_SET_MEANS_USED */
 
     /* Firmware */
-    uint64_t efi_system_table;     /* 0 on BIOS */
-    uint64_t efi_memmap_addr;      /* raw final GetMemoryMap() buffer, 0 on BIOS */
-    uint64_t efi_memmap_size;      /* bytes */
-    uint32_t efi_desc_size;        /* firmware descriptor size (not sizeof) */
+    uint64_t efi_system_table; /* 0 on BIOS */
+    uint64_t efi_memmap_addr;  /* raw final GetMemoryMap() buffer, 0 on BIOS */
+    uint64_t efi_memmap_size;  /* bytes */
+    uint32_t efi_desc_size;    /* firmware descriptor size (not sizeof) */
     uint32_t efi_desc_version;
-    uint64_t acpi_rsdp;            /* physical address of the RSDP, 0 if not found */
-    uint32_t bios_memory_detect;   /* MOS_BIOS_DETECT_* */
+    uint64_t acpi_rsdp;          /* physical address of the RSDP, 0 if not found */
+    uint32_t bios_memory_detect; /* MOS_BIOS_DETECT_* */
     uint32_t reserved0;
 
     /* Kernel */
-    uint64_t cmdline_addr; /* NUL-terminated string */
-    uint32_t cmdline_size; /* bytes including the NUL */
-    uint32_t memmap_crc32; /* mos_crc32_skip() of the memmap_count * memmap_entry_size
-                              bytes at memmap_addr, nothing skipped (was reserved1) */
+    uint64_t cmdline_addr;     /* NUL-terminated string */
+    uint32_t cmdline_size;     /* bytes including the NUL */
+    uint32_t memmap_crc32;     /* mos_crc32_skip() of the memmap_count * memmap_entry_size
+                                  bytes at memmap_addr, nothing skipped (was reserved1) */
     uint64_t kernel_phys_base; /* lowest physical byte of the loaded image */
     uint64_t kernel_virt_base; /* lowest virtual address of the loaded image */
     uint64_t kernel_size;      /* bytes from base to the end of the last segment */
     uint64_t kernel_entry;     /* virtual entry point */
     uint64_t stack_phys_base;  /* initial stack [base, base + size) */
     uint64_t stack_size;
-    uint64_t stack_virt_top;   /* RSP at entry (16-byte aligned, minus the return slot) */
+    uint64_t stack_virt_top; /* RSP at entry (16-byte aligned, minus the return slot) */
 
     /* Paging at entry */
     uint64_t cr3;               /* physical address of the PML4 */
@@ -137,10 +138,10 @@ struct mos_handoff {
     uint64_t tsc_frequency_hz; /* 0 when not calibrated */
 
     /* What the sanitizer fixed in the firmware map */
-    uint32_t sanitize_overlaps;  /* overlaps resolved */
-    uint32_t sanitize_merged;    /* entries merged */
-    uint64_t sanitize_trimmed;   /* usable bytes trimmed by alignment/slivers */
-    uint64_t memtest_bad_bytes;  /* bytes marked bad by the memory test (0 if not run) */
+    uint32_t sanitize_overlaps; /* overlaps resolved */
+    uint32_t sanitize_merged;   /* entries merged */
+    uint64_t sanitize_trimmed;  /* usable bytes trimmed by alignment/slivers */
+    uint64_t memtest_bad_bytes; /* bytes marked bad by the memory test (0 if not run) */
 };
 
 _Static_assert(offsetof(struct mos_handoff, magic) == 0, "handoff layout");

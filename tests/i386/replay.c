@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REPLAY_MAX_INPUT     4096
-#define RANDOM_INPUTS 20000
+#define REPLAY_MAX_INPUT 4096
+#define RANDOM_INPUTS    20000
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

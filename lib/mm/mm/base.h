@@ -25,7 +25,7 @@
 #define MM_MIB (MM_KIB * 1024)
 #define MM_GIB (MM_MIB * 1024)
 
-#define MM_FRAME_SIZE_DEFAULT 4096u
+#define MM_FRAME_SIZE_DEFAULT  4096u
 #define MM_FRAME_SHIFT_DEFAULT 12u
 
 /* True when `x` is a non-zero power of two. */

@@ -8,21 +8,21 @@
 
 typedef enum mm_status {
     MM_OK = 0,
-    MM_ERR_OUT_OF_MEMORY,     /* no free range/frames/bytes large enough */
-    MM_ERR_HEAP_INIT,         /* boot heap could not be placed or set up */
-    MM_ERR_BITMAP_INIT,       /* frame bitmap could not be set up */
-    MM_ERR_MAP_INVALID,       /* memory map breaks an invariant or is malformed */
-    MM_ERR_MAP_FULL,          /* memory map needs more entries than its capacity */
-    MM_ERR_INVALID_ARGUMENT,  /* NULL pointer, zero size, non-power-of-two alignment ... */
-    MM_ERR_OVERFLOW,          /* base + length (or an alignment step) passes 2^64 */
-    MM_ERR_OUT_OF_RANGE,      /* address/frame outside what the structure covers */
-    MM_ERR_NOT_USABLE,        /* range is not usable RAM (firmware, MMIO, loader-owned) */
-    MM_ERR_DOUBLE_FREE,       /* frame/block freed twice */
-    MM_ERR_FOREIGN_POINTER,   /* pointer does not belong to this pool/heap */
-    MM_ERR_NOT_FOUND,         /* lookup found nothing */
-    MM_ERR_CONFIG,            /* a configuration value is out of range */
-    MM_ERR_MEMTEST_FAILED,    /* the memory test found bad frames */
-    MM_ERR_BUFFER_TOO_SMALL,  /* caller-provided storage/scratch is too small */
+    MM_ERR_OUT_OF_MEMORY,    /* no free range/frames/bytes large enough */
+    MM_ERR_HEAP_INIT,        /* boot heap could not be placed or set up */
+    MM_ERR_BITMAP_INIT,      /* frame bitmap could not be set up */
+    MM_ERR_MAP_INVALID,      /* memory map breaks an invariant or is malformed */
+    MM_ERR_MAP_FULL,         /* memory map needs more entries than its capacity */
+    MM_ERR_INVALID_ARGUMENT, /* NULL pointer, zero size, non-power-of-two alignment ... */
+    MM_ERR_OVERFLOW,         /* base + length (or an alignment step) passes 2^64 */
+    MM_ERR_OUT_OF_RANGE,     /* address/frame outside what the structure covers */
+    MM_ERR_NOT_USABLE,       /* range is not usable RAM (firmware, MMIO, loader-owned) */
+    MM_ERR_DOUBLE_FREE,      /* frame/block freed twice */
+    MM_ERR_FOREIGN_POINTER,  /* pointer does not belong to this pool/heap */
+    MM_ERR_NOT_FOUND,        /* lookup found nothing */
+    MM_ERR_CONFIG,           /* a configuration value is out of range */
+    MM_ERR_MEMTEST_FAILED,   /* the memory test found bad frames */
+    MM_ERR_BUFFER_TOO_SMALL, /* caller-provided storage/scratch is too small */
     MM_STATUS_COUNT
 } mm_status;
 
