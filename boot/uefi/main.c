@@ -127,17 +127,36 @@ static void allocate_stack_and_temp_heap(struct loader *L)
            (unsigned long long)th->base);
 }
 
+/* Halts while the console still works when not even the final map could
+ * hold the boot heap (e.g. heap_size larger than RAM). */
+static void boot_heap_must_fit(struct loader *L)
+{
+    struct mem_room room;
+    if (mem_fits_after_exit(L, L->mem.heap_size, L->mem.heap_alignment, L->mem.min_heap_addr,
+                            &room))
+        return;
+    loader_fail(L,
+                "boot heap: heap_size=%llu bytes (align %llu) does not fit at or above 0x%llx "
+                "(min_heap_addr): largest usable block there %llu bytes, %llu bytes in all",
+                (unsigned long long)L->mem.heap_size, (unsigned long long)L->mem.heap_alignment,
+                (unsigned long long)L->mem.min_heap_addr, (unsigned long long)room.largest,
+                (unsigned long long)room.total);
+}
+
 /* The boot heap: heap_size bytes aligned to heap_alignment at or above
  * min_heap_addr, first fit in the firmware's free memory. Small machines
  * may have no such free block while boot services still own memory (with
  * 64 MiB, OVMF's largest free block is a few MiB): the heap is then placed
- * in the final map after ExitBootServices instead (mem_final_map). */
+ * in the final map after ExitBootServices instead (mem_final_map), unless
+ * even that map could not hold it: then the loader stops here, while the
+ * message can still reach the screen. */
 static void allocate_boot_heap(struct loader *L)
 {
     struct owned_range *bh = &L->range[RANGE_BOOT_HEAP];
     EFI_STATUS s =
         mem_alloc_first_fit(L, L->mem.heap_size, L->mem.heap_alignment, L->mem.min_heap_addr, bh);
     if (EFI_ERROR(s)) {
+        boot_heap_must_fit(L);
         L->boot_heap_deferred = true;
         mm_log(&L->log, MM_LOG_INFO,
                "boot heap: no free %llu KiB at or above 0x%llx yet, placing it after "

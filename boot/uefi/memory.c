@@ -118,6 +118,25 @@ EFI_STATUS mem_alloc_first_fit(struct loader *L, uint64_t bytes, uint64_t align,
     return EFI_SUCCESS;
 }
 
+bool mem_fits_after_exit(struct loader *L, uint64_t bytes, uint64_t align, uint64_t min,
+                         struct mem_room *room)
+{
+    read_and_import(L, false);
+    room->largest = room->total = 0;
+    for (uint32_t i = 0; i < L->map.count; i++) {
+        const mm_entry *e = &L->map.entries[i];
+        uint64_t end = mm_entry_end(e), base = e->base > min ? e->base : min;
+        if (e->type != MM_TYPE_USABLE || end <= base)
+            continue;
+        room->total += end - base;
+        if (end - base > room->largest)
+            room->largest = end - base;
+    }
+    uint64_t at;
+    return granular(L, &bytes, &align) &&
+           mm_map_find(&L->map, bytes, align, min, PHYS_LIMIT, MM_FIND_BOTTOM_UP, &at) == MM_OK;
+}
+
 /* Bytes needed by the scratch area for a raw map of `capacity` bytes in
  * descriptors of `desc_size`; fills the part sizes. */
 static uint64_t scratch_layout(struct loader *L, UINTN capacity, UINTN desc_size)

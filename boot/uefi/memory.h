@@ -18,6 +18,21 @@ EFI_STATUS mem_alloc(struct loader *L, uint64_t bytes, uint64_t align, struct ow
 EFI_STATUS mem_alloc_first_fit(struct loader *L, uint64_t bytes, uint64_t align, uint64_t min,
                                struct owned_range *out);
 
+/* Usable memory at or above some address in the map as it will look after
+ * ExitBootServices (free plus boot-services memory), in bytes. */
+struct mem_room {
+    uint64_t largest; /* biggest single block, clipped at the address */
+    uint64_t total;   /* all blocks together */
+};
+
+/* Whether `bytes` aligned to `align` (both raised to the bitmap
+ * granularity) could be placed at or above `min` once boot services are
+ * gone, judged on the provisional map (the final one only loses what the
+ * loader still allocates). Fills *room either way; leaves the provisional
+ * map in L->map. Halts if the map cannot be read. */
+bool mem_fits_after_exit(struct loader *L, uint64_t bytes, uint64_t align, uint64_t min,
+                         struct mem_room *room);
+
 /* Allocates the scratch area (raw map buffer, map storage, sanitize
  * scratch) with room for the map to grow, and reads the provisional map
  * into L->map as it will look after ExitBootServices. */

@@ -9,6 +9,7 @@
 #                [--expect KEY=VALUE]...       exact value of a "MOS KEY=VALUE" line
 #                [--expect-range KEY=LO:HI]... LO <= value <= HI (integers, 0x.. ok)
 #                [--expect-text TEXT]...       TEXT appears in the serial log
+#                [--reject-text TEXT]...       TEXT does not appear in it
 #
 # Results (the exit codes are the kernel's, kernel/exitcodes.h, and the
 # loaders' "clean halt"):
@@ -34,6 +35,7 @@ result=PASS
 expects=()
 ranges=()
 texts=()
+rejects=()
 while [[ $# -gt 0 ]]; do
     case $1 in
     --name) name=$2; shift 2 ;;
@@ -46,6 +48,7 @@ while [[ $# -gt 0 ]]; do
     --expect) expects+=("$2"); shift 2 ;;
     --expect-range) ranges+=("$2"); shift 2 ;;
     --expect-text) texts+=("$2"); shift 2 ;;
+    --reject-text) rejects+=("$2"); shift 2 ;;
     *)
         echo "FAIL: ${name:-boot-test}: unknown argument $1"
         exit 1
@@ -107,5 +110,8 @@ for kv in "${ranges[@]}"; do
 done
 for t in "${texts[@]}"; do
     printf '%s\n' "$clean" | grep -qF -- "$t" || fail "serial log lacks '$t'"
+done
+for t in "${rejects[@]}"; do
+    printf '%s\n' "$clean" | grep -qF -- "$t" && fail "serial log has '$t'"
 done
 echo "PASS: $name (${secs} s)"

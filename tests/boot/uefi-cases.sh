@@ -47,6 +47,11 @@ head -c 100 "$kernel" >"$corrupt_kernel"
 image default --cfg "$cfg" --kernel "$kernel"
 image no-temp-heap --cfg "$(cfg_with no-temp-heap temp_heap_size=0)" --kernel "$kernel"
 image huge-temp-heap --cfg "$(cfg_with huge-temp-heap temp_heap_size=1T)" --kernel "$kernel"
+# At 2 MiB frames the map cannot call [1 MiB, 2 MiB) usable (the legacy
+# hole below 1 MiB shares its frame), so the kernel's fallback must move.
+image no-temp-heap-2m --cfg "$(cfg_with no-temp-heap-2m temp_heap_size=0 bitmap_granularity=2M)" \
+    --kernel "$kernel"
+image huge-boot-heap --cfg "$(cfg_with huge-boot-heap heap_size=1T)" --kernel "$kernel"
 image missing-kernel --cfg "$cfg" --no-kernel
 image corrupt-kernel --cfg "$cfg" --kernel "$corrupt_kernel"
 image bad-cfg --cfg "$(cfg_with bad-cfg temp_heap_size=12x)" --kernel "$kernel"
@@ -77,11 +82,24 @@ add uefi-granularity-64k --image "$out/granularity-64k.img" "${common[@]}" \
     --expect-range usable_bytes=$((220 * MiB)):$((256 * MiB))
 add uefi-memtest --image "$out/memtest.img" --mem 64M "${common[@]}" \
     --expect-text "memtest: tested" --expect-text ", 0 bad frames"
+# The kernel's fallback, both branches: 0x100000 itself when the map says
+# it is usable and free (OVMF leaves it so), else the lowest such 1 MiB.
 add uefi-temp-heap-0 --image "$out/no-temp-heap.img" \
     --expect temp_heap_source=fallback --expect temp_heap_size=$MiB \
-    --expect-text "temp_heap_size=0"
+    --expect temp_heap_fallback=fixed --expect temp_heap_base=0x100000 \
+    --expect-text "temp_heap_size=0" --expect-text "fallback at 0x100000"
 add uefi-temp-heap-huge --image "$out/huge-temp-heap.img" \
-    --expect temp_heap_source=fallback --expect-text "temp heap: cannot allocate"
+    --expect temp_heap_source=fallback --expect-text "temp heap: cannot allocate" \
+    --expect temp_heap_fallback=fixed --expect temp_heap_base=0x100000
+add uefi-temp-heap-moved --image "$out/no-temp-heap-2m.img" \
+    --expect temp_heap_source=fallback --expect temp_heap_size=$MiB \
+    --expect temp_heap_fallback=moved --expect-range temp_heap_base=$((2 * MiB)):$((256 * MiB)) \
+    --expect-text "fallback moved: nothing usable and free at 0x100000"
+# heap_size larger than all RAM: refused before ExitBootServices, so the
+# message goes through ConOut (the screen; OVMF mirrors it to serial) too.
+add uefi-boot-heap-huge --image "$out/huge-boot-heap.img" --expect-result HALT \
+    --expect-text "boot heap: heap_size=1099511627776 bytes" \
+    --expect-text "does not fit at or above 0x100000" --reject-text "exiting boot services"
 add uefi-missing-kernel --image "$out/missing-kernel.img" --expect-result HALT \
     --expect-text "kernel /boot/kernel.elf: no such file"
 add uefi-corrupt-kernel --image "$out/corrupt-kernel.img" --expect-result HALT \
