@@ -1001,6 +1001,12 @@ static void report_heap(struct kp *kp)
     kp_printf(kp, "MOS temp_heap_base=0x%llx\n", (unsigned long long)kp->heap_base);
     kp_printf(kp, "MOS temp_heap_size=%llu\n", (unsigned long long)kp->heap_size);
     kp_printf(kp, "MOS temp_heap_source=%s\n", kp->heap_fallback ? "fallback" : "handoff");
+    /* Which branch of the seed's fallback: 0x100000 itself, or moved. */
+    kp_printf(kp, "MOS temp_heap_fallback=%s\n",
+              !kp->heap_fallback                  ? "none"
+              : kp->heap_base == KP_FALLBACK_BASE ? "fixed"
+                                                  : "moved");
+    kp_printf(kp, "MOS boot_heap_size=%llu\n", (unsigned long long)kp->h->boot_heap_size);
 }
 
 static void report_seed(struct kp *kp)

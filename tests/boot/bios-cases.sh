@@ -75,6 +75,7 @@ for m in e801 88h none; do
 done
 image no-temp-heap --cfg "$(cfg_with no-temp-heap temp_heap_size=0)" --kernel "$kernel"
 image huge-temp-heap --cfg "$(cfg_with huge-temp-heap temp_heap_size=3G)" --kernel "$kernel"
+image huge-boot-heap --cfg "$(cfg_with huge-boot-heap heap_size=3G)" --kernel "$kernel"
 image missing-kernel --cfg boot/boot.cfg --no-kernel
 image corrupt-kernel --cfg boot/boot.cfg --kernel "$corrupt_kernel"
 image bad-cfg --cfg "$(cfg_with bad-cfg temp_heap_size=12x)" --kernel "$kernel"
@@ -126,11 +127,19 @@ add bios-memory-test --image "$out/memtest.img" --mem 64M "${e820[@]}" \
     --expect-text "memtest: tested" --expect-text "0 bad frames"
 add bios-mbr-disk --image "$out/mbr-disk.img" "${e820[@]}" \
     --expect-text "boot volume: partition 1 at LBA 2048"
+# The kernel's fallback, moved branch: stage 2 places its own ranges
+# (scratch, kernel, stack, boot heap, tables) from 0x100000 up, so that
+# 1 MiB is taken and the kernel must use the lowest usable, free 1 MiB above.
+moved=(--expect temp_heap_source=fallback --expect temp_heap_fallback=moved
+    --expect-range temp_heap_base=$((MiB + 1)):$((256 * MiB))
+    --expect-text "fallback moved: nothing usable and free at 0x100000")
 add bios-temp-heap-0 --image "$out/no-temp-heap.img" --expect boot_mode=bios \
-    --expect temp_heap_source=fallback --expect temp_heap_size=$MiB \
-    --expect-text "temp_heap_size=0"
+    --expect temp_heap_size=$MiB --expect-text "temp_heap_size=0" "${moved[@]}"
 add bios-temp-heap-huge --image "$out/huge-temp-heap.img" --mem 256M --expect boot_mode=bios \
-    --expect temp_heap_source=fallback --expect-text "temp heap: cannot place"
+    --expect-text "temp heap: cannot place" "${moved[@]}"
+# A boot heap larger than the machine: stage 2 stops with the message.
+add bios-boot-heap-huge --image "$out/huge-boot-heap.img" --mem 256M --expect-result HALT \
+    --expect-text "boot heap: no 3221225472 bytes free at or above 0x100000"
 add bios-missing-kernel --image "$out/missing-kernel.img" --expect-result HALT \
     --expect-text "kernel /boot/kernel.elf: no such file"
 add bios-corrupt-kernel --image "$out/corrupt-kernel.img" --expect-result HALT \
@@ -152,13 +161,14 @@ status=$?
 
 # ---- same image, both firmwares -------------------------------------------
 # What must agree: handoff revision, loader name and version, direct-map
-# offset, frame size, temporary heap size,
+# offset, frame size, temporary and boot heap sizes,
 # and usable memory within what the firmwares keep differently (OVMF holds
 # runtime services and its own reserved pages; SeaBIOS the EBDA and ROMs).
 compare() {
     local b=$out/bios-256m.serial u=$out/xfw-uefi-256m.serial key bv uv
     val() { tr -d '\r' <"$1" | sed -n "s/^MOS $2=//p" | tail -n 1; }
-    for key in handoff_revision loader_name loader_version hhdm_offset bitmap_granularity temp_heap_size; do
+    for key in handoff_revision loader_name loader_version hhdm_offset bitmap_granularity temp_heap_size \
+        boot_heap_size; do
         bv=$(val "$b" $key)
         uv=$(val "$u" $key)
         [[ -n "$bv" && "$bv" == "$uv" ]] || { echo "FAIL: bios-vs-uefi-same-image: $key bios='$bv' uefi='$uv'"; return 1; }
