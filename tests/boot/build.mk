@@ -5,6 +5,10 @@ BENCH_BOOT_RUNS ?= 5
 ifneq ($(UEFI),0)
 BOOT_SUITES += boot-uefi
 CMD_boot-uefi := tests/boot/uefi-cases.sh
+# The example kernel of docs/protocol.md, built and booted as documented
+# (also under BIOS when the BIOS loader is built).
+BOOT_SUITES += boot-protocol-example
+CMD_boot-protocol-example := tests/boot/protocol-example.sh
 ifneq ($(BIOS),0)
 BOOT_SUITES += boot-bios
 CMD_boot-bios := tests/boot/bios-cases.sh
