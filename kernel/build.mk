@@ -46,8 +46,10 @@ CMD_kernel-elf := bash kernel/check-elf.sh $(KERNEL_ELF)
 # QEMU boots of the exception path (kernel/boot-cases.sh), once the UEFI
 # loader and the boot-test runner are in the tree.
 ifneq ($(and $(wildcard tests/boot/boot-test.sh),$(wildcard boot/uefi/build.mk)),)
+ifneq ($(UEFI),0)
 BOOT_SUITES += kernel-faults-uefi
 CMD_kernel-faults-uefi := kernel/boot-cases.sh --firmware uefi
+endif
 ifneq ($(BIOS),0)
 ifneq ($(wildcard boot/bios/build.mk),)
 BOOT_SUITES += kernel-faults-bios
