@@ -5,6 +5,7 @@
 #include "proof.h"
 
 #include "common/handoff.h"
+#include "common/track.h"
 #include "kalloc.h"
 
 /* ---- output and failure ---- */
@@ -33,16 +34,6 @@ static bool kp_fail(struct kp *kp, const char *fmt, ...)
     return false;
 }
 
-/* Allocation tracking (DEBUG=1): the tracker lives in struct kp only in
- * debug builds, so without it these expand to nothing and cost nothing. */
-#if MM_DEBUG
-#define KP_TRACK_ALLOC(kp, kind, tag, bytes) MM_TRACK_ALLOC(&(kp)->track, kind, tag, bytes)
-#define KP_TRACK_FREE(kp, kind, tag, bytes)  MM_TRACK_FREE(&(kp)->track, kind, tag, bytes)
-#else
-#define KP_TRACK_ALLOC(kp, kind, tag, bytes) ((void)(kp))
-#define KP_TRACK_FREE(kp, kind, tag, bytes)  ((void)(kp))
-#endif
-
 /* Tags of the profile, one per kind of allocation the checks make. */
 #define TAG_KASPRINTF "kasprintf"
 #define TAG_KVEC      "kvec (vector growth)"
@@ -70,9 +61,7 @@ void kp_init(struct kp *kp, const struct kp_env *env)
     mm_memset(kp, 0, sizeof(*kp));
     kp->env = env;
     kp->loader_us = kp->memmap_us = kp->handover_us = UINT64_MAX;
-#if MM_DEBUG
-    mm_track_init(&kp->track, kp->track_slots, KP_TRACK_SLOTS);
-#endif
+    BC_TRACK_INIT(kp);
 }
 
 static const char *boot_mode_name(uint32_t mode)
@@ -376,13 +365,13 @@ static bool seed_kasprintf(struct kp *kp)
     char *s = kasprintf(&kp->heap, "%s %d %#x %llu %s", "kasprintf", -42, 0xbeefu, 1ULL << 40,
                         "temp-heap");
     if (s)
-        KP_TRACK_ALLOC(kp, MM_ALLOC_HEAP, TAG_KASPRINTF, sizeof(want));
+        BC_TRACK_ALLOC(kp, MM_ALLOC_HEAP, TAG_KASPRINTF, sizeof(want));
     if (!s || !in_heap(kp, s, 1) || !streq(s, want))
         return kp_fail(kp, "kasprintf: got \"%s\", want \"%s\"", s ? s : "(null)", want);
     enum { LONG = 300 };
     char *z = kasprintf(&kp->heap, "%0*d", LONG, 7);
     if (z)
-        KP_TRACK_ALLOC(kp, MM_ALLOC_HEAP, TAG_KASPRINTF, LONG + 1);
+        BC_TRACK_ALLOC(kp, MM_ALLOC_HEAP, TAG_KASPRINTF, LONG + 1);
     if (!z || !in_heap(kp, z, LONG + 1))
         return kp_fail(kp, "kasprintf: %d-character string not allocated", LONG);
     for (int i = 0; i < LONG; i++)
@@ -416,7 +405,7 @@ static bool seed_vector(struct kp *kp)
                            mm_strerror(st));
         if (v.cap != cap) {
             growths++;
-            KP_TRACK_ALLOC(kp, MM_ALLOC_HEAP, TAG_KVEC, v.cap * sizeof(uint64_t));
+            BC_TRACK_ALLOC(kp, MM_ALLOC_HEAP, TAG_KVEC, v.cap * sizeof(uint64_t));
         }
     }
     if (v.len != N || v.cap < N || !in_heap(kp, v.items, v.cap * sizeof(uint64_t)))
@@ -490,7 +479,7 @@ static bool free_frames(struct kp *kp, const char *tag, uint64_t phys, uint64_t 
     if (st != MM_OK)
         return kp_fail(kp, "frame-free: 0x%llx x%llu: %s", (unsigned long long)phys,
                        (unsigned long long)count, mm_strerror(st));
-    KP_TRACK_FREE(kp, MM_ALLOC_BITMAP, tag, count * kp_gran(kp));
+    BC_TRACK_FREE(kp, MM_ALLOC_BITMAP, tag, count * kp_gran(kp));
     (void)tag;
     return true;
 }
@@ -503,7 +492,7 @@ static bool frames_single(struct kp *kp, uint64_t *got)
         mm_status st = mm_bitmap_alloc(&kp->bm, &got[i]);
         if (st != MM_OK)
             return kp_fail(kp, "frame-alloc: single frame %d: %s", i, mm_strerror(st));
-        KP_TRACK_ALLOC(kp, MM_ALLOC_BITMAP, TAG_SINGLE, kp_gran(kp));
+        BC_TRACK_ALLOC(kp, MM_ALLOC_BITMAP, TAG_SINGLE, kp_gran(kp));
         if (!check_frames(kp, "single", got[i], 1))
             return false;
     }
@@ -517,7 +506,7 @@ static bool frames_contig(struct kp *kp, uint64_t *run, uint64_t *low)
     mm_status st = mm_bitmap_alloc_contig(&kp->bm, CONTIG_FRAMES, CONTIG_FRAMES * g, 0, run);
     if (st != MM_OK)
         return kp_fail(kp, "frame-alloc: %d contiguous frames: %s", CONTIG_FRAMES, mm_strerror(st));
-    KP_TRACK_ALLOC(kp, MM_ALLOC_BITMAP, TAG_CONTIG, CONTIG_FRAMES * g);
+    BC_TRACK_ALLOC(kp, MM_ALLOC_BITMAP, TAG_CONTIG, CONTIG_FRAMES * g);
     if (*run & (CONTIG_FRAMES * g - 1))
         return kp_fail(kp, "frame-unaligned: run 0x%llx", (unsigned long long)*run);
     if (!check_frames(kp, "contiguous", *run, CONTIG_FRAMES))
@@ -526,7 +515,7 @@ static bool frames_contig(struct kp *kp, uint64_t *run, uint64_t *low)
     st = mm_bitmap_alloc_below_4g(&kp->bm, 1, 0, low);
     if (st != MM_OK)
         return kp_fail(kp, "frame-alloc: below 4 GiB: %s", mm_strerror(st));
-    KP_TRACK_ALLOC(kp, MM_ALLOC_BITMAP, TAG_LOW, g);
+    BC_TRACK_ALLOC(kp, MM_ALLOC_BITMAP, TAG_LOW, g);
     if (*low + g > 4 * MM_GIB)
         return kp_fail(kp, "frame-above-4g: 0x%llx", (unsigned long long)*low);
     return check_frames(kp, "below-4g", *low, 1);
@@ -550,7 +539,7 @@ static bool frames_top(struct kp *kp, uint64_t *top)
             if (st != MM_OK)
                 return kp_fail(kp, "frame-alloc: top frame 0x%llx: %s", (unsigned long long)a,
                                mm_strerror(st));
-            KP_TRACK_ALLOC(kp, MM_ALLOC_BITMAP, TAG_TOP, g);
+            BC_TRACK_ALLOC(kp, MM_ALLOC_BITMAP, TAG_TOP, g);
             *top = a;
             kp->frame_top = a;
             return check_frames(kp, "top", a, 1);
@@ -636,7 +625,7 @@ static bool pool_fill(struct kp *kp, mm_pool *pool, void **blocks)
         mm_status st = mm_pool_alloc(pool, &blocks[i]);
         if (st != MM_OK)
             return kp_fail(kp, "pool-alloc: block %u: %s", i, mm_strerror(st));
-        KP_TRACK_ALLOC(kp, MM_ALLOC_POOL, TAG_POOL, POOL_BLOCK);
+        BC_TRACK_ALLOC(kp, MM_ALLOC_POOL, TAG_POOL, POOL_BLOCK);
         if (!pool_check_block(kp, blocks[i], i))
             return false;
     }
@@ -648,7 +637,7 @@ static bool pool_fill(struct kp *kp, mm_pool *pool, void **blocks)
                 return kp_fail(kp, "pool-overlap: block %u byte %u changed", i, k);
     }
     mm_pool_stats(pool, &kp->pool_stats);
-    KP_TRACK_ALLOC(kp, MM_ALLOC_BITMAP, TAG_SLABS, slab_bytes(kp));
+    BC_TRACK_ALLOC(kp, MM_ALLOC_BITMAP, TAG_SLABS, slab_bytes(kp));
     return true;
 }
 
@@ -658,7 +647,7 @@ static bool pool_drain(struct kp *kp, mm_pool *pool, void **blocks)
         mm_status st = mm_pool_free(pool, blocks[i]);
         if (st != MM_OK)
             return kp_fail(kp, "pool-free: block %u: %s", i, mm_strerror(st));
-        KP_TRACK_FREE(kp, MM_ALLOC_POOL, TAG_POOL, POOL_BLOCK);
+        BC_TRACK_FREE(kp, MM_ALLOC_POOL, TAG_POOL, POOL_BLOCK);
     }
     mm_status st = mm_pool_free(pool, blocks[0]);
     if (st != MM_ERR_DOUBLE_FREE)
@@ -700,7 +689,7 @@ static bool step_pool(struct kp *kp)
                        (unsigned long long)before.free_frames,
                        (unsigned long long)after.free_frames);
     /* Every frame the pool took came back (checked just above). */
-    KP_TRACK_FREE(kp, MM_ALLOC_BITMAP, TAG_SLABS, slab_bytes(kp));
+    BC_TRACK_FREE(kp, MM_ALLOC_BITMAP, TAG_SLABS, slab_bytes(kp));
     const struct mm_pool_stats *s = &kp->pool_stats;
     kp_printf(kp,
               "pool: %llu-byte blocks, %u allocated (capacity %llu, %llu slabs, %llu frames + %llu "
@@ -1117,7 +1106,7 @@ static void track_sink(void *ctx, mm_log_level level, const char *line, size_t l
 static void report_track(struct kp *kp)
 {
     const mm_logger lg = {.sink = track_sink, .ctx = kp, .level = MM_LOG_INFO};
-    mm_track_report(&kp->track, &lg);
+    BC_TRACK_REPORT(kp, &lg);
     kp_printf(kp, "MOS track_entries=%u\n", kp->track.used);
 }
 #endif

@@ -21,10 +21,7 @@
 #include "mm/heap.h"
 #include "mm/memmap.h"
 #include "mm/pool.h"
-#include "mm/track.h"
-
-/* Sites the DEBUG=1 allocation profile has room for (proof.c uses 9). */
-#define KP_TRACK_SLOTS 16
+#include "common/track.h"
 
 /* Size of the seed's temporary heap and of its fallback, and where the
  * fallback is tried first. */
@@ -98,7 +95,7 @@ struct kp {
     /* DEBUG=1 only: every heap, frame and pool allocation the checks make,
      * printed as a profile before the MOS lines. */
     mm_tracker track;
-    mm_track_slot track_slots[KP_TRACK_SLOTS];
+    mm_track_slot track_slots[BC_TRACK_SLOTS];
 #endif
 
     uint64_t loader_us;   /* tsc_kernel_jump - tsc_loader_entry, UINT64_MAX unknown */
