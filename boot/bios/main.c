@@ -218,6 +218,15 @@ static void detect_memory(void)
 
 /* ---- B: placement ---- */
 
+#if MM_DEBUG
+/* Profile tags of the placed ranges, as the UEFI loader names them. */
+static const char *const range_tag[R_COUNT] = {
+    [R_KERNEL_FILE] = "kernel file", [R_KERNEL] = "kernel",       [R_STACK] = "kernel stack",
+    [R_TEMP_HEAP] = "temp heap",     [R_BOOT_HEAP] = "boot heap", [R_BITMAP] = "frame bitmap",
+    [R_PAGE_TABLES] = "page tables", [R_HANDOFF] = "handoff",
+};
+#endif
+
 /* Finds `size` bytes aligned to `align` in [min, 4 GiB) and carves them as
  * `type`. Base and size are rounded to the bitmap granularity (the map's
  * frame size) so that a carve never rounds into a neighbour.
@@ -234,7 +243,7 @@ static mm_status place(enum range_id id, uint64_t size, uint64_t align, uint64_t
         st = mm_map_carve(&L.map, base, size, type, MM_CARVE_DEFAULT);
     if (st == MM_OK) {
         L.range[id] = (struct range){base, size};
-        BC_TRACK_ALLOC(&L, MM_ALLOC_OTHER, mm_type_name(type), size);
+        BC_TRACK_ALLOC(&L, MM_ALLOC_OTHER, range_tag[id], size);
         mm_log(&con_log, MM_LOG_DEBUG, "%s: %llu KiB at 0x%llx", mm_type_name(type),
                (unsigned long long)(size >> 10), (unsigned long long)base);
     }
