@@ -19,7 +19,6 @@ $(BUILD)/suites-%.txt: FORCE
 	@mkdir -p $(@D)
 	@: > $@
 	@$(foreach s,$(SUITES_$*),printf '%s\t%s\n' '$(s)' '$(CMD_$(s))' >> $@;)
-FORCE:
 
 SUITES_unit = $(UNIT_SUITES)
 SUITES_check = $(CHECK_SUITES)

@@ -45,7 +45,7 @@ CMD_unit-kernel := $(KERNEL_TEST)
 KERNEL_TRACK_SRCS := tests/kernel/test_kernel.c $(KERNEL_PORTABLE_SRCS)
 KERNEL_TRACK_OBJS := $(patsubst %.c,$(BUILD)/host-track/%.o,$(KERNEL_TRACK_SRCS))
 KERNEL_TRACK_TEST := $(BUILD)/tests/kernel/test_kernel_debug
-$(KERNEL_TRACK_OBJS): $(BUILD)/host-track/%.o: %.c
+$(KERNEL_TRACK_OBJS): $(BUILD)/host-track/%.o: %.c $(BUILD)/flags/host.txt
 	@mkdir -p $(@D)
 	$(CLANG) $(HOST_CFLAGS) -Ikernel -UMM_DEBUG -DMM_DEBUG=1 -c $< -o $@
 $(KERNEL_TRACK_TEST): $(KERNEL_TRACK_OBJS) $(call objs,host,$(HOST_LIB_SRCS))

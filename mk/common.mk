@@ -13,8 +13,8 @@ DEBUG ?= 0
 MEMTEST ?= 0
 
 OPT_DEFS := -DMM_DEBUG=$(DEBUG) -DMM_MEMTEST_DEFAULT=$(MEMTEST)
-# DEBUG=1 objects differ from the normal ones: they get their own tree, so
-# switching the option never links stale objects.
+# DEBUG=1 builds get a tree of their own, so switching the option back and
+# forth rebuilds nothing (the flags files below keep each tree consistent).
 BUILD ?= $(if $(filter 0,$(DEBUG)),build,build-debug)
 
 WARN := -Wall -Wextra -Werror
@@ -47,24 +47,29 @@ I386_CFLAGS := --target=i386-unknown-none-elf -march=i686 $(COMMON) $(FREESTANDI
 # Object path for source $(2) built for target $(1) (host, rel, fuzz, k64, efi, i386).
 objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
-$(BUILD)/host/%.o: %.c
-	@mkdir -p $(@D)
-	$(CLANG) $(HOST_CFLAGS) -c $< -o $@
-$(BUILD)/rel/%.o: %.c
-	@mkdir -p $(@D)
-	$(CLANG) $(REL_CFLAGS) -c $< -o $@
-$(BUILD)/fuzz/%.o: %.c
-	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -c $< -o $@
-$(BUILD)/k64/%.o: %.c
-	@mkdir -p $(@D)
-	$(CLANG) $(K64_CFLAGS) -c $< -o $@
-$(BUILD)/efi/%.o: %.c
-	@mkdir -p $(@D)
-	$(CLANG) $(EFI_CFLAGS) -c $< -o $@
-$(BUILD)/i386/%.o: %.c
-	@mkdir -p $(@D)
-	$(CLANG) $(I386_CFLAGS) -c $< -o $@
+# Objects depend on a file holding their target's flags, rewritten only when
+# the flags change, so changing an option or a flag rebuilds what it affects.
+define flags_file
+$(BUILD)/flags/$(1).txt: FORCE
+	@mkdir -p $$(@D)
+	@echo '$(2)' | cmp -s - $$@ || echo '$(2)' > $$@
+endef
+
+# $(1) = target name (object directory), $(2) = compiler flags
+define compile_rule
+$(call flags_file,$(1),$(2))
+$(BUILD)/$(1)/%.o: %.c $(BUILD)/flags/$(1).txt
+	@mkdir -p $$(@D)
+	$(CLANG) $$($(3)) -c $$< -o $$@
+endef
+$(eval $(call compile_rule,host,$(HOST_CFLAGS),HOST_CFLAGS))
+$(eval $(call compile_rule,rel,$(REL_CFLAGS),REL_CFLAGS))
+$(eval $(call compile_rule,fuzz,$(FUZZ_CFLAGS),FUZZ_CFLAGS))
+$(eval $(call compile_rule,k64,$(K64_CFLAGS),K64_CFLAGS))
+$(eval $(call compile_rule,efi,$(EFI_CFLAGS),EFI_CFLAGS))
+$(eval $(call compile_rule,i386,$(I386_CFLAGS),I386_CFLAGS))
+.PHONY: FORCE
+FORCE:
 
 # Sources: lib/mm, the firmware-independent half of the loaders (boot/common,
 # linked into every host test, fuzzer, bench and tool too) and the

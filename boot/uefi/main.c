@@ -38,23 +38,15 @@ static uint32_t cmdline_bytes(const char *s)
     return n + 1;
 }
 
-/* Prints every problem of a failed boot.cfg parse, then halts. */
-_Noreturn static void fail_config(struct loader *L, const bc_cfg_errors *errs)
-{
-    char buf[BC_CFG_MSG_MAX + BC_CFG_KEY_MAX + 32];
-    for (uint32_t i = 0; i < errs->count; i++) {
-        bc_cfg_error_format(&errs->items[i], buf, sizeof(buf));
-        mm_log(&L->log, MM_LOG_ERROR, "%s", buf);
-    }
-    if (errs->dropped)
-        mm_log(&L->log, MM_LOG_ERROR, "boot.cfg: %u more problems not shown", errs->dropped);
-    loader_halt(L);
-}
-
-/* boot.cfg from the boot volume's root; a missing file means defaults. */
+/* boot.cfg from the boot volume's root; a missing file means defaults.
+ * Every problem (bad values, unknown keys, rules between keys) is printed
+ * with its line, then the loader halts. */
 static void read_config(struct loader *L, EFI_FILE_HANDLE root)
 {
     struct fs_file f = {0};
+    bc_cfg_errors errs;
+    mm_memset(&errs, 0, sizeof(errs));
+    mm_status st = MM_OK;
     mm_config_defaults(&L->mem);
     bc_bootcfg_defaults(&L->cfg);
     EFI_STATUS s = fs_read(L->bs, root, BOOT_CFG_PATH, BC_CFG_MAX_FILE, &f);
@@ -64,19 +56,20 @@ static void read_config(struct loader *L, EFI_FILE_HANDLE root)
         loader_fail(L, "boot.cfg: cannot read: %s", fw_status_text(s));
     } else {
         BC_TRACK_ALLOC(L, MM_ALLOC_OTHER, "boot.cfg file", f.pages << 12);
-        bc_cfg_errors errs;
         uint64_t size = f.size;
-        mm_status st = bc_bootcfg_parse((const void *)(uintptr_t)f.phys, (size_t)size, &L->cfg,
-                                        bc_cfg_sink_mm(&L->mem), &errs);
+        st = bc_bootcfg_parse((const void *)(uintptr_t)f.phys, (size_t)size, &L->cfg,
+                              bc_cfg_sink_mm(&L->mem), &errs);
         BC_TRACK_FREE(L, MM_ALLOC_OTHER, "boot.cfg file", f.pages << 12);
         fs_free(L->bs, &f);
-        if (st != MM_OK)
-            fail_config(L, &errs);
-        mm_log(&L->log, MM_LOG_INFO, "boot.cfg: read (%llu bytes)", (unsigned long long)size);
+        if (st == MM_OK)
+            mm_log(&L->log, MM_LOG_INFO, "boot.cfg: read (%llu bytes)", (unsigned long long)size);
     }
-    mm_config_error ce;
-    if (mm_config_validate(&L->mem, &ce) != MM_OK)
-        loader_fail(L, "boot.cfg: %s: %s", mm_config_field_name(ce.field), ce.reason);
+    if (st == MM_OK)
+        st = bc_bootcfg_validate_mm(&L->cfg, &L->mem, &errs);
+    if (st != MM_OK) {
+        bc_cfg_errors_log(&errs, &L->log);
+        loader_halt(L);
+    }
     L->log.level = mm_config_log_level(&L->mem);
 }
 
