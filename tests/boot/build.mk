@@ -6,6 +6,10 @@ BENCH_BOOT_RUNS ?= 5
 ifneq ($(UEFI),0)
 BOOT_SUITES += boot-uefi
 CMD_boot-uefi := tests/boot/uefi-cases.sh
+# DEBUG=1 (allocation tracking): its own build in build-debug/, the
+# loaders' size budgets, one UEFI boot with both allocation profiles.
+BOOT_SUITES += boot-debug
+CMD_boot-debug := BIOS=$(BIOS) tests/boot/debug-cases.sh
 BENCHES += scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS)
 endif
 ifneq ($(BIOS),0)
