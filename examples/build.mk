@@ -11,3 +11,7 @@ $(BUILD)/examples/%: $(BUILD)/rel/examples/%.o $(call objs,rel,$(HOST_LIB_SRCS))
 ALL_TARGETS += $(EXAMPLE_BINS)
 RUN_CMD ?= $(BUILD)/examples/demo
 RUN_DEPS ?= $(BUILD)/examples/demo
+
+# Every example runs, exits 0 and prints its expected line (examples/check.sh).
+CHECK_SUITES += examples
+CMD_examples := examples/check.sh $(BUILD)/examples

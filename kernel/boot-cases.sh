@@ -26,8 +26,13 @@ mkdir -p "$out"
 kernel=build/kernel/kernel.elf
 efi=build/boot/uefi/BOOTX64.EFI
 installer=build/bin/mos-install
-need=("$kernel" "$efi" boot/boot.cfg)
-[[ $firmware == bios ]] && need+=("$installer" build/bios/stage1.bin build/bios/stage2.bin)
+need=("$kernel" boot/boot.cfg)
+if [[ $firmware == bios ]]; then
+    need+=("$installer" build/bios/stage1.bin build/bios/stage2.bin)
+    efi="" # BIOS boots do not need the UEFI loader (absent with make UEFI=0)
+else
+    need+=("$efi")
+fi
 for f in "${need[@]}"; do
     [[ -f "$f" ]] || { echo "FAIL: kernel-faults-$firmware: $f missing (run make first)"; exit 1; }
 done

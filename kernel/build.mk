@@ -39,6 +39,23 @@ ALL_TARGETS += $(KERNEL_TEST)
 UNIT_SUITES += unit-kernel
 CMD_unit-kernel := $(KERNEL_TEST)
 
+# The same suite over the checks built as DEBUG=1 builds them (allocation
+# tracking on), whatever DEBUG this build has; lib/mm does not depend on
+# MM_DEBUG, so its objects are shared.
+KERNEL_TRACK_SRCS := tests/kernel/test_kernel.c $(KERNEL_PORTABLE_SRCS)
+KERNEL_TRACK_OBJS := $(patsubst %.c,$(BUILD)/host-track/%.o,$(KERNEL_TRACK_SRCS))
+KERNEL_TRACK_TEST := $(BUILD)/tests/kernel/test_kernel_debug
+$(KERNEL_TRACK_OBJS): $(BUILD)/host-track/%.o: %.c $(BUILD)/flags/host.txt
+	@mkdir -p $(@D)
+	$(CLANG) $(HOST_CFLAGS) -Ikernel -UMM_DEBUG -DMM_DEBUG=1 -c $< -o $@
+$(KERNEL_TRACK_TEST): $(KERNEL_TRACK_OBJS) $(call objs,host,$(HOST_LIB_SRCS))
+	@mkdir -p $(@D)
+	$(CLANG) $(HOST_LDFLAGS) $^ -lcmocka -o $@
+
+ALL_TARGETS += $(KERNEL_TRACK_TEST)
+UNIT_SUITES += unit-kernel-debug
+CMD_unit-kernel-debug := $(KERNEL_TRACK_TEST)
+
 # The image's shape: only PT_LOAD segments, page-aligned, W^X, entry inside.
 CHECK_SUITES += kernel-elf
 CMD_kernel-elf := bash kernel/check-elf.sh $(KERNEL_ELF)
@@ -46,8 +63,10 @@ CMD_kernel-elf := bash kernel/check-elf.sh $(KERNEL_ELF)
 # QEMU boots of the exception path (kernel/boot-cases.sh), once the UEFI
 # loader and the boot-test runner are in the tree.
 ifneq ($(and $(wildcard tests/boot/boot-test.sh),$(wildcard boot/uefi/build.mk)),)
+ifneq ($(UEFI),0)
 BOOT_SUITES += kernel-faults-uefi
 CMD_kernel-faults-uefi := kernel/boot-cases.sh --firmware uefi
+endif
 ifneq ($(BIOS),0)
 ifneq ($(wildcard boot/bios/build.mk),)
 BOOT_SUITES += kernel-faults-bios

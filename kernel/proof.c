@@ -5,6 +5,7 @@
 #include "proof.h"
 
 #include "common/handoff.h"
+#include "common/track.h"
 #include "kalloc.h"
 
 /* ---- output and failure ---- */
@@ -33,6 +34,16 @@ static bool kp_fail(struct kp *kp, const char *fmt, ...)
     return false;
 }
 
+/* Tags of the profile, one per kind of allocation the checks make. */
+#define TAG_KASPRINTF "kasprintf"
+#define TAG_KVEC      "kvec (vector growth)"
+#define TAG_SINGLE    "frames: single"
+#define TAG_CONTIG    "frames: contiguous run"
+#define TAG_LOW       "frames: below 4 GiB"
+#define TAG_TOP       "frames: highest free"
+#define TAG_POOL      "pool: 48-byte blocks"
+#define TAG_SLABS     "pool: slab frames"
+
 static void *kp_virt(const struct kp *kp, uint64_t phys)
 {
     return (void *)(uintptr_t)(phys + kp->hhdm);
@@ -50,6 +61,7 @@ void kp_init(struct kp *kp, const struct kp_env *env)
     mm_memset(kp, 0, sizeof(*kp));
     kp->env = env;
     kp->loader_us = kp->memmap_us = kp->handover_us = UINT64_MAX;
+    BC_TRACK_INIT(kp);
 }
 
 static const char *boot_mode_name(uint32_t mode)
@@ -163,6 +175,17 @@ static bool map_check_hhdm(struct kp *kp)
     return true;
 }
 
+/* docs/protocol.md: the first page is never usable, on either firmware,
+ * so no frame the kernel is handed can be physical 0, a NULL lookalike.
+ * Usable entries are aligned to the granularity (>= 4 KiB, validated), so
+ * one that overlaps [0, 4096) contains address 0. */
+static bool map_check_page_zero(struct kp *kp)
+{
+    if (mm_map_type_at(&kp->map, 0) == MM_TYPE_USABLE)
+        return kp_fail(kp, "page-zero-usable: [0, 0x1000) lies in a usable entry");
+    return true;
+}
+
 static bool step_map(struct kp *kp)
 {
     uint64_t gran = kp->h->bitmap_granularity;
@@ -179,7 +202,7 @@ static bool step_map(struct kp *kp)
     if (kp->mstats.usable_bytes == 0)
         return kp_fail(kp, "map-no-usable: no usable entry");
     map_print(kp);
-    if (!map_check_hhdm(kp))
+    if (!map_check_hhdm(kp) || !map_check_page_zero(kp))
         return false;
     kp->steps_done |= KP_STEP_MAP;
     return true;
@@ -338,13 +361,17 @@ static bool streq(const char *a, const char *b)
  * than any small first guess, checked character by character. */
 static bool seed_kasprintf(struct kp *kp)
 {
-    const char *want = "kasprintf -42 0xbeef 1099511627776 temp-heap";
+    static const char want[] = "kasprintf -42 0xbeef 1099511627776 temp-heap";
     char *s = kasprintf(&kp->heap, "%s %d %#x %llu %s", "kasprintf", -42, 0xbeefu, 1ULL << 40,
                         "temp-heap");
+    if (s)
+        BC_TRACK_ALLOC(kp, MM_ALLOC_HEAP, TAG_KASPRINTF, sizeof(want));
     if (!s || !in_heap(kp, s, 1) || !streq(s, want))
         return kp_fail(kp, "kasprintf: got \"%s\", want \"%s\"", s ? s : "(null)", want);
     enum { LONG = 300 };
     char *z = kasprintf(&kp->heap, "%0*d", LONG, 7);
+    if (z)
+        BC_TRACK_ALLOC(kp, MM_ALLOC_HEAP, TAG_KASPRINTF, LONG + 1);
     if (!z || !in_heap(kp, z, LONG + 1))
         return kp_fail(kp, "kasprintf: %d-character string not allocated", LONG);
     for (int i = 0; i < LONG; i++)
@@ -376,7 +403,10 @@ static bool seed_vector(struct kp *kp)
         if (st != MM_OK)
             return kp_fail(kp, "vector: push %llu failed: %s", (unsigned long long)i,
                            mm_strerror(st));
-        growths += v.cap != cap;
+        if (v.cap != cap) {
+            growths++;
+            BC_TRACK_ALLOC(kp, MM_ALLOC_HEAP, TAG_KVEC, v.cap * sizeof(uint64_t));
+        }
     }
     if (v.len != N || v.cap < N || !in_heap(kp, v.items, v.cap * sizeof(uint64_t)))
         return kp_fail(kp, "vector: len %llu cap %llu after %d pushes", (unsigned long long)v.len,
@@ -442,12 +472,15 @@ static bool check_frames(struct kp *kp, const char *what, uint64_t phys, uint64_
     return true;
 }
 
-static bool free_frames(struct kp *kp, uint64_t phys, uint64_t count)
+/* Gives back frames allocated under profile tag `tag`. */
+static bool free_frames(struct kp *kp, const char *tag, uint64_t phys, uint64_t count)
 {
     mm_status st = mm_bitmap_free(&kp->bm, phys, count);
     if (st != MM_OK)
         return kp_fail(kp, "frame-free: 0x%llx x%llu: %s", (unsigned long long)phys,
                        (unsigned long long)count, mm_strerror(st));
+    BC_TRACK_FREE(kp, MM_ALLOC_BITMAP, tag, count * kp_gran(kp));
+    (void)tag;
     return true;
 }
 
@@ -459,6 +492,7 @@ static bool frames_single(struct kp *kp, uint64_t *got)
         mm_status st = mm_bitmap_alloc(&kp->bm, &got[i]);
         if (st != MM_OK)
             return kp_fail(kp, "frame-alloc: single frame %d: %s", i, mm_strerror(st));
+        BC_TRACK_ALLOC(kp, MM_ALLOC_BITMAP, TAG_SINGLE, kp_gran(kp));
         if (!check_frames(kp, "single", got[i], 1))
             return false;
     }
@@ -472,6 +506,7 @@ static bool frames_contig(struct kp *kp, uint64_t *run, uint64_t *low)
     mm_status st = mm_bitmap_alloc_contig(&kp->bm, CONTIG_FRAMES, CONTIG_FRAMES * g, 0, run);
     if (st != MM_OK)
         return kp_fail(kp, "frame-alloc: %d contiguous frames: %s", CONTIG_FRAMES, mm_strerror(st));
+    BC_TRACK_ALLOC(kp, MM_ALLOC_BITMAP, TAG_CONTIG, CONTIG_FRAMES * g);
     if (*run & (CONTIG_FRAMES * g - 1))
         return kp_fail(kp, "frame-unaligned: run 0x%llx", (unsigned long long)*run);
     if (!check_frames(kp, "contiguous", *run, CONTIG_FRAMES))
@@ -480,6 +515,7 @@ static bool frames_contig(struct kp *kp, uint64_t *run, uint64_t *low)
     st = mm_bitmap_alloc_below_4g(&kp->bm, 1, 0, low);
     if (st != MM_OK)
         return kp_fail(kp, "frame-alloc: below 4 GiB: %s", mm_strerror(st));
+    BC_TRACK_ALLOC(kp, MM_ALLOC_BITMAP, TAG_LOW, g);
     if (*low + g > 4 * MM_GIB)
         return kp_fail(kp, "frame-above-4g: 0x%llx", (unsigned long long)*low);
     return check_frames(kp, "below-4g", *low, 1);
@@ -503,6 +539,7 @@ static bool frames_top(struct kp *kp, uint64_t *top)
             if (st != MM_OK)
                 return kp_fail(kp, "frame-alloc: top frame 0x%llx: %s", (unsigned long long)a,
                                mm_strerror(st));
+            BC_TRACK_ALLOC(kp, MM_ALLOC_BITMAP, TAG_TOP, g);
             *top = a;
             kp->frame_top = a;
             return check_frames(kp, "top", a, 1);
@@ -534,10 +571,10 @@ static bool step_frames(struct kp *kp)
     if (!frames_single(kp, single) || !frames_contig(kp, &run, &low) || !frames_top(kp, &top))
         return false;
     for (int i = 0; i < SINGLE_FRAMES; i++)
-        if (!free_frames(kp, single[i], 1))
+        if (!free_frames(kp, TAG_SINGLE, single[i], 1))
             return false;
-    if (!free_frames(kp, run, CONTIG_FRAMES) || !free_frames(kp, low, 1) ||
-        !free_frames(kp, top, 1))
+    if (!free_frames(kp, TAG_CONTIG, run, CONTIG_FRAMES) || !free_frames(kp, TAG_LOW, low, 1) ||
+        !free_frames(kp, TAG_TOP, top, 1))
         return false;
     if (!frames_refusals(kp, single[0]))
         return false;
@@ -574,12 +611,21 @@ static bool pool_check_block(struct kp *kp, void *b, uint32_t i)
     return true;
 }
 
+#if MM_DEBUG
+/* Bytes of frames the pool held at its peak: slabs and directory. */
+static uint64_t slab_bytes(const struct kp *kp)
+{
+    return (kp->pool_stats.frames + kp->pool_stats.dir_frames) * kp_gran(kp);
+}
+#endif
+
 static bool pool_fill(struct kp *kp, mm_pool *pool, void **blocks)
 {
     for (uint32_t i = 0; i < POOL_BLOCKS; i++) {
         mm_status st = mm_pool_alloc(pool, &blocks[i]);
         if (st != MM_OK)
             return kp_fail(kp, "pool-alloc: block %u: %s", i, mm_strerror(st));
+        BC_TRACK_ALLOC(kp, MM_ALLOC_POOL, TAG_POOL, POOL_BLOCK);
         if (!pool_check_block(kp, blocks[i], i))
             return false;
     }
@@ -591,6 +637,7 @@ static bool pool_fill(struct kp *kp, mm_pool *pool, void **blocks)
                 return kp_fail(kp, "pool-overlap: block %u byte %u changed", i, k);
     }
     mm_pool_stats(pool, &kp->pool_stats);
+    BC_TRACK_ALLOC(kp, MM_ALLOC_BITMAP, TAG_SLABS, slab_bytes(kp));
     return true;
 }
 
@@ -600,6 +647,7 @@ static bool pool_drain(struct kp *kp, mm_pool *pool, void **blocks)
         mm_status st = mm_pool_free(pool, blocks[i]);
         if (st != MM_OK)
             return kp_fail(kp, "pool-free: block %u: %s", i, mm_strerror(st));
+        BC_TRACK_FREE(kp, MM_ALLOC_POOL, TAG_POOL, POOL_BLOCK);
     }
     mm_status st = mm_pool_free(pool, blocks[0]);
     if (st != MM_ERR_DOUBLE_FREE)
@@ -640,6 +688,8 @@ static bool step_pool(struct kp *kp)
         return kp_fail(kp, "pool-leak: %llu free frames before, %llu after",
                        (unsigned long long)before.free_frames,
                        (unsigned long long)after.free_frames);
+    /* Every frame the pool took came back (checked just above). */
+    BC_TRACK_FREE(kp, MM_ALLOC_BITMAP, TAG_SLABS, slab_bytes(kp));
     const struct mm_pool_stats *s = &kp->pool_stats;
     kp_printf(kp,
               "pool: %llu-byte blocks, %u allocated (capacity %llu, %llu slabs, %llu frames + %llu "
@@ -1049,8 +1099,29 @@ static void report_rest(struct kp *kp)
     }
 }
 
+#if MM_DEBUG
+static void track_sink(void *ctx, mm_log_level level, const char *line, size_t len)
+{
+    const struct kp *kp = ctx;
+    (void)level;
+    kp->env->out(kp->env->out_ctx, line, len);
+    kp->env->out(kp->env->out_ctx, "\n", 1);
+}
+
+/* DEBUG=1: the allocation profile of the checks, then its number of sites. */
+static void report_track(struct kp *kp)
+{
+    const mm_logger lg = {.sink = track_sink, .ctx = kp, .level = MM_LOG_INFO};
+    BC_TRACK_REPORT(kp, &lg);
+    kp_printf(kp, "MOS track_entries=%u\n", kp->track.used);
+}
+#endif
+
 bool kp_report(struct kp *kp)
 {
+#if MM_DEBUG
+    report_track(kp);
+#endif
     if (kp->steps_done & KP_STEP_HEADER)
         report_header(kp);
     if (kp->steps_done & KP_STEP_MAP)

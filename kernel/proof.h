@@ -7,7 +7,8 @@
  * hhdm_offset to its address.
  *
  * Output goes to one write callback: a human section (map table, heap,
- * bitmap and pool statistics, loader time) built up as the steps run, then
+ * bitmap and pool statistics, loader time) built up as the steps run, in
+ * DEBUG=1 builds the allocation profile (mm_track_report), then
  * `MOS key=value` lines for everything measured so far, and last
  * `MOS-RESULT: PASS` or `MOS-RESULT: FAIL <reason>`, where the reason
  * starts with a stable kebab-case token (kernel/README.md lists them). */
@@ -20,6 +21,7 @@
 #include "mm/heap.h"
 #include "mm/memmap.h"
 #include "mm/pool.h"
+#include "common/track.h"
 
 /* Size of the seed's temporary heap and of its fallback, and where the
  * fallback is tried first. */
@@ -88,6 +90,13 @@ struct kp {
     struct mm_pool_stats pool_stats; /* at the pool's peak */
     uint32_t placements_checked;
     uint64_t reclaimed_bytes; /* loader memory turned into free frames */
+
+#if MM_DEBUG
+    /* DEBUG=1 only: every heap, frame and pool allocation the checks make,
+     * printed as a profile before the MOS lines. */
+    mm_tracker track;
+    mm_track_slot track_slots[BC_TRACK_SLOTS];
+#endif
 
     uint64_t loader_us;   /* tsc_kernel_jump - tsc_loader_entry, UINT64_MAX unknown */
     uint64_t memmap_us;   /* tsc_memmap_done - tsc_loader_entry, UINT64_MAX unknown */

@@ -1,7 +1,6 @@
 # Toolchains and flags for the four kinds of output. Included first by the
 # top Makefile; components (*/build.mk) only append to the lists below.
 
-BUILD ?= build
 CLANG ?= clang
 LLD ?= ld.lld
 LLD_LINK ?= lld-link
@@ -14,6 +13,9 @@ DEBUG ?= 0
 MEMTEST ?= 0
 
 OPT_DEFS := -DMM_DEBUG=$(DEBUG) -DMM_MEMTEST_DEFAULT=$(MEMTEST)
+# DEBUG=1 builds get a tree of their own, so switching the option back and
+# forth rebuilds nothing (the flags files below keep each tree consistent).
+BUILD ?= $(if $(filter 0,$(DEBUG)),build,build-debug)
 
 WARN := -Wall -Wextra -Werror
 INC := -Iinclude -Ilib/mm -Ilib -Iboot

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds a MultiOS Boot disk image without root or loop devices.
 #
-#   mkimage.sh IMAGE [--efi FILE] [--cfg FILE] [--kernel FILE|--no-kernel] [--size MIB]
-#              [--bios MOS_INSTALL]
+#   mkimage.sh IMAGE [--efi FILE|--no-efi] [--cfg FILE] [--kernel FILE|--no-kernel]
+#              [--size MIB] [--bios MOS_INSTALL]
 #
 # Layout (GPT, 512-byte sectors):
 #   partition 1  sectors 2048..4095   BIOS boot (EF02), 1 MiB, raw stage 2
 #   partition 2  sectors 4096..end-34 EFI system partition (EF00), FAT32:
-#                  EFI/BOOT/BOOTX64.EFI   the UEFI loader (--efi)
+#                  EFI/BOOT/BOOTX64.EFI   the UEFI loader (--efi), omitted if ""
+#                                         or --no-efi (a BIOS-only image)
 #                  boot.cfg               configuration (--cfg), omitted if ""
 #                  boot/kernel.elf        the kernel (--kernel)
 # --bios runs the BIOS installer (build/bin/mos-install, which takes the
@@ -16,7 +17,7 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 IMAGE [--efi FILE] [--cfg FILE] [--kernel FILE|--no-kernel] [--size MIB]" \
+    echo "usage: $0 IMAGE [--efi FILE|--no-efi] [--cfg FILE] [--kernel FILE|--no-kernel] [--size MIB]" \
         "[--bios MOS_INSTALL]" >&2
     exit 2
 }
@@ -32,6 +33,7 @@ installer=
 while [[ $# -gt 0 ]]; do
     case $1 in
     --efi) efi=$2; shift 2 ;;
+    --no-efi) efi=""; shift ;;
     --cfg) cfg=$2; shift 2 ;;
     --kernel) kernel=$2; shift 2 ;;
     --no-kernel) kernel=""; shift ;;
@@ -67,8 +69,11 @@ sgdisk --clear \
 # from 33 MiB up.
 esp_sectors=$((esp_last - esp_first + 1))
 mformat -i "$tmp@@$esp_offset" -F -c 1 -T $esp_sectors -v MULTIOS ::
-mmd -i "$tmp@@$esp_offset" ::/EFI ::/EFI/BOOT ::/boot
-mcopy -i "$tmp@@$esp_offset" "$efi" ::/EFI/BOOT/BOOTX64.EFI
+mmd -i "$tmp@@$esp_offset" ::/boot
+if [[ -n "$efi" ]]; then
+    mmd -i "$tmp@@$esp_offset" ::/EFI ::/EFI/BOOT
+    mcopy -i "$tmp@@$esp_offset" "$efi" ::/EFI/BOOT/BOOTX64.EFI
+fi
 [[ -n "$cfg" ]] && mcopy -i "$tmp@@$esp_offset" "$cfg" ::/boot.cfg
 [[ -n "$kernel" ]] && mcopy -i "$tmp@@$esp_offset" "$kernel" ::/boot/kernel.elf
 [[ -n "$installer" ]] && "$installer" "$tmp" >/dev/null

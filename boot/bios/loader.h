@@ -8,6 +8,7 @@
 #include "common/fat.h"
 #include "common/handoff.h"
 #include "common/paging.h"
+#include "common/track.h"
 #include "common/part.h"
 #include "disk.h"
 #include "mm/bitmap.h"
@@ -48,6 +49,11 @@ struct loader {
     bc_handoff_layout handoff_layout;
     uint64_t cr3, rsdp, memtest_bad_bytes;
     bool nx;
+#if MM_DEBUG
+    /* DEBUG=1: low buffers and placed ranges, by purpose (common/track.h). */
+    mm_tracker track;
+    mm_track_slot track_slots[BC_TRACK_SLOTS];
+#endif
 };
 
 #endif

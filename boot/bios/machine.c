@@ -1,3 +1,4 @@
+#include "console.h"
 #include "machine.h"
 
 #include "bios.h"
@@ -106,5 +107,5 @@ static void thunk_call(void *ctx, uint8_t intno, bm_regs *r, uint8_t *buf)
 
 bm_bios bios_for_biosmem(void)
 {
-    return (bm_bios){.call = thunk_call, .ctx = 0};
+    return (bm_bios){.call = thunk_call, .ctx = 0, .log = &con_log};
 }

@@ -38,6 +38,7 @@ static void *low_alloc(uint32_t size, const char *what)
     if (size > LOW_BUF_END - base)
         fatal("%s: %u bytes do not fit the loader's low buffers", what, size);
     low_next = base + size;
+    BC_TRACK_ALLOC(&L, MM_ALLOC_HEAP, what, size);
     return (void *)base;
 }
 
@@ -217,6 +218,15 @@ static void detect_memory(void)
 
 /* ---- B: placement ---- */
 
+#if MM_DEBUG
+/* Profile tags of the placed ranges, as the UEFI loader names them. */
+static const char *const range_tag[R_COUNT] = {
+    [R_KERNEL_FILE] = "kernel file", [R_KERNEL] = "kernel",       [R_STACK] = "kernel stack",
+    [R_TEMP_HEAP] = "temp heap",     [R_BOOT_HEAP] = "boot heap", [R_BITMAP] = "frame bitmap",
+    [R_PAGE_TABLES] = "page tables", [R_HANDOFF] = "handoff",
+};
+#endif
+
 /* Finds `size` bytes aligned to `align` in [min, 4 GiB) and carves them as
  * `type`. Base and size are rounded to the bitmap granularity (the map's
  * frame size) so that a carve never rounds into a neighbour.
@@ -233,6 +243,7 @@ static mm_status place(enum range_id id, uint64_t size, uint64_t align, uint64_t
         st = mm_map_carve(&L.map, base, size, type, MM_CARVE_DEFAULT);
     if (st == MM_OK) {
         L.range[id] = (struct range){base, size};
+        BC_TRACK_ALLOC(&L, MM_ALLOC_OTHER, range_tag[id], size);
         mm_log(&con_log, MM_LOG_DEBUG, "%s: %llu KiB at 0x%llx", mm_type_name(type),
                (unsigned long long)(size >> 10), (unsigned long long)base);
     }
@@ -459,6 +470,7 @@ _Noreturn static void jump_to_kernel(struct mos_handoff *h)
 void stage2_main(uint32_t drive)
 {
     L.tsc_entry = rdtsc();
+    BC_TRACK_INIT(&L);
     con_init();
     idt_init();
     mm_log(&con_log, MM_LOG_INFO, "MultiOS Boot %u.%u.%u (legacy BIOS), boot drive 0x%x",
@@ -482,5 +494,7 @@ void stage2_main(uint32_t drive)
     mm_log(&con_log, MM_LOG_INFO, "ACPI RSDP 0x%llx, TSC %llu Hz, NX %s, %u disk reads",
            (unsigned long long)L.rsdp, (unsigned long long)L.tsc_hz, L.nx ? "on" : "off",
            L.disk.reads);
-    jump_to_kernel(build_handoff());
+    struct mos_handoff *h = build_handoff();
+    BC_TRACK_REPORT(&L, &con_log); /* DEBUG=1: the loader's allocations */
+    jump_to_kernel(h);
 }

@@ -58,6 +58,17 @@ static void e820_pack(bm_e820 *out)
         mm_memcpy(out->raw + i * 20, out->raw + i * 24, 20);
 }
 
+/* A reply after the first without "SMAP": see bm_e820_collect(). */
+static mm_status e820_discard(const bm_bios *b, bm_e820 *out)
+{
+    mm_log(b->log, MM_LOG_WARN,
+           "E820: reply %u lost the SMAP signature; discarding the %u entries read so far",
+           out->calls, out->count);
+    out->bad_signature = true;
+    out->count = 0;
+    return MM_ERR_NOT_FOUND;
+}
+
 mm_status bm_e820_collect(const bm_bios *b, bm_e820 *out)
 {
     if (!b || !b->call || !out)
@@ -69,6 +80,9 @@ mm_status bm_e820_collect(const bm_bios *b, bm_e820 *out)
     for (;;) {
         if (out->calls == BM_E820_MAX_CALLS || out->count == BM_E820_MAX_ENTRIES) {
             out->truncated = true;
+            mm_log(b->log, MM_LOG_WARN,
+                   "E820: list cut after %u entries (%u calls): memory past them is not used",
+                   out->count, out->calls);
             break;
         }
         /* Pre-set "enabled" so a BIOS that writes only 20 bytes of a
@@ -80,8 +94,13 @@ mm_status bm_e820_collect(const bm_bios *b, bm_e820 *out)
         out->calls++;
         /* CF on the first call: unsupported; later: the list has ended
          * (some BIOSes end that way instead of EBX = 0). */
-        if (r.carry || r.eax != BM_SMAP)
+        if (r.carry)
             break;
+        if (r.eax != BM_SMAP) {
+            if (out->calls > 1)
+                return e820_discard(b, out);
+            break; /* no signature at all: E820 unsupported */
+        }
         uint32_t len = r.ecx > 24 ? 24 : r.ecx;
         if (len < 20 || get_le64(buf + 8) == 0)
             out->dropped++;
@@ -153,18 +172,35 @@ static mm_status detect_88h(const bm_bios *b, mm_map *m, bm_report *rep)
     return st;
 }
 
+static bool has_usable(const mm_map *map)
+{
+    for (uint32_t i = 0; i < map->count; i++)
+        if (map->entries[i].type == MM_TYPE_USABLE)
+            return true;
+    return false;
+}
+
+/* E820 into the map; MM_ERR_NOT_FOUND (logged) when it gives no RAM. */
+static mm_status detect_e820(const bm_bios *b, mm_map *map, bm_e820 *e820)
+{
+    mm_status st = bm_e820_collect(b, e820);
+    if (st == MM_OK)
+        st = mm_map_import_e820(map, e820->raw, e820->count, e820->entry_size);
+    /* Every entry reserved, or disabled by its ACPI 3.0 attributes. */
+    if (st == MM_OK && !has_usable(map)) {
+        mm_log(b->log, MM_LOG_WARN, "E820: %u entries but no usable RAM among them", e820->count);
+        st = MM_ERR_NOT_FOUND;
+    }
+    return st;
+}
+
 /* One method into the (emptied) map. MM_ERR_NOT_FOUND: try the next. */
 static mm_status run_method(const bm_bios *b, uint32_t method, mm_map *map, bm_e820 *e820,
                             bm_report *rep)
 {
     switch (method) {
-    case MOS_BIOS_DETECT_E820: {
-        mm_status st = bm_e820_collect(b, e820);
-        if (st == MM_OK)
-            st = mm_map_import_e820(map, e820->raw, e820->count, e820->entry_size);
-        /* Every entry disabled by its ACPI 3.0 attributes: nothing usable. */
-        return st == MM_OK && map->count == 0 ? MM_ERR_NOT_FOUND : st;
-    }
+    case MOS_BIOS_DETECT_E820:
+        return detect_e820(b, map, e820);
     case MOS_BIOS_DETECT_E801:
         return detect_e801(b, map, rep);
     case MOS_BIOS_DETECT_88H:
@@ -193,6 +229,9 @@ mm_status bm_detect(const bm_bios *b, uint32_t first, mm_map *map, bm_e820 *e820
         }
         if (st != MM_ERR_NOT_FOUND)
             return st;
+        if (method < MOS_BIOS_DETECT_FALLBACK)
+            mm_log(b->log, MM_LOG_WARN, "memory detection: %s failed, trying %s",
+                   bm_method_name(method), bm_method_name(method + 1));
         rep->low_kib = rep->ext_kib = rep->high_64k = 0;
     }
     return MM_ERR_NOT_FOUND; /* not reached: the fallback cannot fail */

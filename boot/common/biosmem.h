@@ -9,6 +9,7 @@
 #ifndef BOOT_BIOSMEM_H
 #define BOOT_BIOSMEM_H
 
+#include "mm/log.h"
 #include "mm/memmap.h"
 
 /* Registers of one BIOS call as the detector uses them. */
@@ -24,10 +25,16 @@ typedef void (*bm_call_fn)(void *ctx, uint8_t intno, bm_regs *r, uint8_t *buf);
 typedef struct bm_bios {
     bm_call_fn call;
     void *ctx;
+    /* Where the detector says why it gave up on a method or cut a list
+     * (WARN); NULL = silent. */
+    const mm_logger *log;
 } bm_bios;
 
-#define BM_E820_MAX_ENTRIES 128u        /* a sane limit: real firmware gives < 64 */
-#define BM_E820_MAX_CALLS   256u        /* bounds a BIOS whose continuation never ends */
+/* Most firmware gives < 64 entries, but large servers report 300 and more
+ * (issue 2). The list lives in caller storage (stage 2 puts it in its low
+ * buffers, not in the image), 24 bytes an entry. */
+#define BM_E820_MAX_ENTRIES 512u
+#define BM_E820_MAX_CALLS   1024u       /* bounds a BIOS whose continuation never ends */
 #define BM_SMAP             0x534d4150u /* "SMAP" */
 
 /* Raw E820 entries as the BIOS gave them, packed `entry_size` bytes apart
@@ -41,13 +48,22 @@ typedef struct bm_e820 {
     uint32_t entry_size; /* 20 or 24 */
     uint32_t calls;      /* INT 15h calls made */
     uint32_t dropped;    /* replies ignored (short or zero length) */
-    bool truncated;      /* stopped at a limit before the BIOS said "end" */
+    bool truncated;      /* stopped at a limit before the BIOS said "end" (logged) */
+    bool bad_signature;  /* a reply after the first lacked "SMAP": list discarded */
 } bm_e820;
 
 /* Walks INT 15h EAX=E820h (EBX continuation, 24-byte buffer, SMAP
  * signature checked on every reply, CF or EBX = 0 ends the list).
  * MM_OK with out->count >= 1, or MM_ERR_NOT_FOUND when the BIOS does not
- * support E820 or returned no entry. */
+ * support E820, returned no entry, or broke the signature mid-list.
+ *
+ * A missing signature on a later reply means the BIOS stopped speaking
+ * E820 part way: what came before may be a partial map, the whole map or
+ * garbage, and a partial map would hide RAM or, worse, holes. So the list
+ * is discarded (count 0, bad_signature set, WARN logged) and the chain
+ * falls through to E801, which is coarse but self-consistent. Hitting
+ * BM_E820_MAX_ENTRIES or BM_E820_MAX_CALLS keeps the entries read so far
+ * (truncated set, WARN logged): memory past the cut is simply not used. */
 mm_status bm_e820_collect(const bm_bios *b, bm_e820 *out);
 
 /* What bm_detect() did, for the log and the handoff. */
@@ -66,7 +82,10 @@ typedef struct bm_report {
 
 /* Fills `map` (emptied first; capacity >= BM_MAP_MIN_CAPACITY) starting
  * the chain at `first` (MOS_BIOS_DETECT_E820, _E801, _88H or _FALLBACK)
- * and falling through to the next method when one fails. The map is
+ * and falling through to the next method when one fails (each fall-through
+ * is logged at WARN through b->log). E820 fails when it is unsupported,
+ * breaks its signature, or describes no usable RAM (every entry reserved
+ * or disabled): a map without RAM would only fail later, at the boot heap. The map is
  * unsanitized. `e820` is scratch. Returns MM_OK (the fallback layout
  * always succeeds), MM_ERR_INVALID_ARGUMENT for NULL pointers or an
  * unknown `first`, MM_ERR_MAP_FULL when the capacity is too small. */

@@ -36,32 +36,44 @@ $(UEFI_FLOOR): $(call objs,efi,boot/uefi/floor.c)
 	@mkdir -p $(@D)
 	$(LLD_LINK) $(UEFI_LDFLAGS) /out:$@ $^
 
-# UEFI=0 leaves the loader out of `make` and `make test` (the image, which
-# always carries it, still builds it when asked for).
+# UEFI=0 leaves the loader out of `make`, `make test` and the image.
 ifneq ($(UEFI),0)
 ALL_TARGETS += $(UEFI_EFI) $(UEFI_FLOOR)
 
 # Size budget, read from the file itself.
 CHECK_SUITES += size-uefi
 CMD_size-uefi := tests/boot/check-size.sh $(UEFI_EFI) $(UEFI_SIZE_LIMIT)
+MKIMAGE_EFI_DEP := $(UEFI_EFI)
+MKIMAGE_EFI := --efi $(UEFI_EFI)
+else
+MKIMAGE_EFI_DEP :=
+MKIMAGE_EFI := --no-efi
 endif
 
-# The disk image both firmwares boot (scripts/mkimage.sh has the layout).
+# The disk image both firmwares boot (scripts/mkimage.sh has the layout):
+# BIOS=0 leaves stage 1/2 out (boot/bios/build.mk sets MKIMAGE_BIOS), UEFI=0
+# BOOTX64.EFI; with both off there is no loader and so no image.
 MOS_IMAGE := $(BUILD)/multios.img
 MOS_KERNEL := $(BUILD)/kernel/kernel.elf
 MOS_BOOT_CFG := boot/boot.cfg
 
-$(MOS_IMAGE): $(UEFI_EFI) $(MOS_KERNEL) $(MOS_BOOT_CFG) scripts/mkimage.sh
-	scripts/mkimage.sh $@ --efi $(UEFI_EFI) --cfg $(MOS_BOOT_CFG) --kernel $(MOS_KERNEL) \
+$(MOS_IMAGE): $(MKIMAGE_EFI_DEP) $(MOS_KERNEL) $(MOS_BOOT_CFG) scripts/mkimage.sh \
+    $(BUILD)/flags/mkimage.txt
+	scripts/mkimage.sh $@ $(MKIMAGE_EFI) --cfg $(MOS_BOOT_CFG) --kernel $(MOS_KERNEL) \
 	    $(MKIMAGE_BIOS)
+# Switching UEFI= or BIOS= rebuilds the image.
+$(eval $(call flags_file,mkimage,$(MKIMAGE_EFI) $(MKIMAGE_BIOS)))
 
+ifneq ($(UEFI)$(BIOS),00)
 ALL_TARGETS += $(MOS_IMAGE)
 
-# `make run [MEM=256M] [FIRMWARE=uefi]`: boots the image, serial on the
-# terminal; exits 0 when the kernel reports PASS.
+# `make run [MEM=256M] [FIRMWARE=uefi|bios]`: boots the image, serial on the
+# terminal; exits 0 when the kernel reports PASS. The firmware defaults to
+# UEFI, or BIOS when UEFI=0 left the UEFI loader out.
 MEM ?= 256M
-FIRMWARE ?= uefi
+FIRMWARE ?= $(if $(filter 0,$(UEFI)),bios,uefi)
 RUN_TIMEOUT ?= 300
 RUN_CMD := scripts/qemu-boot.sh --summary --firmware $(FIRMWARE) --mem $(MEM) \
     --timeout $(RUN_TIMEOUT) --image $(MOS_IMAGE)
 RUN_DEPS := $(MOS_IMAGE)
+endif

@@ -10,6 +10,7 @@
 #include "common/elf.h"
 #include "common/handoff.h"
 #include "common/paging.h"
+#include "common/track.h"
 #include "firmware.h"
 #include "mm/bitmap.h"
 #include "mm/config.h"
@@ -64,6 +65,11 @@ struct loader {
     uint64_t rsdp;
     uint64_t memtest_bad_bytes;
     uint64_t tsc_entry, tsc_memmap_done, tsc_hz;
+#if MM_DEBUG
+    /* DEBUG=1: every page allocation, by purpose (common/track.h). */
+    mm_tracker track;
+    mm_track_slot track_slots[BC_TRACK_SLOTS];
+#endif
 };
 
 /* Stops the boot cleanly after an error that was already logged: gives a

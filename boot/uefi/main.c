@@ -55,9 +55,11 @@ static void read_config(struct loader *L, EFI_FILE_HANDLE root)
     } else if (EFI_ERROR(s)) {
         loader_fail(L, "boot.cfg: cannot read: %s", fw_status_text(s));
     } else {
+        BC_TRACK_ALLOC(L, MM_ALLOC_OTHER, "boot.cfg file", f.pages << 12);
         uint64_t size = f.size;
         st = bc_bootcfg_parse((const void *)(uintptr_t)f.phys, (size_t)size, &L->cfg,
                               bc_cfg_sink_mm(&L->mem), &errs);
+        BC_TRACK_FREE(L, MM_ALLOC_OTHER, "boot.cfg file", f.pages << 12);
         fs_free(L->bs, &f);
         if (st == MM_OK)
             mm_log(&L->log, MM_LOG_INFO, "boot.cfg: read (%llu bytes)", (unsigned long long)size);
@@ -81,6 +83,7 @@ static void load_kernel(struct loader *L, EFI_FILE_HANDLE root)
         loader_fail(L, "kernel %s: no such file on the boot volume (kernel= in boot.cfg)", path);
     if (EFI_ERROR(s))
         loader_fail(L, "kernel %s: cannot read: %s", path, fw_status_text(s));
+    BC_TRACK_ALLOC(L, MM_ALLOC_OTHER, "kernel file", f.pages << 12);
     const void *file = (const void *)(uintptr_t)f.phys;
     uint64_t file_size = f.size;
     if (bc_elf_parse(file, (size_t)file_size, &L->elf) != BC_ELF_OK)
@@ -91,7 +94,9 @@ static void load_kernel(struct loader *L, EFI_FILE_HANDLE root)
     if (EFI_ERROR(s))
         loader_fail(L, "kernel %s: cannot allocate %llu bytes: %s", path,
                     (unsigned long long)L->elf.span, fw_status_text(s));
+    BC_TRACK_ALLOC(L, MM_ALLOC_OTHER, mem_range_name(RANGE_KERNEL), k->size);
     bc_elf_load(&L->elf, file, (size_t)file_size, (void *)(uintptr_t)k->base, (size_t)k->size);
+    BC_TRACK_FREE(L, MM_ALLOC_OTHER, "kernel file", f.pages << 12);
     fs_free(L->bs, &f);
     mm_log(&L->log, MM_LOG_INFO,
            "kernel %s: %llu bytes, %u segments, entry 0x%llx, virt 0x%llx..0x%llx at phys 0x%llx",
@@ -109,6 +114,7 @@ static void allocate_stack_and_temp_heap(struct loader *L)
     if (EFI_ERROR(s))
         loader_fail(L, "kernel stack: cannot allocate %u bytes: %s", BC_KERNEL_STACK_SIZE,
                     fw_status_text(s));
+    BC_TRACK_ALLOC(L, MM_ALLOC_OTHER, mem_range_name(RANGE_STACK), stk->size);
 
     struct owned_range *th = &L->range[RANGE_TEMP_HEAP];
     uint64_t want = L->mem.temp_heap_size;
@@ -123,6 +129,7 @@ static void allocate_stack_and_temp_heap(struct loader *L)
                (unsigned long long)want, fw_status_text(s));
         return;
     }
+    BC_TRACK_ALLOC(L, MM_ALLOC_OTHER, mem_range_name(RANGE_TEMP_HEAP), th->size);
     mm_log(&L->log, MM_LOG_INFO, "temp heap: %llu KiB at 0x%llx", (unsigned long long)(want >> 10),
            (unsigned long long)th->base);
 }
@@ -165,6 +172,7 @@ static void allocate_boot_heap(struct loader *L)
                (unsigned long long)L->mem.min_heap_addr);
         return;
     }
+    BC_TRACK_ALLOC(L, MM_ALLOC_OTHER, mem_range_name(RANGE_BOOT_HEAP), bh->size);
     mm_log(&L->log, MM_LOG_INFO, "boot heap: %llu KiB at 0x%llx",
            (unsigned long long)(bh->size >> 10), (unsigned long long)bh->base);
 }
@@ -214,6 +222,7 @@ static void allocate_tables(struct loader *L)
         if (EFI_ERROR(s))
             loader_fail(L, "%s: cannot allocate %llu bytes: %s", mem_range_name(r),
                         (unsigned long long)bytes[r], fw_status_text(s));
+        BC_TRACK_ALLOC(L, MM_ALLOC_OTHER, mem_range_name(r), o->size);
         mm_log(&L->log, MM_LOG_DEBUG, "%s: %llu bytes at 0x%llx", mem_range_name(r),
                (unsigned long long)o->size, (unsigned long long)o->base);
     }
@@ -287,6 +296,7 @@ _Noreturn static void phase_handoff(struct loader *L)
            (unsigned long long)(L->pg.layout.hhdm_size >> 20));
 
     struct mos_handoff *h = mem_build_handoff(L);
+    BC_TRACK_REPORT(L, &L->log); /* DEBUG=1: the loader's allocations */
     uint64_t rdi = L->pg.layout.hhdm_offset + L->range[RANGE_HANDOFF].base;
     uint64_t us = L->tsc_hz ? (rdtsc() - L->tsc_entry) / (L->tsc_hz / 1000000u) : 0;
     mm_log(&L->log, MM_LOG_INFO,
@@ -310,6 +320,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     L.bs = st->BootServices;
     L.log.sink = log_sink;
     L.log.level = MM_LOG_INFO;
+    BC_TRACK_INIT(&L);
     console_init(st);
     mm_log(&L.log, MM_LOG_INFO, "%s %u.%u.%u (UEFI, firmware revision 0x%x)", BC_LOADER_NAME,
            BC_LOADER_VERSION >> 16, (BC_LOADER_VERSION >> 8) & 0xff, BC_LOADER_VERSION & 0xff,

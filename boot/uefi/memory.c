@@ -163,6 +163,7 @@ void mem_scratch_setup(struct loader *L)
     if (EFI_ERROR(s))
         loader_fail(L, "memory map: cannot allocate %llu bytes of scratch: %s",
                     (unsigned long long)total, fw_status_text(s));
+    BC_TRACK_ALLOC(L, MM_ALLOC_OTHER, "memory map scratch", (total + 4095) & ~(uint64_t)4095);
     uint8_t *p = (uint8_t *)(uintptr_t)base;
     L->efimap.buf = p;
     L->efimap.capacity = capacity;
@@ -219,8 +220,20 @@ static void place_boot_heap(struct loader *L)
                     mm_strerror(st));
     bh->base = base;
     bh->size = bytes;
+    BC_TRACK_ALLOC(L, MM_ALLOC_OTHER, "boot heap (final map)", bytes);
     mm_log(&L->log, MM_LOG_INFO, "boot heap: %llu KiB at 0x%llx (placed after ExitBootServices)",
            (unsigned long long)(bytes >> 10), (unsigned long long)base);
+}
+
+/* docs/protocol.md: the first page is never usable. OVMF calls [0, 4 KiB)
+ * usable, where a BIOS keeps its IVT: reserving it (a hole there too)
+ * makes both front ends hand over the same low map, and no kernel gets
+ * frame 0, which looks like NULL. The carve rounds out to the granularity. */
+static void reserve_page_zero(struct loader *L)
+{
+    mm_status st = mm_map_carve(&L->map, 0, 0x1000, MM_TYPE_RESERVED, MM_CARVE_ANY_TYPE);
+    if (st != MM_OK)
+        loader_fail(L, "memory map: cannot reserve the first page: %s", mm_strerror(st));
 }
 
 void mem_final_map(struct loader *L)
@@ -229,6 +242,7 @@ void mem_final_map(struct loader *L)
     if (st != MM_OK)
         loader_fail(L, "memory map: cannot import the final map: %s", mm_strerror(st));
     log_sanitize_report(L, &L->sanitized);
+    reserve_page_zero(L);
     for (int r = 0; r < RANGE_COUNT; r++) {
         const struct owned_range *o = &L->range[r];
         if (o->size == 0)

@@ -42,7 +42,7 @@ void mem_scratch_setup(struct loader *L);
 void mem_provisional_map(struct loader *L);
 
 /* After ExitBootServices: imports and sanitizes the final map, logs what
- * the sanitizer fixed, carves every loader range into its type (placing
+ * the sanitizer fixed, reserves the first page, carves every loader range into its type (placing
  * the boot heap first when it was deferred), validates and logs the
  * result. Halts on failure. */
 void mem_final_map(struct loader *L);

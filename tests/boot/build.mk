@@ -2,21 +2,25 @@
 # runs and judges one boot for either firmware; each *-cases.sh script is
 # one suite printing a PASS:/FAIL: line per case.
 BENCH_BOOT_RUNS ?= 5
+# UEFI=0 / BIOS=0 drop that firmware's suites and benchmark.
 ifneq ($(UEFI),0)
 BOOT_SUITES += boot-uefi
 CMD_boot-uefi := tests/boot/uefi-cases.sh
 # The example kernel of docs/protocol.md, built and booted as documented
-# (also under BIOS when the BIOS loader is built).
+# (also under BIOS unless BIOS=0).
 BOOT_SUITES += boot-protocol-example
-CMD_boot-protocol-example := tests/boot/protocol-example.sh
+CMD_boot-protocol-example := BIOS=$(BIOS) tests/boot/protocol-example.sh
+# DEBUG=1 (allocation tracking): its own build in build-debug/, the
+# loaders' size budgets, one UEFI boot with both allocation profiles.
+BOOT_SUITES += boot-debug
+CMD_boot-debug := BIOS=$(BIOS) tests/boot/debug-cases.sh
+BENCHES += scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS)
+endif
 ifneq ($(BIOS),0)
 BOOT_SUITES += boot-bios
-CMD_boot-bios := tests/boot/bios-cases.sh
-endif
-BENCHES += scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS)
-ifneq ($(BIOS),0)
+# MOS_UEFI=0: no UEFI loader, so no BIOS-vs-UEFI comparison boot.
+CMD_boot-bios := MOS_UEFI=$(UEFI) tests/boot/bios-cases.sh
 BENCHES += scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS) --firmware bios
-endif
 endif
 
 # A kernel that exits QEMU on its first instruction, for the boot benchmark.
@@ -32,7 +36,9 @@ ALL_TARGETS += $(EXIT_KERNEL)
 # firmware floor (scripts/bench-boot.sh).
 .PHONY: bench-boot
 bench-boot: deps-test $(ALL_TARGETS)
+ifneq ($(UEFI),0)
 	@scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS)
+endif
 ifneq ($(BIOS),0)
 	@scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS) --firmware bios
 endif

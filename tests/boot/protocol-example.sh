@@ -7,10 +7,10 @@
 # ends the run through isa-debug-exit with 0x10 (QEMU status 33).
 # One PASS:/FAIL: line per step.
 #
-#   protocol-example.sh [--mem 256M]
+#   [BIOS=0] protocol-example.sh [--mem 256M]
 #
-# Needs: build/boot/uefi/BOOTX64.EFI; for the BIOS boot also
-# build/bin/mos-install with build/bios/stage{1,2}.bin (skipped without).
+# Needs: build/boot/uefi/BOOTX64.EFI; for the BIOS boot (skipped with
+# BIOS=0) also build/bin/mos-install and build/bios/stage{1,2}.bin.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -55,7 +55,10 @@ echo "PASS: protocol-example-build"
 
 bios_args=()
 have_bios=0
-if [[ -x "$installer" && -f build/bios/stage1.bin && -f build/bios/stage2.bin ]]; then
+if [[ "${BIOS:-1}" != 0 ]]; then
+    for f in "$installer" build/bios/stage1.bin build/bios/stage2.bin; do
+        [[ -f "$f" ]] || fail "protocol-example-image: $f missing (run make first, or BIOS=0)"
+    done
     bios_args=(--bios "$installer")
     have_bios=1
 fi

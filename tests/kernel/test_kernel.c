@@ -270,6 +270,16 @@ static void bitmap_set(struct fx *fx, uint64_t phys, bool used)
 
 /* ---- a good handoff ---- */
 
+/* [0, 0x1000) made usable, as a UEFI loader that forgot to carve page 0
+ * would hand it over: the kernel refuses a map that can give out frame 0. */
+static void usable_page_zero_fails(void **state)
+{
+    struct fx *fx = *state;
+    assert_int_equal(mm_map_carve(&fx->map, 0, 0x1000, MM_TYPE_USABLE, MM_CARVE_ANY_TYPE), MM_OK);
+    fx_build(fx);
+    expect_fail(fx, "page-zero-usable");
+}
+
 /* Everything holds: PASS, with the values the loader put in. */
 static void valid_handoff_passes(void **state)
 {
@@ -809,12 +819,80 @@ static void vector_push_failure_keeps_vector(void **state)
         assert_int_equal(v.items[i], i);
 }
 
+/* ---- allocation profile (DEBUG=1) ---- */
+
+#if MM_DEBUG
+static const mm_track_slot *site(const struct kp *kp, const char *tag)
+{
+    for (uint32_t i = 0; i < kp->track.used; i++)
+        if (strcmp(kp->track.slots[i].tag, tag) == 0)
+            return &kp->track.slots[i];
+    print_error("no profile site \"%s\"\n", tag);
+    fail();
+    return NULL;
+}
+
+static void assert_site(const struct kp *kp, const char *tag, uint64_t allocs, uint64_t frees,
+                        uint64_t total)
+{
+    const mm_track_slot *s = site(kp, tag);
+    assert_int_equal(s->allocs, allocs);
+    assert_int_equal(s->frees, frees);
+    assert_int_equal(s->total_bytes, total);
+    assert_int_equal(s->live_bytes, frees ? 0 : total);
+}
+#endif
+
+/* DEBUG=1 (suite unit-kernel-debug): every allocation of a passing run is
+ * in the profile under its site, frames and pool blocks all given back,
+ * and the table comes before the MOS lines with track_entries = sites.
+ * The normal build (unit-kernel) prints no profile at all. */
+static void profile_only_in_debug_builds(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    expect_pass(fx);
+    const char *table = strstr(fx->out, "allocation profile: ");
+    const char *first_mos = strstr(fx->out, "\nMOS ");
+#if MM_DEBUG
+    const struct kp *kp = &fx->kp;
+    assert_non_null(table);
+    assert_true(table < first_mos);
+    assert_mos_u64(fx, "track_entries", kp->track.used, "%llu");
+    /* a 44-character string and a 300-character one, with their NULs */
+    assert_site(kp, "kasprintf", 2, 0,
+                strlen("kasprintf -42 0xbeef 1099511627776 temp-heap") + 1 + 301);
+    /* 1000 pushes: capacities 4, 8, ..., 1024, 8 bytes each */
+    assert_site(kp, "kvec (vector growth)", 9, 0,
+                8 * (4 + 8 + 16 + 32 + 64 + 128 + 256 + 512 + 1024));
+    assert_site(kp, "frames: single", 8, 8, 8 * GRAN);
+    assert_site(kp, "frames: contiguous run", 1, 1, 16 * GRAN);
+    assert_site(kp, "frames: below 4 GiB", 1, 1, GRAN);
+    assert_site(kp, "frames: highest free", 1, 1, GRAN);
+    assert_site(kp, "pool: 48-byte blocks", 200, 200, 200 * 48);
+    const struct mm_pool_stats *ps = &kp->pool_stats;
+    assert_site(kp, "pool: slab frames", 1, 1, (ps->frames + ps->dir_frames) * GRAN);
+    /* the heap's own count agrees with the profile's */
+    mm_track_slot heap;
+    mm_track_totals(&kp->track, MM_ALLOC_HEAP, &heap);
+    assert_int_equal(heap.allocs, kp->heap_stats.allocations);
+    assert_int_equal(kp->track.overflow_ops, 0);
+    assert_int_equal(kp->track.unmatched_frees, 0);
+#else
+    assert_null(table);
+    assert_non_null(first_mos);
+    assert_null(strstr(fx->out, "MOS track_entries="));
+#endif
+}
+
 #define FX_TEST(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         FX_TEST(valid_handoff_passes),
+        FX_TEST(usable_page_zero_fails),
+        FX_TEST(profile_only_in_debug_builds),
         FX_TEST(bios_handoff_passes),
         FX_TEST(bios_handoff_with_efi_table_fails),
         FX_TEST(uefi_handoff_without_system_table_fails),
@@ -856,5 +934,5 @@ int main(void)
         cmocka_unit_test(vector_doubles_and_keeps_contents),
         cmocka_unit_test(vector_push_failure_keeps_vector),
     };
-    return cmocka_run_group_tests_name("kernel", tests, NULL, NULL);
+    return cmocka_run_group_tests_name(MM_DEBUG ? "kernel (DEBUG=1)" : "kernel", tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* libFuzzer harness for mos-memmap's line parser: any bytes give SKIP,
  * ENTRY or ERROR with a message, never a crash or an out-of-bounds read
- * (the input is not NUL-terminated). An entry's range never wraps, its type
- * is a real memory type, and its source matches the form parsed. */
+ * (the input is not NUL-terminated). An entry's range never wraps (one cut
+ * at the top ends exactly at 2^64 - 1), its type is a real memory type,
+ * and its source matches the form parsed. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (r == MEMMAP_LINE_ENTRY) {
         uint64_t end;
         if (!mm_range_end(ml.entry.base, ml.entry.length, &end))
+            abort();
+        if (ml.top_clipped && end != UINT64_MAX)
             abort();
         if (ml.entry.type == MM_TYPE_NONE || ml.entry.type >= MM_TYPE_COUNT)
             abort();

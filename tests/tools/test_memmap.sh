@@ -47,6 +47,12 @@ expect old-efi-plain 0 expected/old-efi.plain - -- --plain old-efi.dmesg
 expect plain-report 0 expected/plain.report - -- plain.txt
 expect broken-check 1 expected/broken.check - -- --check broken.dmesg
 expect broken-plain 0 expected/broken.plain - -- --plain broken.dmesg
+# An inclusive end of 0xffffffffffffffff (newer kernels) means [base, 2^64):
+# reported as one wrap clipped at 2^64 - 1, never as bytes trimmed from a
+# reserved range; a usable one loses the rest of its last frame as trimmed.
+expect top-of-memory-report 0 expected/top-of-memory.report /dev/null -- top-of-memory.dmesg
+expect top-of-memory-check 1 expected/top-of-memory.check - -- --check top-of-memory.dmesg
+expect top-usable-efi-report 0 expected/top-usable-efi.report /dev/null -- top-usable-efi.dmesg
 expect frame-8k-plain 0 expected/seabios-new.plain8k - -- --plain --frame-size 8192 seabios-new.dmesg
 
 # Bad input: a clear message and exit 2, never a crash.

@@ -1,5 +1,6 @@
 /* mm_log: level filtering, the tag prefix, bounded lines cut with "...",
- * a NULL logger as a no-op, and level names parsed both ways. */
+ * a NULL logger as a no-op, and level names parsed both ways; mm_vlog from
+ * a caller's wrapper; mm_log_map's lines. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "mm/init.h"
 #include "mm/log.h"
 
 /* A sink that keeps the last line and counts calls. */
@@ -113,6 +115,82 @@ static void vlog_passes_arguments(void **state)
     assert_string_equal(c.line, "[DEBUG] 0x100000-0x200000 usable");
 }
 
+/* A caller's own variadic wrapper, the reason mm_vlog exists. */
+static void my_log(const mm_logger *lg, mm_log_level level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    mm_vlog(lg, level, fmt, ap);
+    va_end(ap);
+}
+
+/* mm_vlog through a wrapper: the va_list reaches the formatter (64-bit,
+ * string and 32-bit arguments in order), the level filter applies, and a
+ * NULL logger is a no-op. */
+static void vlog_through_wrapper(void **state)
+{
+    (void)state;
+    capture c = {0};
+    mm_logger lg = {capture_sink, &c, MM_LOG_INFO};
+    my_log(&lg, MM_LOG_WARN, "%llx %s %u", 0xfee00000ull, "apic", 7u);
+    assert_int_equal(c.calls, 1);
+    assert_int_equal(c.level, MM_LOG_WARN);
+    assert_string_equal(c.line, "[WARN ] fee00000 apic 7");
+    my_log(&lg, MM_LOG_DEBUG, "dropped %u", 1u);
+    assert_int_equal(c.calls, 1);
+    my_log(NULL, MM_LOG_ERROR, "nowhere %u", 2u);
+    assert_int_equal(c.calls, 1);
+}
+
+/* Every line, in order, for mm_log_map. */
+typedef struct lines {
+    char text[4096];
+    size_t len;
+    int calls;
+} lines;
+
+static void lines_sink(void *ctx, mm_log_level level, const char *line, size_t len)
+{
+    lines *l = ctx;
+    assert_int_equal(level, MM_LOG_DEBUG);
+    assert_true(l->len + len + 2 < sizeof l->text);
+    memcpy(l->text + l->len, line, len);
+    l->len += len;
+    l->text[l->len++] = '\n';
+    l->text[l->len] = '\0';
+    l->calls++;
+}
+
+/* mm_log_map: a header with the count, then one line per entry with its
+ * half-open range, size and type name, at the level asked for; nothing
+ * when that level is filtered out or the map is NULL. */
+static void log_map_lines(void **state)
+{
+    (void)state;
+    mm_entry e[] = {
+        {.base = 0, .length = 0x9f000, .type = MM_TYPE_USABLE},
+        {.base = 0x100000, .length = 0x100000, .type = MM_TYPE_KERNEL},
+        {.base = 0xfd00000000ull,
+         .length = 0x300000000ull,
+         .type = MM_TYPE_RESERVED,
+         .raw_type = 2},
+    };
+    mm_map map = {.entries = e, .count = 3, .capacity = 3};
+    lines l = {0};
+    mm_logger lg = {lines_sink, &l, MM_LOG_DEBUG};
+    mm_log_map(&lg, MM_LOG_DEBUG, &map);
+    assert_int_equal(l.calls, 4);
+    assert_string_equal(l.text,
+                        "[DEBUG] memory map, 3 entries:\n"
+                        "[DEBUG]   [0x000000000000 - 0x00000009f000)     636 KiB  usable\n"
+                        "[DEBUG]   [0x000000100000 - 0x000000200000)       1 MiB  kernel\n"
+                        "[DEBUG]   [0x00fd00000000 - 0x010000000000)      12 GiB  reserved\n");
+    lg.level = MM_LOG_INFO;
+    mm_log_map(&lg, MM_LOG_DEBUG, &map);
+    mm_log_map(&lg, MM_LOG_INFO, NULL); /* enabled level, no map */
+    assert_int_equal(l.calls, 4);
+}
+
 static void level_names_round_trip(void **state)
 {
     (void)state;
@@ -153,6 +231,7 @@ int main(void)
         cmocka_unit_test(line_has_tag_and_text),          cmocka_unit_test(level_filters),
         cmocka_unit_test(null_logger_and_sink_are_noops), cmocka_unit_test(long_line_is_cut),
         cmocka_unit_test(bad_format_is_reported),         cmocka_unit_test(vlog_passes_arguments),
+        cmocka_unit_test(vlog_through_wrapper),           cmocka_unit_test(log_map_lines),
         cmocka_unit_test(level_names_round_trip),         cmocka_unit_test(level_parse_cases),
     };
     return cmocka_run_group_tests_name("log", tests, NULL, NULL);

@@ -104,6 +104,35 @@ static void e820_type_codes(void **state)
     map_free(&m);
 }
 
+/* mm_e820_type on its own: the code decides, except that the ACPI 3.0
+ * non-volatile bit turns usable RAM into persistent memory (it must not
+ * become scratch memory of the OS); on other codes the bit changes nothing,
+ * and neither does the enabled bit (the importer drops disabled entries
+ * before asking for a type). */
+static void e820_type_direct(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t code;
+        uint64_t attr;
+        mm_type type;
+    } table[] = {
+        {1, 0, MM_TYPE_USABLE},
+        {1, MM_E820_ATTR_ENABLED, MM_TYPE_USABLE},
+        {1, MM_E820_ATTR_NONVOLATILE, MM_TYPE_PERSISTENT},
+        {1, MM_E820_ATTR_ENABLED | MM_E820_ATTR_NONVOLATILE, MM_TYPE_PERSISTENT},
+        {2, MM_E820_ATTR_NONVOLATILE, MM_TYPE_RESERVED},
+        {3, MM_E820_ATTR_NONVOLATILE, MM_TYPE_ACPI_RECLAIMABLE},
+        {4, MM_E820_ATTR_ENABLED, MM_TYPE_ACPI_NVS},
+        {5, 0, MM_TYPE_BAD},
+        {7, 0, MM_TYPE_PERSISTENT},
+        {0x1234, MM_E820_ATTR_ENABLED, MM_TYPE_RESERVED},
+        {UINT32_MAX, UINT64_MAX, MM_TYPE_RESERVED},
+    };
+    for (size_t i = 0; i < MM_ARRAY_SIZE(table); i++)
+        assert_int_equal(mm_e820_type(table[i].code, table[i].attr), table[i].type);
+}
+
 /* 20-byte entries carry no extended attributes: attributes 0. 24-byte
  * entries keep theirs. Same memory, same types otherwise. */
 static void e820_20_vs_24_bytes(void **state)
@@ -379,6 +408,35 @@ static void efi_specific_purpose_is_reserved(void **state)
     map_free(&m);
 }
 
+/* mm_efi_descriptor_type on its own: EFI_MEMORY_SP only demotes what would
+ * be usable (conventional and boot-services memory) to reserved; every
+ * other type, and usable memory without the bit, is mm_efi_type's answer. */
+static void efi_descriptor_type_direct(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t code;
+        uint64_t attr;
+        mm_type type;
+    } table[] = {
+        {MM_EFI_CONVENTIONAL, 0xF, MM_TYPE_USABLE},
+        {MM_EFI_CONVENTIONAL, 0xF | MM_EFI_MEMORY_SP, MM_TYPE_RESERVED},
+        {MM_EFI_BOOT_SERVICES_CODE, MM_EFI_MEMORY_SP, MM_TYPE_RESERVED},
+        {MM_EFI_BOOT_SERVICES_DATA, MM_EFI_MEMORY_SP, MM_TYPE_RESERVED},
+        {MM_EFI_BOOT_SERVICES_DATA, ~MM_EFI_MEMORY_SP, MM_TYPE_USABLE},
+        {MM_EFI_LOADER_DATA, MM_EFI_MEMORY_SP, MM_TYPE_BOOTLOADER_RECLAIMABLE},
+        {MM_EFI_ACPI_RECLAIM, MM_EFI_MEMORY_SP, MM_TYPE_ACPI_RECLAIMABLE},
+        {MM_EFI_RUNTIME_SERVICES_DATA, MM_EFI_MEMORY_SP, MM_TYPE_FW_RUNTIME_DATA},
+        {0x80000001u, MM_EFI_MEMORY_SP, MM_TYPE_RESERVED},
+    };
+    for (size_t i = 0; i < MM_ARRAY_SIZE(table); i++) {
+        assert_int_equal(mm_efi_descriptor_type(table[i].code, table[i].attr), table[i].type);
+        /* Without the bit the answer is always mm_efi_type's. */
+        assert_int_equal(mm_efi_descriptor_type(table[i].code, table[i].attr & ~MM_EFI_MEMORY_SP),
+                         mm_efi_type(table[i].code));
+    }
+}
+
 /* Descriptors at an odd address still import. */
 static void efi_unaligned_buffer(void **state)
 {
@@ -400,6 +458,7 @@ int main(void)
         cmocka_unit_test(add_rejects_bad_type),
         cmocka_unit_test(add_reports_full),
         cmocka_unit_test(e820_type_codes),
+        cmocka_unit_test(e820_type_direct),
         cmocka_unit_test(e820_20_vs_24_bytes),
         cmocka_unit_test(e820_ignore_bit),
         cmocka_unit_test(e820_nonvolatile_usable_is_persistent),
@@ -416,6 +475,7 @@ int main(void)
         cmocka_unit_test(efi_page_count_overflow),
         cmocka_unit_test(efi_full_restores_map),
         cmocka_unit_test(efi_specific_purpose_is_reserved),
+        cmocka_unit_test(efi_descriptor_type_direct),
         cmocka_unit_test(efi_unaligned_buffer),
     };
     return cmocka_run_group_tests_name("memmap-import", tests, NULL, NULL);

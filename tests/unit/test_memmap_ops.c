@@ -491,6 +491,83 @@ static void fallback_needs_capacity(void **state)
     map_free(&m);
 }
 
+/* ---- clear / mergeable ---- */
+
+/* UUUU RRRR -> (empty): clear drops the entries but keeps storage,
+ * capacity and frame_size, and the map takes new entries from index 0. */
+static void map_clear_keeps_storage(void **state)
+{
+    (void)state;
+    mm_map m = map_new(4);
+    add(&m, 0, 4 * PAGE, MM_TYPE_USABLE);
+    add(&m, 4 * PAGE, 8 * PAGE, MM_TYPE_RESERVED);
+    m.frame_size = 2 * MIB;
+    mm_entry *storage = m.entries;
+    mm_map_clear(&m);
+    assert_int_equal(m.count, 0);
+    assert_ptr_equal(m.entries, storage);
+    assert_int_equal(m.capacity, 4);
+    assert_int_equal(m.frame_size, 2 * MIB);
+    add(&m, 8 * PAGE, 9 * PAGE, MM_TYPE_KERNEL);
+    assert_int_equal(m.count, 1);
+    expect_entry(&m, 0, 8 * PAGE, 9 * PAGE, MM_TYPE_KERNEL);
+    mm_map_clear(NULL); /* documented no-op, must not crash */
+    map_free(&m);
+}
+
+/* Which neighbours are one entry in a sanitized map: a immediately
+ * followed by b, same type and attributes, and the same raw code unless
+ * both are usable (usable RAM is alike whatever the firmware called it). */
+static void entries_mergeable_cases(void **state)
+{
+    (void)state;
+    /* Entries are {base, length, type, raw_type, attributes}. */
+    static const struct {
+        const char *what;
+        mm_entry a, b;
+        bool mergeable;
+    } table[] = {
+        {"UU: touching, same everything",
+         {0, 2 * PAGE, MM_TYPE_USABLE, 1, 0},
+         {2 * PAGE, PAGE, MM_TYPE_USABLE, 1, 0},
+         true},
+        {"U.U: a gap",
+         {0, 2 * PAGE, MM_TYPE_USABLE, 1, 0},
+         {3 * PAGE, PAGE, MM_TYPE_USABLE, 1, 0},
+         false},
+        {"overlap", {0, 2 * PAGE, MM_TYPE_USABLE, 1, 0}, {PAGE, PAGE, MM_TYPE_USABLE, 1, 0}, false},
+        {"b before a",
+         {2 * PAGE, PAGE, MM_TYPE_USABLE, 1, 0},
+         {0, 2 * PAGE, MM_TYPE_USABLE, 1, 0},
+         false},
+        {"UR: types differ",
+         {0, PAGE, MM_TYPE_USABLE, 1, 0},
+         {PAGE, PAGE, MM_TYPE_RESERVED, 1, 0},
+         false},
+        {"attributes differ",
+         {0, PAGE, MM_TYPE_USABLE, 1, 0xF},
+         {PAGE, PAGE, MM_TYPE_USABLE, 1, 0x1},
+         false},
+        {"usable, raw codes differ (EFI 7 vs 3)",
+         {0, PAGE, MM_TYPE_USABLE, 7, 0xF},
+         {PAGE, PAGE, MM_TYPE_USABLE, 3, 0xF},
+         true},
+        {"reserved, raw codes differ (E820 2 vs 12)",
+         {0, PAGE, MM_TYPE_RESERVED, 2, 0},
+         {PAGE, PAGE, MM_TYPE_RESERVED, 12, 0},
+         false},
+        {"reserved, same raw code",
+         {0, PAGE, MM_TYPE_RESERVED, 2, 0},
+         {PAGE, PAGE, MM_TYPE_RESERVED, 2, 0},
+         true},
+    };
+    for (size_t i = 0; i < MM_ARRAY_SIZE(table); i++) {
+        if (mm_entries_mergeable(&table[i].a, &table[i].b) != table[i].mergeable)
+            fail_msg("%s: expected %s", table[i].what,
+                     table[i].mergeable ? "mergeable" : "not mergeable");
+    }
+}
+
 /* ---- names ---- */
 
 static void type_names_round_trip(void **state)
@@ -541,6 +618,8 @@ static void boot_mode_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(map_clear_keeps_storage),
+        cmocka_unit_test(entries_mergeable_cases),
         cmocka_unit_test(carve_start),
         cmocka_unit_test(carve_middle),
         cmocka_unit_test(carve_end),

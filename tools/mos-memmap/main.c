@@ -25,11 +25,14 @@ typedef struct options {
     const char *path; /* NULL or "-" = stdin */
 } options;
 
-/* Entries of one source, in input order, with the line each came from. */
+/* Entries of one source, in input order, with the line each came from and
+ * whether the parser cut it at 2^64 - 1 (memmap_line.top_clipped). */
 typedef struct entry_list {
     mm_entry *entries;
     unsigned long *lines;
+    unsigned char *top_clipped;
     uint32_t count, capacity;
+    uint32_t top_clipped_count;
     int old_form, new_form;
 } entry_list;
 
@@ -48,14 +51,20 @@ static void list_push(entry_list *l, const memmap_line *ml, unsigned long line_n
     if (l->count == l->capacity) {
         uint32_t cap = l->capacity ? 2 * l->capacity : 64;
         mm_entry *e = realloc(l->entries, sizeof(*e) * cap);
+        if (e)
+            l->entries = e;
         unsigned long *ln = e ? realloc(l->lines, sizeof(*ln) * cap) : NULL;
-        if (!e || !ln)
+        if (ln)
+            l->lines = ln;
+        unsigned char *tc = ln ? realloc(l->top_clipped, cap) : NULL;
+        if (!tc)
             die_oom();
-        l->entries = e;
-        l->lines = ln;
+        l->top_clipped = tc;
         l->capacity = cap;
     }
     l->entries[l->count] = ml->entry;
+    l->top_clipped[l->count] = (unsigned char)ml->top_clipped;
+    l->top_clipped_count += ml->top_clipped ? 1 : 0;
     l->lines[l->count++] = line_no;
     if (ml->old_form)
         l->old_form = 1;
@@ -220,9 +229,19 @@ static uint32_t check_input(const entry_list *l, uint64_t frame_size, const char
     uint32_t broken = 0;
     for (uint32_t i = 0; i < l->count; i++) {
         mm_validate_rule r = mm_map_entry_rule(&m, i, frame_size);
+        const mm_entry *e = &l->entries[i];
+        if (l->top_clipped[i]) {
+            /* The input's range was [base, 2^64): no map can hold it, and
+             * that comes before any rule the cut entry breaks. */
+            printf("%s:%lu: entry %u [0x%" PRIx64 "-0x10000000000000000) %s: %s: %s\n", name,
+                   l->lines[i], i, e->base, mm_type_name((mm_type)e->type),
+                   mm_validate_rule_name(MM_RULE_WRAPS),
+                   "range ends at 2^64, one past the highest end a map can hold");
+            broken++;
+            continue;
+        }
         if (r == MM_RULE_NONE)
             continue;
-        const mm_entry *e = &l->entries[i];
         printf("%s:%lu: entry %u [0x%" PRIx64 "-0x%" PRIx64 ") %s: %s: %s\n", name, l->lines[i], i,
                e->base, e->base + e->length, mm_type_name((mm_type)e->type),
                mm_validate_rule_name(r), rule_explanation(r));
@@ -237,12 +256,16 @@ static uint32_t check_input(const entry_list *l, uint64_t frame_size, const char
     return broken;
 }
 
-static void print_report(const mm_sanitize_report *r)
+/* What sanitize fixed. `top_clipped` entries ran to 2^64 and were cut at
+ * 2^64 - 1 by the parser: the clip the sanitizer makes for a wrapping
+ * range, counted with those (a usable one then loses the rest of its last
+ * frame to alignment, reported as trimmed). */
+static void print_report(const mm_sanitize_report *r, uint32_t top_clipped)
 {
     char h[32];
     printf("fixed:\n");
     printf("  empty entries dropped      %u\n", r->empty_dropped);
-    printf("  wrapping entries clipped   %u\n", r->wrapped_clipped);
+    printf("  wrapping entries clipped   %u\n", r->wrapped_clipped + top_clipped);
     printf("  overlapping entries        %u\n", r->overlaps_resolved);
     printf("  entries merged             %u\n", r->merged);
     printf("  usable slivers dropped     %u\n", r->slivers_dropped);
@@ -305,7 +328,7 @@ static int sanitize_and_print(const entry_list *l, memmap_source src, const opti
         printf("sanitized map: %u entries\n", m.count);
         for (uint32_t i = 0; i < m.count; i++)
             print_entry(&m.entries[i], 0);
-        print_report(&r);
+        print_report(&r, l->top_clipped_count);
         print_stats(&m);
     }
     free(scratch);
@@ -352,6 +375,7 @@ int main(int argc, char **argv)
     for (int s = 0; s < MEMMAP_SRC_COUNT; s++) {
         free(lists[s].entries);
         free(lists[s].lines);
+        free(lists[s].top_clipped);
     }
     return status;
 }

@@ -103,12 +103,16 @@ static int hex_range(cursor *c, const char *close, uint64_t *s, uint64_t *e)
     return hex_0x(c, s) && accept(c, "-") && hex_0x(c, e) && accept(c, close);
 }
 
-/* [start, end] inclusive -> length; an end at 2^64 - 1 loses that byte. */
-static int inclusive(uint64_t start, uint64_t end, uint64_t *length)
+/* [start, end] inclusive -> length. An end of 2^64 - 1 means an exclusive
+ * end of 2^64, which no entry can hold: the entry stops at 2^64 - 1 and
+ * out->top_clipped records the lost byte (so the tool reports a clip, not
+ * a frame-alignment trim). */
+static int inclusive(uint64_t start, uint64_t end, uint64_t *length, memmap_line *out)
 {
     if (end < start)
         return 0;
-    *length = end - start + (end == UINT64_MAX ? 0 : 1);
+    out->top_clipped = end == UINT64_MAX;
+    *length = end - start + (out->top_clipped ? 0 : 1);
     return 1;
 }
 
@@ -166,7 +170,7 @@ static memmap_parse_result e820_new(cursor *c, memmap_line *out, const char **er
         *error = "malformed BIOS-e820 range, expected [mem 0xSTART-0xEND]";
         return MEMMAP_LINE_ERROR;
     }
-    if (!inclusive(s, e, &len)) {
+    if (!inclusive(s, e, &len, out)) {
         *error = "BIOS-e820 range ends before it starts";
         return MEMMAP_LINE_ERROR;
     }
@@ -303,7 +307,7 @@ static memmap_parse_result efi_new(cursor *c, memmap_line *out, const char **err
         *error = "malformed EFI range, expected range=[0xSTART-0xEND]";
         return MEMMAP_LINE_ERROR;
     }
-    if (!inclusive(s, e, &len)) {
+    if (!inclusive(s, e, &len, out)) {
         *error = "EFI range ends before it starts";
         return MEMMAP_LINE_ERROR;
     }
@@ -385,6 +389,7 @@ memmap_parse_result memmap_parse_line(const char *line, size_t len, memmap_line 
 {
     cursor c = {line, line + len};
     *error = "";
+    out->top_clipped = 0;
     if (seek_past(&c, "BIOS-e820:")) {
         skip_spaces(&c);
         return accept(&c, "[mem ") ? e820_new(&c, out, error) : e820_old(&c, out, error);

@@ -26,13 +26,19 @@ typedef enum memmap_parse_result {
 typedef struct memmap_line {
     memmap_source source;
     int old_form; /* 1 for the older kernels' formats (exclusive end) */
+    /* 1 when the range ran to the very top (inclusive end 2^64 - 1, the
+     * newer kernels' form): its exclusive end 2^64 cannot be held, so the
+     * entry ends at 2^64 - 1, one byte short -- the clip lib/mm's sanitizer
+     * applies to any range reaching 2^64 (mm_map_add rejects such a range). */
+    int top_clipped;
     mm_entry entry;
 } memmap_line;
 
 /* Parses `len` bytes at `line` (no NUL needed, no newline expected).
  * On MEMMAP_LINE_ERROR, *error points to a static English message. The
- * entry's length is end - start with the end made exclusive; a range that
- * runs to the very top of the address space ends at 2^64 - 1. */
+ * entry's length is end - start with the end made exclusive, so base +
+ * length never wraps; a range that runs to the very top of the address
+ * space ends at 2^64 - 1 and has top_clipped set. */
 memmap_parse_result memmap_parse_line(const char *line, size_t len, memmap_line *out,
                                       const char **error);
 

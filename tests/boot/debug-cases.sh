@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The DEBUG=1 build (allocation tracking) end to end: builds the loaders and
+# the kernel with DEBUG=1 into their own tree (only what is needed: no host
+# tools), checks both loaders still fit their 64 KiB budget, boots the UEFI
+# loader once and checks that the loader's and the kernel's allocation
+# profiles are in the serial log with plausible numbers. One PASS:/FAIL:
+# line per case.
+#
+#   debug-cases.sh
+#
+# DEBUG_BUILD (default build-debug) is the tree; OUT (default
+# DEBUG_BUILD/tests/boot) holds the image and the serial log.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+
+dbg=${DEBUG_BUILD:-build-debug}
+out=${OUT:-$dbg/tests/boot}
+efi=$dbg/boot/uefi/BOOTX64.EFI
+kernel=$dbg/kernel/kernel.elf
+stage2=$dbg/bios/stage2.bin
+mkdir -p "$out"
+
+# ---- build ----------------------------------------------------------------
+# A make of its own (not the caller's jobserver): the DEBUG=1 objects
+# cannot come from the same make run as the normal ones.
+targets=("$efi" "$kernel")
+bios=${BIOS:-1}
+[[ $bios != 0 ]] && targets+=("$stage2")
+start=$EPOCHREALTIME
+if ! env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS make -s -j2 DEBUG=1 BUILD="$dbg" "${targets[@]}" \
+    >"$out/build.log" 2>&1; then
+    echo "FAIL: debug-build: make DEBUG=1 failed (log: $out/build.log)"
+    tail -n 20 "$out/build.log"
+    exit 1
+fi
+secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+echo "PASS: debug-build (${secs} s)"
+
+status=0
+tests/boot/check-size.sh "$efi" 65536 || status=1
+if [[ $bios != 0 ]]; then
+    tests/boot/check-size.sh "$stage2" 65536 || status=1
+fi
+
+# ---- one UEFI boot ----------------------------------------------------------
+scripts/mkimage.sh "$out/debug.img" --efi "$efi" --cfg boot/boot.cfg --kernel "$kernel" \
+    >/dev/null || { echo "FAIL: debug-uefi: cannot build the image"; exit 1; }
+log=$out/debug-uefi.serial
+tests/boot/boot-test.sh --name debug-uefi --image "$out/debug.img" --firmware uefi \
+    --timeout 120 --log "$log" --expect boot_mode=uefi \
+    --expect-text "allocation profile: " --expect-range track_entries=1:16 || exit 1
+
+# ---- the profiles -------------------------------------------------------------
+# Rows are "[INFO ] KIND   SITE (24 columns) ALLOCS FREES LIVE PEAK TOTAL",
+# counts 8 columns wide, byte sizes 11 ("512 B", "1.50 MiB": cut, never
+# rounded up, so their order is kept).
+clean=$(tr -d '\r' <"$log" | sed 's/\x1b\[[0-9;=?]*[A-Za-z]//g')
+
+# Prints "allocs frees live peak total" (bytes as integers) of the first
+# row of KIND and SITE.
+row() {
+    printf '%s\n' "$clean" | awk -v kind="$1" -v site="$2" '
+        function bytes(t,   n, u) {
+            n = split(t, f, " ")
+            u = index("B  KiBMiBGiBTiB", f[2])
+            return f[1] * 1024 ^ ((u - 1) / 3)
+        }
+        /^\[INFO \] / {
+            line = substr($0, 9)
+            k = substr(line, 1, 6); s = substr(line, 8, 24)
+            sub(/ +$/, "", k); sub(/ +$/, "", s)
+            if (k != kind || s != site) next
+            printf "%d %d %.0f %.0f %.0f\n", substr(line, 33, 8), substr(line, 42, 8),
+                bytes(substr(line, 51, 11)), bytes(substr(line, 63, 11)),
+                bytes(substr(line, 75, 11))
+            exit
+        }'
+}
+
+check=debug-profile
+fails=()
+# Two profiles: the loader's before the jump, the kernel's before its MOS lines.
+n=$(printf '%s\n' "$clean" | grep -c '^\[INFO \] allocation profile: ')
+[[ $n -eq 2 ]] || fails+=("$n allocation profiles, expected 2 (loader and kernel)")
+
+# expect KIND SITE MIN_ALLOCS: the row exists, allocs >= MIN_ALLOCS, total
+# bytes >= allocs, and live = total - freed bytes never exceeds the peak.
+expect() {
+    local r
+    r=$(row "$1" "$2")
+    if [[ -z "$r" ]]; then
+        fails+=("no row '$1 $2'")
+        return
+    fi
+    read -r allocs frees live peak total <<<"$r"
+    ((allocs >= $3)) || fails+=("'$2': $allocs allocations, expected >= $3")
+    ((total >= allocs && live <= peak && peak <= total)) ||
+        fails+=("'$2': implausible bytes: live $live, peak $peak, total $total")
+    ((frees == 0 || live == 0)) || fails+=("'$2': $frees frees but $live bytes still live")
+}
+# The loader: its firmware page allocations (kind "other").
+kernel_bytes=$(stat -c %s "$kernel")
+expect other kernel 1
+expect other "kernel stack" 1
+expect other "frame bitmap" 1
+expect other "page tables" 1
+expect other handoff 1
+expect other "kernel file" 1
+read -r _ kf_frees _ _ kf_total <<<"$(row other "kernel file")"
+((kf_frees == 1 && kf_total >= kernel_bytes)) ||
+    fails+=("'kernel file': ${kf_total:-?} bytes freed ${kf_frees:-?} times, file is $kernel_bytes bytes")
+# The kernel: the seed's heap tests, frames and the pool, all given back.
+expect heap kasprintf 1
+expect heap "kvec (vector growth)" 1
+expect bitmap "frames: single" 1
+expect pool "pool: 48-byte blocks" 1
+
+if [[ ${#fails[@]} -eq 0 ]]; then
+    echo "PASS: $check"
+else
+    echo "FAIL: $check: ${fails[*]} (serial log: $log)"
+    status=1
+fi
+exit $status
