@@ -295,6 +295,8 @@ static void valid_handoff_passes(void **state)
     assert_mos_u64(fx, "temp_heap_base", TEMP_PHYS, "0x%llx");
     assert_mos_u64(fx, "temp_heap_size", TEMP_SIZE, "%llu");
     assert_mos(fx, "temp_heap_source", "handoff");
+    assert_mos(fx, "temp_heap_fallback", "none");
+    assert_mos_u64(fx, "boot_heap_size", BOOTH_SIZE, "%llu");
     /* every frame the tests took was given back, and the loader's own
      * memory was reclaimed */
     assert_mos_u64(fx, "frames_free", free_frames + RECLAIM_FRAMES, "%llu");
@@ -680,6 +682,7 @@ static void fallback_uses_1mib_when_free(void **state)
     uint64_t free_frames = fx->bm.free_frames;
     expect_pass(fx);
     assert_mos(fx, "temp_heap_source", "fallback");
+    assert_mos(fx, "temp_heap_fallback", "fixed");
     assert_mos_u64(fx, "temp_heap_base", KP_FALLBACK_BASE, "0x%llx");
     assert_mos_u64(fx, "temp_heap_size", KP_FALLBACK_SIZE, "%llu");
     assert_mos_u64(fx, "frames_free", free_frames - KP_FALLBACK_SIZE / GRAN + RECLAIM_FRAMES,
@@ -699,6 +702,7 @@ static void fallback_moves_when_1mib_not_usable(void **state)
     fx_build(fx);
     expect_pass(fx);
     assert_mos(fx, "temp_heap_source", "fallback");
+    assert_mos(fx, "temp_heap_fallback", "moved");
     assert_mos_u64(fx, "temp_heap_base", LOADER_END, "0x%llx");
 }
 
@@ -713,6 +717,7 @@ static void fallback_skips_frames_the_bitmap_holds(void **state)
     bitmap_set(fx, 0x180000, true);
     expect_pass(fx);
     assert_mos(fx, "temp_heap_source", "fallback");
+    assert_mos(fx, "temp_heap_fallback", "moved");
     assert_mos_u64(fx, "temp_heap_base", LOADER_END, "0x%llx");
 }
 
