@@ -263,13 +263,18 @@ static void phase_boot_services(struct loader *L)
     mm_log(&L->log, MM_LOG_INFO, "exiting boot services");
     uint32_t attempts;
     s = fw_exit_boot_services(L->bs, L->image, &L->efimap, &attempts);
-    if (EFI_ERROR(s))
-        loader_fail(L, "ExitBootServices failed after %u attempts: %s", attempts,
-                    fw_status_text(s));
+    if (EFI_ERROR(s) && attempts == 0)
+        loader_fail(L, "memory map: final GetMemoryMap failed: %s", fw_status_text(s));
+    /* After any ExitBootServices call, failed or not, the firmware may have
+     * shut boot services down in part (UEFI spec): from here on no Stall,
+     * no ConOut, only COM1 and runtime services (the halt's power-off). */
     __asm__ volatile("cli");
     L->tsc_memmap_done = rdtsc();
     L->bs = NULL;
     console_boot_services_gone();
+    if (EFI_ERROR(s))
+        loader_fail(L, "ExitBootServices failed after %u attempts: %s", attempts,
+                    fw_status_text(s));
     mm_log(&L->log, MM_LOG_INFO, "boot services exited (attempt %u), final map %llu bytes",
            attempts, (unsigned long long)L->efimap.size);
 }
