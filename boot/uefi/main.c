@@ -303,7 +303,8 @@ _Noreturn static void phase_handoff(struct loader *L)
     struct mos_handoff *h = mem_build_handoff(L);
     BC_TRACK_REPORT(L, &L->log); /* DEBUG=1: the loader's allocations */
     uint64_t rdi = L->pg.layout.hhdm_offset + L->range[RANGE_HANDOFF].base;
-    uint64_t us = L->tsc_hz ? (rdtsc() - L->tsc_entry) / (L->tsc_hz / 1000000u) : 0;
+    uint64_t mhz = L->tsc_hz / 1000000u; /* 0 when uncalibrated: no time printed */
+    uint64_t us = mhz ? (rdtsc() - L->tsc_entry) / mhz : 0;
     mm_log(&L->log, MM_LOG_INFO,
            "jumping to the kernel at 0x%llx, handoff at 0x%llx, after %llu.%03llu ms in the loader",
            (unsigned long long)L->elf.entry, (unsigned long long)rdi,
