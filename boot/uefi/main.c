@@ -248,6 +248,9 @@ static void phase_boot_services(struct loader *L)
     allocate_boot_heap(L);
     allocate_stack_and_temp_heap(L);
     L->nx = cpu_has_nx();
+    if (cpu_paging_5level())
+        loader_fail(L, "firmware runs with 5-level paging (CR4.LA57): not supported, the kernel "
+                       "is entered with 4-level page tables (docs/protocol.md)");
     uint64_t image_top = (uint64_t)(uintptr_t)li->ImageBase + li->ImageSize;
     uint64_t sp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
     L->loader_top = image_top > sp ? image_top : sp;
