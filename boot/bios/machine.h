@@ -8,8 +8,8 @@
 /* True when CPUID reports long mode (and so PAE); NX in *nx. */
 bool cpu_long_mode(bool *nx);
 
-/* TSC ticks per second measured against PIT channel 2 over ~3.9 ms;
- * 0 when the PIT does not respond. */
+/* TSC ticks per second measured against PIT channel 2: the shortest
+ * of five ~3.9 ms windows; 0 when the PIT does not respond. */
 uint64_t tsc_calibrate(void);
 
 /* Physical address of the ACPI RSDP (first KiB of the EBDA, then

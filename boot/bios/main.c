@@ -405,9 +405,6 @@ static void build_tables(void)
 static struct mos_handoff *build_handoff(void)
 {
     const struct range *r = L.range;
-    struct mm_map_stats s;
-    mm_map_stats(&L.map, &s);
-    (void)s;
     bc_handoff_input in = {
         .boot_mode = MOS_BOOT_MODE_BIOS,
         .bios_memory_detect = L.detect.method,

@@ -21,6 +21,15 @@ bool cpu_has_nx(void)
     return (d >> 20) & 1u;
 }
 
+#define CR4_LA57 ((uint64_t)1 << 12)
+
+bool cpu_paging_5level(void)
+{
+    uint64_t cr4;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    return (cr4 & CR4_LA57) != 0;
+}
+
 static uint64_t rdmsr(uint32_t msr)
 {
     uint32_t lo, hi;

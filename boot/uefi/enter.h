@@ -10,6 +10,11 @@
  * bit 20), i.e. EFER.NXE may be set. */
 bool cpu_has_nx(void);
 
+/* True when the firmware runs with 5-level paging (CR4.LA57). The loader
+ * builds 4-level tables and LA57 cannot change in long mode, so it must
+ * refuse to boot rather than load such a CR3. */
+bool cpu_paging_5level(void);
+
 /* Interrupts must already be off and boot services gone. Sets EFER.NXE
  * when `nx`, CR0 to BC_ENTRY_CR0 and the CR4 bits of BC_ENTRY_CR4, loads
  * `cr3`, the loaders' GDT (CS = BC_SEL_CODE64, data selectors BC_SEL_DATA),

@@ -231,10 +231,10 @@ EFI_STATUS fw_exit_boot_services(EFI_BOOT_SERVICES *bs, EFI_HANDLE image, struct
     EFI_STATUS s = EFI_INVALID_PARAMETER;
     *attempts = 0;
     while (*attempts < EBS_MAX_ATTEMPTS) {
-        ++*attempts;
         s = fw_memmap_read(bs, m);
         if (EFI_ERROR(s))
             return s;
+        ++*attempts;
         s = bs->ExitBootServices(image, m->key);
         if (s != EFI_INVALID_PARAMETER)
             return s;

@@ -248,6 +248,9 @@ static void phase_boot_services(struct loader *L)
     allocate_boot_heap(L);
     allocate_stack_and_temp_heap(L);
     L->nx = cpu_has_nx();
+    if (cpu_paging_5level())
+        loader_fail(L, "firmware runs with 5-level paging (CR4.LA57): not supported, the kernel "
+                       "is entered with 4-level page tables (docs/protocol.md)");
     uint64_t image_top = (uint64_t)(uintptr_t)li->ImageBase + li->ImageSize;
     uint64_t sp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
     L->loader_top = image_top > sp ? image_top : sp;
@@ -263,13 +266,18 @@ static void phase_boot_services(struct loader *L)
     mm_log(&L->log, MM_LOG_INFO, "exiting boot services");
     uint32_t attempts;
     s = fw_exit_boot_services(L->bs, L->image, &L->efimap, &attempts);
-    if (EFI_ERROR(s))
-        loader_fail(L, "ExitBootServices failed after %u attempts: %s", attempts,
-                    fw_status_text(s));
+    if (EFI_ERROR(s) && attempts == 0)
+        loader_fail(L, "memory map: final GetMemoryMap failed: %s", fw_status_text(s));
+    /* After any ExitBootServices call, failed or not, the firmware may have
+     * shut boot services down in part (UEFI spec): from here on no Stall,
+     * no ConOut, only COM1 and runtime services (the halt's power-off). */
     __asm__ volatile("cli");
     L->tsc_memmap_done = rdtsc();
     L->bs = NULL;
     console_boot_services_gone();
+    if (EFI_ERROR(s))
+        loader_fail(L, "ExitBootServices failed after %u attempts: %s", attempts,
+                    fw_status_text(s));
     mm_log(&L->log, MM_LOG_INFO, "boot services exited (attempt %u), final map %llu bytes",
            attempts, (unsigned long long)L->efimap.size);
 }
@@ -298,7 +306,8 @@ _Noreturn static void phase_handoff(struct loader *L)
     struct mos_handoff *h = mem_build_handoff(L);
     BC_TRACK_REPORT(L, &L->log); /* DEBUG=1: the loader's allocations */
     uint64_t rdi = L->pg.layout.hhdm_offset + L->range[RANGE_HANDOFF].base;
-    uint64_t us = L->tsc_hz ? (rdtsc() - L->tsc_entry) / (L->tsc_hz / 1000000u) : 0;
+    uint64_t mhz = L->tsc_hz / 1000000u; /* 0 when uncalibrated: no time printed */
+    uint64_t us = mhz ? (rdtsc() - L->tsc_entry) / mhz : 0;
     mm_log(&L->log, MM_LOG_INFO,
            "jumping to the kernel at 0x%llx, handoff at 0x%llx, after %llu.%03llu ms in the loader",
            (unsigned long long)L->elf.entry, (unsigned long long)rdi,

@@ -165,7 +165,7 @@ status=$?
 
 # ---- same image, both firmwares -------------------------------------------
 # What must agree: handoff revision, loader name and version, direct-map
-# offset, frame size, temporary and boot heap sizes,
+# offset, frame size, temporary and boot heap sizes, TSC frequency (1%),
 # and usable memory within what the firmwares keep differently (OVMF holds
 # runtime services and its own reserved pages; SeaBIOS the EBDA and ROMs).
 compare() {
@@ -182,7 +182,15 @@ compare() {
     [[ "$bv" =~ ^[0-9]+$ && "$uv" =~ ^[0-9]+$ ]] || { echo "FAIL: bios-vs-uefi-same-image: usable_bytes bios='$bv' uefi='$uv'"; return 1; }
     local diff=$((bv > uv ? bv - uv : uv - bv)) tol=$((16 * MiB))
     ((diff <= tol)) || { echo "FAIL: bios-vs-uefi-same-image: usable_bytes differ by $diff (> $tol)"; return 1; }
-    echo "PASS: bios-vs-uefi-same-image (usable bios $bv, uefi $uv, diff $((diff / 1024)) KiB)"
+    # One host, one TSC: the PIT calibration (BIOS) must agree with the ACPI
+    # PM timer one (UEFI) to 1% (single PIT windows were up to 2% high).
+    local bt ut
+    bt=$(val "$b" tsc_frequency_hz)
+    ut=$(val "$u" tsc_frequency_hz)
+    [[ "$bt" =~ ^[1-9][0-9]*$ && "$ut" =~ ^[1-9][0-9]*$ ]] || { echo "FAIL: bios-vs-uefi-same-image: tsc_frequency_hz bios='$bt' uefi='$ut'"; return 1; }
+    local tdiff=$((bt > ut ? bt - ut : ut - bt))
+    ((tdiff * 100 <= ut)) || { echo "FAIL: bios-vs-uefi-same-image: tsc_frequency_hz bios $bt, uefi $ut differ by more than 1%"; return 1; }
+    echo "PASS: bios-vs-uefi-same-image (usable bios $bv, uefi $uv, diff $((diff / 1024)) KiB; TSC bios $bt, uefi $ut Hz)"
 }
 if selected bios-256m && selected xfw-uefi-256m; then
     if ((have_efi)); then
