@@ -80,16 +80,16 @@ value_of() {
 
 case $result in
 PASS) [[ $rc -eq 33 ]] || fail "QEMU exit status $rc, expected 33 (kernel PASS)"
-    printf '%s\n' "$clean" | grep -q '^MOS-RESULT: PASS' || fail "no 'MOS-RESULT: PASS' line" ;;
+    grep -q '^MOS-RESULT: PASS' <<<"$clean" || fail "no 'MOS-RESULT: PASS' line" ;;
 FAIL) [[ $rc -eq 35 ]] || fail "QEMU exit status $rc, expected 35 (kernel FAIL)"
-    printf '%s\n' "$clean" | grep -q '^MOS-RESULT: FAIL' || fail "no 'MOS-RESULT: FAIL' line" ;;
+    grep -q '^MOS-RESULT: FAIL' <<<"$clean" || fail "no 'MOS-RESULT: FAIL' line" ;;
 HALT) [[ $rc -ne 124 ]] || fail "timed out after ${timeout_s}s instead of halting"
     # UEFI loader: powers off (status 0). BIOS stage 2: writes its
     # loader-failed code 0x2e to isa-debug-exit (boot/bios/bios_layout.h).
     halt_rc=0
     [[ $firmware == bios ]] && halt_rc=$(((0x2e << 1) | 1))
     [[ $rc -eq $halt_rc ]] || fail "QEMU exit status $rc, expected $halt_rc (loader stopped)"
-    printf '%s\n' "$clean" | grep -q '^MOS-RESULT:' && fail "the kernel ran, the loader should have refused" ;;
+    grep -q '^MOS-RESULT:' <<<"$clean" && fail "the kernel ran, the loader should have refused" ;;
 *) fail "bad --expect-result $result" ;;
 esac
 
@@ -109,9 +109,9 @@ for kv in "${ranges[@]}"; do
     ((got >= lo && got <= hi)) || fail "$key=$got outside [$lo, $hi]"
 done
 for t in "${texts[@]}"; do
-    printf '%s\n' "$clean" | grep -qF -- "$t" || fail "serial log lacks '$t'"
+    grep -qF -- "$t" <<<"$clean" || fail "serial log lacks '$t'"
 done
 for t in "${rejects[@]}"; do
-    printf '%s\n' "$clean" | grep -qF -- "$t" && fail "serial log has '$t'"
+    grep -qF -- "$t" <<<"$clean" && fail "serial log has '$t'"
 done
 echo "PASS: $name (${secs} s)"
