@@ -405,41 +405,29 @@ static void build_tables(void)
 static struct mos_handoff *build_handoff(void)
 {
     const struct range *r = L.range;
-    bc_handoff_input in = {
+    bc_handoff_sources src = {
         .boot_mode = MOS_BOOT_MODE_BIOS,
-        .bios_memory_detect = L.detect.method,
         .map = &L.map,
-        .temp_heap_base = r[R_TEMP_HEAP].base,
-        .temp_heap_size = r[R_TEMP_HEAP].size,
-        .boot_heap_base = r[R_BOOT_HEAP].base,
-        .boot_heap_size = r[R_BOOT_HEAP].size,
-        .boot_heap_used = 0,
-        .bitmap_addr = r[R_BITMAP].base,
-        .bitmap_size = L.bitmap.storage_bytes,
-        .bitmap_first_frame = L.bitmap.first_frame,
-        .bitmap_frame_count = L.bitmap.frame_count,
-        .bitmap_granularity = (uint32_t)L.mem.bitmap_granularity,
-        .acpi_rsdp = L.rsdp,
+        .bitmap = &L.bitmap,
+        .paging = &L.paging.layout,
+        .elf = &L.elf,
+        .sanitize = &L.sanitize,
         .cmdline = L.cfg.cmdline,
-        .kernel_phys_base = r[R_KERNEL].base,
-        .kernel_virt_base = L.elf.virt_base,
-        .kernel_size = L.elf.span,
-        .kernel_entry = L.elf.entry,
-        .stack_phys_base = r[R_STACK].base,
-        .stack_size = r[R_STACK].size,
-        .stack_virt_top = bc_entry_rsp(BC_HHDM_OFFSET, r[R_STACK].base, r[R_STACK].size),
+        .kernel = {r[R_KERNEL].base, r[R_KERNEL].size},
+        .stack = {r[R_STACK].base, r[R_STACK].size},
+        .temp_heap = {r[R_TEMP_HEAP].base, r[R_TEMP_HEAP].size},
+        .boot_heap = {r[R_BOOT_HEAP].base, r[R_BOOT_HEAP].size},
+        .bitmap_storage = {r[R_BITMAP].base, r[R_BITMAP].size},
         .cr3 = L.cr3,
-        .hhdm_offset = BC_HHDM_OFFSET,
-        .hhdm_size = L.paging.layout.hhdm_size,
-        .identity_map_size = L.paging.layout.identity_size,
+        .acpi_rsdp = L.rsdp,
+        .memtest_bad_bytes = L.memtest_bad_bytes,
         .tsc_loader_entry = L.tsc_entry,
         .tsc_memmap_done = L.tsc_memmap,
         .tsc_frequency_hz = L.tsc_hz,
-        .sanitize_overlaps = L.sanitize.overlaps_resolved,
-        .sanitize_merged = L.sanitize.merged,
-        .sanitize_trimmed = L.sanitize.bytes_trimmed,
-        .memtest_bad_bytes = L.memtest_bad_bytes,
     };
+    bc_handoff_input in;
+    bc_handoff_input_fill(&in, &src);
+    in.bios_memory_detect = L.detect.method;
     struct mos_handoff *h;
     mm_status st = bc_handoff_build(&in, &L.handoff_layout, phys_ptr(r[R_HANDOFF].base),
                                     r[R_HANDOFF].base, &h);

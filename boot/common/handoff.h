@@ -67,8 +67,11 @@
 #ifndef BC_HANDOFF_H
 #define BC_HANDOFF_H
 
+#include "elf.h"
+#include "mm/bitmap.h"
 #include "mm/memmap.h"
 #include "mos/handoff.h"
+#include "paging.h"
 
 #define BC_LOADER_NAME        "MultiOS Boot"
 #define BC_LOADER_VERSION     ((0u << 16) | (1u << 8) | 0u) /* 0.1.0 */
@@ -144,6 +147,35 @@ typedef struct bc_handoff_input {
     uint32_t sanitize_overlaps, sanitize_merged;
     uint64_t sanitize_trimmed, memtest_bad_bytes;
 } bc_handoff_input;
+
+/* A physical range a front end placed: [base, base + size), bytes;
+ * 0, 0 = not placed. */
+typedef struct bc_placed {
+    uint64_t base, size;
+} bc_placed;
+
+/* What both front ends hold when they build the handoff (all borrowed,
+ * read only during bc_handoff_input_fill). */
+typedef struct bc_handoff_sources {
+    uint32_t boot_mode;                 /* MOS_BOOT_MODE_* */
+    const mm_map *map;                  /* final, carved, validated */
+    const mm_bitmap *bitmap;            /* built in `bitmap_storage` */
+    const bc_paging_layout *paging;     /* the layout the tables were built from */
+    const bc_elf_image *elf;            /* the loaded kernel */
+    const mm_sanitize_report *sanitize; /* of the final map */
+    const char *cmdline;                /* NUL-terminated, NULL = empty */
+    bc_placed kernel, stack, temp_heap, boot_heap, bitmap_storage;
+    uint64_t cr3, acpi_rsdp, memtest_bad_bytes;
+    uint64_t tsc_loader_entry, tsc_memmap_done, tsc_frequency_hz;
+} bc_handoff_sources;
+
+/* Zeroes `*in` and fills every field both loaders share from `s`
+ * (kernel, stack with its virtual top through the HHDM, heaps, bitmap,
+ * paging, cmdline, timestamps, sanitize counters). Leaves the
+ * firmware-specific fields zero (efi_*; bios_memory_detect =
+ * MOS_BIOS_DETECT_NONE) for the front end to set. All pointers in `s`
+ * except cmdline must be non-NULL. */
+void bc_handoff_input_fill(bc_handoff_input *in, const bc_handoff_sources *s);
 
 /* Builds the handoff in `region` (`l->bytes` bytes, laid out by
  * bc_handoff_layout_init, at physical address `region_phys`, which the
