@@ -99,33 +99,21 @@ static void open_volume(uint32_t drive)
  * with its line, then the boot stops. */
 static void read_config(void)
 {
-    mm_config_defaults(&L.mem);
-    bc_bootcfg_defaults(&L.cfg);
-    bc_cfg_errors errs = {0};
-    mm_status st = MM_OK;
     fat_file f;
+    const void *text = NULL;
     fat_status fst = fat_lookup(L.fs, BOOT_CFG_PATH, &f);
-    if (fst == FAT_ERR_NOT_FOUND) {
-        mm_log(&con_log, MM_LOG_INFO, "boot.cfg: not found, using the defaults");
-    } else {
+    if (fst != FAT_ERR_NOT_FOUND) {
         if (fst == FAT_OK && f.size > BC_CFG_MAX_FILE)
             fatal("boot.cfg: %u bytes, more than the %u allowed", f.size, BC_CFG_MAX_FILE);
-        void *text = low_alloc(BC_CFG_MAX_FILE, "boot.cfg buffer");
+        void *buf = low_alloc(BC_CFG_MAX_FILE, "boot.cfg buffer");
         if (fst == FAT_OK)
-            fst = fat_read_file(L.fs, &f, text, BC_CFG_MAX_FILE);
+            fst = fat_read_file(L.fs, &f, buf, BC_CFG_MAX_FILE);
         if (fst != FAT_OK)
             fatal("boot.cfg: cannot read: %s", fat_strerror(fst));
-        st = bc_bootcfg_parse(text, f.size, &L.cfg, bc_cfg_sink_mm(&L.mem), &errs);
-        if (st == MM_OK)
-            mm_log(&con_log, MM_LOG_INFO, "boot.cfg: read (%u bytes)", f.size);
+        text = buf;
     }
-    if (st == MM_OK)
-        st = bc_bootcfg_validate_mm(&L.cfg, &L.mem, &errs);
-    if (st != MM_OK) {
-        bc_cfg_errors_log(&errs, &con_log);
+    if (bc_bootcfg_load(text, text ? f.size : 0, &L.cfg, &L.mem, &con_log) != MM_OK)
         fatal("boot.cfg has errors (listed above)");
-    }
-    con_log.level = mm_config_log_level(&L.mem);
 }
 
 /* Retypes the usable parts of [base, base + len) (the firmware may have
@@ -328,21 +316,14 @@ static void paging_layout(void)
     }
 }
 
-static uint32_t cmdline_bytes(void)
-{
-    uint32_t n = 0;
-    while (L.cfg.cmdline[n])
-        n++;
-    return n + 1;
-}
-
 /* Sizes come from the map before these carves (they never grow them). */
 static void place_all(void)
 {
     uint64_t bitmap_bytes, pt_bytes;
     if (mm_bitmap_storage_size(&L.map, L.mem.bitmap_granularity, &bitmap_bytes) != MM_OK)
         fatal("frame bitmap: cannot size it for this memory map");
-    if (bc_handoff_layout_init(&L.handoff_layout, L.map.capacity, cmdline_bytes(), 0) != MM_OK)
+    if (bc_handoff_layout_init(&L.handoff_layout, L.map.capacity, bc_cmdline_bytes(L.cfg.cmdline),
+                               0) != MM_OK)
         fatal("handoff: cannot lay out its region");
     place_or_die(R_KERNEL, L.elf.span, L.elf.phys_align, ONE_MIB, MM_TYPE_KERNEL);
     place_or_die(R_STACK, BC_KERNEL_STACK_SIZE, 4096, ONE_MIB, MM_TYPE_KERNEL_STACK);

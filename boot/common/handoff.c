@@ -139,6 +139,14 @@ static bool copy_map(const mm_map *map, struct mos_memmap_entry *out)
     return true;
 }
 
+uint32_t bc_cmdline_bytes(const char *cmdline)
+{
+    uint32_t n = 0;
+    while (cmdline && cmdline[n])
+        n++;
+    return n + 1;
+}
+
 void bc_handoff_input_fill(bc_handoff_input *in, const bc_handoff_sources *s)
 {
     const bc_paging_layout *pg = s->paging;

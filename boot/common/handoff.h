@@ -108,6 +108,10 @@ typedef struct bc_handoff_layout {
     uint64_t bytes;   /* total region size, multiple of 4096 */
 } bc_handoff_layout;
 
+/* Bytes of the NUL-terminated `cmdline` including the NUL (1 for NULL),
+ * the `cmdline_bytes` bc_handoff_layout_init takes. */
+uint32_t bc_cmdline_bytes(const char *cmdline);
+
 /* Lays out a region for `map_capacity` entries, a cmdline of
  * `cmdline_bytes` (including the NUL, >= 1) and `efi_map_bytes` of raw EFI
  * map (0 on BIOS). Returns MM_OK, MM_ERR_INVALID_ARGUMENT or

@@ -544,6 +544,16 @@ static void input_fill_from_sources(void **state)
     assert_int_equal(in.efi_desc_version, 0);
 }
 
+/* The cmdline size handed to bc_handoff_layout_init counts the NUL; no
+ * cmdline at all still needs that one byte. */
+static void cmdline_bytes_count_nul(void **state)
+{
+    (void)state;
+    assert_int_equal(bc_cmdline_bytes(NULL), 1);
+    assert_int_equal(bc_cmdline_bytes(""), 1);
+    assert_int_equal(bc_cmdline_bytes("quiet ro"), 9);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -564,6 +574,7 @@ int main(void)
         T(check_other_ranges),
         T(range_across_two_entries),
         cmocka_unit_test(input_fill_from_sources),
+        cmocka_unit_test(cmdline_bytes_count_nul),
     };
     return cmocka_run_group_tests_name("handoff", tests, NULL, NULL);
 }
