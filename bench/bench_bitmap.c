@@ -30,8 +30,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_util.h"
 #include "mm/bitmap.h"
 
 #define F4K   ((uint64_t)4096)
@@ -114,13 +114,6 @@ static uint64_t rng(void)
     return z ^ (z >> 31);
 }
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
 typedef struct machine {
     mm_entry entries[5];
     mm_map map;
@@ -155,13 +148,13 @@ static void fragment(machine *m)
             if (!keep_free)
                 m->storage[k] |= rng();
     }
-    double t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     if (mm_bitmap_adopt(&m->bm, &m->map, F4K, m->bm.first_frame, m->bm.frame_count, m->storage,
                         m->bytes) != MM_OK) {
         fprintf(stderr, "adopt failed\n");
         exit(1);
     }
-    m->adopt_ms = (now_ns() - t0) / 1e6;
+    m->adopt_ms = (double)(bench_now_ns() - t0) / 1e6;
 }
 
 static void machine_init(machine *m, uint64_t ram)
@@ -229,16 +222,16 @@ typedef struct result {
 static result run_case(machine *m, uint64_t k, uint64_t count, uint64_t align)
 {
     uint64_t *a = malloc(k * 8), *b = malloc(k * 8);
-    double t0 = now_ns();
+    uint64_t t0 = bench_now_ns();
     linear_round(&m->lin, k, count, align, b);
-    double lin = now_ns() - t0;
+    double lin = (double)(bench_now_ns() - t0);
     uint64_t rounds = 0;
-    t0 = now_ns();
+    t0 = bench_now_ns();
     double elapsed;
     do {
         ours_round(&m->bm, k, count, align, a);
         rounds++;
-        elapsed = now_ns() - t0;
+        elapsed = (double)(bench_now_ns() - t0);
     } while (elapsed < 2e8);
     if (memcmp(a, b, k * 8) != 0)
         fail("ours and the linear scan disagree (both are first-fit)");

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_util.h"
 #include "mm/memmap.h"
 
 static uint64_t rng_state = 0x243F6A8885A308D3ull;
@@ -43,13 +43,6 @@ static double log2_of(uint32_t n)
     return r + (x - 1); /* linear between powers of two: enough for a ratio */
 }
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
 /* Best time (ns) of `reps` sanitize runs of the same input. */
 static double time_sanitize(const mm_entry *input, uint32_t n, int reps, uint32_t *out_count)
 {
@@ -61,9 +54,9 @@ static double time_sanitize(const mm_entry *input, uint32_t n, int reps, uint32_
     for (int r = 0; r < reps; r++) {
         memcpy(storage, input, sizeof(mm_entry) * n);
         mm_map m = {storage, n, cap, 4096};
-        double t0 = now_ns();
+        uint64_t t0 = bench_now_ns();
         mm_status st = mm_map_sanitize(&m, 4096, scratch, scratch_size, NULL);
-        double t = now_ns() - t0;
+        double t = (double)(bench_now_ns() - t0);
         if (st != MM_OK) {
             fprintf(stderr, "sanitize failed: %s\n", mm_strerror(st));
             exit(1);

@@ -12,14 +12,6 @@ static void put_le32(uint8_t *p, uint32_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static uint64_t get_le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
 const char *bm_method_name(uint32_t method)
 {
     switch (method) {
@@ -102,7 +94,7 @@ mm_status bm_e820_collect(const bm_bios *b, bm_e820 *out)
             break; /* no signature at all: E820 unsupported */
         }
         uint32_t len = r.ecx > 24 ? 24 : r.ecx;
-        if (len < 20 || get_le64(buf + 8) == 0)
+        if (len < 20 || mm_load_le64(buf + 8) == 0)
             out->dropped++;
         else
             e820_keep(out, buf, len);

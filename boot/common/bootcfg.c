@@ -22,24 +22,26 @@ typedef struct slice {
 
 static const slice no_key = {"", 0};
 
-/* Starts a new error for the current line and `key`, and returns a builder
- * for its message. When the list is full the error is only counted and
- * the builder writes nowhere. */
-static bc_text new_error(parser *ps, slice key)
+bc_text bc_cfg_errors_add(bc_cfg_errors *errs, uint32_t line, const char *key, size_t key_len)
 {
-    bc_cfg_errors *e = ps->errs;
     bc_text t;
-    if (e->count == BC_CFG_MAX_ERRORS) {
-        e->dropped++;
+    if (errs->count == BC_CFG_MAX_ERRORS) {
+        errs->dropped++;
         bc_text_init(&t, NULL, 0);
         return t;
     }
-    bc_cfg_error *err = &e->items[e->count++];
-    err->line = ps->line;
+    bc_cfg_error *err = &errs->items[errs->count++];
+    err->line = line;
     bc_text_init(&t, err->key, sizeof err->key);
-    bc_text_strn(&t, key.p, key.n);
+    bc_text_strn(&t, key, key_len);
     bc_text_init(&t, err->msg, sizeof err->msg);
     return t;
+}
+
+/* Starts a new error for the current line and `key`. */
+static bc_text new_error(parser *ps, slice key)
+{
+    return bc_cfg_errors_add(ps->errs, ps->line, key.p, key.n);
 }
 
 static void report(parser *ps, slice key, const char *msg)

@@ -36,6 +36,7 @@
 #define BC_BOOTCFG_H
 
 #include "mm/base.h"
+#include "text.h"
 
 #define BC_CFG_MAX_FILE        (64u * 1024u) /* bytes */
 #define BC_CFG_MAX_LINE        1024u         /* bytes, without CR/LF */
@@ -149,14 +150,20 @@ void bc_bootcfg_defaults(bc_bootcfg *cfg);
 mm_status bc_bootcfg_parse(const void *text, size_t len, bc_bootcfg *cfg, bc_cfg_sink sink,
                            bc_cfg_errors *errs);
 
-/* Writes one error as "boot.cfg line 7: temp_heap_size: not a number"
- * (or "boot.cfg: ..." for line 0, no "key: " part when the key is empty)
- * into `buf` of `size` bytes, cut and always NUL-terminated when size > 0.
- * Returns the number of characters written, without the NUL. */
 /* Line that set `key` (case-insensitive) in the last parse, 0 when the
  * file did not set it. */
 uint32_t bc_bootcfg_key_line(const bc_bootcfg *cfg, const char *key);
 
+/* Writes one error as "boot.cfg line 7: temp_heap_size: not a number"
+ * (or "boot.cfg: ..." for line 0, no "key: " part when the key is empty)
+ * into `buf` of `size` bytes, cut and always NUL-terminated when size > 0.
+ * Returns the number of characters written, without the NUL. */
 size_t bc_cfg_error_format(const bc_cfg_error *err, char *buf, size_t size);
+
+/* Appends an error at `line` (0 = the file as a whole) for the first
+ * `key_len` bytes of `key` (stopping at a NUL; cut to fit) and returns the
+ * builder of its message, which the caller fills. When `errs` is full the
+ * error is only counted in `dropped` and the builder writes nowhere. */
+bc_text bc_cfg_errors_add(bc_cfg_errors *errs, uint32_t line, const char *key, size_t key_len);
 
 #endif

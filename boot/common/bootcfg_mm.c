@@ -30,19 +30,11 @@ mm_status bc_bootcfg_validate_mm(const bc_bootcfg *cfg, const struct mm_config *
         return MM_ERR_INVALID_ARGUMENT;
     if (mm_config_validate(mem, &ce) == MM_OK)
         return MM_OK;
-    if (errs->count == BC_CFG_MAX_ERRORS) {
-        errs->dropped++;
-        return MM_ERR_CONFIG;
-    }
-    bc_cfg_error *err = &errs->items[errs->count++];
     const char *key = mm_config_field_name(ce.field);
-    bc_text t;
-    err->line = bc_bootcfg_key_line(cfg, key);
-    bc_text_init(&t, err->key, sizeof err->key);
-    bc_text_str(&t, key);
-    bc_text_init(&t, err->msg, sizeof err->msg);
+    uint32_t line = bc_bootcfg_key_line(cfg, key);
+    bc_text t = bc_cfg_errors_add(errs, line, key, BC_CFG_KEY_MAX);
     bc_text_str(&t, ce.reason);
-    if (!err->line)
+    if (!line)
         bc_text_str(&t, " (default value)");
     return MM_ERR_CONFIG;
 }

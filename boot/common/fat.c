@@ -20,11 +20,6 @@ static uint32_t le16(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8;
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-    return le16(p) | le16(p + 2) << 16;
-}
-
 const char *fat_strerror(fat_status st)
 {
     switch (st) {
@@ -80,9 +75,9 @@ static void bpb_parse(const uint8_t *b, struct bpb *p)
     p->reserved = le16(b + 14);
     p->fats = b[16];
     p->root_entries = le16(b + 17);
-    p->total = le16(b + 19) ? le16(b + 19) : le32(b + 32);
-    p->fat_size = le16(b + 22) ? le16(b + 22) : le32(b + 36);
-    p->root_cluster = le32(b + 44);
+    p->total = le16(b + 19) ? le16(b + 19) : mm_load_le32(b + 32);
+    p->fat_size = le16(b + 22) ? le16(b + 22) : mm_load_le32(b + 36);
+    p->root_cluster = mm_load_le32(b + 44);
 }
 
 /* Derives the geometry from a BPB, rejecting anything inconsistent. */
@@ -410,7 +405,7 @@ static enum scan_result scan_entry(const fat_fs *fs, struct lfn *l, const uint8_
         return SCAN_MORE;
     out->is_dir = (e[11] & FAT_ATTR_DIR) != 0;
     out->first_cluster = le16(e + 26) | (fs->fat_bits == 32 ? le16(e + 20) << 16 : 0);
-    out->size = out->is_dir ? 0 : le32(e + 28);
+    out->size = out->is_dir ? 0 : mm_load_le32(e + 28);
     return SCAN_FOUND;
 }
 

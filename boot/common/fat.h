@@ -13,9 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Reads `count` device sectors starting at `lba` (absolute, in device
- * sectors) into `dst`. Returns 0 on success, non-zero on an I/O error. */
-typedef int (*fat_read_fn)(void *ctx, uint64_t lba, uint32_t count, void *dst);
+#include "sector.h"
+
+typedef bc_sector_read_fn fat_read_fn;
 
 typedef enum fat_status {
     FAT_OK = 0,

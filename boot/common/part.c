@@ -10,16 +10,6 @@ const uint8_t part_guid_bios_boot[16] = {'H', 'a', 'h', '!', 'I', 'd', 'o', 'n',
 #define GPT_MAX_ENTRIES    4096u
 #define GPT_MAX_ENTRY_SIZE 4096u
 
-static uint32_t le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-    return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
 const char *part_strerror(part_status st)
 {
     switch (st) {
@@ -70,7 +60,7 @@ part_status part_read_mbr(const part_disk *disk, part_mbr *out)
     out->first_start = UINT64_MAX;
     for (uint32_t i = 0; i < 4; i++) {
         const uint8_t *e = s + 446 + 16 * i;
-        uint32_t start = le32(e + 8), len = le32(e + 12);
+        uint32_t start = mm_load_le32(e + 8), len = mm_load_le32(e + 12);
         if (e[4] == 0 || len == 0)
             continue;
         if (e[4] == PART_MBR_TYPE_GPT)
@@ -94,7 +84,7 @@ static part_status gpt_header(const part_disk *d, struct gpt *g)
     if (d->read(d->ctx, 1, 1, d->scratch))
         return PART_ERR_IO;
     uint8_t *h = d->scratch;
-    uint32_t size = le32(h + 12), crc = le32(h + 16);
+    uint32_t size = mm_load_le32(h + 12), crc = mm_load_le32(h + 16);
     static const char sig[8] = {'E', 'F', 'I', ' ', 'P', 'A', 'R', 'T'};
     bool sig_ok = true;
     for (uint32_t i = 0; i < 8; i++)
@@ -102,14 +92,14 @@ static part_status gpt_header(const part_disk *d, struct gpt *g)
     if (!sig_ok || size < 92 || size > d->sector_size)
         return PART_ERR_BAD_GPT;
     mm_memset(h + 16, 0, 4);
-    if (part_crc32(0, h, size) != crc || le64(h + 24) != 1)
+    if (part_crc32(0, h, size) != crc || mm_load_le64(h + 24) != 1)
         return PART_ERR_BAD_GPT;
-    g->first_usable = le64(h + 40);
-    g->last_usable = le64(h + 48);
-    g->entries_lba = le64(h + 72);
-    g->count = le32(h + 80);
-    g->entry_size = le32(h + 84);
-    g->entries_crc = le32(h + 88);
+    g->first_usable = mm_load_le64(h + 40);
+    g->last_usable = mm_load_le64(h + 48);
+    g->entries_lba = mm_load_le64(h + 72);
+    g->count = mm_load_le32(h + 80);
+    g->entry_size = mm_load_le32(h + 84);
+    g->entries_crc = mm_load_le32(h + 88);
     /* Entry size is 128 * 2^n by the UEFI spec. */
     if (g->entry_size < 128 || !mm_is_pow2(g->entry_size) || g->entry_size > GPT_MAX_ENTRY_SIZE ||
         g->count == 0 || g->count > GPT_MAX_ENTRIES || g->entries_lba < 2 ||
@@ -126,7 +116,7 @@ static part_status gpt_header(const part_disk *d, struct gpt *g)
 static part_status gpt_entry(const struct gpt *g, const uint8_t *e, uint32_t index,
                              const uint8_t type[16], part_entry *out, bool *match)
 {
-    uint64_t first = le64(e + 32), last = le64(e + 40);
+    uint64_t first = mm_load_le64(e + 32), last = mm_load_le64(e + 40);
     bool used = false;
     for (uint32_t i = 0; i < 16; i++)
         used |= e[i] != 0;

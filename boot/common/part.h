@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Same contract as fat_read_fn: `count` sectors from `lba` into `dst`,
- * 0 on success. */
-typedef int (*part_read_fn)(void *ctx, uint64_t lba, uint32_t count, void *dst);
+#include "sector.h"
+
+typedef bc_sector_read_fn part_read_fn;
 
 typedef enum part_status {
     PART_OK = 0,

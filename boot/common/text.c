@@ -57,12 +57,3 @@ size_t bc_strnlen(const char *s, size_t max)
         n++;
     return n;
 }
-
-bool bc_str_eqn(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (a[i] != b[i] || a[i] == '\0')
-            return false;
-    }
-    return a[n] == '\0';
-}

@@ -31,8 +31,4 @@ void bc_text_u32(bc_text *t, uint32_t v);
 /* Length of the NUL-terminated `s`, at most `max` (stops there). */
 size_t bc_strnlen(const char *s, size_t max);
 
-/* True when the NUL-terminated `a` equals the first `n` bytes of `b` and
- * `a` has exactly `n` characters. */
-bool bc_str_eqn(const char *a, const char *b, size_t n);
-
 #endif

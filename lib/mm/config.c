@@ -268,9 +268,9 @@ static mm_config_field field_of_key(const char *key)
     return MM_CFG_NONE;
 }
 
-static uint64_t *number_field(mm_config *c, mm_config_field f)
+uint64_t *mm_config_number(mm_config *c, mm_config_field field)
 {
-    switch (f) {
+    switch (field) {
     case MM_CFG_HEAP_SIZE:
         return &c->heap_size;
     case MM_CFG_TEMP_HEAP_SIZE:
@@ -289,7 +289,7 @@ static uint64_t *number_field(mm_config *c, mm_config_field f)
 /* Parses `v` into field `f` of *c. */
 static const char *parse_into(mm_config *c, mm_config_field f, slice v)
 {
-    uint64_t *num = number_field(c, f);
+    uint64_t *num = mm_config_number(c, f);
     if (num)
         return parse_number(v, num);
     if (f == MM_CFG_MEMORY_TEST)

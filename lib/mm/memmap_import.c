@@ -3,16 +3,6 @@
  * neither the buffer's alignment nor the host's struct layout matters. */
 #include "mm/memmap.h"
 
-static uint32_t load_le32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t load_le64(const uint8_t *p)
-{
-    return (uint64_t)load_le32(p) | (uint64_t)load_le32(p + 4) << 32;
-}
-
 /* Appends without the overflow check of mm_map_add(): importers keep what
  * the firmware said, wrapping ranges included, for sanitize to clip and
  * report. */
@@ -64,13 +54,14 @@ mm_status mm_map_import_e820(mm_map *m, const void *entries, uint32_t count, uin
     for (uint32_t i = 0; i < count; i++, p += entry_size) {
         uint64_t attrs = 0;
         if (entry_size == E820_ENTRY_SIZE_X) {
-            attrs = load_le32(p + E820_OFF_EXT_ATTRS);
+            attrs = mm_load_le32(p + E820_OFF_EXT_ATTRS);
             if (!(attrs & MM_E820_ATTR_ENABLED))
                 continue;
         }
-        uint32_t raw = load_le32(p + E820_OFF_TYPE);
-        mm_status st = append_raw(m, load_le64(p + E820_OFF_BASE), load_le64(p + E820_OFF_LENGTH),
-                                  mm_e820_type(raw, attrs), raw, attrs);
+        uint32_t raw = mm_load_le32(p + E820_OFF_TYPE);
+        mm_status st =
+            append_raw(m, mm_load_le64(p + E820_OFF_BASE), mm_load_le64(p + E820_OFF_LENGTH),
+                       mm_e820_type(raw, attrs), raw, attrs);
         if (st != MM_OK) {
             m->count = start_count;
             return st;
@@ -131,14 +122,14 @@ static bool whole_descriptors(uint64_t map_size, uint64_t desc_size)
 
 static mm_status import_efi_descriptor(mm_map *m, const uint8_t *d)
 {
-    uint32_t raw = load_le32(d + EFI_OFF_TYPE);
-    uint64_t pages = load_le64(d + EFI_OFF_PAGES);
+    uint32_t raw = mm_load_le32(d + EFI_OFF_TYPE);
+    uint64_t pages = mm_load_le64(d + EFI_OFF_PAGES);
     if (pages == 0)
         return MM_OK;
     if (pages > EFI_MAX_PAGES)
         pages = EFI_MAX_PAGES;
-    uint64_t attrs = load_le64(d + EFI_OFF_ATTRS);
-    return append_raw(m, load_le64(d + EFI_OFF_PHYS), pages << MM_EFI_PAGE_SHIFT,
+    uint64_t attrs = mm_load_le64(d + EFI_OFF_ATTRS);
+    return append_raw(m, mm_load_le64(d + EFI_OFF_PHYS), pages << MM_EFI_PAGE_SHIFT,
                       mm_efi_descriptor_type(raw, attrs), raw, attrs);
 }
 

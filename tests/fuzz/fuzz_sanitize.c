@@ -23,20 +23,12 @@
 #define RECORD      18u
 #define MAX_ENTRIES 256u
 
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
 /* Record -> entry. The type byte's high bits select a scale: small
  * addresses (pages below 1 MiB), medium (below 4 GiB) or full 64 bits
  * (wrap tests). */
 static mm_entry decode(const uint8_t *p)
 {
-    uint64_t base = rd64(p), len = rd64(p + 8);
+    uint64_t base = mm_load_le64(p), len = mm_load_le64(p + 8);
     uint8_t t = p[16], extra = p[17];
     switch (t >> 6) {
     case 0:

@@ -13,7 +13,7 @@ struct padded_input {
     size_t size;
 };
 
-/* Sector-read callback (fat_read_fn / part_read_fn) over a padded_input. */
+/* Sector-read callback (bc_sector_read_fn) over a padded_input. */
 static inline int padded_read(void *ctx, uint64_t lba, uint32_t count, void *dst)
 {
     const struct padded_input *in = ctx;

@@ -101,6 +101,25 @@ static void default_value_at_fault(void **state)
     assert_int_equal(strncmp(buf, "boot.cfg: heap_size: ", 21), 0);
 }
 
+/* The cross-key error arriving when the list already holds
+ * BC_CFG_MAX_ERRORS: it is counted in `dropped`, the kept ones untouched. */
+static void cross_key_error_on_full_list(void **state)
+{
+    (void)state;
+    ctx c;
+    assert_int_equal(run(&c, "bitmap_granularity=8K\nheap_size=12K\n"), MM_ERR_CONFIG);
+    c.errs = (bc_cfg_errors){.count = BC_CFG_MAX_ERRORS};
+    for (uint32_t i = 0; i < BC_CFG_MAX_ERRORS; i++)
+        c.errs.items[i].line = 100 + i;
+    assert_int_equal(bc_bootcfg_validate_mm(&c.cfg, &c.mem, &c.errs), MM_ERR_CONFIG);
+    assert_int_equal(c.errs.count, BC_CFG_MAX_ERRORS);
+    assert_int_equal(c.errs.dropped, 1);
+    for (uint32_t i = 0; i < BC_CFG_MAX_ERRORS; i++) {
+        assert_int_equal(c.errs.items[i].line, 100 + i);
+        assert_string_equal(c.errs.items[i].msg, "");
+    }
+}
+
 typedef struct captured {
     char lines[12][160];
     int n;
@@ -206,6 +225,7 @@ int main(void)
         cmocka_unit_test(bad_value_reason_from_config),
         cmocka_unit_test(cross_key_rule_names_line),
         cmocka_unit_test(default_value_at_fault),
+        cmocka_unit_test(cross_key_error_on_full_list),
         cmocka_unit_test(errors_logged),
         cmocka_unit_test(load_without_file_uses_defaults),
         cmocka_unit_test(load_applies_file_and_level),

@@ -37,32 +37,15 @@ typedef struct bad_case {
     const char *reason_part;
 } bad_case;
 
-/* The numeric field `f` of *c (log_level is handled by the caller). */
-static uint64_t *number_of(mm_config *c, mm_config_field f)
-{
-    switch (f) {
-    case MM_CFG_HEAP_SIZE:
-        return &c->heap_size;
-    case MM_CFG_TEMP_HEAP_SIZE:
-        return &c->temp_heap_size;
-    case MM_CFG_BITMAP_GRANULARITY:
-        return &c->bitmap_granularity;
-    case MM_CFG_HEAP_ALIGNMENT:
-        return &c->heap_alignment;
-    case MM_CFG_MIN_HEAP_ADDR:
-        return &c->min_heap_addr;
-    default:
-        fail();
-        return NULL;
-    }
-}
-
 static void set_field(mm_config *c, mm_config_field f, uint64_t v)
 {
-    if (f == MM_CFG_LOG_LEVEL)
+    if (f == MM_CFG_LOG_LEVEL) {
         c->log_level = (mm_log_level)v;
-    else
-        *number_of(c, f) = v;
+        return;
+    }
+    uint64_t *num = mm_config_number(c, f);
+    assert_non_null(num);
+    *num = v;
 }
 
 static void validate_names_bad_field(void **state)
@@ -164,6 +147,24 @@ static void field_names(void **state)
 }
 
 /* Every numeric key takes decimal, hex and suffixed numbers. */
+/* mm_config_number points into the struct for the five numeric keys and
+ * gives NULL for booleans, the level, NONE and values past the enum. */
+static void number_accessor(void **state)
+{
+    (void)state;
+    mm_config c;
+    assert_ptr_equal(mm_config_number(&c, MM_CFG_HEAP_SIZE), &c.heap_size);
+    assert_ptr_equal(mm_config_number(&c, MM_CFG_TEMP_HEAP_SIZE), &c.temp_heap_size);
+    assert_ptr_equal(mm_config_number(&c, MM_CFG_BITMAP_GRANULARITY), &c.bitmap_granularity);
+    assert_ptr_equal(mm_config_number(&c, MM_CFG_HEAP_ALIGNMENT), &c.heap_alignment);
+    assert_ptr_equal(mm_config_number(&c, MM_CFG_MIN_HEAP_ADDR), &c.min_heap_addr);
+    assert_null(mm_config_number(&c, MM_CFG_MEMORY_TEST));
+    assert_null(mm_config_number(&c, MM_CFG_DETAILED_LOGGING));
+    assert_null(mm_config_number(&c, MM_CFG_LOG_LEVEL));
+    assert_null(mm_config_number(&c, MM_CFG_NONE));
+    assert_null(mm_config_number(&c, MM_CFG_FIELD_COUNT));
+}
+
 typedef struct number_case {
     const char *value;
     uint64_t want;
@@ -188,7 +189,7 @@ static void set_numbers(void **state)
             mm_config_error err;
             const char *key = mm_config_field_name(fields[f]);
             assert_int_equal(mm_config_set(&c, key, cases[i].value, &err), MM_OK);
-            assert_int_equal(*number_of(&c, fields[f]), cases[i].want);
+            assert_int_equal(*mm_config_number(&c, fields[f]), cases[i].want);
             assert_int_equal(err.field, MM_CFG_NONE);
         }
     }
@@ -367,6 +368,7 @@ int main(void)
         cmocka_unit_test(defaults_match_seed),
         cmocka_unit_test(validate_names_bad_field),
         cmocka_unit_test(validate_accepts_edges),
+        cmocka_unit_test(number_accessor),
         cmocka_unit_test(temp_heap_zero_means_none),
         cmocka_unit_test(heap_must_be_whole_frames),
         cmocka_unit_test(validate_null),

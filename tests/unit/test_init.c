@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "helpers/host_window.h"
+#include "helpers/log_lines.h"
 #include "mm/init.h"
 
 #define KIB ((uint64_t)1024)
@@ -52,24 +53,6 @@ static const efi_desc ovmf_efi[] = {
     {0, 0, 0x3fe0000, 0, 0x20, WB, 0},  {11, 0, 0xffc00000, 0, 0x400, 1, 0},
 };
 
-/* Log lines collected for checking reasons. */
-typedef struct log_text {
-    char text[64 * 1024];
-    size_t len;
-} log_text;
-
-static void log_sink(void *ctx, mm_log_level level, const char *line, size_t len)
-{
-    (void)level;
-    log_text *l = ctx;
-    if (l->len + len + 2 >= sizeof l->text)
-        return;
-    memcpy(l->text + l->len, line, len);
-    l->len += len;
-    l->text[l->len++] = '\n';
-    l->text[l->len] = '\0';
-}
-
 /* Everything one init needs on the host: RAM window [1 MiB, 64 MiB). */
 typedef struct fixture {
     host_window hw;
@@ -78,7 +61,7 @@ typedef struct fixture {
     mm_init_storage storage;
     mm_config cfg;
     mm_ctx ctx;
-    log_text log;
+    log_lines log;
     mm_logger lg;
 } fixture;
 
@@ -90,7 +73,7 @@ static int fx_setup(void **state)
     fx->scratch = malloc(scratch);
     fx->storage = (mm_init_storage){fx->entries, 64, fx->scratch, scratch, fx->hw.w, NULL, NULL};
     mm_config_defaults(&fx->cfg);
-    fx->lg = (mm_logger){log_sink, &fx->log, MM_LOG_TRACE};
+    fx->lg = (mm_logger){log_lines_sink, &fx->log, MM_LOG_TRACE};
     *state = fx;
     return 0;
 }
@@ -212,8 +195,7 @@ static void bad_firmware_maps_fall_back(void **state)
         {bios_raw(none_usable, 2), "firmware map has no usable RAM"},
     };
     for (size_t i = 0; i < MM_ARRAY_SIZE(cases); i++) {
-        fx->log.len = 0;
-        fx->log.text[0] = '\0';
+        log_lines_clear(&fx->log);
         assert_int_equal(
             mm_init(&fx->ctx, MM_BOOT_BIOS, &cases[i].raw, &fx->cfg, &fx->storage, &fx->lg), MM_OK);
         assert_true(fx->ctx.used_fallback);
@@ -253,8 +235,7 @@ static void heap_alignment_respected(void **state)
 static void expect_failure(fixture *fx, mm_boot_mode mode, const mm_raw_map *raw, mm_status want,
                            const char *reason)
 {
-    fx->log.len = 0;
-    fx->log.text[0] = '\0';
+    log_lines_clear(&fx->log);
     assert_int_equal(mm_init(&fx->ctx, mode, raw, &fx->cfg, &fx->storage, &fx->lg), want);
     if (!strstr(fx->log.text, reason)) {
         print_error("log lacks \"%s\":\n%s", reason, fx->log.text);
@@ -391,7 +372,7 @@ static void report_mentions_everything(void **state)
     fixture *fx = *state;
     mm_raw_map raw = bios_raw(qemu_e820, MM_ARRAY_SIZE(qemu_e820));
     assert_int_equal(mm_init(&fx->ctx, MM_BOOT_BIOS, &raw, &fx->cfg, &fx->storage, NULL), MM_OK);
-    fx->log.len = 0;
+    log_lines_clear(&fx->log);
     mm_init_report(&fx->ctx, &fx->lg);
     assert_non_null(strstr(fx->log.text, "boot mode bios"));
     assert_non_null(

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "helpers/log_lines.h"
 #include "mm/init.h"
 #include "mm/log.h"
 
@@ -142,23 +143,11 @@ static void vlog_through_wrapper(void **state)
     assert_int_equal(c.calls, 1);
 }
 
-/* Every line, in order, for mm_log_map. */
-typedef struct lines {
-    char text[4096];
-    size_t len;
-    int calls;
-} lines;
-
-static void lines_sink(void *ctx, mm_log_level level, const char *line, size_t len)
+/* Every line, in order, for mm_log_map; all of them at MM_LOG_DEBUG. */
+static void debug_lines_sink(void *ctx, mm_log_level level, const char *line, size_t len)
 {
-    lines *l = ctx;
     assert_int_equal(level, MM_LOG_DEBUG);
-    assert_true(l->len + len + 2 < sizeof l->text);
-    memcpy(l->text + l->len, line, len);
-    l->len += len;
-    l->text[l->len++] = '\n';
-    l->text[l->len] = '\0';
-    l->calls++;
+    log_lines_sink(ctx, level, line, len);
 }
 
 /* mm_log_map: a header with the count, then one line per entry with its
@@ -176,10 +165,10 @@ static void log_map_lines(void **state)
          .raw_type = 2},
     };
     mm_map map = {.entries = e, .count = 3, .capacity = 3};
-    lines l = {0};
-    mm_logger lg = {lines_sink, &l, MM_LOG_DEBUG};
+    log_lines l = {0};
+    mm_logger lg = {debug_lines_sink, &l, MM_LOG_DEBUG};
     mm_log_map(&lg, MM_LOG_DEBUG, &map);
-    assert_int_equal(l.calls, 4);
+    assert_int_equal(l.count, 4);
     assert_string_equal(l.text,
                         "[DEBUG] memory map, 3 entries:\n"
                         "[DEBUG]   [0x000000000000 - 0x00000009f000)     636 KiB  usable\n"
@@ -188,7 +177,7 @@ static void log_map_lines(void **state)
     lg.level = MM_LOG_INFO;
     mm_log_map(&lg, MM_LOG_DEBUG, &map);
     mm_log_map(&lg, MM_LOG_INFO, NULL); /* enabled level, no map */
-    assert_int_equal(l.calls, 4);
+    assert_int_equal(l.count, 4);
 }
 
 static void level_names_round_trip(void **state)

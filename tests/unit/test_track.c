@@ -8,26 +8,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "helpers/log_lines.h"
 #include "mm/track.h"
-
-/* Collects every logged line into one text. */
-typedef struct lines {
-    char text[8192];
-    size_t len;
-    int count;
-} lines;
-
-static void lines_sink(void *ctx, mm_log_level level, const char *line, size_t len)
-{
-    (void)level;
-    lines *l = ctx;
-    assert_true(l->len + len + 1 < sizeof l->text);
-    memcpy(l->text + l->len, line, len);
-    l->len += len;
-    l->text[l->len++] = '\n';
-    l->text[l->len] = '\0';
-    l->count++;
-}
 
 static void counts_one_site(void **state)
 {
@@ -171,8 +153,8 @@ static void report_lists_sites_and_warnings(void **state)
     mm_track_alloc(&t, MM_ALLOC_BITMAP, "page tables", 16384);
     mm_track_alloc(&t, MM_ALLOC_BITMAP, "kernel", 4096);
     mm_track_free(&t, MM_ALLOC_POOL, "ghost", 1);
-    lines l = {0};
-    mm_logger lg = {lines_sink, &l, MM_LOG_INFO};
+    log_lines l = {0};
+    mm_logger lg = {log_lines_sink, &l, MM_LOG_INFO};
     mm_track_report(&t, &lg);
     assert_non_null(strstr(l.text, "allocation profile: 2 sites"));
     assert_non_null(strstr(l.text, "heap   handoff"));
@@ -186,8 +168,8 @@ static void report_lists_sites_and_warnings(void **state)
      * 1 overflow row + unmatched warning */
     assert_int_equal(l.count, 9);
 
-    lines quiet = {0};
-    mm_logger lq = {lines_sink, &quiet, MM_LOG_WARN};
+    log_lines quiet = {0};
+    mm_logger lq = {log_lines_sink, &quiet, MM_LOG_WARN};
     mm_track_report(&t, &lq);
     mm_track_report(&t, NULL);
     assert_int_equal(quiet.count, 0);

@@ -90,6 +90,19 @@ static inline void mm_memcpy(void *dst, const void *src, size_t n)
         *d++ = *s++;
 }
 
+/* Little-endian loads from bytes at any alignment (firmware tables, disk
+ * structures): byte by byte, so neither alignment nor the host's struct
+ * layout matters. */
+static inline uint32_t mm_load_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t mm_load_le64(const uint8_t *p)
+{
+    return (uint64_t)mm_load_le32(p) | (uint64_t)mm_load_le32(p + 4) << 32;
+}
+
 #define MM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

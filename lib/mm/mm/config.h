@@ -81,6 +81,11 @@ mm_status mm_config_validate(const mm_config *c, mm_config_error *err);
  * "?" for values outside the enum. */
 const char *mm_config_field_name(mm_config_field field);
 
+/* The numeric field `field` of *c (heap_size ... min_heap_addr), for code
+ * that walks fields by enum; NULL for the boolean fields, log_level,
+ * MM_CFG_NONE and values outside the enum. The pointer is into *c. */
+uint64_t *mm_config_number(mm_config *c, mm_config_field field);
+
 /* Sets one field from a boot.cfg key/value pair (both NUL-terminated;
  * keys are case-insensitive, the value may have surrounding blanks).
  *   heap_size, temp_heap_size, bitmap_granularity, heap_alignment,
