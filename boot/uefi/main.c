@@ -225,7 +225,7 @@ static void phase_boot_services(struct loader *L)
     mem_scratch_setup(L);
     allocate_boot_heap(L);
     allocate_stack_and_temp_heap(L);
-    L->nx = cpu_has_nx();
+    L->nx = x86_cpu_has_nx();
     if (cpu_paging_5level())
         loader_fail(L, "firmware runs with 5-level paging (CR4.LA57): not supported, the kernel "
                        "is entered with 4-level page tables (docs/protocol.md)");
