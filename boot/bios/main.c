@@ -439,8 +439,7 @@ void stage2_main(uint32_t drive)
     BC_TRACK_INIT(&L);
     con_init();
     idt_init();
-    mm_log(&con_log, MM_LOG_INFO, "MultiOS Boot %u.%u.%u (legacy BIOS), boot drive 0x%x",
-           BC_LOADER_VERSION >> 16, (BC_LOADER_VERSION >> 8) & 0xff, BC_LOADER_VERSION & 0xff,
+    mm_log(&con_log, MM_LOG_INFO, BC_BANNER_FMT " (legacy BIOS), boot drive 0x%x", BC_BANNER_ARGS,
            drive);
     check_gdt();
     if (!cpu_long_mode(&L.nx))

@@ -80,6 +80,14 @@
 #define BC_HANDOFF_EFI_SLACK  8u                            /* extra EFI descriptors to allow for */
 #define BC_HANDOFF_MAX_SIZE   4096u /* largest `size` bc_handoff_check accepts */
 
+/* The start of both loaders' first log line, "MultiOS Boot 0.1.0"; each
+ * front end appends its firmware part: mm_log(log, MM_LOG_INFO,
+ * BC_BANNER_FMT " (UEFI, ...)", BC_BANNER_ARGS, ...). */
+#define BC_BANNER_FMT "%s %u.%u.%u"
+#define BC_BANNER_ARGS                                                                             \
+    BC_LOADER_NAME, BC_LOADER_VERSION >> 16, (BC_LOADER_VERSION >> 8) & 0xff,                      \
+        BC_LOADER_VERSION & 0xff
+
 /* MOS_MEM_* type of an internal mm_type, 0 for MM_TYPE_NONE or a value
  * outside the enum. The ONE place where the two sets meet. */
 uint32_t bc_mos_type_from_mm(uint32_t mm_type);

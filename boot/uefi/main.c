@@ -309,8 +309,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     L.log.level = MM_LOG_INFO;
     BC_TRACK_INIT(&L);
     console_init(st);
-    mm_log(&L.log, MM_LOG_INFO, "%s %u.%u.%u (UEFI, firmware revision 0x%x)", BC_LOADER_NAME,
-           BC_LOADER_VERSION >> 16, (BC_LOADER_VERSION >> 8) & 0xff, BC_LOADER_VERSION & 0xff,
+    mm_log(&L.log, MM_LOG_INFO, BC_BANNER_FMT " (UEFI, firmware revision 0x%x)", BC_BANNER_ARGS,
            st->FirmwareRevision);
     phase_boot_services(&L);
     phase_handoff(&L);
