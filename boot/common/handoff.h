@@ -11,9 +11,9 @@
  * no more memory from the map or the bitmap.
  *
  * Phase A: sizes (nothing placed yet)
- *   A1. Parse boot.cfg (bc_bootcfg_parse with bc_cfg_sink_mm, then
- *       bc_bootcfg_validate_mm; on errors bc_cfg_errors_log and halt; a
- *       missing file means defaults, still validated), read the kernel
+ *   A1. Read boot.cfg and hand it to bc_bootcfg_load (parse, validate,
+ *       problems logged; halt when it fails; a missing file means
+ *       defaults, still validated), read the kernel
  *       file into loader memory, bc_elf_parse() it (halt with img.msg).
  *   A2. Take the memory map (UEFI: provisional GetMemoryMap; BIOS: E820 or
  *       its fallbacks, final), import it into an mm_map whose capacity is
@@ -57,9 +57,10 @@
  *   C3. bc_elf_load() into the kernel range; bc_paging_standard() with the
  *       kernel's physical base (the same call with phys 0 sized the tables
  *       in A3); bc_paging_build().
- *   C4. bc_handoff_build(): header, fields from bc_handoff_input, the final
- *       map translated to MOS_MEM_*, the cmdline and the raw EFI map, all
- *       inside the handoff region.
+ *   C4. bc_handoff_input_fill() from bc_handoff_sources, then the
+ *       firmware fields; bc_handoff_build(): header, fields from
+ *       bc_handoff_input, the final map translated to MOS_MEM_*, the
+ *       cmdline and the raw EFI map, all inside the handoff region.
  *   C5. Immediately before the jump: bc_handoff_seal(h, rdtsc()), which
  *       stores tsc_kernel_jump and the checksum. Nothing writes the handoff
  *       after sealing.
