@@ -302,24 +302,6 @@ void arch_exception(struct exception_frame *f)
 
 /* ---- probing the kernel's own mappings ---- */
 
-static uint64_t rdmsr(uint32_t msr)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static bool cpu_has_nx(void)
-{
-    uint32_t a = 0x80000000u, b, c, d;
-    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
-    if (a < 0x80000001u)
-        return false;
-    a = 0x80000001u;
-    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
-    return (d >> 20) & 1;
-}
-
 /* Writes the byte at `p` back unchanged; true when the write faulted. */
 static bool probe_write_faults(volatile uint8_t *p)
 {
@@ -362,12 +344,12 @@ extern char _start[];
 
 void arch_probe_mappings(struct kp_probe *out)
 {
-    uint64_t efer = rdmsr(0xc0000080u);
+    uint64_t efer = x86_rdmsr(0xc0000080u);
     *out = (struct kp_probe){
         .done = true,
         .cr3 = read_cr(CR3),
         .cr0_wp = (read_cr(CR0) >> 16) & 1,
-        .nx_cpu = cpu_has_nx(),
+        .nx_cpu = x86_cpu_has_nx(),
         .nx_enabled = (efer >> 11) & 1,
         .text_writable = !probe_write_faults((volatile uint8_t *)_start),
         .rodata_writable = !probe_write_faults((volatile uint8_t *)(uintptr_t)probe_rodata_byte),

@@ -99,33 +99,21 @@ static void open_volume(uint32_t drive)
  * with its line, then the boot stops. */
 static void read_config(void)
 {
-    mm_config_defaults(&L.mem);
-    bc_bootcfg_defaults(&L.cfg);
-    bc_cfg_errors errs = {0};
-    mm_status st = MM_OK;
     fat_file f;
+    const void *text = NULL;
     fat_status fst = fat_lookup(L.fs, BOOT_CFG_PATH, &f);
-    if (fst == FAT_ERR_NOT_FOUND) {
-        mm_log(&con_log, MM_LOG_INFO, "boot.cfg: not found, using the defaults");
-    } else {
+    if (fst != FAT_ERR_NOT_FOUND) {
         if (fst == FAT_OK && f.size > BC_CFG_MAX_FILE)
             fatal("boot.cfg: %u bytes, more than the %u allowed", f.size, BC_CFG_MAX_FILE);
-        void *text = low_alloc(BC_CFG_MAX_FILE, "boot.cfg buffer");
+        void *buf = low_alloc(BC_CFG_MAX_FILE, "boot.cfg buffer");
         if (fst == FAT_OK)
-            fst = fat_read_file(L.fs, &f, text, BC_CFG_MAX_FILE);
+            fst = fat_read_file(L.fs, &f, buf, BC_CFG_MAX_FILE);
         if (fst != FAT_OK)
             fatal("boot.cfg: cannot read: %s", fat_strerror(fst));
-        st = bc_bootcfg_parse(text, f.size, &L.cfg, bc_cfg_sink_mm(&L.mem), &errs);
-        if (st == MM_OK)
-            mm_log(&con_log, MM_LOG_INFO, "boot.cfg: read (%u bytes)", f.size);
+        text = buf;
     }
-    if (st == MM_OK)
-        st = bc_bootcfg_validate_mm(&L.cfg, &L.mem, &errs);
-    if (st != MM_OK) {
-        bc_cfg_errors_log(&errs, &con_log);
+    if (bc_bootcfg_load(text, text ? f.size : 0, &L.cfg, &L.mem, &con_log) != MM_OK)
         fatal("boot.cfg has errors (listed above)");
-    }
-    con_log.level = mm_config_log_level(&L.mem);
 }
 
 /* Retypes the usable parts of [base, base + len) (the firmware may have
@@ -328,21 +316,14 @@ static void paging_layout(void)
     }
 }
 
-static uint32_t cmdline_bytes(void)
-{
-    uint32_t n = 0;
-    while (L.cfg.cmdline[n])
-        n++;
-    return n + 1;
-}
-
 /* Sizes come from the map before these carves (they never grow them). */
 static void place_all(void)
 {
     uint64_t bitmap_bytes, pt_bytes;
     if (mm_bitmap_storage_size(&L.map, L.mem.bitmap_granularity, &bitmap_bytes) != MM_OK)
         fatal("frame bitmap: cannot size it for this memory map");
-    if (bc_handoff_layout_init(&L.handoff_layout, L.map.capacity, cmdline_bytes(), 0) != MM_OK)
+    if (bc_handoff_layout_init(&L.handoff_layout, L.map.capacity, bc_cmdline_bytes(L.cfg.cmdline),
+                               0) != MM_OK)
         fatal("handoff: cannot lay out its region");
     place_or_die(R_KERNEL, L.elf.span, L.elf.phys_align, ONE_MIB, MM_TYPE_KERNEL);
     place_or_die(R_STACK, BC_KERNEL_STACK_SIZE, 4096, ONE_MIB, MM_TYPE_KERNEL_STACK);
@@ -405,41 +386,29 @@ static void build_tables(void)
 static struct mos_handoff *build_handoff(void)
 {
     const struct range *r = L.range;
-    bc_handoff_input in = {
+    bc_handoff_sources src = {
         .boot_mode = MOS_BOOT_MODE_BIOS,
-        .bios_memory_detect = L.detect.method,
         .map = &L.map,
-        .temp_heap_base = r[R_TEMP_HEAP].base,
-        .temp_heap_size = r[R_TEMP_HEAP].size,
-        .boot_heap_base = r[R_BOOT_HEAP].base,
-        .boot_heap_size = r[R_BOOT_HEAP].size,
-        .boot_heap_used = 0,
-        .bitmap_addr = r[R_BITMAP].base,
-        .bitmap_size = L.bitmap.storage_bytes,
-        .bitmap_first_frame = L.bitmap.first_frame,
-        .bitmap_frame_count = L.bitmap.frame_count,
-        .bitmap_granularity = (uint32_t)L.mem.bitmap_granularity,
-        .acpi_rsdp = L.rsdp,
+        .bitmap = &L.bitmap,
+        .paging = &L.paging.layout,
+        .elf = &L.elf,
+        .sanitize = &L.sanitize,
         .cmdline = L.cfg.cmdline,
-        .kernel_phys_base = r[R_KERNEL].base,
-        .kernel_virt_base = L.elf.virt_base,
-        .kernel_size = L.elf.span,
-        .kernel_entry = L.elf.entry,
-        .stack_phys_base = r[R_STACK].base,
-        .stack_size = r[R_STACK].size,
-        .stack_virt_top = bc_entry_rsp(BC_HHDM_OFFSET, r[R_STACK].base, r[R_STACK].size),
+        .kernel = {r[R_KERNEL].base, r[R_KERNEL].size},
+        .stack = {r[R_STACK].base, r[R_STACK].size},
+        .temp_heap = {r[R_TEMP_HEAP].base, r[R_TEMP_HEAP].size},
+        .boot_heap = {r[R_BOOT_HEAP].base, r[R_BOOT_HEAP].size},
+        .bitmap_storage = {r[R_BITMAP].base, r[R_BITMAP].size},
         .cr3 = L.cr3,
-        .hhdm_offset = BC_HHDM_OFFSET,
-        .hhdm_size = L.paging.layout.hhdm_size,
-        .identity_map_size = L.paging.layout.identity_size,
+        .acpi_rsdp = L.rsdp,
+        .memtest_bad_bytes = L.memtest_bad_bytes,
         .tsc_loader_entry = L.tsc_entry,
         .tsc_memmap_done = L.tsc_memmap,
         .tsc_frequency_hz = L.tsc_hz,
-        .sanitize_overlaps = L.sanitize.overlaps_resolved,
-        .sanitize_merged = L.sanitize.merged,
-        .sanitize_trimmed = L.sanitize.bytes_trimmed,
-        .memtest_bad_bytes = L.memtest_bad_bytes,
     };
+    bc_handoff_input in;
+    bc_handoff_input_fill(&in, &src);
+    in.bios_memory_detect = L.detect.method;
     struct mos_handoff *h;
     mm_status st = bc_handoff_build(&in, &L.handoff_layout, phys_ptr(r[R_HANDOFF].base),
                                     r[R_HANDOFF].base, &h);
@@ -470,8 +439,7 @@ void stage2_main(uint32_t drive)
     BC_TRACK_INIT(&L);
     con_init();
     idt_init();
-    mm_log(&con_log, MM_LOG_INFO, "MultiOS Boot %u.%u.%u (legacy BIOS), boot drive 0x%x",
-           BC_LOADER_VERSION >> 16, (BC_LOADER_VERSION >> 8) & 0xff, BC_LOADER_VERSION & 0xff,
+    mm_log(&con_log, MM_LOG_INFO, BC_BANNER_FMT " (legacy BIOS), boot drive 0x%x", BC_BANNER_ARGS,
            drive);
     check_gdt();
     if (!cpu_long_mode(&L.nx))

@@ -118,6 +118,17 @@ bc_cfg_sink bc_cfg_sink_mm(struct mm_config *mem);
 mm_status bc_bootcfg_validate_mm(const bc_bootcfg *cfg, const struct mm_config *mem,
                                  bc_cfg_errors *errs);
 
+/* The boot.cfg flow both loaders share, after they read the file:
+ * defaults into `cfg` and `mem`, parse `len` bytes at `text` (NULL = no
+ * file: the defaults, logged as such, still validated), then
+ * bc_bootcfg_validate_mm. On success logs the size read and sets
+ * log->level from the config (mm_config_log_level); on failure lists
+ * every problem on `log` with bc_cfg_errors_log and leaves log->level
+ * alone. Returns MM_OK or the first failure (MM_ERR_CONFIG, ...): the
+ * caller halts then. */
+mm_status bc_bootcfg_load(const void *text, size_t len, bc_bootcfg *cfg, struct mm_config *mem,
+                          struct mm_logger *log);
+
 /* Logs every error of `errs` at MM_LOG_ERROR, one bc_cfg_error_format()
  * line each, then "boot.cfg: N more problems not shown" when some were
  * dropped. */

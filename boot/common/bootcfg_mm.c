@@ -49,3 +49,28 @@ void bc_cfg_errors_log(const bc_cfg_errors *errs, const struct mm_logger *log)
     if (errs && errs->dropped)
         mm_log(log, MM_LOG_ERROR, "boot.cfg: %u more problems not shown", errs->dropped);
 }
+
+mm_status bc_bootcfg_load(const void *text, size_t len, bc_bootcfg *cfg, struct mm_config *mem,
+                          struct mm_logger *log)
+{
+    bc_cfg_errors errs;
+    mm_memset(&errs, 0, sizeof(errs));
+    mm_status st = MM_OK;
+    mm_config_defaults(mem);
+    bc_bootcfg_defaults(cfg);
+    if (!text) {
+        mm_log(log, MM_LOG_INFO, "boot.cfg: not found, using the defaults");
+    } else {
+        st = bc_bootcfg_parse(text, len, cfg, bc_cfg_sink_mm(mem), &errs);
+        if (st == MM_OK)
+            mm_log(log, MM_LOG_INFO, "boot.cfg: read (%llu bytes)", (unsigned long long)len);
+    }
+    if (st == MM_OK)
+        st = bc_bootcfg_validate_mm(cfg, mem, &errs);
+    if (st != MM_OK) {
+        bc_cfg_errors_log(&errs, log);
+        return st;
+    }
+    log->level = mm_config_log_level(mem);
+    return MM_OK;
+}

@@ -1,6 +1,7 @@
 /* Handoff builder and verifier; the one mm_type <-> MOS_MEM_* table. */
 #include "handoff.h"
 
+#include "entry.h"
 #include "text.h"
 
 /* Indexed by mm_type. */
@@ -136,6 +137,52 @@ static bool copy_map(const mm_map *map, struct mos_memmap_entry *out)
         out[i] = (struct mos_memmap_entry){e->base, e->length, type, e->raw_type, e->attributes};
     }
     return true;
+}
+
+uint32_t bc_cmdline_bytes(const char *cmdline)
+{
+    uint32_t n = 0;
+    while (cmdline && cmdline[n])
+        n++;
+    return n + 1;
+}
+
+void bc_handoff_input_fill(bc_handoff_input *in, const bc_handoff_sources *s)
+{
+    const bc_paging_layout *pg = s->paging;
+    mm_memset(in, 0, sizeof(*in));
+    in->boot_mode = s->boot_mode;
+    in->bios_memory_detect = MOS_BIOS_DETECT_NONE;
+    in->map = s->map;
+    in->temp_heap_base = s->temp_heap.base;
+    in->temp_heap_size = s->temp_heap.size;
+    in->boot_heap_base = s->boot_heap.base;
+    in->boot_heap_size = s->boot_heap.size;
+    in->bitmap_addr = s->bitmap_storage.base;
+    in->bitmap_size = s->bitmap->storage_bytes;
+    in->bitmap_first_frame = s->bitmap->first_frame;
+    in->bitmap_frame_count = s->bitmap->frame_count;
+    in->bitmap_granularity = (uint32_t)s->bitmap->granularity;
+    in->acpi_rsdp = s->acpi_rsdp;
+    in->cmdline = s->cmdline;
+    in->kernel_phys_base = s->kernel.base;
+    in->kernel_virt_base = s->elf->virt_base;
+    in->kernel_size = s->elf->span;
+    in->kernel_entry = s->elf->entry;
+    in->stack_phys_base = s->stack.base;
+    in->stack_size = s->stack.size;
+    in->stack_virt_top = bc_entry_rsp(pg->hhdm_offset, s->stack.base, s->stack.size);
+    in->cr3 = s->cr3;
+    in->hhdm_offset = pg->hhdm_offset;
+    in->hhdm_size = pg->hhdm_size;
+    in->identity_map_size = pg->identity_size;
+    in->tsc_loader_entry = s->tsc_loader_entry;
+    in->tsc_memmap_done = s->tsc_memmap_done;
+    in->tsc_frequency_hz = s->tsc_frequency_hz;
+    in->sanitize_overlaps = s->sanitize->overlaps_resolved;
+    in->sanitize_merged = s->sanitize->merged;
+    in->sanitize_trimmed = s->sanitize->bytes_trimmed;
+    in->memtest_bad_bytes = s->memtest_bad_bytes;
 }
 
 mm_status bc_handoff_build(const bc_handoff_input *in, const bc_handoff_layout *l, void *region,

@@ -11,9 +11,9 @@
  * no more memory from the map or the bitmap.
  *
  * Phase A: sizes (nothing placed yet)
- *   A1. Parse boot.cfg (bc_bootcfg_parse with bc_cfg_sink_mm, then
- *       bc_bootcfg_validate_mm; on errors bc_cfg_errors_log and halt; a
- *       missing file means defaults, still validated), read the kernel
+ *   A1. Read boot.cfg and hand it to bc_bootcfg_load (parse, validate,
+ *       problems logged; halt when it fails; a missing file means
+ *       defaults, still validated), read the kernel
  *       file into loader memory, bc_elf_parse() it (halt with img.msg).
  *   A2. Take the memory map (UEFI: provisional GetMemoryMap; BIOS: E820 or
  *       its fallbacks, final), import it into an mm_map whose capacity is
@@ -57,9 +57,10 @@
  *   C3. bc_elf_load() into the kernel range; bc_paging_standard() with the
  *       kernel's physical base (the same call with phys 0 sized the tables
  *       in A3); bc_paging_build().
- *   C4. bc_handoff_build(): header, fields from bc_handoff_input, the final
- *       map translated to MOS_MEM_*, the cmdline and the raw EFI map, all
- *       inside the handoff region.
+ *   C4. bc_handoff_input_fill() from bc_handoff_sources, then the
+ *       firmware fields; bc_handoff_build(): header, fields from
+ *       bc_handoff_input, the final map translated to MOS_MEM_*, the
+ *       cmdline and the raw EFI map, all inside the handoff region.
  *   C5. Immediately before the jump: bc_handoff_seal(h, rdtsc()), which
  *       stores tsc_kernel_jump and the checksum. Nothing writes the handoff
  *       after sealing.
@@ -67,8 +68,11 @@
 #ifndef BC_HANDOFF_H
 #define BC_HANDOFF_H
 
+#include "elf.h"
+#include "mm/bitmap.h"
 #include "mm/memmap.h"
 #include "mos/handoff.h"
+#include "paging.h"
 
 #define BC_LOADER_NAME        "MultiOS Boot"
 #define BC_LOADER_VERSION     ((0u << 16) | (1u << 8) | 0u) /* 0.1.0 */
@@ -76,6 +80,14 @@
 #define BC_HANDOFF_MAX_CARVES 16u                           /* ranges a front end may carve */
 #define BC_HANDOFF_EFI_SLACK  8u                            /* extra EFI descriptors to allow for */
 #define BC_HANDOFF_MAX_SIZE   4096u /* largest `size` bc_handoff_check accepts */
+
+/* The start of both loaders' first log line, "MultiOS Boot 0.1.0"; each
+ * front end appends its firmware part: mm_log(log, MM_LOG_INFO,
+ * BC_BANNER_FMT " (UEFI, ...)", BC_BANNER_ARGS, ...). */
+#define BC_BANNER_FMT "%s %u.%u.%u"
+#define BC_BANNER_ARGS                                                                             \
+    BC_LOADER_NAME, BC_LOADER_VERSION >> 16, (BC_LOADER_VERSION >> 8) & 0xff,                      \
+        BC_LOADER_VERSION & 0xff
 
 /* MOS_MEM_* type of an internal mm_type, 0 for MM_TYPE_NONE or a value
  * outside the enum. The ONE place where the two sets meet. */
@@ -104,6 +116,10 @@ typedef struct bc_handoff_layout {
     uint64_t efi_off; /* 8-aligned */
     uint64_t bytes;   /* total region size, multiple of 4096 */
 } bc_handoff_layout;
+
+/* Bytes of the NUL-terminated `cmdline` including the NUL (1 for NULL),
+ * the `cmdline_bytes` bc_handoff_layout_init takes. */
+uint32_t bc_cmdline_bytes(const char *cmdline);
 
 /* Lays out a region for `map_capacity` entries, a cmdline of
  * `cmdline_bytes` (including the NUL, >= 1) and `efi_map_bytes` of raw EFI
@@ -144,6 +160,35 @@ typedef struct bc_handoff_input {
     uint32_t sanitize_overlaps, sanitize_merged;
     uint64_t sanitize_trimmed, memtest_bad_bytes;
 } bc_handoff_input;
+
+/* A physical range a front end placed: [base, base + size), bytes;
+ * 0, 0 = not placed. */
+typedef struct bc_placed {
+    uint64_t base, size;
+} bc_placed;
+
+/* What both front ends hold when they build the handoff (all borrowed,
+ * read only during bc_handoff_input_fill). */
+typedef struct bc_handoff_sources {
+    uint32_t boot_mode;                 /* MOS_BOOT_MODE_* */
+    const mm_map *map;                  /* final, carved, validated */
+    const mm_bitmap *bitmap;            /* built in `bitmap_storage` */
+    const bc_paging_layout *paging;     /* the layout the tables were built from */
+    const bc_elf_image *elf;            /* the loaded kernel */
+    const mm_sanitize_report *sanitize; /* of the final map */
+    const char *cmdline;                /* NUL-terminated, NULL = empty */
+    bc_placed kernel, stack, temp_heap, boot_heap, bitmap_storage;
+    uint64_t cr3, acpi_rsdp, memtest_bad_bytes;
+    uint64_t tsc_loader_entry, tsc_memmap_done, tsc_frequency_hz;
+} bc_handoff_sources;
+
+/* Zeroes `*in` and fills every field both loaders share from `s`
+ * (kernel, stack with its virtual top through the HHDM, heaps, bitmap,
+ * paging, cmdline, timestamps, sanitize counters). Leaves the
+ * firmware-specific fields zero (efi_*; bios_memory_detect =
+ * MOS_BIOS_DETECT_NONE) for the front end to set. All pointers in `s`
+ * except cmdline must be non-NULL. */
+void bc_handoff_input_fill(bc_handoff_input *in, const bc_handoff_sources *s);
 
 /* Builds the handoff in `region` (`l->bytes` bytes, laid out by
  * bc_handoff_layout_init, at physical address `region_phys`, which the

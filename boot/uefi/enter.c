@@ -1,6 +1,7 @@
 #include "enter.h"
 
 #include "common/entry.h"
+#include "common/x86io.h"
 
 /* Lives in the loader image (bootloader-reclaimable memory, identity-mapped
  * at entry): the kernel loads its own GDT before reclaiming it. */
@@ -11,16 +12,6 @@ struct __attribute__((packed)) gdtr {
     uint64_t base;
 };
 
-bool cpu_has_nx(void)
-{
-    uint32_t a, b, c, d;
-    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000u), "c"(0));
-    if (a < 0x80000001u)
-        return false;
-    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000001u), "c"(0));
-    return (d >> 20) & 1u;
-}
-
 #define CR4_LA57 ((uint64_t)1 << 12)
 
 bool cpu_paging_5level(void)
@@ -30,25 +21,13 @@ bool cpu_paging_5level(void)
     return (cr4 & CR4_LA57) != 0;
 }
 
-static uint64_t rdmsr(uint32_t msr)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static void wrmsr(uint32_t msr, uint64_t v)
-{
-    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
-
 /* Control registers as the entry state requires (before the new CR3, so an
  * NX bit in the new tables is legal the moment they are live). */
 static void set_control_registers(bool nx)
 {
-    uint64_t efer = rdmsr(BC_MSR_EFER);
+    uint64_t efer = x86_rdmsr(BC_MSR_EFER);
     efer = nx ? (efer | BC_EFER_NXE) : (efer & ~(uint64_t)BC_EFER_NXE);
-    wrmsr(BC_MSR_EFER, efer);
+    x86_wrmsr(BC_MSR_EFER, efer);
     uint64_t cr4;
     __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
     __asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | BC_ENTRY_CR4));

@@ -6,10 +6,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* True when the CPU supports the no-execute page bit (CPUID 80000001h EDX
- * bit 20), i.e. EFER.NXE may be set. */
-bool cpu_has_nx(void);
-
 /* True when the firmware runs with 5-level paging (CR4.LA57). The loader
  * builds 4-level tables and LA57 cannot change in long mode, so it must
  * refuse to boot rather than load such a CR3. */

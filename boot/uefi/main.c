@@ -29,48 +29,26 @@ static void log_sink(void *ctx, mm_log_level level, const char *line, size_t len
     console_write("\n", 1);
 }
 
-/* Bytes of a NUL-terminated command line including the NUL. */
-static uint32_t cmdline_bytes(const char *s)
-{
-    uint32_t n = 0;
-    while (s[n])
-        n++;
-    return n + 1;
-}
-
 /* boot.cfg from the boot volume's root; a missing file means defaults.
  * Every problem (bad values, unknown keys, rules between keys) is printed
  * with its line, then the loader halts. */
 static void read_config(struct loader *L, EFI_FILE_HANDLE root)
 {
     struct fs_file f = {0};
-    bc_cfg_errors errs;
-    mm_memset(&errs, 0, sizeof(errs));
-    mm_status st = MM_OK;
-    mm_config_defaults(&L->mem);
-    bc_bootcfg_defaults(&L->cfg);
     EFI_STATUS s = fs_read(L->bs, root, BOOT_CFG_PATH, BC_CFG_MAX_FILE, &f);
-    if (s == EFI_NOT_FOUND) {
-        mm_log(&L->log, MM_LOG_INFO, "boot.cfg: not found, using the defaults");
-    } else if (EFI_ERROR(s)) {
+    if (EFI_ERROR(s) && s != EFI_NOT_FOUND)
         loader_fail(L, "boot.cfg: cannot read: %s", fw_status_text(s));
-    } else {
+    /* NULL means no file; an empty file has no pages but is still read. */
+    const void *text = s == EFI_NOT_FOUND ? NULL : f.pages ? (const void *)(uintptr_t)f.phys : "";
+    if (text)
         BC_TRACK_ALLOC(L, MM_ALLOC_OTHER, "boot.cfg file", f.pages << 12);
-        uint64_t size = f.size;
-        st = bc_bootcfg_parse((const void *)(uintptr_t)f.phys, (size_t)size, &L->cfg,
-                              bc_cfg_sink_mm(&L->mem), &errs);
+    mm_status st = bc_bootcfg_load(text, (size_t)f.size, &L->cfg, &L->mem, &L->log);
+    if (text) {
         BC_TRACK_FREE(L, MM_ALLOC_OTHER, "boot.cfg file", f.pages << 12);
         fs_free(L->bs, &f);
-        if (st == MM_OK)
-            mm_log(&L->log, MM_LOG_INFO, "boot.cfg: read (%llu bytes)", (unsigned long long)size);
     }
-    if (st == MM_OK)
-        st = bc_bootcfg_validate_mm(&L->cfg, &L->mem, &errs);
-    if (st != MM_OK) {
-        bc_cfg_errors_log(&errs, &L->log);
+    if (st != MM_OK)
         loader_halt(L);
-    }
-    L->log.level = mm_config_log_level(&L->mem);
 }
 
 /* Reads, validates and loads the kernel into its own range (RANGE_KERNEL). */
@@ -211,8 +189,8 @@ static void allocate_tables(struct loader *L)
     if (bc_paging_bytes_needed(&L->pg.layout, &bytes[RANGE_PAGE_TABLES]) != MM_OK)
         loader_fail(L, "page tables: cannot size them");
     uint64_t efi_bytes = L->efimap.capacity;
-    if (bc_handoff_layout_init(&L->handoff_layout, L->map.capacity, cmdline_bytes(L->cfg.cmdline),
-                               efi_bytes) != MM_OK)
+    if (bc_handoff_layout_init(&L->handoff_layout, L->map.capacity,
+                               bc_cmdline_bytes(L->cfg.cmdline), efi_bytes) != MM_OK)
         loader_fail(L, "handoff: cannot lay out its region");
     bytes[RANGE_HANDOFF] = L->handoff_layout.bytes;
 
@@ -247,7 +225,7 @@ static void phase_boot_services(struct loader *L)
     mem_scratch_setup(L);
     allocate_boot_heap(L);
     allocate_stack_and_temp_heap(L);
-    L->nx = cpu_has_nx();
+    L->nx = x86_cpu_has_nx();
     if (cpu_paging_5level())
         loader_fail(L, "firmware runs with 5-level paging (CR4.LA57): not supported, the kernel "
                        "is entered with 4-level page tables (docs/protocol.md)");
@@ -331,8 +309,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     L.log.level = MM_LOG_INFO;
     BC_TRACK_INIT(&L);
     console_init(st);
-    mm_log(&L.log, MM_LOG_INFO, "%s %u.%u.%u (UEFI, firmware revision 0x%x)", BC_LOADER_NAME,
-           BC_LOADER_VERSION >> 16, (BC_LOADER_VERSION >> 8) & 0xff, BC_LOADER_VERSION & 0xff,
+    mm_log(&L.log, MM_LOG_INFO, BC_BANNER_FMT " (UEFI, firmware revision 0x%x)", BC_BANNER_ARGS,
            st->FirmwareRevision);
     phase_boot_services(&L);
     phase_handoff(&L);

@@ -333,46 +333,33 @@ void mem_memory_test(struct loader *L)
 struct mos_handoff *mem_build_handoff(struct loader *L)
 {
     const struct owned_range *r = L->range;
+    bc_handoff_sources src = {
+        .boot_mode = MOS_BOOT_MODE_UEFI,
+        .map = &L->map,
+        .bitmap = &L->bitmap,
+        .paging = &L->pg.layout,
+        .elf = &L->elf,
+        .sanitize = &L->sanitized,
+        .cmdline = L->cfg.cmdline,
+        .kernel = {r[RANGE_KERNEL].base, r[RANGE_KERNEL].size},
+        .stack = {r[RANGE_STACK].base, r[RANGE_STACK].size},
+        .temp_heap = {r[RANGE_TEMP_HEAP].base, r[RANGE_TEMP_HEAP].size},
+        .boot_heap = {r[RANGE_BOOT_HEAP].base, r[RANGE_BOOT_HEAP].size},
+        .bitmap_storage = {r[RANGE_BITMAP].base, r[RANGE_BITMAP].size},
+        .cr3 = L->cr3,
+        .acpi_rsdp = L->rsdp,
+        .memtest_bad_bytes = L->memtest_bad_bytes,
+        .tsc_loader_entry = L->tsc_entry,
+        .tsc_memmap_done = L->tsc_memmap_done,
+        .tsc_frequency_hz = L->tsc_hz,
+    };
     bc_handoff_input in;
-    mm_memset(&in, 0, sizeof(in));
-    in.boot_mode = MOS_BOOT_MODE_UEFI;
-    in.bios_memory_detect = MOS_BIOS_DETECT_NONE;
-    in.map = &L->map;
-    in.temp_heap_base = r[RANGE_TEMP_HEAP].base;
-    in.temp_heap_size = r[RANGE_TEMP_HEAP].size;
-    in.boot_heap_base = r[RANGE_BOOT_HEAP].base;
-    in.boot_heap_size = r[RANGE_BOOT_HEAP].size;
-    in.bitmap_addr = r[RANGE_BITMAP].base;
-    in.bitmap_size = L->bitmap.storage_bytes;
-    in.bitmap_first_frame = L->bitmap.first_frame;
-    in.bitmap_frame_count = L->bitmap.frame_count;
-    in.bitmap_granularity = (uint32_t)L->bitmap.granularity;
+    bc_handoff_input_fill(&in, &src);
     in.efi_system_table = (uint64_t)(uintptr_t)L->st;
     in.efi_map = L->efimap.buf;
     in.efi_map_size = L->efimap.size;
     in.efi_desc_size = (uint32_t)L->efimap.desc_size;
     in.efi_desc_version = L->efimap.desc_version;
-    in.acpi_rsdp = L->rsdp;
-    in.cmdline = L->cfg.cmdline;
-    in.kernel_phys_base = r[RANGE_KERNEL].base;
-    in.kernel_virt_base = L->elf.virt_base;
-    in.kernel_size = L->elf.span;
-    in.kernel_entry = L->elf.entry;
-    in.stack_phys_base = r[RANGE_STACK].base;
-    in.stack_size = r[RANGE_STACK].size;
-    in.stack_virt_top =
-        bc_entry_rsp(L->pg.layout.hhdm_offset, r[RANGE_STACK].base, r[RANGE_STACK].size);
-    in.cr3 = L->cr3;
-    in.hhdm_offset = L->pg.layout.hhdm_offset;
-    in.hhdm_size = L->pg.layout.hhdm_size;
-    in.identity_map_size = L->pg.layout.identity_size;
-    in.tsc_loader_entry = L->tsc_entry;
-    in.tsc_memmap_done = L->tsc_memmap_done;
-    in.tsc_frequency_hz = L->tsc_hz;
-    in.sanitize_overlaps = L->sanitized.overlaps_resolved;
-    in.sanitize_merged = L->sanitized.merged;
-    in.sanitize_trimmed = L->sanitized.bytes_trimmed;
-    in.memtest_bad_bytes = L->memtest_bad_bytes;
 
     struct mos_handoff *h;
     mm_status st =

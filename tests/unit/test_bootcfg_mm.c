@@ -154,6 +154,70 @@ static void errors_logged(void **state)
     assert_int_equal(cap.levels[0], MM_LOG_ERROR);
 }
 
+/* bc_bootcfg_load, no file: the defaults, one "not found" line, and the
+ * logger takes the default config's level. */
+static void load_without_file_uses_defaults(void **state)
+{
+    (void)state;
+    ctx c;
+    captured cap = {0};
+    mm_logger log = {capture, &cap, MM_LOG_TRACE};
+    memset(&c, 0x5a, sizeof c);
+    assert_int_equal(bc_bootcfg_load(NULL, 0, &c.cfg, &c.mem, &log), MM_OK);
+    assert_string_equal(c.cfg.kernel, BC_KERNEL_PATH_DEFAULT);
+    assert_string_equal(c.cfg.cmdline, "");
+    mm_config def;
+    mm_config_defaults(&def);
+    assert_int_equal(c.mem.heap_size, def.heap_size);
+    assert_int_equal(log.level, mm_config_log_level(&def));
+    assert_int_equal(cap.n, 1);
+    assert_non_null(strstr(cap.lines[0], "boot.cfg: not found, using the defaults"));
+}
+
+/* A good file: keys applied, its size logged, the level from the file. */
+static void load_applies_file_and_level(void **state)
+{
+    (void)state;
+    ctx c;
+    captured cap = {0};
+    mm_logger log = {capture, &cap, MM_LOG_TRACE};
+    const char *text = "log_level=warn\ndetailed_logging=off\ncmdline=quiet\n";
+    assert_int_equal(bc_bootcfg_load(text, strlen(text), &c.cfg, &c.mem, &log), MM_OK);
+    assert_string_equal(c.cfg.cmdline, "quiet");
+    assert_int_equal(c.mem.log_level, MM_LOG_WARN);
+    assert_int_equal(log.level, mm_config_log_level(&c.mem));
+    assert_int_not_equal(log.level, MM_LOG_TRACE);
+    assert_int_equal(cap.n, 1);
+    char want[48];
+    snprintf(want, sizeof want, "boot.cfg: read (%zu bytes)", strlen(text));
+    assert_non_null(strstr(cap.lines[0], want));
+}
+
+/* A parse error (nothing but the problem logged) and a rule between keys
+ * (the file did parse, so its size comes first) both end in listed
+ * problems, a failure status and the logger's level untouched. */
+static void load_lists_problems_keeps_level(void **state)
+{
+    (void)state;
+    ctx c;
+    captured cap = {0};
+    mm_logger log = {capture, &cap, MM_LOG_TRACE};
+    const char *bad = "nope=1\nlog_level=error\n";
+    assert_int_equal(bc_bootcfg_load(bad, strlen(bad), &c.cfg, &c.mem, &log), MM_ERR_CONFIG);
+    assert_int_equal(log.level, MM_LOG_TRACE);
+    assert_int_equal(cap.n, 1);
+    assert_non_null(strstr(cap.lines[0], "boot.cfg line 1: nope: unknown key"));
+
+    cap.n = 0;
+    const char *rule = "bitmap_granularity=32M\n";
+    assert_int_equal(bc_bootcfg_load(rule, strlen(rule), &c.cfg, &c.mem, &log), MM_ERR_CONFIG);
+    assert_int_equal(log.level, MM_LOG_TRACE);
+    assert_int_equal(cap.n, 2); /* the file parsed: its size, then the rule */
+    assert_non_null(strstr(cap.lines[0], "boot.cfg: read"));
+    assert_non_null(strstr(cap.lines[1], "heap_size"));
+    assert_int_equal(cap.levels[1], MM_LOG_ERROR);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -163,6 +227,9 @@ int main(void)
         cmocka_unit_test(default_value_at_fault),
         cmocka_unit_test(cross_key_error_on_full_list),
         cmocka_unit_test(errors_logged),
+        cmocka_unit_test(load_without_file_uses_defaults),
+        cmocka_unit_test(load_applies_file_and_level),
+        cmocka_unit_test(load_lists_problems_keeps_level),
     };
     return cmocka_run_group_tests_name("bootcfg_mm", tests, NULL, NULL);
 }

@@ -466,6 +466,94 @@ static void range_across_two_entries(void **state)
     expect_verdict(f, MM_OK, "ok");
 }
 
+/* bc_handoff_input_fill copies what both loaders share: every range,
+ * the bitmap's own geometry (not the config's), the paging layout, the
+ * kernel image and the counters; the stack top is reached through the
+ * layout's HHDM. Firmware fields stay zero / DETECT_NONE. */
+static void input_fill_from_sources(void **state)
+{
+    (void)state;
+    mm_map map = {0};
+    mm_bitmap bm = {.granularity = 0x10000, .first_frame = 3, .frame_count = 70};
+    bm.storage_bytes = 0x2000;
+    bc_paging_layout pg = {
+        .identity_size = 8 * MiB * 512, .hhdm_offset = BC_HHDM_OFFSET, .hhdm_size = 6 * MiB * 1024};
+    bc_elf_image elf = {
+        .entry = 0xffffffff80001000ULL, .virt_base = 0xffffffff80000000ULL, .span = 0x6000};
+    mm_sanitize_report san = {.overlaps_resolved = 2, .merged = 5, .bytes_trimmed = 0x1234};
+    bc_handoff_sources src = {.boot_mode = MOS_BOOT_MODE_BIOS,
+                              .map = &map,
+                              .bitmap = &bm,
+                              .paging = &pg,
+                              .elf = &elf,
+                              .sanitize = &san,
+                              .cmdline = "quiet",
+                              .kernel = {0x100000, 0x6000},
+                              .stack = {0x106000, 0x10000},
+                              .temp_heap = {0x300000, MiB},
+                              .boot_heap = {0x400000, 16 * MiB},
+                              .bitmap_storage = {0x1400000, 0x3000},
+                              .cr3 = 0x1500000,
+                              .acpi_rsdp = 0xf0000,
+                              .memtest_bad_bytes = 0x8000,
+                              .tsc_loader_entry = 11,
+                              .tsc_memmap_done = 22,
+                              .tsc_frequency_hz = 33};
+    bc_handoff_input in;
+    memset(&in, 0xa5, sizeof in);
+    bc_handoff_input_fill(&in, &src);
+
+    assert_int_equal(in.boot_mode, MOS_BOOT_MODE_BIOS);
+    assert_int_equal(in.bios_memory_detect, MOS_BIOS_DETECT_NONE);
+    assert_ptr_equal(in.map, &map);
+    assert_int_equal(in.temp_heap_base, 0x300000);
+    assert_int_equal(in.temp_heap_size, MiB);
+    assert_int_equal(in.boot_heap_base, 0x400000);
+    assert_int_equal(in.boot_heap_size, 16 * MiB);
+    assert_int_equal(in.boot_heap_used, 0);
+    assert_int_equal(in.bitmap_addr, 0x1400000);
+    assert_int_equal(in.bitmap_size, 0x2000); /* storage in use, not the carve */
+    assert_int_equal(in.bitmap_first_frame, 3);
+    assert_int_equal(in.bitmap_frame_count, 70);
+    assert_int_equal(in.bitmap_granularity, 0x10000);
+    assert_int_equal(in.kernel_phys_base, 0x100000);
+    assert_int_equal(in.kernel_virt_base, elf.virt_base);
+    assert_int_equal(in.kernel_size, 0x6000);
+    assert_int_equal(in.kernel_entry, elf.entry);
+    assert_int_equal(in.stack_phys_base, 0x106000);
+    assert_int_equal(in.stack_size, 0x10000);
+    /* top 0x116000 through the HHDM, minus the 8-byte return slot */
+    assert_int_equal(in.stack_virt_top, BC_HHDM_OFFSET + 0x116000 - 8);
+    assert_int_equal(in.cr3, 0x1500000);
+    assert_int_equal(in.hhdm_offset, BC_HHDM_OFFSET);
+    assert_int_equal(in.hhdm_size, pg.hhdm_size);
+    assert_int_equal(in.identity_map_size, pg.identity_size);
+    assert_int_equal(in.acpi_rsdp, 0xf0000);
+    assert_string_equal(in.cmdline, "quiet");
+    assert_int_equal(in.tsc_loader_entry, 11);
+    assert_int_equal(in.tsc_memmap_done, 22);
+    assert_int_equal(in.tsc_frequency_hz, 33);
+    assert_int_equal(in.sanitize_overlaps, 2);
+    assert_int_equal(in.sanitize_merged, 5);
+    assert_int_equal(in.sanitize_trimmed, 0x1234);
+    assert_int_equal(in.memtest_bad_bytes, 0x8000);
+    assert_int_equal(in.efi_system_table, 0);
+    assert_null(in.efi_map);
+    assert_int_equal(in.efi_map_size, 0);
+    assert_int_equal(in.efi_desc_size, 0);
+    assert_int_equal(in.efi_desc_version, 0);
+}
+
+/* The cmdline size handed to bc_handoff_layout_init counts the NUL; no
+ * cmdline at all still needs that one byte. */
+static void cmdline_bytes_count_nul(void **state)
+{
+    (void)state;
+    assert_int_equal(bc_cmdline_bytes(NULL), 1);
+    assert_int_equal(bc_cmdline_bytes(""), 1);
+    assert_int_equal(bc_cmdline_bytes("quiet ro"), 9);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -485,6 +573,8 @@ int main(void)
         T(check_self),
         T(check_other_ranges),
         T(range_across_two_entries),
+        cmocka_unit_test(input_fill_from_sources),
+        cmocka_unit_test(cmdline_bytes_count_nul),
     };
     return cmocka_run_group_tests_name("handoff", tests, NULL, NULL);
 }
