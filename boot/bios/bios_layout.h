@@ -4,27 +4,27 @@
  *   [0x00000, 0x01000)  IVT + BDA (firmware)
  *   [0x01000, 0x07c00)  real-mode stack for BIOS calls (top at 0x7c00)
  *   [0x07c00, 0x07e00)  stage 1 (the MBR)
- *   [0x08000, 0x20000)  stage 2 image and its .bss (image <= 64 KiB)
- *   [0x20000, 0x30000)  disk bounce buffer (one 64 KiB-aligned segment)
- *   [0x30000, 0x40000)  protected-mode stack (top at 0x40000)
- *   [0x40000, 0x80000)  loader buffers (boot.cfg, FAT state, map storage)
- *   [0x80000, EBDA)     free conventional memory (usable for the kernel)
+ *   [0x08000, 0x30000)  stage 2 image and its .bss (image <= 96 KiB)
+ *   [0x30000, 0x40000)  disk bounce buffer (one 64 KiB-aligned segment)
+ *   [0x40000, 0x50000)  protected-mode stack (top at 0x50000)
+ *   [0x50000, 0x90000)  loader buffers (boot.cfg, FAT state, map storage)
+ *   [0x90000, EBDA)     free conventional memory (usable for the kernel)
  *   EBDA .. 1 MiB       firmware (EBDA, VGA, option ROMs, BIOS) */
 #ifndef BIOS_LAYOUT_H
 #define BIOS_LAYOUT_H
 
 #define STAGE1_ADDR     0x7c00
 #define STAGE2_ADDR     0x8000
-#define STAGE2_LIMIT    0x20000 /* end of image + .bss */
-#define BOUNCE_ADDR     0x20000
+#define STAGE2_LIMIT    0x30000 /* end of image + .bss */
+#define BOUNCE_ADDR     0x30000
 #define BOUNCE_SIZE     0x10000
-#define PM_STACK_BOTTOM 0x30000
-#define PM_STACK_TOP    0x40000
+#define PM_STACK_BOTTOM 0x40000
+#define PM_STACK_TOP    0x50000
 #define RM_STACK_TOP    0x7c00
-#define LOW_BUF_BASE    0x40000 /* loader buffers (boot.cfg, FAT state, map storage) */
-#define LOW_BUF_END     0x80000
+#define LOW_BUF_BASE    0x50000 /* loader buffers (boot.cfg, FAT state, map storage) */
+#define LOW_BUF_END     0x90000
 #define LOADER_LOW_BASE 0x1000  /* loader-owned low memory starts here */
-#define LOADER_LOW_END  0x80000 /* ... and ends here */
+#define LOADER_LOW_END  0x90000 /* ... and ends here */
 
 /* Stage 1 header (offsets from the start of the MBR). */
 #define STAGE1_CODE_MAX    440
@@ -36,7 +36,7 @@
 /* Stage 2 header (offsets from the start of stage 2). */
 #define STAGE2_OFF_MAGIC   4
 #define STAGE2_MAGIC       0x3253534d /* "MSS2" little endian */
-#define STAGE2_MAX_BYTES   0x10000    /* size budget: 64 KiB */
+#define STAGE2_MAX_BYTES   0x18000    /* size budget: 96 KiB */
 #define STAGE2_MAX_SECTORS (STAGE2_MAX_BYTES / 512)
 
 /* Written to isa-debug-exit (port 0xf4) when the loader gives up; QEMU

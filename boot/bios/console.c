@@ -121,6 +121,13 @@ void fatal(const char *fmt, ...)
     mm_logger always = con_log;
     always.level = MM_LOG_ERROR;
     mm_log(&always, MM_LOG_ERROR, "FATAL: %s", msg);
+    con_halt();
+}
+
+void con_halt(void)
+{
+    mm_logger always = con_log;
+    always.level = MM_LOG_ERROR;
     mm_log(&always, MM_LOG_ERROR, "boot stopped (BIOS loader)");
     outb(0xf4, LOADER_FAIL_CODE);
     for (;;)

@@ -22,4 +22,8 @@ extern mm_logger con_log;
  * interrupts off. */
 _Noreturn void fatal(const char *fmt, ...) MM_PRINTF_LIKE(1, 2);
 
+/* After an error was logged: "boot stopped", LOADER_FAIL_CODE to
+ * isa-debug-exit, halt with interrupts off. */
+_Noreturn void con_halt(void);
+
 #endif

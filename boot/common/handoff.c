@@ -76,54 +76,18 @@ mm_status bc_handoff_layout_init(bc_handoff_layout *l, uint32_t map_capacity,
     return MM_OK;
 }
 
-static void fill_header(struct mos_handoff *h, const bc_handoff_input *in)
+static void fill_header(struct mos_handoff *h)
 {
     bc_text t;
     h->magic = MOS_HANDOFF_MAGIC;
     h->revision = MOS_HANDOFF_REVISION;
     h->size = sizeof *h;
-    h->boot_mode = in->boot_mode;
+    h->checksum = 0;
     h->loader_version = BC_LOADER_VERSION;
+    h->bitmap_flags = MOS_BITMAP_BIT_SET_MEANS_USED;
+    mm_memset(h->loader_name, 0, sizeof h->loader_name);
     bc_text_init(&t, h->loader_name, sizeof h->loader_name);
     bc_text_str(&t, BC_LOADER_NAME);
-}
-
-static void fill_fields(struct mos_handoff *h, const bc_handoff_input *in)
-{
-    h->temp_heap_base = in->temp_heap_base;
-    h->temp_heap_size = in->temp_heap_size;
-    h->boot_heap_base = in->boot_heap_base;
-    h->boot_heap_size = in->boot_heap_size;
-    h->boot_heap_used = in->boot_heap_used;
-    h->bitmap_addr = in->bitmap_addr;
-    h->bitmap_size = in->bitmap_size;
-    h->bitmap_first_frame = in->bitmap_first_frame;
-    h->bitmap_frame_count = in->bitmap_frame_count;
-    h->bitmap_granularity = in->bitmap_granularity;
-    h->bitmap_flags = MOS_BITMAP_BIT_SET_MEANS_USED;
-    h->efi_system_table = in->efi_system_table;
-    h->efi_desc_size = in->efi_desc_size;
-    h->efi_desc_version = in->efi_desc_version;
-    h->acpi_rsdp = in->acpi_rsdp;
-    h->bios_memory_detect = in->bios_memory_detect;
-    h->kernel_phys_base = in->kernel_phys_base;
-    h->kernel_virt_base = in->kernel_virt_base;
-    h->kernel_size = in->kernel_size;
-    h->kernel_entry = in->kernel_entry;
-    h->stack_phys_base = in->stack_phys_base;
-    h->stack_size = in->stack_size;
-    h->stack_virt_top = in->stack_virt_top;
-    h->cr3 = in->cr3;
-    h->hhdm_offset = in->hhdm_offset;
-    h->hhdm_size = in->hhdm_size;
-    h->identity_map_size = in->identity_map_size;
-    h->tsc_loader_entry = in->tsc_loader_entry;
-    h->tsc_memmap_done = in->tsc_memmap_done;
-    h->tsc_frequency_hz = in->tsc_frequency_hz;
-    h->sanitize_overlaps = in->sanitize_overlaps;
-    h->sanitize_merged = in->sanitize_merged;
-    h->sanitize_trimmed = in->sanitize_trimmed;
-    h->memtest_bad_bytes = in->memtest_bad_bytes;
 }
 
 /* Translates the map into `out`; false on an entry without MOS type. */
@@ -147,44 +111,6 @@ uint32_t bc_cmdline_bytes(const char *cmdline)
     return n + 1;
 }
 
-void bc_handoff_input_fill(bc_handoff_input *in, const bc_handoff_sources *s)
-{
-    const bc_paging_layout *pg = s->paging;
-    mm_memset(in, 0, sizeof(*in));
-    in->boot_mode = s->boot_mode;
-    in->bios_memory_detect = MOS_BIOS_DETECT_NONE;
-    in->map = s->map;
-    in->temp_heap_base = s->temp_heap.base;
-    in->temp_heap_size = s->temp_heap.size;
-    in->boot_heap_base = s->boot_heap.base;
-    in->boot_heap_size = s->boot_heap.size;
-    in->bitmap_addr = s->bitmap_storage.base;
-    in->bitmap_size = s->bitmap->storage_bytes;
-    in->bitmap_first_frame = s->bitmap->first_frame;
-    in->bitmap_frame_count = s->bitmap->frame_count;
-    in->bitmap_granularity = (uint32_t)s->bitmap->granularity;
-    in->acpi_rsdp = s->acpi_rsdp;
-    in->cmdline = s->cmdline;
-    in->kernel_phys_base = s->kernel.base;
-    in->kernel_virt_base = s->elf->virt_base;
-    in->kernel_size = s->elf->span;
-    in->kernel_entry = s->elf->entry;
-    in->stack_phys_base = s->stack.base;
-    in->stack_size = s->stack.size;
-    in->stack_virt_top = bc_entry_rsp(pg->hhdm_offset, s->stack.base, s->stack.size);
-    in->cr3 = s->cr3;
-    in->hhdm_offset = pg->hhdm_offset;
-    in->hhdm_size = pg->hhdm_size;
-    in->identity_map_size = pg->identity_size;
-    in->tsc_loader_entry = s->tsc_loader_entry;
-    in->tsc_memmap_done = s->tsc_memmap_done;
-    in->tsc_frequency_hz = s->tsc_frequency_hz;
-    in->sanitize_overlaps = s->sanitize->overlaps_resolved;
-    in->sanitize_merged = s->sanitize->merged;
-    in->sanitize_trimmed = s->sanitize->bytes_trimmed;
-    in->memtest_bad_bytes = s->memtest_bad_bytes;
-}
-
 mm_status bc_handoff_build(const bc_handoff_input *in, const bc_handoff_layout *l, void *region,
                            uint64_t region_phys, struct mos_handoff **out)
 {
@@ -201,8 +127,8 @@ mm_status bc_handoff_build(const bc_handoff_input *in, const bc_handoff_layout *
     struct mos_handoff *h = (struct mos_handoff *)region;
     if (!copy_map(in->map, (struct mos_memmap_entry *)(base + l->map_off)))
         return MM_ERR_INVALID_ARGUMENT;
-    fill_header(h, in);
-    fill_fields(h, in);
+    *h = in->fields;
+    fill_header(h);
     h->memmap_addr = region_phys + l->map_off;
     h->memmap_count = in->map->count;
     h->memmap_entry_size = sizeof(struct mos_memmap_entry);
@@ -215,6 +141,8 @@ mm_status bc_handoff_build(const bc_handoff_input *in, const bc_handoff_layout *
         mm_memcpy(base + l->efi_off, in->efi_map, (size_t)in->efi_map_size);
         h->efi_memmap_addr = region_phys + l->efi_off;
         h->efi_memmap_size = in->efi_map_size;
+    } else {
+        h->efi_memmap_addr = h->efi_memmap_size = 0;
     }
     *out = h;
     return MM_OK;

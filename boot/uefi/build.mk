@@ -5,7 +5,7 @@
 UEFI_DIR := $(BUILD)/boot/uefi
 UEFI_EFI := $(UEFI_DIR)/BOOTX64.EFI
 UEFI_FLOOR := $(UEFI_DIR)/FLOOR.EFI
-UEFI_SIZE_LIMIT := 65536
+UEFI_SIZE_LIMIT := 98304
 
 GNUEFI_INC ?= /usr/include/efi
 UEFI_SRCS := $(filter-out boot/uefi/floor.c,$(sort $(wildcard boot/uefi/*.c)))

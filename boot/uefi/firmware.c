@@ -3,7 +3,6 @@
 #include "mm/fmt.h"
 #include "port.h"
 
-#define EBS_MAX_ATTEMPTS   4
 #define CALIBRATION_ROUNDS 4u
 
 const char *fw_status_text(EFI_STATUS s)
@@ -225,19 +224,8 @@ EFI_STATUS fw_memmap_read(EFI_BOOT_SERVICES *bs, struct fw_memmap *m)
                             &m->desc_version);
 }
 
-EFI_STATUS fw_exit_boot_services(EFI_BOOT_SERVICES *bs, EFI_HANDLE image, struct fw_memmap *m,
-                                 uint32_t *attempts)
+EFI_STATUS fw_exit_attempt(EFI_BOOT_SERVICES *bs, EFI_HANDLE image, struct fw_memmap *m)
 {
-    EFI_STATUS s = EFI_INVALID_PARAMETER;
-    *attempts = 0;
-    while (*attempts < EBS_MAX_ATTEMPTS) {
-        s = fw_memmap_read(bs, m);
-        if (EFI_ERROR(s))
-            return s;
-        ++*attempts;
-        s = bs->ExitBootServices(image, m->key);
-        if (s != EFI_INVALID_PARAMETER)
-            return s;
-    }
-    return s;
+    EFI_STATUS s = fw_memmap_read(bs, m);
+    return EFI_ERROR(s) ? s : bs->ExitBootServices(image, m->key);
 }

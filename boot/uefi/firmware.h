@@ -39,14 +39,12 @@ EFI_STATUS fw_memmap_query(EFI_BOOT_SERVICES *bs, UINTN *bytes, UINTN *desc_size
 /* Reads the current map into m->buf (no allocation). */
 EFI_STATUS fw_memmap_read(EFI_BOOT_SERVICES *bs, struct fw_memmap *m);
 
-/* Reads the map and calls ExitBootServices, re-reading the map and trying
- * again (up to a few times) when the firmware reports the key stale, as
- * the UEFI specification requires. Nothing may print or allocate between
- * calls, so this logs nothing. *attempts counts the ExitBootServices
- * calls made. On EFI_SUCCESS `m` holds the final map and boot services
- * are gone; on failure with *attempts > 0 the firmware may have shut them
- * down in part, so the caller must not use them (or ConOut) any more. */
-EFI_STATUS fw_exit_boot_services(EFI_BOOT_SERVICES *bs, EFI_HANDLE image, struct fw_memmap *m,
-                                 uint32_t *attempts);
+/* Reads the map into m->buf and calls ExitBootServices with its key: one
+ * attempt. EFI_INVALID_PARAMETER means the key was stale (the map changed
+ * since the read): the UEFI specification says to read and try again.
+ * After the call, failed or not, the firmware may have shut boot services
+ * down in part: only GetMemoryMap and ExitBootServices may follow, no
+ * ConOut. On EFI_SUCCESS `m` holds the final map. */
+EFI_STATUS fw_exit_attempt(EFI_BOOT_SERVICES *bs, EFI_HANDLE image, struct fw_memmap *m);
 
 #endif

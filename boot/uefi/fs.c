@@ -65,51 +65,32 @@ static EFI_STATUS read_all(EFI_FILE_HANDLE f, void *buf, uint64_t size)
     return EFI_SUCCESS;
 }
 
-static EFI_STATUS read_open_file(EFI_BOOT_SERVICES *bs, EFI_FILE_HANDLE f, uint64_t max_size,
-                                 struct fs_file *out)
-{
-    uint64_t size;
-    EFI_STATUS s = file_size(f, &size);
-    if (EFI_ERROR(s))
-        return s;
-    if (size > max_size)
-        return EFI_BAD_BUFFER_SIZE;
-    uint64_t pages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
-    EFI_PHYSICAL_ADDRESS phys = 0;
-    if (pages) {
-        s = bs->AllocatePages(AllocateAnyPages, EfiLoaderData, pages, &phys);
-        if (EFI_ERROR(s))
-            return s;
-        s = read_all(f, (void *)(uintptr_t)phys, size);
-        if (EFI_ERROR(s)) {
-            bs->FreePages(phys, pages);
-            return s;
-        }
-    }
-    out->phys = phys;
-    out->size = size;
-    out->pages = pages;
-    return EFI_SUCCESS;
-}
-
-EFI_STATUS fs_read(EFI_BOOT_SERVICES *bs, EFI_FILE_HANDLE root, const char *path, uint64_t max_size,
-                   struct fs_file *out)
+static EFI_STATUS open_file(EFI_FILE_HANDLE root, const char *path, EFI_FILE_HANDLE *f)
 {
     CHAR16 wpath[FS_PATH_MAX];
-    EFI_FILE_HANDLE f;
     if (!to_uefi_path(path, wpath, FS_PATH_MAX))
         return EFI_INVALID_PARAMETER;
-    EFI_STATUS s = root->Open(root, &f, wpath, EFI_FILE_MODE_READ, 0);
+    return root->Open(root, f, wpath, EFI_FILE_MODE_READ, 0);
+}
+
+EFI_STATUS fs_size(EFI_FILE_HANDLE root, const char *path, uint64_t *size)
+{
+    EFI_FILE_HANDLE f;
+    EFI_STATUS s = open_file(root, path, &f);
     if (EFI_ERROR(s))
         return s;
-    s = read_open_file(bs, f, max_size, out);
+    s = file_size(f, size);
     f->Close(f);
     return s;
 }
 
-void fs_free(EFI_BOOT_SERVICES *bs, struct fs_file *f)
+EFI_STATUS fs_read_into(EFI_FILE_HANDLE root, const char *path, void *dst, uint64_t size)
 {
-    if (f->pages)
-        bs->FreePages(f->phys, f->pages);
-    f->phys = f->size = f->pages = 0;
+    EFI_FILE_HANDLE f;
+    EFI_STATUS s = open_file(root, path, &f);
+    if (EFI_ERROR(s))
+        return s;
+    s = read_all(f, dst, size);
+    f->Close(f);
+    return s;
 }

@@ -21,6 +21,17 @@ mm_status mm_heap_init(mm_heap *h, void *base, size_t size)
     return MM_OK;
 }
 
+mm_status mm_heap_shrink(mm_heap *h, size_t size)
+{
+    if (!h || h->current || h->chain || size == 0 || size > h->first_end - h->first_base ||
+        h->first_base + size < h->next)
+        return MM_ERR_INVALID_ARGUMENT;
+    h->total_size -= (h->first_end - h->first_base) - size;
+    h->first_end = h->first_base + size;
+    h->end = h->first_end;
+    return MM_OK;
+}
+
 static uintptr_t region_data(const mm_heap_region *r)
 {
     return (uintptr_t)(r + 1);

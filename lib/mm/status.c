@@ -17,6 +17,8 @@ static const char *const descriptions[MM_STATUS_COUNT] = {
     [MM_ERR_CONFIG] = "invalid configuration value",
     [MM_ERR_MEMTEST_FAILED] = "memory test found bad memory",
     [MM_ERR_BUFFER_TOO_SMALL] = "caller-provided buffer is too small",
+    [MM_ERR_RETRY] = "state changed, try again",
+    [MM_ERR_IO] = "device or firmware error",
 };
 
 static const char *const names[MM_STATUS_COUNT] = {
@@ -36,6 +38,8 @@ static const char *const names[MM_STATUS_COUNT] = {
     [MM_ERR_CONFIG] = "MM_ERR_CONFIG",
     [MM_ERR_MEMTEST_FAILED] = "MM_ERR_MEMTEST_FAILED",
     [MM_ERR_BUFFER_TOO_SMALL] = "MM_ERR_BUFFER_TOO_SMALL",
+    [MM_ERR_RETRY] = "MM_ERR_RETRY",
+    [MM_ERR_IO] = "MM_ERR_IO",
 };
 
 const char *mm_strerror(mm_status status)

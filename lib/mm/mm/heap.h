@@ -152,6 +152,13 @@ mm_status mm_heap_rewind(mm_heap *h, mm_heap_mark mark);
 /* Fills *s with the heap's statistics (see struct mm_heap_stats). */
 void mm_heap_stats(const mm_heap *h, struct mm_heap_stats *s);
 
+/* Shrinks the first region to its first `size` bytes, so that the owner
+ * of its memory can take the tail back (a loader making room for other
+ * ranges). Only while the heap has never moved past its first region and
+ * `size` still covers every byte in use. MM_ERR_INVALID_ARGUMENT otherwise,
+ * the heap unchanged. */
+mm_status mm_heap_shrink(mm_heap *h, size_t size);
+
 /* Installs (or with fn == NULL removes) the refill callback, called with
  * `ctx` when a request fits in no attached region. `min_bytes` already
  * covers the region header and the worst-case alignment padding. */

@@ -23,6 +23,8 @@ typedef enum mm_status {
     MM_ERR_CONFIG,           /* a configuration value is out of range */
     MM_ERR_MEMTEST_FAILED,   /* the memory test found bad frames */
     MM_ERR_BUFFER_TOO_SMALL, /* caller-provided storage/scratch is too small */
+    MM_ERR_RETRY,            /* the state changed under the caller: try again */
+    MM_ERR_IO,               /* a device or firmware call failed */
     MM_STATUS_COUNT
 } mm_status;
 
