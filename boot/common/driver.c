@@ -224,7 +224,8 @@ static void place_boot_heap(bc_boot *b)
     mm_status st = take(b, size, b->mem.heap_alignment, b->mem.min_heap_addr, h);
     if (st != MM_OK && heap_size_given(b))
         heap_does_not_fit(b);
-    while (st == MM_ERR_NOT_FOUND && size / 2 >= BC_HEAP_MIN_SIZE && mm_align_up(size / 2, g, &size))
+    while (st == MM_ERR_NOT_FOUND && size / 2 >= BC_HEAP_MIN_SIZE &&
+           mm_align_up(size / 2, g, &size))
         st = take(b, size, b->mem.heap_alignment, b->mem.min_heap_addr, h);
     if (st != MM_OK)
         heap_does_not_fit(b);
@@ -245,8 +246,8 @@ static void place_boot_heap(bc_boot *b)
 static void *heap_alloc(bc_boot *b, uint64_t bytes, const char *what)
 {
     void *p = NULL;
-    mm_status st = bytes > SIZE_MAX ? MM_ERR_OVERFLOW
-                                    : mm_heap_alloc(&b->heap, (size_t)bytes, 4096, &p);
+    mm_status st =
+        bytes > SIZE_MAX ? MM_ERR_OVERFLOW : mm_heap_alloc(&b->heap, (size_t)bytes, 4096, &p);
     if (st != MM_OK)
         bc_boot_fail(b, "boot heap: no %llu bytes for the %s: %s (after %u extensions)",
                      (unsigned long long)bytes, what, mm_strerror(st), b->extensions);
@@ -279,8 +280,9 @@ static void read_kernel(bc_boot *b)
         bc_boot_fail(b, "kernel %s: not a valid kernel: %s", path, b->elf.msg);
     b->kernel_file = file;
     b->kernel_file_size = size;
-    mm_log(lg(b), MM_LOG_INFO, "kernel %s: %llu bytes, %u segments, entry 0x%llx, virt 0x%llx..0x%llx",
-           path, (unsigned long long)size, b->elf.count, (unsigned long long)b->elf.entry,
+    mm_log(lg(b), MM_LOG_INFO,
+           "kernel %s: %llu bytes, %u segments, entry 0x%llx, virt 0x%llx..0x%llx", path,
+           (unsigned long long)size, b->elf.count, (unsigned long long)b->elf.entry,
            (unsigned long long)b->elf.virt_base, (unsigned long long)b->elf.virt_end);
 }
 
@@ -353,8 +355,7 @@ static void learn_platform(bc_boot *b)
     b->fw->platform(b->fw->ctx, &b->platform);
     mm_log(lg(b), MM_LOG_INFO, "ACPI RSDP 0x%llx, TSC %llu Hz, NX %s",
            (unsigned long long)b->platform.acpi_rsdp,
-           (unsigned long long)b->platform.tsc_frequency_hz,
-           b->platform.nx ? "on" : "off");
+           (unsigned long long)b->platform.tsc_frequency_hz, b->platform.nx ? "on" : "off");
 }
 
 /* The firmware may report that its map changed under the loader (UEFI's
@@ -415,7 +416,8 @@ static void build_bitmap(bc_boot *b)
                                   (size_t)r->size);
     if (st != MM_OK)
         bc_boot_fail(b, "frame bitmap: cannot build: %s", mm_strerror(st));
-    mm_log(lg(b), MM_LOG_INFO, "frame bitmap: %llu frames of %llu bytes from frame 0x%llx, %llu free",
+    mm_log(lg(b), MM_LOG_INFO,
+           "frame bitmap: %llu frames of %llu bytes from frame 0x%llx, %llu free",
            (unsigned long long)b->bitmap.frame_count, (unsigned long long)b->bitmap.granularity,
            (unsigned long long)b->bitmap.first_frame, (unsigned long long)b->bitmap.free_frames);
 }
@@ -532,7 +534,8 @@ static void handoff_input(const bc_boot *b, bc_handoff_input *in)
     f->kernel_entry = b->elf.entry;
     f->stack_phys_base = r[BC_RANGE_STACK].base;
     f->stack_size = r[BC_RANGE_STACK].size;
-    f->stack_virt_top = bc_entry_rsp(pg->hhdm_offset, r[BC_RANGE_STACK].base, r[BC_RANGE_STACK].size);
+    f->stack_virt_top =
+        bc_entry_rsp(pg->hhdm_offset, r[BC_RANGE_STACK].base, r[BC_RANGE_STACK].size);
     f->cr3 = b->cr3;
     f->hhdm_offset = pg->hhdm_offset;
     f->hhdm_size = pg->hhdm_size;

@@ -32,17 +32,17 @@
 
 #define BC_BOOT_CFG_PATH     "/boot.cfg"
 #define BC_KERNEL_FILE_MAX   (256u * 1024u * 1024u) /* bytes */
-#define BC_EXIT_MAX_ATTEMPTS 4u   /* ExitBootServices calls before giving up */
-#define BC_HEAP_MIN_SIZE     (256u * 1024u) /* bytes: below this a shrunk heap is refused */
-#define BC_HEAP_EXTENSIONS   8u   /* boot heap refills before the heap reports exhaustion */
+#define BC_EXIT_MAX_ATTEMPTS 4u                     /* ExitBootServices calls before giving up */
+#define BC_HEAP_MIN_SIZE     (256u * 1024u)         /* bytes: below this a shrunk heap is refused */
+#define BC_HEAP_EXTENSIONS   8u /* boot heap refills before the heap reports exhaustion */
 #define BC_HEAP_REFILL_MIN   (1024u * 1024u) /* bytes: smallest refill asked for */
 
 /* Facts the front end reports about the machine (bc_fw_ops.platform). */
 typedef struct bc_platform {
-    uint64_t acpi_rsdp;         /* physical, 0 if none */
-    uint64_t tsc_frequency_hz;  /* 0 when not calibrated */
-    uint64_t efi_system_table;  /* physical, 0 on BIOS */
-    uint64_t identity_min;      /* bytes the identity map must cover (the loader runs there) */
+    uint64_t acpi_rsdp;          /* physical, 0 if none */
+    uint64_t tsc_frequency_hz;   /* 0 when not calibrated */
+    uint64_t efi_system_table;   /* physical, 0 on BIOS */
+    uint64_t identity_min;       /* bytes the identity map must cover (the loader runs there) */
     uint64_t memtest_window_end; /* RAM the loader's code can reach for the memory test; 0 = all */
     uint64_t efi_map_capacity;   /* bytes the final raw EFI map may take (0 on BIOS) */
     uint32_t bios_memory_detect; /* MOS_BIOS_DETECT_* */
@@ -63,7 +63,7 @@ typedef struct bc_entry {
     uint64_t rsp;   /* virtual stack pointer */
     uint64_t rdi;   /* first argument: the handoff's virtual address */
     uint64_t cr3;
-    uint32_t nx;    /* set EFER.NXE */
+    uint32_t nx; /* set EFER.NXE */
 } bc_entry;
 
 /* What a firmware supplies. Every function gets `ctx`. Failures return a
@@ -78,8 +78,7 @@ typedef struct bc_fw_ops {
     /* Size in bytes of the file at `path` ('/'-separated, from the boot
      * volume's root): MM_OK, MM_ERR_NOT_FOUND, or another status with the
      * firmware's reason in `why` (`why_len` bytes). */
-    mm_status (*file_size)(void *ctx, const char *path, uint64_t *size, char *why,
-                           size_t why_len);
+    mm_status (*file_size)(void *ctx, const char *path, uint64_t *size, char *why, size_t why_len);
     /* Reads the whole file (`size` bytes as file_size said) into `dst`. */
     mm_status (*file_read)(void *ctx, const char *path, void *dst, uint64_t size, char *why,
                            size_t why_len);
@@ -91,7 +90,7 @@ typedef struct bc_fw_ops {
     /* The memory map, sanitized at `granularity` (the front end's own low
      * memory and firmware areas already carved), in storage the front end
      * owns; capacity >= bc_handoff_map_capacity(raw entries); BIOS front
- * ends start detection at `bios_memory_detect` (MOS_BIOS_DETECT_*). Before
+     * ends start detection at `bios_memory_detect` (MOS_BIOS_DETECT_*). Before
      * `exit` a UEFI map is provisional: allocations change it. After
      * `exit` it is the final map. */
     mm_status (*memory_map)(void *ctx, uint32_t granularity, uint32_t bios_memory_detect,

@@ -9,23 +9,23 @@
 #include "mm/memmap.h"
 
 typedef enum bc_range_id {
-    BC_RANGE_BOOT_HEAP,   /* the loader's heap; file buffers live here */
-    BC_RANGE_KERNEL,      /* the kernel's load region */
-    BC_RANGE_STACK,       /* the stack the kernel starts on */
-    BC_RANGE_TEMP_HEAP,   /* the kernel's first allocations; optional */
-    BC_RANGE_BITMAP,      /* frame bitmap storage */
-    BC_RANGE_PAGE_TABLES, /* the tables in CR3 at entry */
-    BC_RANGE_HANDOFF,     /* the handoff, its map, cmdline and EFI map copy */
+    BC_RANGE_BOOT_HEAP,      /* the loader's heap; file buffers live here */
+    BC_RANGE_KERNEL,         /* the kernel's load region */
+    BC_RANGE_STACK,          /* the stack the kernel starts on */
+    BC_RANGE_TEMP_HEAP,      /* the kernel's first allocations; optional */
+    BC_RANGE_BITMAP,         /* frame bitmap storage */
+    BC_RANGE_PAGE_TABLES,    /* the tables in CR3 at entry */
+    BC_RANGE_HANDOFF,        /* the handoff, its map, cmdline and EFI map copy */
     BC_RANGE_HEAP_EXTENSION, /* boot heap refills (several may exist) */
     BC_RANGE_COUNT
 } bc_range_id;
 
 /* When the kernel may reuse a range's memory. */
 typedef enum bc_reclaim {
-    BC_RECLAIM_NEVER,          /* the kernel runs on it */
-    BC_RECLAIM_AFTER_HANDOFF,  /* once the kernel no longer reads the handoff */
-    BC_RECLAIM_AT_ONCE,        /* nothing handed over lives there */
-    BC_RECLAIM_WHEN_DONE,      /* the kernel's own, free when it is done with it */
+    BC_RECLAIM_NEVER,         /* the kernel runs on it */
+    BC_RECLAIM_AFTER_HANDOFF, /* once the kernel no longer reads the handoff */
+    BC_RECLAIM_AT_ONCE,       /* nothing handed over lives there */
+    BC_RECLAIM_WHEN_DONE,     /* the kernel's own, free when it is done with it */
 } bc_reclaim;
 
 /* What happens when a range cannot be placed. */

@@ -80,8 +80,8 @@ static void log_sanitize_report(struct loader *L, const mm_sanitize_report *r)
            (unsigned long long)r->bytes_trimmed);
 }
 
-mm_status mem_memory_map(void *ctx, uint32_t granularity, uint32_t bios_memory_detect,
-                         mm_map **map, mm_sanitize_report *report)
+mm_status mem_memory_map(void *ctx, uint32_t granularity, uint32_t bios_memory_detect, mm_map **map,
+                         mm_sanitize_report *report)
 {
     struct loader *L = ctx;
     (void)bios_memory_detect;

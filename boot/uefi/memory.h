@@ -9,8 +9,8 @@
  * (provisional: the loader's own allocations appear as
  * bootloader-reclaimable), after it the final one; sanitized, the first
  * page reserved. */
-mm_status mem_memory_map(void *ctx, uint32_t granularity, uint32_t bios_memory_detect,
-                         mm_map **map, mm_sanitize_report *report);
+mm_status mem_memory_map(void *ctx, uint32_t granularity, uint32_t bios_memory_detect, mm_map **map,
+                         mm_sanitize_report *report);
 
 /* bc_fw_ops.place: AllocatePages(EfiLoaderData); at or above `min` (> 0)
  * through a first-fit search of what is free now and AllocateAddress. */

@@ -1,301 +1,529 @@
-/* The whole firmware-independent boot sequence of boot/common/handoff.h,
- * run on the host with the real lib/mm over 64 MiB of pretend RAM (a host
- * buffer: physical address p is ram + p): map -> sanitize -> ELF ->
- * sizes -> find + carve every range -> validate -> bitmap -> load ->
- * page tables -> handoff -> seal. Then the result is checked the way a
- * kernel would: bc_handoff_check, bitmap bits against the map, the page
- * walker on the built tables, and lib/mm's adoption of the bitmap. */
+/* The real boot driver (boot/common/driver.c) on the host, against a
+ * pretend firmware (helpers/fake_fw.h): normal boots on both kinds of
+ * firmware, a stale ExitBootServices map key, every placement failing in
+ * turn, small and fragmented machines, and the boot heap running out.
+ * A boot that reaches the kernel is checked the way a kernel would check
+ * it: bc_handoff_check, ranges typed and disjoint, bitmap bits against the
+ * map, the page walker on the built tables, the kernel's bytes in place.
+ *
+ *   firmware map (64 MiB, SeaBIOS-like)
+ *   0      640K      1M                                   64M-128K   64M
+ *   |usable|reserved |usable .......................... | ACPI    |
+ *                     ^ boot heap, kernel, stack, temp heap, bitmap,
+ *                       page tables, handoff: placed bottom-up, each
+ *                       carved to its own type in the final map */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
-#include "common/elf.h"
+#include "common/driver.h"
 #include "common/entry.h"
-#include "common/handoff.h"
-#include "common/paging.h"
 #include "helpers/elf_image.h"
+#include "helpers/fake_fw.h"
 #include "helpers/page_walk.h"
-#include "mm/bitmap.h"
-#include "mm/memmap.h"
 
-#define MiB   (1024ULL * 1024)
-#define RAM   (64 * MiB)
-#define KBASE 0xffffffff80000000ULL
-#define CMD   "console=ttyS0 flow"
-#define GRAN  4096u
+#define MiB       (1024ULL * 1024)
+#define KBASE     0xffffffff80000000ULL
+#define CMD       "console=ttyS0 flow"
+#define KFILE_MAX (3 * MiB)
 
-enum { R_KERNEL, R_STACK, R_TEMP, R_BOOT, R_BITMAP, R_TABLES, R_HANDOFF, R_COUNT };
+typedef struct world {
+    fake_fw *fw;
+    unsigned char *kernel;
+    uint64_t kernel_size;
+    char cfg[512];
+    unsigned char efi[96];
+} world;
 
-typedef struct range {
-    uint64_t base, size, align;
-    mm_type type;
-} range;
-
-typedef struct boot {
-    unsigned char *ram;
-    mm_entry storage[64];
-    mm_map map;
-    unsigned char file[0x3000];
-    bc_elf_image img;
-    range r[R_COUNT];
-    bc_boot_paging pg;
-    uint64_t hhdm, cr3;
-    bc_handoff_layout l;
-    mm_bitmap bm;
-    struct mos_handoff *h;
-    mm_sanitize_report rep;
-} boot;
-
-static void *ram_ptr(void *ctx, uint64_t phys)
-{
-    return (unsigned char *)ctx + phys;
-}
-
-/* A SeaBIOS-like map of 64 MiB, with the last 128 KiB ACPI and a
- * firmware range above RAM (never written: not RAM). */
-static void firmware_map(boot *b)
-{
-    assert_int_equal(mm_map_init(&b->map, b->storage, bc_handoff_map_capacity(6)), MM_OK);
-    assert_int_equal(mm_map_add(&b->map, 0, 0x9fc00, MM_TYPE_USABLE, 1, 0), MM_OK);
-    assert_int_equal(mm_map_add(&b->map, 0x9fc00, 0x400, MM_TYPE_RESERVED, 2, 0), MM_OK);
-    assert_int_equal(mm_map_add(&b->map, 0xf0000, 0x10000, MM_TYPE_RESERVED, 2, 0), MM_OK);
-    assert_int_equal(mm_map_add(&b->map, MiB, RAM - MiB - 0x20000, MM_TYPE_USABLE, 1, 0), MM_OK);
-    assert_int_equal(mm_map_add(&b->map, RAM - 0x20000, 0x20000, MM_TYPE_ACPI_RECLAIMABLE, 3, 0),
-                     MM_OK);
-    assert_int_equal(mm_map_add(&b->map, 0xfffc0000, 0x40000, MM_TYPE_RESERVED, 2, 0), MM_OK);
-    size_t scratch_size = mm_map_sanitize_scratch_size(b->map.count);
-    void *scratch = malloc(scratch_size);
-    assert_int_equal(mm_map_sanitize(&b->map, GRAN, scratch, scratch_size, &b->rep), MM_OK);
-    free(scratch);
-    /* stage 2 and its buffers below 1 MiB (BIOS front end, phase A2) */
-    assert_int_equal(mm_map_carve(&b->map, 0x7000, 0x19000, MM_TYPE_BOOTLOADER_RECLAIMABLE, 0),
-                     MM_OK);
-}
-
-/* Text RX, rodata R, data RW with bss, as a linker would lay them out. */
-static void kernel_file(boot *b)
+/* Text RX, rodata R, data RW with bss; `pad` file bytes after the data
+ * (a big kernel file without a bigger image). */
+static void kernel_file(world *w, uint64_t pad)
 {
     const test_seg s[3] = {
         {1, 5, 0x1000, KBASE, 0x800, 0x800, 0x1000},
         {1, 4, 0x2000, KBASE + 0x1000, 0x100, 0x100, 0x1000},
         {1, 6, 0x2100, KBASE + 0x2100, 0x80, 0x5000, 0x1000},
     };
-    for (size_t i = 0; i < sizeof b->file; i++)
-        b->file[i] = (unsigned char)(i * 13 + 5);
-    test_elf_write(b->file, s, 3, KBASE + 0x40);
-    assert_int_equal(bc_elf_parse(b->file, 0x2180, &b->img), BC_ELF_OK);
+    w->kernel_size = 0x2180 + pad;
+    for (uint64_t i = 0; i < w->kernel_size; i++)
+        w->kernel[i] = (unsigned char)(i * 13 + 5);
+    test_elf_write(w->kernel, s, 3, KBASE + 0x40);
 }
 
-/* Phase A3: every size before anything is placed. */
-static void sizes(boot *b)
+static void config(world *w, const char *extra)
 {
-    uint64_t bitmap_bytes, table_bytes;
-    assert_int_equal(mm_bitmap_storage_size(&b->map, GRAN, &bitmap_bytes), MM_OK);
-    b->hhdm = bc_paging_hhdm_size(b->map.entries, b->map.count);
-    assert_int_equal(bc_paging_standard(&b->img, 0, b->hhdm, b->hhdm, BC_PAGING_NX, &b->pg), MM_OK);
-    assert_int_equal(bc_paging_bytes_needed(&b->pg.layout, &table_bytes), MM_OK);
-    assert_int_equal(bc_handoff_layout_init(&b->l, b->map.capacity, sizeof CMD, 0), MM_OK);
-    const range r[R_COUNT] = {
-        [R_KERNEL] = {0, b->img.span, b->img.phys_align, MM_TYPE_KERNEL},
-        [R_STACK] = {0, BC_KERNEL_STACK_SIZE, 4096, MM_TYPE_KERNEL_STACK},
-        [R_TEMP] = {0, MiB, 4096, MM_TYPE_TEMP_HEAP},
-        [R_BOOT] = {0, 4 * MiB, 4096, MM_TYPE_BOOT_HEAP},
-        [R_BITMAP] = {0, (bitmap_bytes + 4095) & ~4095ULL, 4096, MM_TYPE_FRAME_BITMAP},
-        [R_TABLES] = {0, table_bytes, 4096, MM_TYPE_PAGE_TABLES},
-        [R_HANDOFF] = {0, b->l.bytes, 4096, MM_TYPE_HANDOFF},
-    };
-    memcpy(b->r, r, sizeof r);
+    snprintf(w->cfg, sizeof w->cfg, "kernel=/boot/kernel.elf\ncmdline=" CMD "\n%s", extra);
+    w->fw->files[0] = (fake_file){"/boot.cfg", w->cfg, strlen(w->cfg)};
 }
 
-/* Phase B: find + carve, each range once. */
-static void place(boot *b)
+/* A SeaBIOS-like map: low RAM, the legacy hole, RAM from 1 MiB with the
+ * last 128 KiB ACPI, a firmware range above RAM (never written). */
+static void bios_map(fake_fw *fw, uint64_t ram)
 {
-    for (int i = 0; i < R_COUNT; i++) {
-        range *r = &b->r[i];
-        assert_int_equal(
-            mm_map_find(&b->map, r->size, r->align, MiB, RAM, MM_FIND_BOTTOM_UP, &r->base), MM_OK);
-        assert_int_equal(mm_map_carve(&b->map, r->base, r->size, r->type, MM_CARVE_DEFAULT), MM_OK);
+    fake_fw_add(fw, 0, 0x9fc00, MM_TYPE_USABLE);
+    fake_fw_add(fw, 0x9fc00, 0x400, MM_TYPE_RESERVED);
+    fake_fw_add(fw, 0xf0000, 0x10000, MM_TYPE_RESERVED);
+    fake_fw_add(fw, MiB, ram - MiB - 0x20000, MM_TYPE_USABLE);
+    fake_fw_add(fw, ram - 0x20000, 0x20000, MM_TYPE_ACPI_RECLAIMABLE);
+    fake_fw_add(fw, 0xfffc0000, 0x40000, MM_TYPE_RESERVED);
+}
+
+/* An OVMF-like map: runtime code and data, ACPI NVS and firmware
+ * reserved ranges scattered through RAM. */
+static void uefi_map(fake_fw *fw, uint64_t ram)
+{
+    fake_fw_add(fw, 0, 0xa0000, MM_TYPE_USABLE);
+    fake_fw_add(fw, MiB, 7 * MiB, MM_TYPE_USABLE);
+    fake_fw_add(fw, 8 * MiB, 0x8000, MM_TYPE_ACPI_NVS);
+    fake_fw_add(fw, 8 * MiB + 0x8000, ram - 12 * MiB - 0x8000, MM_TYPE_USABLE);
+    fake_fw_add(fw, ram - 4 * MiB, MiB, MM_TYPE_FW_RUNTIME_CODE);
+    fake_fw_add(fw, ram - 3 * MiB, MiB, MM_TYPE_FW_RUNTIME_DATA);
+    fake_fw_add(fw, ram - 2 * MiB, 0x40000, MM_TYPE_ACPI_RECLAIMABLE);
+    fake_fw_add(fw, ram - 2 * MiB + 0x40000, 2 * MiB - 0x40000, MM_TYPE_USABLE);
+    fake_fw_add(fw, 0xffc00000, 0x400000, MM_TYPE_MMIO);
+}
+
+static world *world_new(fake_kind kind, uint64_t ram, uint32_t entries)
+{
+    world *w = calloc(1, sizeof *w);
+    w->kernel = calloc(1, KFILE_MAX);
+    w->fw = fake_fw_new(kind, ram, entries);
+    kernel_file(w, 0);
+    w->fw->files[1] = (fake_file){"/boot/kernel.elf", w->kernel, w->kernel_size};
+    config(w, "");
+    if (kind == FAKE_UEFI) {
+        for (size_t i = 0; i < sizeof w->efi; i++)
+            w->efi[i] = (unsigned char)(0x40 + i);
+        w->fw->efi = (bc_efi_map){w->efi, sizeof w->efi, 48, 1};
+        uefi_map(w->fw, ram);
+    } else {
+        bios_map(w->fw, ram);
     }
+    return w;
 }
 
-/* Phase C: validate, bitmap, kernel, tables, handoff, seal. */
-static void build(boot *b)
+static void world_free(world *w)
 {
-    mm_validate_error ve;
-    assert_int_equal(mm_map_validate(&b->map, GRAN, &ve), MM_OK);
-    range *r = b->r;
-    assert_int_equal(
-        mm_bitmap_init(&b->bm, &b->map, GRAN, b->ram + r[R_BITMAP].base, r[R_BITMAP].size), MM_OK);
-    assert_int_equal(
-        bc_elf_load(&b->img, b->file, 0x2180, b->ram + r[R_KERNEL].base, (size_t)r[R_KERNEL].size),
-        BC_ELF_OK);
-    assert_int_equal(
-        bc_paging_standard(&b->img, r[R_KERNEL].base, b->hhdm, b->hhdm, BC_PAGING_NX, &b->pg),
-        MM_OK);
-    bc_paging_region pr = {r[R_TABLES].base, r[R_TABLES].size, ram_ptr, b->ram};
-    assert_int_equal(bc_paging_build(&b->pg.layout, &pr, &b->cr3), MM_OK);
-    bc_handoff_input in = {
-        .boot_mode = MOS_BOOT_MODE_BIOS,
-        .bios_memory_detect = MOS_BIOS_DETECT_E820,
-        .map = &b->map,
-        .temp_heap_base = r[R_TEMP].base,
-        .temp_heap_size = r[R_TEMP].size,
-        .boot_heap_base = r[R_BOOT].base,
-        .boot_heap_size = r[R_BOOT].size,
-        .bitmap_addr = r[R_BITMAP].base,
-        .bitmap_size = b->bm.storage_bytes,
-        .bitmap_first_frame = b->bm.first_frame,
-        .bitmap_frame_count = b->bm.frame_count,
-        .bitmap_granularity = GRAN,
-        .cmdline = CMD,
-        .kernel_phys_base = r[R_KERNEL].base,
-        .kernel_virt_base = b->img.virt_base,
-        .kernel_size = b->img.span,
-        .kernel_entry = b->img.entry,
-        .stack_phys_base = r[R_STACK].base,
-        .stack_size = r[R_STACK].size,
-        .stack_virt_top = bc_entry_rsp(BC_HHDM_OFFSET, r[R_STACK].base, r[R_STACK].size),
-        .cr3 = b->cr3,
-        .hhdm_offset = BC_HHDM_OFFSET,
-        .hhdm_size = b->hhdm,
-        .identity_map_size = b->hhdm,
-        .sanitize_overlaps = b->rep.overlaps_resolved,
-        .sanitize_merged = b->rep.merged,
-        .sanitize_trimmed = b->rep.bytes_trimmed,
-    };
-    assert_int_equal(
-        bc_handoff_build(&in, &b->l, b->ram + r[R_HANDOFF].base, r[R_HANDOFF].base, &b->h), MM_OK);
-    bc_handoff_seal(b->h, 42);
+    fake_fw_free(w->fw);
+    free(w->kernel);
+    free(w);
 }
 
-static int setup(void **state)
+static void expect_log(const world *w, const char *text)
 {
-    boot *b = calloc(1, sizeof *b);
-    b->ram = aligned_alloc(2 * MiB, RAM);
-    memset(b->ram, 0xcc, RAM); /* "uninitialized" RAM */
-    firmware_map(b);
-    kernel_file(b);
-    sizes(b);
-    place(b);
-    build(b);
-    *state = b;
-    return 0;
+    if (!strstr(w->fw->log.text, text))
+        fail_msg("log lacks \"%s\":\n%s", text, w->fw->log.text);
 }
 
-static int teardown(void **state)
+static const struct mos_handoff *handoff_of(const world *w)
 {
-    boot *b = *state;
-    free(b->ram);
-    free(b);
-    return 0;
+    return fake_fw_ptr(w->fw, w->fw->entered.rdi - w->fw->boot.pg.layout.hhdm_offset);
 }
 
-/* What a kernel checks first passes. */
-static void handoff_passes_check(void **state)
+static const bc_placed *range(const world *w, bc_range_id id)
 {
-    boot *b = *state;
-    char why[128];
-    assert_int_equal(bc_handoff_check(b->h, (uint64_t)(uintptr_t)b->ram, why, sizeof why), MM_OK);
+    return &w->fw->boot.range[id];
 }
 
-/* Every loader range is its own entry type in the handoff map, and no
- * two ranges overlap (find + carve never hands out a byte twice). */
-static void ranges_typed_and_disjoint(void **state)
+static bc_paging_region tables(const world *w)
 {
-    boot *b = *state;
-    for (int i = 0; i < R_COUNT; i++) {
-        assert_true(mm_map_range_is(&b->map, b->r[i].base, b->r[i].size, b->r[i].type));
-        for (int j = i + 1; j < R_COUNT; j++) {
-            assert_true(b->r[i].base + b->r[i].size <= b->r[j].base ||
-                        b->r[j].base + b->r[j].size <= b->r[i].base);
+    const bc_placed *t = range(w, BC_RANGE_PAGE_TABLES);
+    return (bc_paging_region){t->base, t->size, NULL, NULL};
+}
+
+static void *table_ptr(void *ctx, uint64_t phys)
+{
+    return fake_fw_ptr(ctx, phys);
+}
+
+/* What a kernel checks first passes, and the fields it relies on are
+ * the driver's. */
+static void check_handoff(const world *w)
+{
+    const struct mos_handoff *h = handoff_of(w);
+    char why[160];
+    uint64_t offset = (uint64_t)(uintptr_t)w->fw->ram;
+    assert_int_equal(bc_handoff_check(h, offset, why, sizeof why), MM_OK);
+    assert_string_equal((const char *)(w->fw->ram + h->cmdline_addr), CMD);
+    assert_int_equal(h->boot_heap_base, range(w, BC_RANGE_BOOT_HEAP)->base);
+    assert_int_equal(h->boot_heap_size, range(w, BC_RANGE_BOOT_HEAP)->size);
+    assert_true(h->boot_heap_used >= w->kernel_size);
+    assert_int_equal(h->acpi_rsdp, 0xf0000);
+    assert_int_equal(h->tsc_frequency_hz, 2000000000ULL);
+    assert_int_equal(h->cr3, w->fw->entered.cr3);
+    assert_int_equal(h->stack_virt_top, w->fw->entered.rsp);
+}
+
+/* Every placed range is its own entry type in the final map, and no two
+ * ranges overlap. */
+static void check_ranges(const world *w)
+{
+    const mm_map *m = w->fw->boot.map;
+    for (int i = 0; i < BC_RANGE_HEAP_EXTENSION; i++) {
+        const bc_placed *a = range(w, (bc_range_id)i);
+        if (a->size == 0)
+            continue;
+        assert_true(mm_map_range_is(m, a->base, a->size, bc_range_info_of((bc_range_id)i)->type));
+        for (int j = i + 1; j < BC_RANGE_HEAP_EXTENSION; j++) {
+            const bc_placed *b = range(w, (bc_range_id)j);
+            assert_true(b->size == 0 || a->base + a->size <= b->base ||
+                        b->base + b->size <= a->base);
         }
     }
-    const struct mos_memmap_entry *m = (const void *)(b->ram + b->h->memmap_addr);
-    for (uint32_t i = 0; i < b->h->memmap_count; i++)
-        assert_int_equal(m[i].type, bc_mos_type_from_mm(b->map.entries[i].type));
 }
 
-/* Bitmap bits agree with the final map frame by frame: free exactly where
- * the map says usable. */
-static void bitmap_matches_map(void **state)
+/* Bitmap bits agree with the final map frame by frame. */
+static void check_bitmap(const world *w)
 {
-    boot *b = *state;
-    uint64_t first = b->bm.first_frame * GRAN, end = first + b->bm.frame_count * GRAN;
-    for (uint64_t a = first; a < end && a < RAM; a += GRAN)
-        assert_int_equal(mm_bitmap_is_free(&b->bm, a),
-                         mm_map_type_at(&b->map, a) == MM_TYPE_USABLE);
+    const mm_bitmap *bm = &w->fw->boot.bitmap;
+    uint64_t g = bm->granularity, first = bm->first_frame * g, end = first + bm->frame_count * g;
+    for (uint64_t a = first; a < end && a < w->fw->ram_size; a += g)
+        assert_int_equal(mm_bitmap_is_free(bm, a),
+                         mm_map_type_at(w->fw->boot.map, a) == MM_TYPE_USABLE);
 }
 
-/* The loaded kernel is where the tables say: entry executable and
- * read-only, data writable and NX, bss zero, file bytes in place. */
-static void kernel_mapped_and_loaded(void **state)
+/* The kernel is where the tables say: entry executable and read-only,
+ * data writable and NX, file bytes in place, bss zero. */
+static void check_kernel(const world *w)
 {
-    boot *b = *state;
-    bc_paging_region pr = {b->r[R_TABLES].base, b->r[R_TABLES].size, ram_ptr, b->ram};
-    uint64_t kphys = b->r[R_KERNEL].base;
-    page_walk w = page_walk_translate(&pr, b->cr3, b->img.entry);
-    assert_true(w.present && w.phys == kphys + 0x40 && !w.nx && !w.writable);
-    w = page_walk_translate(&pr, b->cr3, KBASE + 0x2100);
-    assert_true(w.present && w.phys == kphys + 0x2100 && w.nx && w.writable);
-    assert_memory_equal(b->ram + kphys, b->file + 0x1000, 0x800);
-    assert_memory_equal(b->ram + kphys + 0x2100, b->file + 0x2100, 0x80);
-    for (uint64_t i = 0x2180; i < b->img.span; i++)
-        assert_int_equal(b->ram[kphys + i], 0);
+    bc_paging_region pr = tables(w);
+    pr.to_ptr = table_ptr;
+    pr.ctx = w->fw;
+    uint64_t kphys = range(w, BC_RANGE_KERNEL)->base;
+    page_walk pw = page_walk_translate(&pr, w->fw->entered.cr3, w->fw->entered.entry);
+    assert_true(pw.present && pw.phys == kphys + 0x40 && !pw.nx && !pw.writable);
+    pw = page_walk_translate(&pr, w->fw->entered.cr3, KBASE + 0x2100);
+    assert_true(pw.present && pw.phys == kphys + 0x2100 && pw.nx && pw.writable);
+    assert_memory_equal(w->fw->ram + kphys, w->kernel + 0x1000, 0x800);
+    for (uint64_t i = 0x2180; i < 0x7100; i++)
+        assert_int_equal(w->fw->ram[kphys + i], 0);
 }
 
-/* RDI, RSP and the temp heap are reachable through the direct map as the
- * protocol says; the stack top is inside the stack, writable, NX. */
-static void entry_addresses_translate(void **state)
+static void check_entered(const world *w)
 {
-    boot *b = *state;
-    bc_paging_region pr = {b->r[R_TABLES].base, b->r[R_TABLES].size, ram_ptr, b->ram};
-    page_walk w = page_walk_translate(&pr, b->cr3, BC_HHDM_OFFSET + b->r[R_HANDOFF].base);
-    assert_true(w.present && w.phys == b->r[R_HANDOFF].base);
-    w = page_walk_translate(&pr, b->cr3, b->h->stack_virt_top);
-    assert_true(w.present && w.writable && w.nx);
-    assert_true(w.phys >= b->r[R_STACK].base && w.phys < b->r[R_STACK].base + b->r[R_STACK].size);
-    assert_int_equal((b->h->stack_virt_top + 8) % 16, 0);
-    w = page_walk_translate(&pr, b->cr3, BC_HHDM_OFFSET + b->h->temp_heap_base);
-    assert_true(w.present && w.phys == b->h->temp_heap_base);
-    w = page_walk_translate(&pr, b->cr3, b->r[R_TABLES].base); /* identity, loader survives */
-    assert_true(w.present && w.phys == b->r[R_TABLES].base && !w.nx);
+    assert_int_equal(w->fw->end, FAKE_ENTERED);
+    check_handoff(w);
+    check_ranges(w);
+    check_bitmap(w);
+    check_kernel(w);
 }
 
-/* A kernel rebuilds an mm_map from the handoff and adopts the bitmap. */
-static void kernel_adopts_bitmap(void **state)
+static void check_boot(const world *w)
 {
-    boot *b = *state;
-    const struct mos_memmap_entry *m = (const void *)(b->ram + b->h->memmap_addr);
-    mm_entry kentries[64];
-    mm_map kmap;
-    assert_int_equal(mm_map_init(&kmap, kentries, 64), MM_OK);
-    for (uint32_t i = 0; i < b->h->memmap_count; i++) {
-        assert_int_equal(mm_map_add(&kmap, m[i].base, m[i].length,
-                                    (mm_type)bc_mm_type_from_mos(m[i].type), m[i].raw_type,
-                                    m[i].attributes),
-                         MM_OK);
-    }
-    kmap.frame_size = b->h->bitmap_granularity;
-    mm_bitmap kbm;
-    assert_int_equal(mm_bitmap_adopt(&kbm, &kmap, b->h->bitmap_granularity,
-                                     b->h->bitmap_first_frame, b->h->bitmap_frame_count,
-                                     b->ram + b->h->bitmap_addr, b->h->bitmap_size),
-                     MM_OK);
-    uint64_t frame;
-    assert_int_equal(mm_bitmap_alloc(&kbm, &frame), MM_OK);
-    assert_int_equal(mm_map_type_at(&kmap, frame), MM_TYPE_USABLE);
+    check_entered(w);
+    expect_log(w, "memory map for the kernel");
+}
+
+/* ---- normal boots ---- */
+
+static void bios_boot(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_boot(w);
+    const struct mos_handoff *h = handoff_of(w);
+    assert_int_equal(h->boot_mode, MOS_BOOT_MODE_BIOS);
+    assert_int_equal(h->bios_memory_detect, MOS_BIOS_DETECT_E820);
+    assert_int_equal(h->boot_heap_size, 16 * MiB); /* the default fits */
+    assert_int_equal(h->temp_heap_size, MiB);
+    assert_int_equal(h->efi_memmap_size, 0);
+    assert_int_equal(w->fw->exit_calls, 1);
+    world_free(w);
+}
+
+/* The driver carves its ranges into the final map itself: the firmware
+ * only ever calls them loader data (bootloader-reclaimable). */
+static void uefi_boot(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_UEFI, 64 * MiB, 12);
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_boot(w);
+    const struct mos_handoff *h = handoff_of(w);
+    assert_int_equal(h->boot_mode, MOS_BOOT_MODE_UEFI);
+    assert_int_equal(h->efi_system_table, 0x7000);
+    assert_int_equal(h->efi_memmap_size, sizeof w->efi);
+    assert_int_equal(h->efi_desc_size, 48);
+    assert_memory_equal(w->fw->ram + h->efi_memmap_addr, w->efi, sizeof w->efi);
+    assert_true(mm_map_range_is(&w->fw->fw_map, range(w, BC_RANGE_KERNEL)->base, 4096,
+                                MM_TYPE_BOOTLOADER_RECLAIMABLE));
+    world_free(w);
+}
+
+/* ---- ExitBootServices and a stale map key ---- */
+
+static void exit_retried(uint32_t stale)
+{
+    world *w = world_new(FAKE_UEFI, 64 * MiB, 12);
+    w->fw->stale_exits = stale;
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    assert_int_equal(w->fw->exit_calls, stale + 1);
+    expect_log(w, stale == 1 ? "firmware left (attempt 2)" : "firmware left (attempt 3)");
+    check_boot(w);
+    world_free(w);
+}
+
+static void exit_stale_once(void **state)
+{
+    (void)state;
+    exit_retried(1);
+}
+
+static void exit_stale_twice(void **state)
+{
+    (void)state;
+    exit_retried(2);
+}
+
+static void exit_stale_forever(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_UEFI, 64 * MiB, 12);
+    w->fw->stale_exits = 1000;
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
+    assert_int_equal(w->fw->exit_calls, BC_EXIT_MAX_ATTEMPTS);
+    expect_log(w, "kept changing; gave up after 4 exit attempts");
+    world_free(w);
+}
+
+/* ---- every placement failing in turn ----
+ * place calls in order: 1 boot heap, 2 kernel, 3 stack, 4 temp heap,
+ * 5 bitmap, 6 page tables, 7 handoff. */
+
+static world *boot_failing(uint32_t from, uint32_t count, const char *cfg)
+{
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    config(w, cfg);
+    w->fw->fail_place_from = from;
+    w->fw->fail_place_count = count;
+    fake_fw_boot(w->fw);
+    return w;
+}
+
+static void place_fails_explicit_boot_heap(void **state)
+{
+    (void)state;
+    world *w = boot_failing(1, 1, "heap_size=16M\n");
+    assert_int_equal(w->fw->end, FAKE_HALTED);
+    expect_log(w, "boot heap: heap_size=16777216 bytes (align 4096) does not fit at or above "
+                  "0x100000");
+    world_free(w);
+}
+
+/* Without heap_size the default halves until it fits. */
+static void place_fails_default_boot_heap(void **state)
+{
+    (void)state;
+    world *w = boot_failing(1, 1, "");
+    check_boot(w);
+    assert_int_equal(handoff_of(w)->boot_heap_size, 8 * MiB);
+    expect_log(w, "default 16384 KiB does not fit: using 8192 KiB");
+    world_free(w);
+}
+
+static void place_fails_halts(uint32_t call, const char *message)
+{
+    world *w = boot_failing(call, 1000, "heap_size=16M\n");
+    assert_int_equal(w->fw->end, FAKE_HALTED);
+    expect_log(w, message);
+    world_free(w);
+}
+
+static void place_fails_kernel(void **state)
+{
+    (void)state;
+    place_fails_halts(2, "kernel: cannot place 32768 bytes: not found");
+}
+
+static void place_fails_stack(void **state)
+{
+    (void)state;
+    place_fails_halts(3, "kernel stack: cannot place 65536 bytes");
+}
+
+static void place_fails_bitmap(void **state)
+{
+    (void)state;
+    place_fails_halts(5, "frame bitmap: cannot place");
+}
+
+static void place_fails_page_tables(void **state)
+{
+    (void)state;
+    place_fails_halts(6, "page tables: cannot place");
+}
+
+static void place_fails_handoff(void **state)
+{
+    (void)state;
+    place_fails_halts(7, "handoff: cannot place");
+}
+
+/* The temporary heap is optional: base 0, size 0 and a warning. */
+static void place_fails_temp_heap(void **state)
+{
+    (void)state;
+    world *w = boot_failing(4, 1, "heap_size=16M\n");
+    check_boot(w);
+    assert_int_equal(handoff_of(w)->temp_heap_base, 0);
+    assert_int_equal(handoff_of(w)->temp_heap_size, 0);
+    expect_log(w, "temp heap: cannot place 1048576 bytes (not found); handing over base 0");
+    world_free(w);
+}
+
+/* A default-sized heap gives back its free half until the kernel fits. */
+static void place_fails_kernel_default_heap(void **state)
+{
+    (void)state;
+    world *w = boot_failing(2, 1, "");
+    check_boot(w);
+    /* 12 KiB used (the kernel file): keep those and half of the rest */
+    assert_int_equal(handoff_of(w)->boot_heap_size, 8 * MiB + 0x2000);
+    expect_log(w, "heap_size not set: shrunk from 16384 KiB to 8200 KiB to make room");
+    world_free(w);
+}
+
+/* ---- small and fragmented machines ---- */
+
+/*   16 MiB:  |low|hole|1M ........ 16M-128K|ACPI|
+ *   the default 16 MiB heap cannot fit: it takes 8 MiB, then gives back
+ *   what the kernel's ranges need. */
+static void machine_16m(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 16 * MiB, 8);
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_boot(w);
+    assert_true(handoff_of(w)->boot_heap_size < 16 * MiB);
+    expect_log(w, "boot heap: heap_size not set and the default 16384 KiB does not fit");
+    world_free(w);
+}
+
+static void machine_48m_uefi(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_UEFI, 48 * MiB, 12);
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_boot(w);
+    world_free(w);
+}
+
+/* 1,000 entries: 4 KiB reserved every 64 KiB above 2 MiB. */
+static void map_1000_entries(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 1000);
+    config(w, "log_level=warn\ndetailed_logging=off\n"); /* 2,000 map lines would not fit */
+    for (uint64_t i = 0; i < 994; i++)
+        fake_fw_add(w->fw, 2 * MiB + i * 0x10000, 0x1000, MM_TYPE_RESERVED);
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_entered(w);
+    assert_true(handoff_of(w)->memmap_count > 1900);
+    world_free(w);
+}
+
+/* ---- the boot heap running out ---- */
+
+/* A 2 MiB kernel file in a 1 MiB heap: the heap refills from the
+ * firmware and the refill is handed over as bootloader-reclaimable. */
+static void heap_exhausted_refills(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    kernel_file(w, 2 * MiB);
+    w->fw->files[1].size = w->kernel_size;
+    config(w, "heap_size=1M\n");
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_boot(w);
+    const bc_boot *b = &w->fw->boot;
+    assert_int_equal(b->extensions, 1);
+    assert_true(b->extension[0].size >= w->kernel_size);
+    assert_true(mm_map_range_is(b->map, b->extension[0].base, b->extension[0].size,
+                                MM_TYPE_BOOTLOADER_RECLAIMABLE));
+    assert_true(handoff_of(w)->boot_heap_used > 2 * MiB);
+    expect_log(w, "boot heap: exhausted, extended by");
+    world_free(w);
+}
+
+/* ... and when the firmware has nothing left either, a clear failure. */
+static void heap_exhausted_fails(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    kernel_file(w, 2 * MiB);
+    w->fw->files[1].size = w->kernel_size;
+    config(w, "heap_size=1M\n");
+    w->fw->fail_place_from = 2;
+    w->fw->fail_place_count = 1;
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
+    expect_log(w, "boot heap: no 2105728 bytes for the kernel file");
+    world_free(w);
+}
+
+/* ---- bad input ---- */
+
+static void missing_kernel(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    w->fw->files[1].path = NULL;
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
+    expect_log(w, "kernel /boot/kernel.elf: no such file on the boot volume");
+    world_free(w);
+}
+
+static void corrupt_kernel(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    w->fw->files[1].size = 100;
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
+    expect_log(w, "kernel /boot/kernel.elf: not a valid kernel");
+    world_free(w);
+}
+
+static void bad_config(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    config(w, "temp_heap_size=12x\n");
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
+    expect_log(w, "boot.cfg has errors");
+    assert_int_equal(w->fw->place_calls, 0);
+    world_free(w);
 }
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(handoff_passes_check),     T(ranges_typed_and_disjoint), T(bitmap_matches_map),
-        T(kernel_mapped_and_loaded), T(entry_addresses_translate), T(kernel_adopts_bitmap),
+        cmocka_unit_test(bios_boot),
+        cmocka_unit_test(uefi_boot),
+        cmocka_unit_test(exit_stale_once),
+        cmocka_unit_test(exit_stale_twice),
+        cmocka_unit_test(exit_stale_forever),
+        cmocka_unit_test(place_fails_explicit_boot_heap),
+        cmocka_unit_test(place_fails_default_boot_heap),
+        cmocka_unit_test(place_fails_kernel),
+        cmocka_unit_test(place_fails_stack),
+        cmocka_unit_test(place_fails_temp_heap),
+        cmocka_unit_test(place_fails_bitmap),
+        cmocka_unit_test(place_fails_page_tables),
+        cmocka_unit_test(place_fails_handoff),
+        cmocka_unit_test(place_fails_kernel_default_heap),
+        cmocka_unit_test(machine_16m),
+        cmocka_unit_test(machine_48m_uefi),
+        cmocka_unit_test(map_1000_entries),
+        cmocka_unit_test(heap_exhausted_refills),
+        cmocka_unit_test(heap_exhausted_fails),
+        cmocka_unit_test(missing_kernel),
+        cmocka_unit_test(corrupt_kernel),
+        cmocka_unit_test(bad_config),
     };
     return cmocka_run_group_tests_name("boot_flow", tests, NULL, NULL);
 }

@@ -73,43 +73,46 @@ static void make_input(fixture *f)
     for (size_t i = 0; i < sizeof f->efi; i++)
         f->efi[i] = (unsigned char)(0x40 + i);
     f->in = (bc_handoff_input){
-        .boot_mode = MOS_BOOT_MODE_UEFI,
+        .fields =
+            {
+                .boot_mode = MOS_BOOT_MODE_UEFI,
+                .temp_heap_base = at,
+                .temp_heap_size = MiB,
+                .boot_heap_base = at + MiB,
+                .boot_heap_size = 16 * MiB,
+                .boot_heap_used = 12345,
+                .bitmap_addr = at + 17 * MiB,
+                .bitmap_size = 0x1000,
+                .bitmap_first_frame = 0,
+                .bitmap_frame_count = 0x8000,
+                .bitmap_granularity = 4096,
+                .efi_system_table = 0x7f00018,
+                .efi_desc_size = 48,
+                .efi_desc_version = 1,
+                .acpi_rsdp = 0x7fe0014,
+                .kernel_phys_base = 0x100000,
+                .kernel_virt_base = 0xffffffff80000000ULL,
+                .kernel_size = 0x6000,
+                .kernel_entry = 0xffffffff80000010ULL,
+                .stack_phys_base = 0x106000,
+                .stack_size = 0x10000,
+                .stack_virt_top = 0xffff800000000000ULL + 0x116000 - 8,
+                .cr3 = at + 17 * MiB + 0x1000,
+                .hhdm_offset = 0xffff800000000000ULL,
+                .hhdm_size = 4096 * MiB,
+                .identity_map_size = 4096 * MiB,
+                .tsc_loader_entry = 1000,
+                .tsc_memmap_done = 2000,
+                .tsc_frequency_hz = 3000000000ULL,
+                .sanitize_overlaps = 2,
+                .sanitize_merged = 3,
+                .sanitize_trimmed = 4096,
+                .memtest_bad_bytes = 0,
+            },
         .map = &f->map,
-        .temp_heap_base = at,
-        .temp_heap_size = MiB,
-        .boot_heap_base = at + MiB,
-        .boot_heap_size = 16 * MiB,
-        .boot_heap_used = 12345,
-        .bitmap_addr = at + 17 * MiB,
-        .bitmap_size = 0x1000,
-        .bitmap_first_frame = 0,
-        .bitmap_frame_count = 0x8000,
-        .bitmap_granularity = 4096,
-        .efi_system_table = 0x7f00018,
         .efi_map = f->efi,
         .efi_map_size = sizeof f->efi,
-        .efi_desc_size = 48,
-        .efi_desc_version = 1,
-        .acpi_rsdp = 0x7fe0014,
         .cmdline = "console=ttyS0 quiet",
-        .kernel_phys_base = 0x100000,
-        .kernel_virt_base = 0xffffffff80000000ULL,
-        .kernel_size = 0x6000,
-        .kernel_entry = 0xffffffff80000010ULL,
-        .stack_phys_base = 0x106000,
-        .stack_size = 0x10000,
-        .stack_virt_top = 0xffff800000000000ULL + 0x116000 - 8,
-        .cr3 = at + 17 * MiB + 0x1000,
-        .hhdm_offset = 0xffff800000000000ULL,
-        .hhdm_size = 4096 * MiB,
-        .identity_map_size = 4096 * MiB,
-        .tsc_loader_entry = 1000,
-        .tsc_memmap_done = 2000,
-        .tsc_frequency_hz = 3000000000ULL,
-        .sanitize_overlaps = 2,
-        .sanitize_merged = 3,
-        .sanitize_trimmed = 4096,
-        .memtest_bad_bytes = 0,
     };
 }
 
@@ -282,7 +285,7 @@ static void bios_without_efi_map(void **state)
     f->in.efi_map = NULL;
     f->in.efi_map_size = 0;
     f->in.cmdline = NULL;
-    f->in.boot_mode = MOS_BOOT_MODE_BIOS;
+    f->in.fields.boot_mode = MOS_BOOT_MODE_BIOS;
     assert_int_equal(bc_handoff_build(&f->in, &f->l, f->region, REGION_PHYS, &f->h), MM_OK);
     bc_handoff_seal(f->h, 1);
     assert_int_equal(f->h->efi_memmap_addr, 0);
@@ -391,11 +394,11 @@ static void check_temp_heap(void **state)
     f->h->temp_heap_base = 0;
     reseal(f);
     expect_verdict(f, MM_OK, "ok");
-    f->h->temp_heap_base = f->in.boot_heap_base;
+    f->h->temp_heap_base = f->in.fields.boot_heap_base;
     f->h->temp_heap_size = MiB;
     reseal(f);
     expect_verdict(f, MM_ERR_MAP_INVALID, "temp heap at 0x");
-    f->h->temp_heap_base = f->in.temp_heap_base + 0x1000; /* runs past its entry */
+    f->h->temp_heap_base = f->in.fields.temp_heap_base + 0x1000; /* runs past its entry */
     reseal(f);
     expect_verdict(f, MM_ERR_MAP_INVALID, "not inside a temp-heap entry");
 }
@@ -408,10 +411,10 @@ static void check_bitmap(void **state)
     reseal(f);
     expect_verdict(f, MM_ERR_MAP_INVALID, "granularity");
     f->h->bitmap_granularity = 4096;
-    f->h->bitmap_addr = f->in.boot_heap_base;
+    f->h->bitmap_addr = f->in.fields.boot_heap_base;
     reseal(f);
     expect_verdict(f, MM_ERR_MAP_INVALID, "frame bitmap at 0x");
-    f->h->bitmap_addr = f->in.bitmap_addr;
+    f->h->bitmap_addr = f->in.fields.bitmap_addr;
     f->h->bitmap_frame_count = 0x8001;
     reseal(f);
     expect_verdict(f, MM_ERR_MAP_INVALID, "smaller than frame_count");
@@ -466,86 +469,6 @@ static void range_across_two_entries(void **state)
     expect_verdict(f, MM_OK, "ok");
 }
 
-/* bc_handoff_input_fill copies what both loaders share: every range,
- * the bitmap's own geometry (not the config's), the paging layout, the
- * kernel image and the counters; the stack top is reached through the
- * layout's HHDM. Firmware fields stay zero / DETECT_NONE. */
-static void input_fill_from_sources(void **state)
-{
-    (void)state;
-    mm_map map = {0};
-    mm_bitmap bm = {.granularity = 0x10000, .first_frame = 3, .frame_count = 70};
-    bm.storage_bytes = 0x2000;
-    bc_paging_layout pg = {
-        .identity_size = 8 * MiB * 512, .hhdm_offset = BC_HHDM_OFFSET, .hhdm_size = 6 * MiB * 1024};
-    bc_elf_image elf = {
-        .entry = 0xffffffff80001000ULL, .virt_base = 0xffffffff80000000ULL, .span = 0x6000};
-    mm_sanitize_report san = {.overlaps_resolved = 2, .merged = 5, .bytes_trimmed = 0x1234};
-    bc_handoff_sources src = {.boot_mode = MOS_BOOT_MODE_BIOS,
-                              .map = &map,
-                              .bitmap = &bm,
-                              .paging = &pg,
-                              .elf = &elf,
-                              .sanitize = &san,
-                              .cmdline = "quiet",
-                              .kernel = {0x100000, 0x6000},
-                              .stack = {0x106000, 0x10000},
-                              .temp_heap = {0x300000, MiB},
-                              .boot_heap = {0x400000, 16 * MiB},
-                              .bitmap_storage = {0x1400000, 0x3000},
-                              .cr3 = 0x1500000,
-                              .acpi_rsdp = 0xf0000,
-                              .memtest_bad_bytes = 0x8000,
-                              .tsc_loader_entry = 11,
-                              .tsc_memmap_done = 22,
-                              .tsc_frequency_hz = 33};
-    bc_handoff_input in;
-    memset(&in, 0xa5, sizeof in);
-    bc_handoff_input_fill(&in, &src);
-
-    assert_int_equal(in.boot_mode, MOS_BOOT_MODE_BIOS);
-    assert_int_equal(in.bios_memory_detect, MOS_BIOS_DETECT_NONE);
-    assert_ptr_equal(in.map, &map);
-    assert_int_equal(in.temp_heap_base, 0x300000);
-    assert_int_equal(in.temp_heap_size, MiB);
-    assert_int_equal(in.boot_heap_base, 0x400000);
-    assert_int_equal(in.boot_heap_size, 16 * MiB);
-    assert_int_equal(in.boot_heap_used, 0);
-    assert_int_equal(in.bitmap_addr, 0x1400000);
-    assert_int_equal(in.bitmap_size, 0x2000); /* storage in use, not the carve */
-    assert_int_equal(in.bitmap_first_frame, 3);
-    assert_int_equal(in.bitmap_frame_count, 70);
-    assert_int_equal(in.bitmap_granularity, 0x10000);
-    assert_int_equal(in.kernel_phys_base, 0x100000);
-    assert_int_equal(in.kernel_virt_base, elf.virt_base);
-    assert_int_equal(in.kernel_size, 0x6000);
-    assert_int_equal(in.kernel_entry, elf.entry);
-    assert_int_equal(in.stack_phys_base, 0x106000);
-    assert_int_equal(in.stack_size, 0x10000);
-    /* top 0x116000 through the HHDM, minus the 8-byte return slot */
-    assert_int_equal(in.stack_virt_top, BC_HHDM_OFFSET + 0x116000 - 8);
-    assert_int_equal(in.cr3, 0x1500000);
-    assert_int_equal(in.hhdm_offset, BC_HHDM_OFFSET);
-    assert_int_equal(in.hhdm_size, pg.hhdm_size);
-    assert_int_equal(in.identity_map_size, pg.identity_size);
-    assert_int_equal(in.acpi_rsdp, 0xf0000);
-    assert_string_equal(in.cmdline, "quiet");
-    assert_int_equal(in.tsc_loader_entry, 11);
-    assert_int_equal(in.tsc_memmap_done, 22);
-    assert_int_equal(in.tsc_frequency_hz, 33);
-    assert_int_equal(in.sanitize_overlaps, 2);
-    assert_int_equal(in.sanitize_merged, 5);
-    assert_int_equal(in.sanitize_trimmed, 0x1234);
-    assert_int_equal(in.memtest_bad_bytes, 0x8000);
-    assert_int_equal(in.efi_system_table, 0);
-    assert_null(in.efi_map);
-    assert_int_equal(in.efi_map_size, 0);
-    assert_int_equal(in.efi_desc_size, 0);
-    assert_int_equal(in.efi_desc_version, 0);
-}
-
-/* The cmdline size handed to bc_handoff_layout_init counts the NUL; no
- * cmdline at all still needs that one byte. */
 static void cmdline_bytes_count_nul(void **state)
 {
     (void)state;
@@ -573,7 +496,6 @@ int main(void)
         T(check_self),
         T(check_other_ranges),
         T(range_across_two_entries),
-        cmocka_unit_test(input_fill_from_sources),
         cmocka_unit_test(cmdline_bytes_count_nul),
     };
     return cmocka_run_group_tests_name("handoff", tests, NULL, NULL);

@@ -1,0 +1,81 @@
+/* A pretend firmware for running the real boot driver (boot/common/
+ * driver.h) on the host: RAM is a host buffer (physical p lives at
+ * ram + p), files are byte strings, the memory map is a list the test
+ * writes, and every service can be made to fail. The driver's last step
+ * (enter or halt) jumps back into fake_fw_boot.
+ *
+ *   BIOS-like: the map is final from the start; placements carve it.
+ *   UEFI-like: placements change only the firmware's own state; each
+ *              memory_map call hands over a fresh copy of it (as
+ *              GetMemoryMap does), so the driver must carve its ranges
+ *              into the final map itself; exit can report a stale key. */
+#ifndef FAKE_FW_H
+#define FAKE_FW_H
+
+#include <setjmp.h>
+
+#include "common/driver.h"
+#include "log_lines.h"
+
+#define FAKE_FW_FILES   4
+#define FAKE_FW_SCRATCH 4
+
+typedef enum fake_kind { FAKE_BIOS, FAKE_UEFI } fake_kind;
+
+typedef enum fake_end {
+    FAKE_RUNNING = 0,
+    FAKE_ENTERED, /* the driver jumped to the kernel */
+    FAKE_HALTED,  /* the driver stopped after an error */
+} fake_end;
+
+typedef struct fake_file {
+    const char *path;
+    const void *data;
+    uint64_t size;
+} fake_file;
+
+typedef struct fake_fw {
+    /* Set by the test before fake_fw_boot. */
+    fake_kind kind;
+    unsigned char *ram; /* ram_size bytes; physical 0 is ram[0] */
+    uint64_t ram_size;
+    fake_file files[FAKE_FW_FILES];
+    uint32_t stale_exits;      /* exit answers MM_ERR_RETRY this many times first */
+    uint32_t fail_place_from;  /* place calls numbered from 1: this one fails ... */
+    uint32_t fail_place_count; /* ... and this many in all (0 = none) */
+    bc_efi_map efi;            /* what a UEFI-like exit reports */
+
+    /* The firmware's own map: the test adds entries with fake_fw_add. */
+    mm_map fw_map;
+    mm_map handed; /* UEFI-like: the copy memory_map hands over */
+
+    /* Results. */
+    fake_end end;
+    bc_entry entered;
+    uint32_t place_calls, exit_calls, map_calls;
+    void *scratch[FAKE_FW_SCRATCH];
+    uint32_t scratch_count;
+    log_lines log;
+    mm_logger logger;
+    bc_fw_ops ops;
+    bc_boot boot;
+    jmp_buf back;
+} fake_fw;
+
+/* A fake with `ram_size` bytes of zeroed host RAM (2 MiB aligned) and room
+ * for `entries` firmware map entries; NULL when the host has no memory. */
+fake_fw *fake_fw_new(fake_kind kind, uint64_t ram_size, uint32_t entries);
+
+void fake_fw_free(fake_fw *f);
+
+/* Appends a firmware map entry (unsorted, overlapping allowed: the front
+ * end sanitizes, as real firmware maps need). Fails the test on error. */
+void fake_fw_add(fake_fw *f, uint64_t base, uint64_t length, mm_type type);
+
+/* Runs bc_boot_run to its end and returns how it ended (f->end). */
+fake_end fake_fw_boot(fake_fw *f);
+
+/* Pointer to physical `phys` of the fake's RAM. */
+void *fake_fw_ptr(const fake_fw *f, uint64_t phys);
+
+#endif
