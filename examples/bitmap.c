@@ -25,11 +25,7 @@ int main(void)
 {
     mm_entry entries[32];
     mm_map map;
-    static unsigned char scratch[4096];
-    ex_check(mm_map_init(&map, entries, MM_ARRAY_SIZE(entries)), "map init");
-    ex_check(mm_map_import_e820(&map, ex_qemu_e820, MM_ARRAY_SIZE(ex_qemu_e820), sizeof(ex_e820)),
-             "import");
-    ex_check(mm_map_sanitize(&map, 4096, scratch, sizeof scratch, NULL), "sanitize");
+    ex_sample_map(&map, entries, MM_ARRAY_SIZE(entries), MM_BOOT_BIOS);
 
     uint64_t bytes;
     ex_check(mm_bitmap_storage_size(&map, 4096, &bytes), "storage size");

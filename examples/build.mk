@@ -12,6 +12,6 @@ ALL_TARGETS += $(EXAMPLE_BINS)
 RUN_CMD ?= $(BUILD)/examples/demo
 RUN_DEPS ?= $(BUILD)/examples/demo
 
-# Every example runs, exits 0 and prints its expected line (examples/check.sh).
+# Every example runs, exits 0 and prints its expected lines (examples/check.sh).
 CHECK_SUITES += examples
 CMD_examples := examples/check.sh $(BUILD)/examples

@@ -1,89 +1,141 @@
-/* Host demo of lib/mm (`make run` until the boot loaders land): runs the
- * whole initialization twice, once on the E820 map a BIOS gives a 128 MiB
- * QEMU guest and once on OVMF's UEFI map of the same guest, with memory
- * that stands in for the guest's RAM, and prints everything: what sanitize
- * fixed, the final map, the bitmap and heap, the memory test, and the
- * allocation profile of a mock kernel load. */
+/* A short tour of lib/mm on the host: the E820 map SeaBIOS gives a 128 MiB
+ * QEMU guest (with an overlap and an empty entry) is imported, sanitized
+ * and printed; then a frame bitmap hands out frames of it, a boot heap
+ * works in some of them and grows by more, and a pool carves small blocks
+ * out of others. Host memory stands in for the guest's RAM.
+ *
+ * Which ranges a loader places, and in which order, is the boot driver's
+ * business (docs/driver.md), not the library's: nothing here is placed in
+ * boot order. */
 #include "example.h"
-#include "mm/track.h"
+#include "mm/pool.h"
 
-/* What a boot.cfg could hold; applied with mm_config_set like the loaders'
- * parser does. */
-static const char *const uefi_cfg[][2] = {
-    {"heap_size", "8M"},
-    {"memory_test", "on"},
-    {"log_level", "info"},
-};
-
-/* Loads a pretend kernel: image and stack from the bitmap, recorded in the
- * map; a few heap allocations. Every allocation is tracked. */
-static void mock_kernel_load(mm_ctx *ctx, mm_tracker *tr, const mm_logger *lg)
+/* Import, sanitize, validate, print. */
+static void tour_map(mm_map *map, const mm_logger *lg)
 {
-    uint64_t image, stack;
-    void *p;
-    ex_check(mm_bitmap_alloc_contig(&ctx->bitmap, 512, 2 << 20, 0, &image), "kernel image");
-    mm_track_alloc(tr, MM_ALLOC_BITMAP, "kernel image", 512 * 4096);
-    ex_check(mm_carve_reserve(ctx, image, 512 * 4096, MM_TYPE_KERNEL), "carve kernel");
-    ex_check(mm_bitmap_alloc(&ctx->bitmap, &stack), "kernel stack");
-    mm_track_alloc(tr, MM_ALLOC_BITMAP, "kernel stack", 4096);
-    ex_check(mm_carve_reserve(ctx, stack, 4096, MM_TYPE_KERNEL_STACK), "carve stack");
-    for (int i = 0; i < 6; i++) {
-        ex_check(mm_heap_alloc(&ctx->heap, 4096, 4096, &p), "page table");
-        mm_track_alloc(tr, MM_ALLOC_HEAP, "page tables", 4096);
-    }
-    ex_check(mm_heap_alloc_zeroed(&ctx->heap, 512, 8, &p), "handoff");
-    mm_track_alloc(tr, MM_ALLOC_HEAP, "handoff", 512);
-    mm_log(lg, MM_LOG_INFO, "mock kernel: image at 0x%llx, stack at 0x%llx",
-           (unsigned long long)image, (unsigned long long)stack);
+    static unsigned char scratch[4096];
+    printf("== firmware map: %zu E820 entries\n", MM_ARRAY_SIZE(ex_qemu_e820));
+    ex_check(mm_map_import_e820(map, ex_qemu_e820, MM_ARRAY_SIZE(ex_qemu_e820), sizeof(ex_e820)),
+             "import E820");
+    if (mm_map_sanitize_scratch_size(map->count) > sizeof scratch)
+        ex_check(MM_ERR_BUFFER_TOO_SMALL, "sanitize scratch");
+    mm_sanitize_report rep;
+    ex_check(mm_map_sanitize(map, 4096, scratch, sizeof scratch, &rep), "sanitize");
+    ex_check(mm_map_validate(map, 4096, NULL), "validate");
+    printf("sanitized: %u entries in, %u out (%u empty dropped, %u overlaps resolved, "
+           "%llu bytes trimmed)\n",
+           rep.entries_in, rep.entries_out, rep.empty_dropped, rep.overlaps_resolved,
+           (unsigned long long)rep.bytes_trimmed);
+    mm_log_map(lg, MM_LOG_INFO, map);
+    struct mm_map_stats st;
+    mm_map_stats(map, &st);
+    char usable[MM_FMT_BYTES_MAX];
+    mm_fmt_bytes(usable, sizeof usable, st.usable_bytes);
+    printf("usable RAM: %s, highest usable address %#llx\n", usable,
+           (unsigned long long)st.highest_usable_end);
 }
 
-static int run(const char *title, mm_boot_mode mode, const mm_raw_map *raw, const mm_config *cfg)
+static void print_bitmap(const mm_bitmap *bm)
 {
-    printf("\n======== %s ========\n", title);
-    mm_logger lg = ex_logger(mm_config_log_level(cfg));
-    mm_phys_window w;
-    void *ram = ex_ram(EX_RAM, &w);
-    static ex_storage storage;
-    mm_init_storage st = ex_storage_for(&storage, w);
-    mm_ctx ctx;
-    mm_status s = mm_init(&ctx, mode, raw, cfg, &st, &lg);
-    if (s != MM_OK) {
-        printf("mm_init failed: %s\n", mm_strerror(s));
-        free(ram);
-        return 1;
-    }
-    mm_track_slot slots[8];
-    mm_tracker tr;
-    mm_track_init(&tr, slots, MM_ARRAY_SIZE(slots));
-    mock_kernel_load(&ctx, &tr, &lg);
-    printf("\n-- report\n");
-    mm_init_report(&ctx, &lg);
-    printf("\n-- allocation profile\n");
-    mm_track_report(&tr, &lg);
-    free(ram);
-    return 0;
+    struct mm_bitmap_stats s;
+    mm_bitmap_stats(bm, &s);
+    printf("bitmap: %llu usable frames, %llu free, %llu used\n", (unsigned long long)s.total_frames,
+           (unsigned long long)s.free_frames, (unsigned long long)s.used_frames);
+}
+
+/* Frames: a run below 1 MiB, an aligned run, a free; returns a 16-frame
+ * run at 64 KiB alignment for the heap. */
+static uint64_t tour_bitmap(mm_bitmap *bm)
+{
+    printf("\n== frame bitmap\n");
+    print_bitmap(bm);
+    uint64_t low, run;
+    ex_check(mm_bitmap_alloc_below_1m(bm, 2, 0, &low), "2 frames below 1 MiB");
+    printf("2 frames below 1 MiB at 0x%llx\n", (unsigned long long)low);
+    ex_check(mm_bitmap_alloc_contig(bm, 16, 64 * 1024, 0, &run), "16 frames");
+    printf("16 frames aligned to 64 KiB at 0x%llx\n", (unsigned long long)run);
+    ex_check(mm_bitmap_free(bm, low, 2), "free");
+    printf("freeing the 2 low frames again: %s\n", mm_status_name(mm_bitmap_free(bm, low, 2)));
+    print_bitmap(bm);
+    return run;
+}
+
+static void print_heap(const mm_heap *h)
+{
+    struct mm_heap_stats s;
+    mm_heap_stats(h, &s);
+    printf("heap: size %llu, used %llu, peak %llu, %llu allocations, %u regions\n",
+           (unsigned long long)s.size, (unsigned long long)s.used, (unsigned long long)s.peak,
+           (unsigned long long)s.allocations, s.regions);
+}
+
+/* A heap over the 16 frames at `base`, refilled from the bitmap when a
+ * request does not fit; scratch work undone with mark/rewind. */
+static void tour_heap(mm_heap *h, uint64_t base, const mm_phys_window *w,
+                      const mm_frame_source *src)
+{
+    printf("\n== boot heap over the 16 frames at %#llx\n", (unsigned long long)base);
+    ex_check(mm_heap_init(h, mm_window_ptr(w, base), 16 * 4096), "heap init");
+    mm_heap_set_refill(h, mm_heap_refill_from_source, (void *)src);
+    void *p;
+    ex_check(mm_heap_alloc(h, 4096, 4096, &p), "page");
+    ex_check(mm_heap_alloc(h, 100, 8, &p), "string");
+    print_heap(h);
+    mm_heap_mark mark = mm_heap_get_mark(h);
+    ex_check(mm_heap_alloc(h, 32 * 1024, 8, &p), "scratch");
+    print_heap(h);
+    ex_check(mm_heap_rewind(h, mark), "rewind");
+    printf("after rewinding the scratch:\n");
+    print_heap(h);
+    ex_check(mm_heap_alloc(h, 100 * 1024, 8, &p), "100 KiB");
+    printf("after 100 KiB more (refilled from the bitmap):\n");
+    print_heap(h);
+}
+
+/* 200 blocks of 48 bytes, half freed, the empty frames given back. */
+static void tour_pool(const mm_frame_source *src)
+{
+    printf("\n== pool of 48-byte blocks\n");
+    mm_pool pool;
+    ex_check(mm_pool_init(&pool, 48, 16, src), "pool init");
+    void *blocks[200];
+    for (int i = 0; i < 200; i++)
+        ex_check(mm_pool_alloc(&pool, &blocks[i]), "pool alloc");
+    for (int i = 0; i < 200; i++)
+        ex_check(mm_pool_free(&pool, blocks[i]), "pool free");
+    struct mm_pool_stats s;
+    mm_pool_stats(&pool, &s);
+    uint64_t released;
+    ex_check(mm_pool_release_empty(&pool, &released), "release");
+    printf("pool: peak %llu blocks in %llu frames (+%llu directory), %llu frames released\n",
+           (unsigned long long)s.peak, (unsigned long long)s.frames,
+           (unsigned long long)s.dir_frames, (unsigned long long)released);
+    ex_check(mm_pool_destroy(&pool), "pool destroy");
 }
 
 int main(void)
 {
-    int failed = 0;
-    mm_config cfg;
+    mm_logger lg = ex_logger(MM_LOG_INFO);
+    mm_phys_window w;
+    void *ram = ex_ram(EX_RAM, &w);
+    mm_entry entries[32];
+    mm_map map;
+    ex_check(mm_map_init(&map, entries, MM_ARRAY_SIZE(entries)), "map init");
+    tour_map(&map, &lg);
 
-    mm_config_defaults(&cfg); /* detailed logging: DEBUG lines too */
-    mm_raw_map bios = ex_bios_raw();
-    failed += run("legacy BIOS: QEMU E820 map, default config", MM_BOOT_BIOS, &bios, &cfg);
+    mm_bitmap bm;
+    void *bits = ex_bitmap(&bm, &map);
+    uint64_t heap_base = tour_bitmap(&bm);
 
-    mm_config_defaults(&cfg);
-    cfg.enable_detailed_logging = false;
-    for (size_t i = 0; i < MM_ARRAY_SIZE(uefi_cfg); i++) {
-        mm_config_error err;
-        if (mm_config_set(&cfg, uefi_cfg[i][0], uefi_cfg[i][1], &err) != MM_OK) {
-            printf("boot.cfg: %s: %s\n", mm_config_field_name(err.field), err.reason);
-            return 1;
-        }
-        printf("boot.cfg: %s = %s\n", uefi_cfg[i][0], uefi_cfg[i][1]);
-    }
-    mm_raw_map uefi = ex_uefi_raw();
-    failed += run("UEFI: OVMF memory map, 8 MiB heap, memory test on", MM_BOOT_UEFI, &uefi, &cfg);
-    return failed ? 1 : 0;
+    mm_bitmap_source_ctx sctx;
+    mm_frame_source src;
+    ex_check(mm_bitmap_source(&bm, w.virt_offset, &sctx, &src), "frame source");
+    mm_heap heap;
+    tour_heap(&heap, heap_base, &w, &src);
+    tour_pool(&src);
+    printf("\n");
+    print_bitmap(&bm);
+    free(bits);
+    free(ram);
+    return 0;
 }

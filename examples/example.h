@@ -1,13 +1,17 @@
 /* Shared pieces of the example programs: firmware maps as a QEMU guest with
- * 128 MiB sees them, host memory standing in for that RAM, and a logger
- * that prints to stdout. Header-only so each example stays one file. */
+ * 128 MiB sees them, host memory standing in for that RAM, a logger that
+ * prints to stdout, and the map/bitmap setup the examples about other parts
+ * start from. Header-only so each example stays one file. */
 #ifndef EXAMPLE_H
 #define EXAMPLE_H
 
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "mm/init.h"
+#include "mm/bitmap.h"
+#include "mm/heap.h"
+#include "mm/memmap.h"
+#include "mm/memtest.h"
 
 #define EX_MIB ((uint64_t)1 << 20)
 #define EX_RAM (128 * EX_MIB)
@@ -72,8 +76,19 @@ static inline mm_logger ex_logger(mm_log_level level)
     return (mm_logger){ex_print_line, NULL, level};
 }
 
-/* Host memory for physical [0, size): the window init and the allocators
- * reach it through. Exits on failure (examples are not libraries). */
+/* Exits with a message when `st` is not MM_OK (examples are not
+ * libraries: they stop at the first failure). */
+static inline void ex_check(mm_status st, const char *what)
+{
+    if (st != MM_OK) {
+        fprintf(stderr, "%s: %s (%s)\n", what, mm_strerror(st), mm_status_name(st));
+        exit(1);
+    }
+}
+
+/* Host memory for physical [0, size), 2 MiB aligned so frame alignments
+ * survive the offset; *w is the window allocators reach it through. Exits
+ * when the host has no memory. */
 static inline void *ex_ram(uint64_t size, mm_phys_window *w)
 {
     void *buf = aligned_alloc(2 * EX_MIB, (size_t)size);
@@ -85,46 +100,38 @@ static inline void *ex_ram(uint64_t size, mm_phys_window *w)
     return buf;
 }
 
-/* Caller storage for one mm_init(): map entries and sanitize scratch. */
-typedef struct ex_storage {
-    mm_entry entries[128];
-    unsigned char scratch[16384];
-} ex_storage;
-
-static inline mm_init_storage ex_storage_for(ex_storage *s, mm_phys_window w)
+/* Fills `map` (over `entries`, `capacity` of them) with the sample map of
+ * `mode` (ex_ovmf_efi for MM_BOOT_UEFI, else ex_qemu_e820) sanitized at
+ * 4 KiB. Exits on failure. */
+static inline void ex_sample_map(mm_map *map, mm_entry *entries, uint32_t capacity,
+                                 mm_boot_mode mode)
 {
-    return (mm_init_storage){
-        s->entries, MM_ARRAY_SIZE(s->entries), s->scratch, sizeof s->scratch, w, NULL, NULL};
+    static unsigned char scratch[16384];
+    ex_check(mm_map_init(map, entries, capacity), "map init");
+    if (mode == MM_BOOT_UEFI)
+        ex_check(mm_map_import_efi(map, ex_ovmf_efi, sizeof ex_ovmf_efi, sizeof(ex_efi_desc), 1),
+                 "import EFI map");
+    else
+        ex_check(
+            mm_map_import_e820(map, ex_qemu_e820, MM_ARRAY_SIZE(ex_qemu_e820), sizeof(ex_e820)),
+            "import E820");
+    if (mm_map_sanitize_scratch_size(map->count) > sizeof scratch)
+        ex_check(MM_ERR_BUFFER_TOO_SMALL, "sanitize scratch");
+    ex_check(mm_map_sanitize(map, 4096, scratch, sizeof scratch, NULL), "sanitize");
 }
 
-/* The sample maps as the loaders hand them to mm_init(). */
-static inline mm_raw_map ex_bios_raw(void)
+/* Sets up `bm` over `map` at 4 KiB frames with storage from the host heap;
+ * returns that storage for the caller to free after the bitmap's last use.
+ * Exits on failure. */
+static inline void *ex_bitmap(mm_bitmap *bm, const mm_map *map)
 {
-    return (mm_raw_map){ex_qemu_e820, sizeof ex_qemu_e820, sizeof(ex_e820), 0, 0};
-}
-
-static inline mm_raw_map ex_uefi_raw(void)
-{
-    return (mm_raw_map){ex_ovmf_efi, sizeof ex_ovmf_efi, sizeof(ex_efi_desc), 1, 0};
-}
-
-/* Exits with a message when `st` is not MM_OK. */
-static inline void ex_check(mm_status st, const char *what)
-{
-    if (st != MM_OK) {
-        fprintf(stderr, "%s: %s (%s)\n", what, mm_strerror(st), mm_status_name(st));
-        exit(1);
-    }
-}
-
-/* mm_init() with the default config over the sample map of `mode` (one
- * context per program: the storage is static). Exits on failure. */
-static inline void ex_init(mm_ctx *ctx, mm_boot_mode mode, mm_phys_window w)
-{
-    static ex_storage storage;
-    mm_init_storage st = ex_storage_for(&storage, w);
-    mm_raw_map raw = mode == MM_BOOT_UEFI ? ex_uefi_raw() : ex_bios_raw();
-    ex_check(mm_init(ctx, mode, &raw, NULL, &st, NULL), "mm_init");
+    uint64_t bytes;
+    ex_check(mm_bitmap_storage_size(map, 4096, &bytes), "bitmap storage size");
+    void *storage = aligned_alloc(8, (size_t)((bytes + 7) & ~7ull));
+    if (!storage)
+        ex_check(MM_ERR_OUT_OF_MEMORY, "bitmap storage");
+    ex_check(mm_bitmap_init(bm, map, 4096, storage, bytes), "bitmap init");
+    return storage;
 }
 
 #endif

@@ -10,8 +10,8 @@
 #include <cmocka.h>
 
 #include "helpers/log_lines.h"
-#include "mm/init.h"
 #include "mm/log.h"
+#include "mm/memmap.h"
 
 /* A sink that keeps the last line and counts calls. */
 typedef struct capture {

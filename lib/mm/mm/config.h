@@ -1,8 +1,9 @@
 /* Memory-initialization configuration (the seed's MemoryInitConfig).
  *
  * Loaders start from mm_config_defaults(), apply boot.cfg keys through
- * mm_config_set(), then call mm_config_validate() before mm_init(). Errors
- * name the field (by its boot.cfg key) and give a static reason string.
+ * mm_config_set(), then call mm_config_validate() before placing anything
+ * with the values. Errors name the field (by its boot.cfg key) and give a
+ * static reason string.
  *
  * Defaults:
  *   heap_size           16 MiB   boot heap, bytes

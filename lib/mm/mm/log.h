@@ -1,10 +1,10 @@
 /* Leveled logging through a sink the caller provides.
  *
- * lib/mm never logs on its own; the init sequence, the allocation tracker
- * and the loaders/kernel log through an mm_logger they are handed. The
- * sink decides where lines go (console, serial, a test buffer); the logger
- * only filters by level and formats with mm/fmt.h into a bounded buffer on
- * the stack, so logging needs no heap and no globals.
+ * lib/mm never logs on its own; the memory test, the allocation tracker,
+ * mm_log_map() and the loaders/kernel log through an mm_logger they are
+ * handed. The sink decides where lines go (console, serial, a test
+ * buffer); the logger only filters by level and formats with mm/fmt.h into
+ * a bounded buffer on the stack, so logging needs no heap and no globals.
  *
  * Levels, most to least severe: ERROR, WARN, INFO, DEBUG, TRACE. A logger at
  * level L passes messages of level <= L. The config's

@@ -1,4 +1,5 @@
-/* Physical memory map: import, sanitize, validate, carve, find, statistics.
+/* Physical memory map: import, sanitize, validate, carve, find, statistics,
+ * log output.
  *
  * A map is an array of entries in storage the caller owns (`capacity`
  * entries, no fixed cap). Ranges are half-open [base, base + length).
@@ -9,6 +10,7 @@
 #define MM_MEMMAP_H
 
 #include "mm/base.h"
+#include "mm/log.h"
 
 /* Internal memory types. These are NOT the handoff's types: the loader
  * translates them in exactly one place (boot/common). Values are stable
@@ -373,5 +375,16 @@ static inline uint64_t mm_entry_end(const mm_entry *e)
 {
     return e->base + e->length;
 }
+
+/* ---- Output ------------------------------------------------------------- */
+
+/* Logs the map at `level`: a header line with the entry count, then one
+ * line per entry with its half-open range (hex, zero-padded to 12 digits),
+ * its size (mm_fmt_bytes) and mm_type_name():
+ *   "memory map, 3 entries:"
+ *   "  [0x000000000000 - 0x00000009f000)     636 KiB  usable"
+ * Nothing when `map` is NULL or `lg` does not pass `level`. The map is only
+ * read. */
+void mm_log_map(const mm_logger *lg, mm_log_level level, const mm_map *map);
 
 #endif

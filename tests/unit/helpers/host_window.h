@@ -1,5 +1,5 @@
 /* Host memory standing in for physical RAM: a buffer that appears at
- * physical [base, base + size), for mm_init and the memory test. */
+ * physical [base, base + size), for the memory test. */
 #ifndef HOST_WINDOW_H
 #define HOST_WINDOW_H
 
