@@ -3,7 +3,6 @@
 #include "driver.h"
 
 #include "entry.h"
-#include "mm/init.h"
 #include "mm/memtest.h"
 
 #define FOUR_GIB ((uint64_t)4 << 30)
