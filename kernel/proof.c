@@ -1057,6 +1057,7 @@ static void report_heap(struct kp *kp)
               : kp->heap_base == KP_FALLBACK_BASE ? "fixed"
                                                   : "moved");
     kp_printf(kp, "MOS boot_heap_size=%llu\n", (unsigned long long)kp->h->boot_heap_size);
+    kp_printf(kp, "MOS boot_heap_used=%llu\n", (unsigned long long)kp->h->boot_heap_used);
 }
 
 static void report_seed(struct kp *kp)

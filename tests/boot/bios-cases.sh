@@ -87,6 +87,7 @@ image bad-detect --cfg "$(cfg_with bad-detect bios_memory_detect=e821)" --kernel
 image no-cfg --cfg "" --kernel "$kernel"
 image memtest --cfg "$(cfg_with memtest memory_test=on)" --kernel "$kernel"
 image gran-64k --cfg "$(cfg_with gran-64k bitmap_granularity=64K)" --kernel "$kernel"
+image gran-8k --cfg "$(cfg_with gran-8k bitmap_granularity=8K)" --kernel "$kernel"
 mbr_image
 # Stage 1's own refusals: stage 2's signature overwritten, and stage 2's
 # LBA patched to lie past the end of the disk (a BIOS read error).
@@ -105,7 +106,13 @@ add bios-64m --image "$out/default.img" --mem 64M "${e820[@]}" \
     --expect-range usable_bytes=$((36 * MiB)):$((64 * MiB)) \
     --expect-range temp_heap_size=$MiB:$MiB
 add bios-256m --image "$out/default.img" --mem 256M "${e820[@]}" \
-    --expect-range usable_bytes=$((220 * MiB)):$((256 * MiB))
+    --expect-range usable_bytes=$((220 * MiB)):$((256 * MiB)) \
+    --expect boot_heap_size=$((16 * MiB)) --expect-range boot_heap_used=$((100 * 1024)):$((MiB))
+# A small machine with the default boot.cfg: the boot heap shrinks to fit.
+add bios-16m --image "$out/default.img" --mem 16M "${e820[@]}" \
+    --expect-range usable_bytes=$((4 * MiB)):$((16 * MiB)) \
+    --expect-range boot_heap_size=$((256 * 1024)):$((15 * MiB)) \
+    --expect-text "boot heap: heap_size not set and the default 16384 KiB does not fit"
 add bios-2g --image "$out/default.img" --mem 2G "${e820[@]}" \
     --expect-range usable_bytes=$((1900 * MiB)):$((2 * GiB))
 add bios-5g --image "$out/default.img" --mem 5G "${e820[@]}" \
@@ -127,6 +134,8 @@ add bios-no-cfg --image "$out/no-cfg.img" "${e820[@]}" \
     --expect-text "boot.cfg: not found, using the defaults"
 add bios-granularity-64k --image "$out/gran-64k.img" "${e820[@]}" --expect bitmap_granularity=65536 \
     --expect-range usable_bytes=$((200 * MiB)):$((256 * MiB))
+add bios-granularity-8k --image "$out/gran-8k.img" "${e820[@]}" --expect bitmap_granularity=8192 \
+    --expect-range usable_bytes=$((200 * MiB)):$((256 * MiB))
 add bios-memory-test --image "$out/memtest.img" --mem 64M "${e820[@]}" \
     --expect-text "memtest: tested" --expect-text "0 bad frames"
 add bios-mbr-disk --image "$out/mbr-disk.img" "${e820[@]}" \
@@ -143,7 +152,7 @@ add bios-temp-heap-huge --image "$out/huge-temp-heap.img" --mem 256M --expect bo
     --expect-text "temp heap: cannot place" "${moved[@]}"
 # A boot heap larger than the machine: stage 2 stops with the message.
 add bios-boot-heap-huge --image "$out/huge-boot-heap.img" --mem 256M --expect-result HALT \
-    --expect-text "boot heap: no 3221225472 bytes free at or above 0x100000"
+    --expect-text "boot heap: heap_size=3221225472 bytes (align 4096) does not fit at or above 0x100000"
 add bios-missing-kernel --image "$out/missing-kernel.img" --expect-result HALT \
     --expect-text "kernel /boot/kernel.elf: no such file"
 add bios-corrupt-kernel --image "$out/corrupt-kernel.img" --expect-result HALT \

@@ -14,6 +14,9 @@ CMD_boot-protocol-example := BIOS=$(BIOS) tests/boot/protocol-example.sh
 # loaders' size budgets, one UEFI boot with both allocation profiles.
 BOOT_SUITES += boot-debug
 CMD_boot-debug := BIOS=$(BIOS) tests/boot/debug-cases.sh
+# MEMTEST=1 (memory test on by default): its own build, booted on both firmwares.
+BOOT_SUITES += boot-memtest-build
+CMD_boot-memtest-build := BIOS=$(BIOS) tests/boot/memtest-build.sh
 BENCHES += scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS)
 endif
 ifneq ($(BIOS),0)

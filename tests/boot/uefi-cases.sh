@@ -58,6 +58,7 @@ image bad-cfg --cfg "$(cfg_with bad-cfg temp_heap_size=12x)" --kernel "$kernel"
 image no-cfg --cfg "" --kernel "$kernel"
 image memtest --cfg "$(cfg_with memtest memory_test=on)" --kernel "$kernel"
 image granularity-64k --cfg "$(cfg_with granularity-64k bitmap_granularity=64K)" --kernel "$kernel"
+image granularity-8k --cfg "$(cfg_with granularity-8k bitmap_granularity=8K)" --kernel "$kernel"
 
 # ---- cases ----------------------------------------------------------------
 # usable_bytes must be close to the RAM size: firmware keeps some for itself
@@ -69,7 +70,12 @@ add uefi-64m --image "$out/default.img" --mem 64M "${common[@]}" \
     --expect-range usable_bytes=$((36 * MiB)):$((64 * MiB)) \
     --expect-range temp_heap_size=$MiB:$MiB
 add uefi-256m --image "$out/default.img" --mem 256M "${common[@]}" \
-    --expect-range usable_bytes=$((220 * MiB)):$((256 * MiB))
+    --expect-range usable_bytes=$((220 * MiB)):$((256 * MiB)) \
+    --expect boot_heap_size=$((16 * MiB)) --expect-range boot_heap_used=$((100 * 1024)):$((MiB))
+# A small machine with the default boot.cfg: the boot heap shrinks to fit.
+add uefi-48m --image "$out/default.img" --mem 48M "${common[@]}" \
+    --expect-range usable_bytes=$((20 * MiB)):$((48 * MiB)) \
+    --expect-range boot_heap_size=$((256 * 1024)):$((16 * MiB))
 add uefi-2g --image "$out/default.img" --mem 2G "${common[@]}" \
     --expect-range usable_bytes=$((1900 * MiB)):$((2 * GiB))
 add uefi-5g --image "$out/default.img" --mem 5G "${common[@]}" \
@@ -80,6 +86,9 @@ add uefi-no-cfg --image "$out/no-cfg.img" "${common[@]}" \
 add uefi-granularity-64k --image "$out/granularity-64k.img" "${common[@]}" \
     --expect bitmap_granularity=65536 \
     --expect-range usable_bytes=$((220 * MiB)):$((256 * MiB))
+add uefi-granularity-8k --image "$out/granularity-8k.img" "${common[@]}" \
+    --expect bitmap_granularity=8192 \
+    --expect-range usable_bytes=$((220 * MiB)):$((256 * MiB))
 add uefi-memtest --image "$out/memtest.img" --mem 64M "${common[@]}" \
     --expect-text "memtest: tested" --expect-text ", 0 bad frames"
 # The kernel's fallback, both branches: 0x100000 itself when the map says
@@ -89,7 +98,7 @@ add uefi-temp-heap-0 --image "$out/no-temp-heap.img" \
     --expect temp_heap_fallback=fixed --expect temp_heap_base=0x100000 \
     --expect-text "temp_heap_size=0" --expect-text "fallback at 0x100000"
 add uefi-temp-heap-huge --image "$out/huge-temp-heap.img" \
-    --expect temp_heap_source=fallback --expect-text "temp heap: cannot allocate" \
+    --expect temp_heap_source=fallback --expect-text "temp heap: cannot place" \
     --expect temp_heap_fallback=fixed --expect temp_heap_base=0x100000
 add uefi-temp-heap-moved --image "$out/no-temp-heap-2m.img" \
     --expect temp_heap_source=fallback --expect temp_heap_size=$MiB \
@@ -99,7 +108,7 @@ add uefi-temp-heap-moved --image "$out/no-temp-heap-2m.img" \
 # message goes through ConOut (the screen; OVMF mirrors it to serial) too.
 add uefi-boot-heap-huge --image "$out/huge-boot-heap.img" --expect-result HALT \
     --expect-text "boot heap: heap_size=1099511627776 bytes" \
-    --expect-text "does not fit at or above 0x100000" --reject-text "exiting boot services"
+    --expect-text "does not fit at or above 0x100000" --reject-text "leaving the firmware"
 add uefi-missing-kernel --image "$out/missing-kernel.img" --expect-result HALT \
     --expect-text "kernel /boot/kernel.elf: no such file"
 add uefi-corrupt-kernel --image "$out/corrupt-kernel.img" --expect-result HALT \

@@ -43,6 +43,7 @@
 #define BITMAP_SIZE  0x2000u
 #define BOOTH_PHYS   0x22a000u
 #define BOOTH_SIZE   0x10000u
+#define BOOTH_USED   0x3000u /* the loader's own allocations, e.g. the kernel file */
 #define RECL_PHYS    0x23a000u
 #define RECL_SIZE    0x8000u
 #define LOADER_END   (RECL_PHYS + RECL_SIZE) /* first byte after the loader's ranges */
@@ -158,6 +159,7 @@ static void fx_build(struct fx *fx)
                 .temp_heap_size = fx->temp_heap ? TEMP_SIZE : 0,
                 .boot_heap_base = BOOTH_PHYS,
                 .boot_heap_size = BOOTH_SIZE,
+                .boot_heap_used = BOOTH_USED,
                 .bitmap_addr = BITMAP_PHYS,
                 .bitmap_size = bm_bytes,
                 .bitmap_first_frame = fx->bm.first_frame,
@@ -300,6 +302,7 @@ static void valid_handoff_passes(void **state)
     assert_mos(fx, "temp_heap_source", "handoff");
     assert_mos(fx, "temp_heap_fallback", "none");
     assert_mos_u64(fx, "boot_heap_size", BOOTH_SIZE, "%llu");
+    assert_mos_u64(fx, "boot_heap_used", BOOTH_USED, "%llu");
     /* every frame the tests took was given back, and the loader's own
      * memory was reclaimed */
     assert_mos_u64(fx, "frames_free", free_frames + RECLAIM_FRAMES, "%llu");
