@@ -1,4 +1,4 @@
-/* Frame bitmap vs the seed's plain linear bit scan, side by side.
+/* Frame bitmap vs a plain linear bit scan (the reference), side by side.
  *
  * RAM sizes 4 GiB, 64 GiB and 1 TiB (4 KiB frames) over a PC-like map
  * (low memory, a hole below 1 MiB, the PCI hole at 3-4 GiB). Random half
@@ -37,7 +37,7 @@
 #define F4K   ((uint64_t)4096)
 #define SHIFT 12u
 
-/* ---- the seed's allocator: one bit per frame, linear first-fit scan ---- */
+/* ---- the reference allocator: one bit per frame, linear first-fit scan ---- */
 
 typedef struct linear {
     uint64_t *words;
@@ -262,7 +262,7 @@ int main(void)
         const char *name;
         uint64_t ram;
     } sizes[] = {{"4g", 4 * MM_GIB}, {"64g", 64 * MM_GIB}, {"1t", 1024 * MM_GIB}};
-    printf("frame bitmap vs seed linear scan, 4 KiB frames, random half fragmentation\n");
+    printf("frame bitmap vs reference linear scan, 4 KiB frames, random half fragmentation\n");
     printf("%-8s %-28s %12s %14s %11s\n", "RAM", "workload", "ours ns/op", "linear ns/op", "ratio");
     result headline = {0, 0};
     for (size_t i = 0; i < MM_ARRAY_SIZE(sizes); i++) {

@@ -1,4 +1,4 @@
-/* The seed's two heap tests as small kernel utilities over the bump heap
+/* Two heap tests (a formatted string, a growing vector) as small kernel utilities over the bump heap
  * (lib/mm's mm_heap): a formatted string allocation (Rust's `format!`) and
  * a growing vector (`vec!` + push). Host-testable: no inline asm. */
 #ifndef MOS_KERNEL_KALLOC_H
@@ -18,7 +18,7 @@ char *kasprintf(mm_heap *heap, const char *fmt, ...) MM_PRINTF_LIKE(2, 3);
 
 /* A growable array of uint64_t on a bump heap. Growing allocates a block of
  * twice the capacity and copies; the old block is left behind (a bump heap
- * cannot free), which is what the seed's vector test exercises. */
+ * cannot free), which is what the vector test exercises. */
 typedef struct kvec {
     mm_heap *heap;
     uint64_t *items;

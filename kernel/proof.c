@@ -265,7 +265,7 @@ static uint64_t first_used_frame(const struct kp *kp, uint64_t base, uint64_t si
     return UINT64_MAX;
 }
 
-/* ---- temporary heap (seed 000) ---- */
+/* ---- temporary heap ---- */
 
 static bool heap_start(struct kp *kp, uint64_t base, uint64_t size, bool fallback)
 {
@@ -292,7 +292,7 @@ static bool fallback_fits(const struct kp *kp, uint64_t base)
            first_used_frame(kp, base, KP_FALLBACK_SIZE) == UINT64_MAX;
 }
 
-/* The seed's fallback: 0x100000 when it is free, else the lowest usable
+/* The fallback: 0x100000 when it is free, else the lowest usable
  * and free 1 MiB above 1 MiB. Usable in the map is not enough: the loader
  * may have taken frames it did not carve, so each candidate is also checked
  * in the bitmap and the search resumes past the first used frame. */
@@ -341,7 +341,7 @@ static bool step_heap(struct kp *kp)
     return heap_start(kp, base, size, false);
 }
 
-/* ---- the seed's heap tests ---- */
+/* ---- heap tests ---- */
 
 static bool in_heap(const struct kp *kp, const void *p, size_t len)
 {
@@ -359,7 +359,7 @@ static bool streq(const char *a, const char *b)
 
 /* `format!`: a short string checked against its known text, and one longer
  * than any small first guess, checked character by character. */
-static bool seed_kasprintf(struct kp *kp)
+static bool heap_test_kasprintf(struct kp *kp)
 {
     static const char want[] = "kasprintf -42 0xbeef 1099511627776 temp-heap";
     char *s = kasprintf(&kp->heap, "%s %d %#x %llu %s", "kasprintf", -42, 0xbeefu, 1ULL << 40,
@@ -380,7 +380,7 @@ static bool seed_kasprintf(struct kp *kp)
     if (z[LONG] != '\0')
         return kp_fail(kp, "kasprintf: long string not terminated");
     kp->kasprintf_ok = true;
-    kp_printf(kp, "seed test: kasprintf -> \"%s\" and a %d-character string: ok\n", s, LONG);
+    kp_printf(kp, "heap test: kasprintf -> \"%s\" and a %d-character string: ok\n", s, LONG);
     return true;
 }
 
@@ -391,7 +391,7 @@ static uint64_t vec_value(uint64_t i)
 
 /* `vec!` + push: 1000 pushes through 9 doublings, every element checked
  * after the last copy. */
-static bool seed_vector(struct kp *kp)
+static bool heap_test_vector(struct kp *kp)
 {
     enum { N = 1000 };
     kvec v;
@@ -417,7 +417,7 @@ static bool seed_vector(struct kp *kp)
                            (unsigned long long)v.items[i], (unsigned long long)vec_value(i));
     kp->vector_ok = true;
     kp->vector_len = v.len;
-    kp_printf(kp, "seed test: vector of %llu u64 (capacity %llu, %u growths): ok\n",
+    kp_printf(kp, "heap test: vector of %llu u64 (capacity %llu, %u growths): ok\n",
               (unsigned long long)v.len, (unsigned long long)v.cap, growths);
     return true;
 }
@@ -434,12 +434,12 @@ static void heap_print(struct kp *kp)
               (unsigned long long)s->failures, (unsigned long long)s->lost_to_alignment);
 }
 
-static bool step_seed(struct kp *kp)
+static bool step_heap_tests(struct kp *kp)
 {
-    if (!seed_kasprintf(kp) || !seed_vector(kp))
+    if (!heap_test_kasprintf(kp) || !heap_test_vector(kp))
         return false;
     heap_print(kp);
-    kp->steps_done |= KP_STEP_SEED;
+    kp->steps_done |= KP_STEP_HEAP_TESTS;
     return true;
 }
 
@@ -999,7 +999,7 @@ static bool step_timing(struct kp *kp)
 bool kp_run_steps(struct kp *kp)
 {
     static bool (*const steps[])(struct kp *) = {
-        step_map,  step_bitmap,    step_heap,    step_seed,   step_frames,
+        step_map,  step_bitmap,    step_heap,    step_heap_tests,   step_frames,
         step_pool, step_placement, step_reclaim, step_timing,
     };
     if (!kp->h)
@@ -1051,7 +1051,7 @@ static void report_heap(struct kp *kp)
     kp_printf(kp, "MOS temp_heap_base=0x%llx\n", (unsigned long long)kp->heap_base);
     kp_printf(kp, "MOS temp_heap_size=%llu\n", (unsigned long long)kp->heap_size);
     kp_printf(kp, "MOS temp_heap_source=%s\n", kp->heap_fallback ? "fallback" : "handoff");
-    /* Which branch of the seed's fallback: 0x100000 itself, or moved. */
+    /* Which branch of the fallback: 0x100000 itself, or moved. */
     kp_printf(kp, "MOS temp_heap_fallback=%s\n",
               !kp->heap_fallback                  ? "none"
               : kp->heap_base == KP_FALLBACK_BASE ? "fixed"
@@ -1060,7 +1060,7 @@ static void report_heap(struct kp *kp)
     kp_printf(kp, "MOS boot_heap_used=%llu\n", (unsigned long long)kp->h->boot_heap_used);
 }
 
-static void report_seed(struct kp *kp)
+static void report_heap_tests(struct kp *kp)
 {
     kp_printf(kp, "MOS kasprintf_ok=%d\n", kp->kasprintf_ok);
     kp_printf(kp, "MOS vector_ok=%d\n", kp->vector_ok);
@@ -1131,8 +1131,8 @@ bool kp_report(struct kp *kp)
         report_bitmap(kp);
     if (kp->steps_done & KP_STEP_HEAP)
         report_heap(kp);
-    if (kp->steps_done & KP_STEP_SEED)
-        report_seed(kp);
+    if (kp->steps_done & KP_STEP_HEAP_TESTS)
+        report_heap_tests(kp);
     report_rest(kp);
     if (!kp->failed && kp->steps_done != KP_STEPS_ALL)
         kp_fail(kp, "incomplete: steps 0x%x of 0x%x ran", kp->steps_done, KP_STEPS_ALL);

@@ -23,7 +23,7 @@
 #include "mm/pool.h"
 #include "common/track.h"
 
-/* Size of the seed's temporary heap and of its fallback, and where the
+/* Size of the temporary heap and of its fallback, and where the
  * fallback is tried first. */
 #define KP_FALLBACK_BASE 0x100000u
 #define KP_FALLBACK_SIZE 0x100000u
@@ -108,7 +108,7 @@ enum kp_step {
     KP_STEP_MAP = 1u << 1,
     KP_STEP_BITMAP = 1u << 2,
     KP_STEP_HEAP = 1u << 3,
-    KP_STEP_SEED = 1u << 4,
+    KP_STEP_HEAP_TESTS = 1u << 4,
     KP_STEP_FRAMES = 1u << 5,
     KP_STEP_POOL = 1u << 6,
     KP_STEP_PLACEMENT = 1u << 7,
@@ -127,7 +127,7 @@ void kp_init(struct kp *kp, const struct kp_env *env);
 bool kp_check_header(struct kp *kp);
 
 /* Runs every later step in order, stopping at the first failure: map,
- * bitmap, temporary heap (or fallback), seed tests, frames, pool,
+ * bitmap, temporary heap (or fallback), heap tests, frames, pool,
  * placement of loader-owned ranges and the CPU state, reclaim of loader
  * memory, timing. Needs kp_check_header() to
  * have passed. Returns true when all held. */

@@ -5,7 +5,7 @@ CLANG ?= clang
 LLD ?= ld.lld
 LLD_LINK ?= lld-link
 
-# Build options (the seed's feature flags): UEFI=0 / BIOS=0 skip a front end,
+# Build options: UEFI=0 / BIOS=0 skip a front end,
 # DEBUG=1 enables allocation tracking, MEMTEST=1 runs the memory test by default.
 UEFI ?= 1
 BIOS ?= 1

@@ -2,7 +2,7 @@
 
 #include "mos/handoff.h"
 
-#define LOW_DEFAULT 0x9f000u /* the seed's conventional-memory end */
+#define LOW_DEFAULT 0x9f000u /* conventional memory ends here when INT 12h does not say */
 #define ONE_MIB     0x100000u
 #define SIXTEEN_MIB 0x1000000u
 

@@ -2,7 +2,7 @@
  * E820 walk and the E801 / AH=88h / INT 12h decoders, over a callback that
  * performs the BIOS call (the stage 2 thunk; a fake BIOS in host tests).
  *
- * The chain (seed 001, "Memory Detection"): E820, else E801, else AH=88h,
+ * The chain: E820, else E801, else AH=88h,
  * else the conservative fixed layout (mm_map_fallback). A boot.cfg knob
  * (bios_memory_detect) can start the chain further down to exercise the
  * fallbacks on real firmware. */

@@ -80,7 +80,7 @@ struct mos_handoff {
     uint32_t loader_version; /* major << 16 | minor << 8 | patch */
     char loader_name[32];    /* NUL-terminated, e.g. "MultiOS Boot" */
 
-    /* Temporary heap (seed 000): 0 and 0 when the loader could not allocate. */
+    /* Temporary heap: 0 and 0 when the loader could not allocate. */
     uint64_t temp_heap_base;
     uint64_t temp_heap_size;
 
@@ -116,7 +116,7 @@ struct mos_handoff {
     uint64_t cmdline_addr;     /* NUL-terminated string */
     uint32_t cmdline_size;     /* bytes including the NUL */
     uint32_t memmap_crc32;     /* mos_crc32_skip() of the memmap_count * memmap_entry_size
-                                  bytes at memmap_addr, nothing skipped (was reserved1) */
+                                  bytes at memmap_addr, nothing skipped */
     uint64_t kernel_phys_base; /* lowest physical byte of the loaded image */
     uint64_t kernel_virt_base; /* lowest virtual address of the loaded image */
     uint64_t kernel_size;      /* bytes from base to the end of the last segment */

@@ -120,7 +120,7 @@ add bios-5g --image "$out/default.img" --mem 5G "${e820[@]}" \
     --expect-range highest_usable=$((4 * GiB + 1)):$((8 * GiB))
 # Forced fallbacks on 256 MiB: each map is correct but knows less.
 # E801 sees RAM below 4 GiB up to the firmware's tables; AH=88h at most
-# 64 MiB above 1 MiB; `none` the seed's fixed 32 MiB layout.
+# 64 MiB above 1 MiB; `none` the fixed conservative 32 MiB layout.
 add bios-e801 --image "$out/detect-e801.img" --mem 256M --expect bios_memory_detect=e801 \
     --expect temp_heap_source=handoff --expect-range usable_bytes=$((200 * MiB)):$((256 * MiB)) \
     --expect-range highest_usable=$((200 * MiB)):$((256 * MiB))

@@ -7,7 +7,7 @@
  *   [0x000000, 0x001000)  hole (real-mode IVT page, not in the map)
  *   [0x001000, 0x09f000)  usable
  *   [0x09f000, 0x100000)  reserved (EBDA, VGA, ROMs)
- *   [0x100000, 0x200000)  usable: the seed's fallback heap
+ *   [0x100000, 0x200000)  usable: the fallback heap
  *   [0x200000, 0x210000)  kernel         [0x210000, 0x220000) kernel stack
  *   [0x220000, 0x224000)  page tables    [0x224000, 0x228000) handoff
  *   [0x228000, 0x22a000)  frame bitmap   [0x22a000, 0x23a000) boot heap
@@ -484,7 +484,7 @@ static void temp_heap_outside_its_entry_fails(void **state)
     assert_non_null(strstr(fx->kp.reason, "temp"));
 }
 
-/* Base set, size 0: neither a heap nor the seed's "both 0" fallback signal. */
+/* Base set, size 0: neither a heap nor the "both 0" fallback signal. */
 static void temp_heap_half_set_fails(void **state)
 {
     struct fx *fx = *state;
@@ -676,7 +676,7 @@ static void loader_memory_is_reclaimed(void **state)
     assert_false(mm_bitmap_is_free(&fx->kp.bm, BOOTH_PHYS - GRAN));
 }
 
-/* ---- the seed's fallback (temp_heap_base = temp_heap_size = 0) ---- */
+/* ---- the fallback (temp_heap_base = temp_heap_size = 0) ---- */
 
 /* 0x100000 is usable and free: the fallback goes exactly there and the
  * frames are reserved in the adopted bitmap. */

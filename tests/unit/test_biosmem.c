@@ -298,7 +298,7 @@ static void e801_fallback(void **state)
     struct fake g = {.e820 = qemu, .e820_count = QEMU_N, .bad_signature = true, .e801_ax = 1024};
     assert_int_equal(detect(&g, MOS_BIOS_DETECT_E820, &rep), MM_OK);
     assert_int_equal(rep.method, MOS_BIOS_DETECT_E801);
-    /* INT 12h absent: the seed's 0x9F000 of conventional memory. */
+    /* INT 12h absent: 0x9F000 of conventional memory. */
     assert_int_equal(usable_bytes(), 0x9f000 + 1024 * 1024);
 }
 
@@ -325,7 +325,7 @@ static void h88_fallback(void **state)
     assert_int_equal(map.entries[1].type, MM_TYPE_RESERVED); /* 639 KiB .. 1 MiB */
 }
 
-/* Nothing works: the seed's conservative layout. Forcing "none" gives it
+/* Nothing works: the conservative layout. Forcing "none" gives it
  * without asking the BIOS at all. */
 static void everything_fails_gives_fallback(void **state)
 {

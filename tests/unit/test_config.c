@@ -10,7 +10,7 @@
 
 #include "mm/config.h"
 
-static void defaults_match_seed(void **state)
+static void defaults_match_documentation(void **state)
 {
     (void)state;
     mm_config c;
@@ -332,8 +332,8 @@ static void set_null_arguments(void **state)
     assert_int_equal(mm_config_set(&c, "heap_size", NULL, NULL), MM_ERR_INVALID_ARGUMENT);
 }
 
-/* The seed's usage example: 32 MiB heap, 8 KiB frames, rest default. */
-static void seed_usage_example(void **state)
+/* The documented usage example: 32 MiB heap, 8 KiB frames, rest default. */
+static void usage_example_32m_heap_8k_frames(void **state)
 {
     (void)state;
     mm_config c;
@@ -365,7 +365,7 @@ static void detailed_logging_maps_to_level(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(defaults_match_seed),
+        cmocka_unit_test(defaults_match_documentation),
         cmocka_unit_test(validate_names_bad_field),
         cmocka_unit_test(validate_accepts_edges),
         cmocka_unit_test(number_accessor),
@@ -380,7 +380,7 @@ int main(void)
         cmocka_unit_test(set_unknown_key),
         cmocka_unit_test(set_key_case_and_blanks),
         cmocka_unit_test(set_null_arguments),
-        cmocka_unit_test(seed_usage_example),
+        cmocka_unit_test(usage_example_32m_heap_8k_frames),
         cmocka_unit_test(detailed_logging_maps_to_level),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);

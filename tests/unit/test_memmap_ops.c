@@ -448,7 +448,7 @@ static void stats_edge_cases(void **state)
 
 /* ---- fallback ---- */
 
-/* No hint: 32 MiB assumed. The layout is the seed's, already sanitized. */
+/* No hint: 32 MiB assumed. The conservative layout, already sanitized. */
 static void fallback_default(void **state)
 {
     (void)state;

@@ -1,4 +1,4 @@
-/* Memory-initialization configuration (the seed's MemoryInitConfig).
+/* Memory-initialization configuration.
  *
  * Loaders start from mm_config_defaults(), apply boot.cfg keys through
  * mm_config_set(), then call mm_config_validate() before placing anything

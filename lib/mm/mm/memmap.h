@@ -210,10 +210,10 @@ mm_status mm_map_import_efi(mm_map *m, const void *map, uint64_t map_size, uint6
 #define MM_FALLBACK_DEFAULT_RAM ((uint64_t)32 * MM_MIB)
 #define MM_FALLBACK_MAX_END     ((uint64_t)3 * MM_GIB)
 
-/* Replaces the map with the seed's conservative layout for an unknown boot
+/* Replaces the map with a conservative layout for an unknown boot
  * mode (sanitized at 4 KiB):
  *   [0, 0x9F000)          usable (conventional memory)
- *   [0x9F000, 0x100000)   reserved: the seed's EBDA [0x9F000, 0xA0000) and
+ *   [0x9F000, 0x100000)   reserved: the usual EBDA [0x9F000, 0xA0000) and
  *                         VGA/ROM/BIOS area [0xA0000, 0x100000), one entry
  *                         because equal neighbours are always merged
  *   [0x100000, top)       usable

@@ -16,7 +16,7 @@
  *
  * Recovery from allocation failure (MM_ERR_OUT_OF_MEMORY from the source):
  * mm_pool_release_empty() on this and other pools returns whole empty slabs
- * to the source (the seed's "garbage collection"), after which a failed
+ * to the source, after which a failed
  * mm_pool_alloc() or heap refill can be retried. A failed call leaves the
  * pool unchanged. */
 #ifndef MM_POOL_H

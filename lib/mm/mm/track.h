@@ -1,5 +1,4 @@
-/* Allocation tracking and profiling (the seed's "allocation tracking in
- * debug mode").
+/* Allocation tracking and profiling for DEBUG=1 builds.
  *
  * A tracker counts allocations per (allocator kind, tag) in slots the
  * caller provides: how many allocations and frees, bytes live now, the
