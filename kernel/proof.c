@@ -4,6 +4,7 @@
  * run with a reason "token: details". */
 #include "proof.h"
 
+#include "common/acpi.h"
 #include "common/handoff.h"
 #include "common/track.h"
 #include "kalloc.h"
@@ -855,10 +856,76 @@ static bool check_cmdline(struct kp *kp)
     return true;
 }
 
+/* ACPI tables are read through the direct map; an address past it (or a
+ * length that wraps) is refused rather than read. */
+static const void *acpi_map(void *ctx, uint64_t phys, uint64_t len)
+{
+    const struct kp *kp = ctx;
+    uint64_t end;
+    if (!mm_range_end(phys, len, &end) || end > kp->h->hhdm_size)
+        return NULL;
+    return kp_virt(kp, phys);
+}
+
+/* The RSDP the loader found must be one: signature, checksums, revision,
+ * and the XSDT (revision >= 2) or RSDT it names. An absent RSDP (0) is
+ * reported, not failed: the protocol allows it. */
+static bool check_acpi(struct kp *kp)
+{
+    char why[96];
+    bc_acpi a;
+    uint64_t madt_phys;
+    if (kp->h->acpi_rsdp == 0) {
+        kp_printf(kp, "acpi: no RSDP handed over\n");
+        return true;
+    }
+    if (bc_acpi_init(&a, kp->h->acpi_rsdp, acpi_map, kp, why, sizeof why) != MM_OK)
+        return kp_fail(kp, "acpi-invalid: RSDP at 0x%llx: %s", (unsigned long long)kp->h->acpi_rsdp,
+                       why);
+    kp->acpi_checked = true;
+    kp->acpi_revision = a.revision;
+    kp->acpi_xsdt = a.entry_size == 8;
+    kp->acpi_tables = a.entries;
+    kp->acpi_cpus = UINT32_MAX;
+    if (bc_acpi_find(&a, "APIC", 0, &madt_phys) == MM_OK) {
+        uint32_t len = 0;
+        const uint8_t *t = bc_acpi_table(&a, madt_phys, "APIC", &len);
+        bc_madt m;
+        mm_status st = bc_madt_parse(t, len, &m, NULL, 0);
+        if (st != MM_OK && st != MM_ERR_BUFFER_TOO_SMALL)
+            return kp_fail(kp, "acpi-invalid: MADT at 0x%llx: %s", (unsigned long long)madt_phys,
+                           mm_status_name(st));
+        kp->acpi_cpus = m.count;
+    }
+    kp_printf(kp, "acpi: RSDP revision %u (OEM \"%s\") valid, %s at 0x%llx lists %u tables\n",
+              a.revision, a.oem_id, kp->acpi_xsdt ? "XSDT" : "RSDT", (unsigned long long)a.root,
+              a.entries);
+    return true;
+}
+
+/* On UEFI the system table handed over must start with its signature. */
+static bool check_efi_systab(struct kp *kp)
+{
+    static const char sig[8] = {'I', 'B', 'I', ' ', 'S', 'Y', 'S', 'T'};
+    uint64_t st = kp->h->efi_system_table;
+    if (kp->h->boot_mode != MOS_BOOT_MODE_UEFI)
+        return true;
+    if (!acpi_map(kp, st, sizeof sig))
+        return kp_fail(kp, "efi-systab-invalid: 0x%llx outside the direct map",
+                       (unsigned long long)st);
+    const uint8_t *p = kp_virt(kp, st);
+    for (size_t i = 0; i < sizeof sig; i++)
+        if (p[i] != (uint8_t)sig[i])
+            return kp_fail(kp, "efi-systab-invalid: no \"IBI SYST\" signature at 0x%llx",
+                           (unsigned long long)st);
+    kp->efi_systab_ok = true;
+    return true;
+}
+
 static bool step_placement(struct kp *kp)
 {
     if (!placement_ranges(kp) || !placement_live(kp) || !check_mappings(kp) || !check_cmdline(kp) ||
-        !check_firmware(kp) || !check_identity_map(kp))
+        !check_firmware(kp) || !check_identity_map(kp) || !check_acpi(kp) || !check_efi_systab(kp))
         return false;
     bool live = kp->env->rsp && kp->env->entry && kp->env->image_start;
     kp_printf(kp, "placement: %u loader ranges lie in entries of their own types; %s\n",
@@ -1076,6 +1143,26 @@ static void report_ms(struct kp *kp, const char *key, uint64_t us)
                   (unsigned long long)(us % 1000));
 }
 
+/* acpi_rsdp_valid: 1 when checked, "absent" without an RSDP; the
+ * revision, root and MADT CPU count only when checked. */
+static void report_firmware_tables(struct kp *kp)
+{
+    if (!kp->acpi_checked) {
+        kp_printf(kp, "MOS acpi_rsdp_valid=absent\n");
+    } else {
+        kp_printf(kp, "MOS acpi_rsdp_valid=1\n");
+        kp_printf(kp, "MOS acpi_revision=%u\n", kp->acpi_revision);
+        kp_printf(kp, "MOS acpi_root=%s\n", kp->acpi_xsdt ? "xsdt" : "rsdt");
+        kp_printf(kp, "MOS acpi_tables=%u\n", kp->acpi_tables);
+        if (kp->acpi_cpus == UINT32_MAX)
+            kp_printf(kp, "MOS acpi_madt_cpus=none\n");
+        else
+            kp_printf(kp, "MOS acpi_madt_cpus=%u\n", kp->acpi_cpus);
+    }
+    if (kp->h->boot_mode == MOS_BOOT_MODE_UEFI)
+        kp_printf(kp, "MOS efi_systab_signature=%s\n", kp->efi_systab_ok ? "ok" : "bad");
+}
+
 static void report_rest(struct kp *kp)
 {
     if (kp->steps_done & KP_STEP_FRAMES) {
@@ -1088,6 +1175,7 @@ static void report_rest(struct kp *kp)
         kp_printf(kp, "MOS placements_checked=%u\n", kp->placements_checked);
         if (kp->env->probe.done)
             kp_printf(kp, "MOS nx=%s\n", kp->env->probe.nx_enabled ? "on" : "off");
+        report_firmware_tables(kp);
     }
     if (kp->steps_done & KP_STEP_RECLAIM)
         kp_printf(kp, "MOS reclaimed_bytes=%llu\n", (unsigned long long)kp->reclaimed_bytes);

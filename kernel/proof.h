@@ -91,6 +91,14 @@ struct kp {
     uint32_t placements_checked;
     uint64_t reclaimed_bytes; /* loader memory turned into free frames */
 
+    /* Firmware tables (acpi_rsdp, efi_system_table) as checked. */
+    bool acpi_checked;     /* an RSDP was handed over and validated */
+    uint8_t acpi_revision; /* its revision */
+    bool acpi_xsdt;        /* tables walked through the XSDT (else the RSDT) */
+    uint32_t acpi_tables;  /* entries of the root table */
+    uint32_t acpi_cpus;    /* CPUs the MADT lists, UINT32_MAX without an MADT */
+    bool efi_systab_ok;    /* "IBI SYST" found at efi_system_table */
+
 #if MM_DEBUG
     /* DEBUG=1 only: every heap, frame and pool allocation the checks make,
      * printed as a profile before the MOS lines. */

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "common/acpi.h"
+#include "../support/acpi_build.h"
 
 #define WIN       0xe0000ULL
 #define WIN_BYTES 0x10000u
@@ -42,87 +42,40 @@ static uint8_t *at(world *w, uint64_t phys)
     return w->mem + (phys - WIN);
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
-
-/* Makes the `len` bytes at p sum to 0 through the byte at `sum_off`. */
-static void fix_sum(uint8_t *p, size_t len, size_t sum_off)
-{
-    p[sum_off] = 0;
-    p[sum_off] = (uint8_t)(0u - bc_acpi_sum(p, len));
-}
-
 static void rsdp(world *w, uint8_t rev, uint64_t rsdt, uint64_t xsdt)
 {
-    uint8_t *p = at(w, RSDP_AT);
-    memcpy(p, "RSD PTR ", 8);
-    memcpy(p + 9, "MOSOEM", 6);
-    p[15] = rev;
-    put32(p + 16, (uint32_t)rsdt);
-    fix_sum(p, 20, 8);
-    if (rev >= 2) {
-        put32(p + 20, 36);
-        put64(p + 24, xsdt);
-        fix_sum(p, 36, 32);
-    }
+    acpi_build_rsdp(at(w, RSDP_AT), rev, rsdt, xsdt);
 }
 
-/* A table of `len` bytes whose body the caller has written from offset
- * 36; header fields and checksum are filled here. */
 static void table(world *w, uint64_t phys, const char *sig, uint32_t len)
 {
-    uint8_t *p = at(w, phys);
-    memcpy(p, sig, 4);
-    put32(p + 4, len);
-    p[8] = 1;
-    memcpy(p + 10, "MOSOEM", 6);
-    fix_sum(p, len, 9);
+    acpi_build_table(at(w, phys), sig, len);
 }
 
 static void rsdt(world *w, const uint64_t *ptrs, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
-        put32(at(w, RSDT_AT) + 36 + 4 * i, (uint32_t)ptrs[i]);
+        acpi_put32(at(w, RSDT_AT) + 36 + 4 * i, (uint32_t)ptrs[i]);
     table(w, RSDT_AT, "RSDT", 36 + 4 * n);
 }
 
 static void xsdt(world *w, const uint64_t *ptrs, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
-        put64(at(w, XSDT_AT) + 36 + 8 * i, ptrs[i]);
+        acpi_put64(at(w, XSDT_AT) + 36 + 8 * i, ptrs[i]);
     table(w, XSDT_AT, "XSDT", 36 + 8 * n);
 }
 
 /* MADT entries, appended at *off (starting at 44). */
 static void lapic(uint8_t *m, uint32_t *off, uint8_t uid, uint8_t id, uint32_t flags)
 {
-    uint8_t *e = m + *off;
-    e[0] = 0;
-    e[1] = 8;
-    e[2] = uid;
-    e[3] = id;
-    put32(e + 4, flags);
+    acpi_madt_lapic(m + *off, uid, id, flags);
     *off += 8;
 }
 
 static void x2apic(uint8_t *m, uint32_t *off, uint32_t uid, uint32_t id, uint32_t flags)
 {
-    uint8_t *e = m + *off;
-    memset(e, 0, 16);
-    e[0] = 9;
-    e[1] = 16;
-    put32(e + 4, id);
-    put32(e + 8, flags);
-    put32(e + 12, uid);
+    acpi_madt_x2apic(m + *off, uid, id, flags);
     *off += 16;
 }
 
@@ -147,8 +100,8 @@ static uint32_t build_madt(world *w)
 {
     uint8_t *m = at(w, MADT_AT);
     uint32_t off = 44;
-    put32(m + 36, 0xfee00000);
-    put32(m + 40, 1);
+    acpi_put32(m + 36, 0xfee00000);
+    acpi_put32(m + 40, 1);
     lapic(m, &off, 0, 0, 1);
     entry_raw(m, &off, 1, 12);
     lapic(m, &off, 1, 2, 1);
@@ -270,8 +223,8 @@ static void rsdp_short_length(void **state)
 {
     world *w = *state;
     uint8_t *p = at(w, RSDP_AT);
-    put32(p + 20, 20);
-    fix_sum(p, 36, 32);
+    acpi_put32(p + 20, 20);
+    acpi_fix_sum(p, 36, 32);
     expect_init_fails(w, "length below 36");
 }
 
@@ -325,7 +278,7 @@ static void xsdt_outside_memory(void **state)
 static void xsdt_length_too_large(void **state)
 {
     world *w = *state;
-    put32(at(w, XSDT_AT) + 4, 2u << 20);
+    acpi_put32(at(w, XSDT_AT) + 4, 2u << 20);
     expect_init_fails(w, "XSDT: length below 36 or above 1 MiB");
 }
 
@@ -441,12 +394,12 @@ static void madt_address_override(void **state)
     world *w = *state;
     uint8_t *m = at(w, MADT_AT);
     uint32_t off = 44;
-    put32(m + 36, 0xfee00000);
+    acpi_put32(m + 36, 0xfee00000);
     lapic(m, &off, 0, 0, 1);
     uint8_t *e = m + off;
     e[0] = 5;
     e[1] = 12;
-    put64(e + 4, 0x1234567000ULL);
+    acpi_put64(e + 4, 0x1234567000ULL);
     off += 12;
     bc_madt out;
     bc_madt_cpu cpus[1];
