@@ -126,15 +126,28 @@ uint32_t bc_fbcon_level_colour(mm_log_level level)
     }
 }
 
+/* Glyph `ch` with its top-left pixel at (x0, y0), clipped. */
+static void glyph_at(const bc_fb *fb, uint32_t x0, uint32_t y0, unsigned char ch, uint32_t fg,
+                     uint32_t bg)
+{
+    uint32_t bytes = fb->bpp / 8;
+    for (uint32_t y = 0; y < BC_FONT_CELL_H && (uint64_t)y0 + y < fb->height; y++) {
+        uint8_t bits = bc_font_row(ch, y);
+        uint8_t *p = pixel_at(fb, x0, y0 + y);
+        for (uint32_t x = 0; x < BC_FONT_CELL_W && (uint64_t)x0 + x < fb->width; x++, p += bytes)
+            store(p, bytes, (bits & (0x80u >> x)) ? fg : bg);
+    }
+}
+
+void bc_fb_text(const bc_fb *fb, uint32_t x, uint32_t y, const char *s, uint32_t fg, uint32_t bg)
+{
+    for (; s && *s && x < fb->width; s++, x += BC_FONT_CELL_W)
+        glyph_at(fb, x, y, (unsigned char)*s, fg, bg);
+}
+
 static void draw_glyph(bc_fbcon *c, unsigned char ch)
 {
-    uint32_t x0 = c->col * BC_FONT_CELL_W, y0 = c->row * BC_FONT_CELL_H, bytes = c->fb.bpp / 8;
-    for (uint32_t y = 0; y < BC_FONT_CELL_H; y++) {
-        uint8_t bits = bc_font_row(ch, y);
-        uint8_t *p = pixel_at(&c->fb, x0, y0 + y);
-        for (uint32_t x = 0; x < BC_FONT_CELL_W; x++, p += bytes)
-            store(p, bytes, (bits & (0x80u >> x)) ? c->fg : c->bg);
-    }
+    glyph_at(&c->fb, c->col * BC_FONT_CELL_W, c->row * BC_FONT_CELL_H, ch, c->fg, c->bg);
 }
 
 /* Moves every text row up one cell and clears the last; the strip below

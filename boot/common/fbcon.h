@@ -32,6 +32,12 @@ uint32_t bc_fb_pixel(const bc_fb *fb, uint32_t rgb);
  * framebuffer (a rectangle partly or wholly outside is cut, not refused). */
 void bc_fb_fill(const bc_fb *fb, uint32_t x, uint32_t y, uint32_t w, uint32_t h, uint32_t px);
 
+/* Draws the NUL-terminated `s` in the built-in font with its first cell's
+ * top-left pixel at (x, y), one 8 x 16 cell per byte, foreground and
+ * background pixel values `fg` and `bg`; no control characters (each byte
+ * is a glyph), clipped to the framebuffer. */
+void bc_fb_text(const bc_fb *fb, uint32_t x, uint32_t y, const char *s, uint32_t fg, uint32_t bg);
+
 /* Pixel value at (x, y); 0 outside. For tests and scrolling. */
 uint32_t bc_fb_read(const bc_fb *fb, uint32_t x, uint32_t y);
 

@@ -201,6 +201,32 @@ static void fb_fill_clips(void **state)
     screen_free(s);
 }
 
+/* Text at any pixel position, cut at the right and bottom edges of a
+ * 20 x 20 screen: "AB" from (14, 10) shows the left 6 columns and top 10
+ * rows of 'A'; 'B' starts past the edge and is not drawn. */
+static void text_clipped_at_edges(void **state)
+{
+    (void)state;
+    screen *s = screen_new(&xrgb, 20, 20, 4);
+    bc_fb_fill(&s->fb, 0, 0, 20, 20, 0);
+    bc_fb_text(&s->fb, 14, 10, "AB", 0xffffff, 0x000001);
+    for (uint32_t y = 0; y < 20; y++)
+        for (uint32_t x = 0; x < 20; x++) {
+            uint32_t want = 0;
+            if (x >= 14 && y >= 10)
+                want = (bc_font_row('A', y - 10) & (0x80u >> (x - 14))) ? 0xffffff : 0x000001;
+            assert_int_equal(bc_fb_read(&s->fb, x, y), want);
+        }
+    for (uint32_t y = 0; y < 20; y++)
+        for (uint32_t i = 80; i < 84; i++)
+            assert_int_equal(s->mem[y * s->fb.pitch + i], 0x5a);
+    bc_fb_text(&s->fb, 20, 0, "A", 1, 1); /* wholly outside: nothing */
+    bc_fb_text(&s->fb, 0, 20, "A", 1, 1);
+    bc_fb_text(&s->fb, 0, 0, NULL, 1, 1);
+    assert_int_equal(bc_fb_read(&s->fb, 0, 0), 0);
+    screen_free(s);
+}
+
 /* ---- console ---- */
 
 static void draws_glyph_at_each_depth(void **state)
@@ -370,6 +396,7 @@ int main(void)
         cmocka_unit_test(fb_check_formats),
         cmocka_unit_test(fb_pixel_values),
         cmocka_unit_test(fb_fill_clips),
+        cmocka_unit_test(text_clipped_at_edges),
         cmocka_unit_test(draws_glyph_at_each_depth),
         cmocka_unit_test(stores_24bpp_little_endian),
         cmocka_unit_test(control_characters),
