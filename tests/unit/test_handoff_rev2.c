@@ -4,8 +4,9 @@
  * entries in the handoff's own map to MOS_MEM_FRAMEBUFFER / _MODULE /
  * _AP_STACKS and fills the revision-2 fields, so the checks are tested
  * apart from how the builder will later fill them. One host buffer stands
- * for the physical window [WINDOW_PHYS, +WINDOW_BYTES): the handoff region
- * followed by the AP stacks area holding the per-CPU records. */
+ * for the physical window from WINDOW_PHYS: the handoff region, the
+ * revision-2 region (also HANDOFF memory, for bc_handoff_rev2_fill), then
+ * the AP stacks area holding the per-CPU records. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,9 +16,11 @@
 #include <cmocka.h>
 
 #include "common/handoff.h"
+#include "common/handoff_rev2.h"
 
 #define WINDOW_PHYS  0x200000ULL
 #define AP_BYTES     0x2000ULL
+#define REV2_BYTES   0x1000ULL /* the region bc_handoff_rev2_fill writes, also HANDOFF */
 #define MiB          (1024ULL * 1024)
 #define FB_PHYS      0xfd000000ULL
 #define FB_BYTES     0x300000ULL /* 1024 x 768 x 4 */
@@ -55,7 +58,7 @@ typedef struct fixture {
  *   [0xfd000000, +3 MiB)          framebuffer */
 static void make_map(fixture *f)
 {
-    uint64_t ap = WINDOW_PHYS + f->l.bytes, heap = ap + AP_BYTES;
+    uint64_t ap = WINDOW_PHYS + f->l.bytes + REV2_BYTES, heap = ap + AP_BYTES;
     uint64_t pt = heap + MiB + 0x1000, rest = pt + 0xe000;
     const mm_entry fixed[] = {
         {0, 0x9f000, MM_TYPE_USABLE, 1, 0},
@@ -63,7 +66,7 @@ static void make_map(fixture *f)
         {0x100000, 0x6000, MM_TYPE_KERNEL, 0, 0},
         {0x106000, 0x10000, MM_TYPE_KERNEL_STACK, 0, 0},
         {0x116000, 0xea000, MM_TYPE_USABLE, 1, 0},
-        {WINDOW_PHYS, f->l.bytes, MM_TYPE_HANDOFF, 0, 0},
+        {WINDOW_PHYS, f->l.bytes + REV2_BYTES, MM_TYPE_HANDOFF, 0, 0},
         {ap, AP_BYTES, MM_TYPE_RESERVED, 0, 0},
         {heap, MiB, MM_TYPE_TEMP_HEAP, 0, 0},
         {heap + MiB, 0x1000, MM_TYPE_FRAME_BITMAP, 0, 0},
@@ -83,7 +86,7 @@ static void make_map(fixture *f)
 
 static bc_handoff_input make_input(const fixture *f)
 {
-    uint64_t heap = WINDOW_PHYS + f->l.bytes + AP_BYTES;
+    uint64_t heap = WINDOW_PHYS + f->l.bytes + REV2_BYTES + AP_BYTES;
     return (bc_handoff_input){
         .boot_mode = MOS_BOOT_MODE_BIOS,
         .bios_memory_detect = MOS_BIOS_DETECT_E820,
@@ -126,7 +129,7 @@ static struct mos_cpu *cpus(fixture *f)
 
 static struct mos_cpu_record *records(fixture *f)
 {
-    return (struct mos_cpu_record *)(f->window + f->l.bytes);
+    return (struct mos_cpu_record *)(f->window + f->l.bytes + REV2_BYTES);
 }
 
 static void reseal(fixture *f)
@@ -174,7 +177,7 @@ static void fill_modules(fixture *f)
 /* BSP (APIC 0), AP 1 started (record 0), AP 3 failed. */
 static void fill_cpus(fixture *f)
 {
-    uint64_t rec = WINDOW_PHYS + f->l.bytes;
+    uint64_t rec = WINDOW_PHYS + f->l.bytes + REV2_BYTES;
     hmap(f)[f->ap_entry].type = MOS_MEM_AP_STACKS;
     records(f)[0] = (struct mos_cpu_record){.apic_id = 1, .stack_top = 0xffff800000001000ULL};
     cpus(f)[0] = (struct mos_cpu){0, 0, MOS_CPU_BSP, 0, 0};
@@ -192,8 +195,8 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     assert_int_equal(bc_handoff_layout_init(&f->l, 32, 16, 0), MM_OK);
     assert_true(MODCMD_OFF + 64 <= f->l.bytes && f->l.cmdline_off + 16 <= MODULES_OFF);
-    f->window = aligned_alloc(4096, f->l.bytes + AP_BYTES);
-    memset(f->window, 0, f->l.bytes + AP_BYTES);
+    f->window = aligned_alloc(4096, f->l.bytes + REV2_BYTES + AP_BYTES);
+    memset(f->window, 0, f->l.bytes + REV2_BYTES + AP_BYTES);
     make_map(f);
     bc_handoff_input in = make_input(f);
     assert_int_equal(bc_handoff_build(&in, &f->l, f->window, WINDOW_PHYS, &f->h), MM_OK);
@@ -461,7 +464,7 @@ static void cpu_record_wrong_apic(void **state)
 static void cpu_failed_with_record(void **state)
 {
     fixture *f = *state;
-    cpus(f)[2].record_addr = WINDOW_PHYS + f->l.bytes + 64;
+    cpus(f)[2].record_addr = WINDOW_PHYS + f->l.bytes + REV2_BYTES + 64;
     expect_verdict(f, MM_ERR_MAP_INVALID, "cpu 2: record given for a CPU not started");
 }
 
@@ -470,6 +473,105 @@ static void cpu_array_unaligned(void **state)
     fixture *f = *state;
     f->h->cpus_addr += 4;
     expect_verdict(f, MM_ERR_MAP_INVALID, "cpus array missing or not 8-byte aligned");
+}
+
+/* ---- bc_handoff_rev2_fill ---- */
+
+static const bc_rev2_fb fb_1024x768 = {FB_PHYS, 1024, 768, 4096, 32, 8,
+                                       16,      8,    8,   8,    0,  MOS_FB_SOURCE_GOP};
+static const bc_rev2_module two_modules[] = {
+    {MODULE_PHYS, 5000, "/boot/initrd.img", "root=/dev/ram0 rw"},
+    {MODULE_PHYS + 0x1000, 100, "/boot/a-path-longer-than-thirty-one-bytes.bin", NULL},
+};
+
+static bc_rev2_input fill_input(fixture *f)
+{
+    return (bc_rev2_input){.fb = &fb_1024x768,
+                           .modules = two_modules,
+                           .module_count = 2,
+                           .cpus = cpus(f),
+                           .cpu_count = 3,
+                           .bsp_apic_id = 0,
+                           .smp_flags = MOS_SMP_X2APIC,
+                           .lapic_addr = 0xfee00000};
+}
+
+/* The revision-2 region (R = WINDOW_PHYS + handoff bytes):
+ *   R + 0     modules[2]   (64 bytes each)
+ *   R + 128   cpus[3]      (24 bytes each)
+ *   R + 200   "root=/dev/ram0 rw\0" "\0"
+ * then the handoff passes every check. */
+static void fill_builds_a_valid_handoff(void **state)
+{
+    fixture *f = *state;
+    bc_rev2_input in = fill_input(f);
+    bc_rev2_layout l;
+    uint64_t rphys = WINDOW_PHYS + f->l.bytes;
+    uint8_t *r = f->window + f->l.bytes;
+    assert_int_equal(bc_rev2_layout_init(&l, 2, bc_rev2_cmdline_bytes(two_modules, 2), 3), MM_OK);
+    assert_int_equal(l.cpus_off, 128);
+    assert_int_equal(l.cmdlines_off, 200);
+    assert_int_equal(l.bytes, 4096);
+    f->h->fb_flags = 0x77; /* stale bytes: the fill starts from zero */
+    assert_int_equal(bc_handoff_rev2_fill(f->h, &in, &l, r, rphys), MM_OK);
+    struct mos_handoff *h = f->h;
+    assert_true(h->fb_addr == FB_PHYS && h->fb_size == 3 * 1024 * 1024);
+    assert_int_equal(h->fb_bpp, 32);
+    assert_int_equal(h->fb_red_mask_shift, 16);
+    assert_int_equal(h->fb_source, MOS_FB_SOURCE_GOP);
+    assert_int_equal(h->fb_memory_model, MOS_FB_MODEL_RGB);
+    assert_int_equal(h->fb_flags, 0);
+    assert_true(h->modules_addr == rphys && h->cpus_addr == rphys + 128);
+    const struct mos_module *m = (const void *)r;
+    assert_string_equal(m[0].path, "/boot/initrd.img");
+    assert_string_equal(m[1].path, "/boot/a-path-longer-than-thirty"); /* 31 + NUL */
+    assert_true(m[0].cmdline_addr == rphys + 200 && m[0].cmdline_size == 18);
+    assert_string_equal((const char *)r + 200, "root=/dev/ram0 rw");
+    assert_true(m[1].cmdline_addr == rphys + 218 && m[1].cmdline_size == 1);
+    assert_memory_equal(r + 128, cpus(f), 3 * sizeof(struct mos_cpu));
+    assert_int_equal(h->smp_flags, MOS_SMP_X2APIC);
+    expect_verdict(f, MM_OK, "ok");
+}
+
+/* Nothing to report: every revision-2 field 0 except the strides. */
+static void fill_with_nothing(void **state)
+{
+    fixture *f = *state;
+    bc_rev2_input in = {0};
+    bc_rev2_layout l;
+    assert_int_equal(bc_rev2_layout_init(&l, 0, 0, 0), MM_OK);
+    assert_int_equal(l.bytes, 0);
+    assert_int_equal(bc_handoff_rev2_fill(f->h, &in, &l, NULL, 0), MM_OK);
+    assert_true(f->h->fb_addr == 0 && f->h->fb_size == 0 && f->h->modules_addr == 0);
+    assert_int_equal(f->h->cpu_count, 0);
+    assert_int_equal(f->h->module_entry_size, sizeof(struct mos_module));
+    expect_verdict(f, MM_OK, "ok");
+}
+
+/* One module more than the layout holds, or longer command lines: refused
+ * and the handoff left as it was. */
+static void fill_refuses_what_does_not_fit(void **state)
+{
+    fixture *f = *state;
+    bc_rev2_input in = fill_input(f);
+    bc_rev2_layout l;
+    struct mos_handoff before = *f->h;
+    uint8_t *r = f->window + f->l.bytes;
+    assert_int_equal(bc_rev2_layout_init(&l, 1, 64, 3), MM_OK);
+    assert_int_equal(bc_handoff_rev2_fill(f->h, &in, &l, r, 0), MM_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(bc_rev2_layout_init(&l, 2, 18, 3), MM_OK); /* needs 19 */
+    assert_int_equal(bc_handoff_rev2_fill(f->h, &in, &l, r, 0), MM_ERR_BUFFER_TOO_SMALL);
+    assert_int_equal(bc_rev2_layout_init(&l, 2, 64, 2), MM_OK);
+    assert_int_equal(bc_handoff_rev2_fill(f->h, &in, &l, r, 0), MM_ERR_BUFFER_TOO_SMALL);
+    assert_memory_equal(f->h, &before, sizeof before);
+    f->h->size = MOS_HANDOFF_SIZE_REV1;
+    assert_int_equal(bc_rev2_layout_init(&l, 2, 64, 3), MM_OK);
+    assert_int_equal(bc_handoff_rev2_fill(f->h, &in, &l, r, 0), MM_ERR_INVALID_ARGUMENT);
+    in.modules = NULL;
+    f->h->size = sizeof(struct mos_handoff);
+    assert_int_equal(bc_handoff_rev2_fill(f->h, &in, &l, r, 0), MM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(bc_rev2_layout_init(&l, 1, 4ULL << 30, 1), MM_ERR_OVERFLOW);
+    assert_int_equal(bc_rev2_layout_init(NULL, 1, 1, 1), MM_ERR_INVALID_ARGUMENT);
 }
 
 int main(void)
@@ -508,6 +610,9 @@ int main(void)
         T(cpu_record_wrong_apic),
         T(cpu_failed_with_record),
         T(cpu_array_unaligned),
+        T(fill_builds_a_valid_handoff),
+        T(fill_with_nothing),
+        T(fill_refuses_what_does_not_fit),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
