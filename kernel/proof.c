@@ -6,6 +6,7 @@
 
 #include "common/acpi.h"
 #include "common/handoff.h"
+#include "common/mapview.h"
 #include "common/track.h"
 #include "kalloc.h"
 
@@ -1077,6 +1078,43 @@ bool kp_run_steps(struct kp *kp)
     return true;
 }
 
+/* ---- memory map picture (handoff revision 2) ---- */
+
+bool kp_handoff_fb(const struct kp *kp, bc_fb *fb)
+{
+    const struct mos_handoff *h = kp->h;
+    if (!h || h->revision < 2 || h->size < sizeof *h || h->fb_addr == 0)
+        return false;
+    *fb = (bc_fb){
+        .base = kp_virt(kp, h->fb_addr),
+        .width = h->fb_width,
+        .height = h->fb_height,
+        .pitch = h->fb_pitch,
+        .bpp = h->fb_bpp,
+        .red_size = h->fb_red_mask_size,
+        .red_shift = h->fb_red_mask_shift,
+        .green_size = h->fb_green_mask_size,
+        .green_shift = h->fb_green_mask_shift,
+        .blue_size = h->fb_blue_mask_size,
+        .blue_shift = h->fb_blue_mask_shift,
+    };
+    return true;
+}
+
+void kp_draw_map(struct kp *kp, const bc_fb *fb)
+{
+    char title[64];
+    if (!fb || !(kp->steps_done & KP_STEP_MAP)) {
+        kp->fb_map = KP_FB_NONE;
+        return;
+    }
+    mm_snprintf(title, sizeof title, "MultiOS memory map: %u entries", kp->map.count);
+    bool ok = bc_mapview_draw(fb, kp->map.entries, kp->map.count, title) == MM_OK;
+    kp->fb_map = ok ? KP_FB_DRAWN : KP_FB_REFUSED;
+    kp_printf(kp, "framebuffer: %ux%u, %u bpp: memory map picture %s\n", fb->width, fb->height,
+              fb->bpp, ok ? "drawn" : "not drawn (too small)");
+}
+
 /* ---- report ---- */
 
 static void report_header(struct kp *kp)
@@ -1161,6 +1199,9 @@ static void report_firmware_tables(struct kp *kp)
     }
     if (kp->h->boot_mode == MOS_BOOT_MODE_UEFI)
         kp_printf(kp, "MOS efi_systab_signature=%s\n", kp->efi_systab_ok ? "ok" : "bad");
+    static const char *const fb_map[] = {"not-tried", "none", "drawn", "refused"};
+    if (kp->fb_map != KP_FB_NOT_TRIED)
+        kp_printf(kp, "MOS fb_map=%s\n", fb_map[kp->fb_map]);
 }
 
 static void report_rest(struct kp *kp)

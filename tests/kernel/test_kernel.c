@@ -27,6 +27,7 @@
 #include "../support/acpi_build.h"
 #include "common/entry.h"
 #include "common/handoff.h"
+#include "common/mapview.h"
 #include "kalloc.h"
 #include "proof.h"
 
@@ -1003,6 +1004,73 @@ static void efi_systab_bad_signature_fails(void **state)
     expect_fail(fx, "efi-systab-invalid");
 }
 
+/* ---- memory map picture ---- */
+
+#define FB_PHYS 0x500000u /* usable RAM of the fixture, standing in for the framebuffer */
+
+/* A framebuffer of w x h at 32 bpp (x8r8g8b8) in the handoff's fields. */
+static void set_fb(struct fx *fx, uint32_t w, uint32_t h)
+{
+    fx->h->fb_addr = FB_PHYS;
+    fx->h->fb_size = (uint64_t)w * 4 * h;
+    fx->h->fb_width = w;
+    fx->h->fb_height = h;
+    fx->h->fb_pitch = w * 4;
+    fx->h->fb_bpp = 32;
+    fx->h->fb_memory_model = MOS_FB_MODEL_RGB;
+    fx->h->fb_red_mask_size = fx->h->fb_green_mask_size = fx->h->fb_blue_mask_size = 8;
+    fx->h->fb_red_mask_shift = 16;
+    fx->h->fb_green_mask_shift = 8;
+    fx->h->fb_blue_mask_shift = 0;
+}
+
+/* After a passing run, the picture lands where fb_addr says (through the
+ * direct map): row i's bar in the colour of the kernel map's entry i, and
+ * the report says so. */
+static void map_picture_drawn(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    expect_pass(fx);
+    set_fb(fx, 800, 600);
+    bc_fb fb;
+    assert_true(kp_handoff_fb(&fx->kp, &fb));
+    assert_ptr_equal(fb.base, fx->ram + FB_PHYS);
+    kp_draw_map(&fx->kp, &fb);
+    assert_int_equal(fx->kp.fb_map, KP_FB_DRAWN);
+    bc_mapview_geom g;
+    assert_int_equal(bc_mapview_layout(800, 600, fx->kp.map.count, &g), MM_OK);
+    for (uint32_t i = 0; i < g.rows; i++)
+        assert_int_equal(bc_fb_read(&fb, g.bar_x, bc_mapview_row_y(i) + 8),
+                         bc_mapview_colour(fx->kp.map.entries[i].type));
+    fx->out_len = 0;
+    kp_report(&fx->kp);
+    assert_mos(fx, "fb_map", "drawn");
+}
+
+/* No framebuffer (fb_addr 0, as every loader hands over today): nothing
+ * drawn, "none"; one too small for the picture: "refused", nothing
+ * written. */
+static void map_picture_none_or_refused(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    expect_pass(fx);
+    bc_fb fb;
+    assert_false(kp_handoff_fb(&fx->kp, &fb));
+    kp_draw_map(&fx->kp, NULL);
+    assert_int_equal(fx->kp.fb_map, KP_FB_NONE);
+    set_fb(fx, 320, 200);
+    memset(fx->ram + FB_PHYS, 0x5a, 320 * 4 * 200);
+    assert_true(kp_handoff_fb(&fx->kp, &fb));
+    kp_draw_map(&fx->kp, &fb);
+    assert_int_equal(fx->kp.fb_map, KP_FB_REFUSED);
+    assert_int_equal(fx->ram[FB_PHYS], 0x5a);
+    fx->out_len = 0;
+    kp_report(&fx->kp);
+    assert_mos(fx, "fb_map", "refused");
+}
+
 #define FX_TEST(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 
 int main(void)
@@ -1054,6 +1122,8 @@ int main(void)
         FX_TEST(acpi_bad_xsdt_fails),
         FX_TEST(acpi_rsdp_outside_direct_map_fails),
         FX_TEST(efi_systab_bad_signature_fails),
+        FX_TEST(map_picture_drawn),
+        FX_TEST(map_picture_none_or_refused),
         cmocka_unit_test(kasprintf_formats_into_the_heap),
         cmocka_unit_test(kasprintf_too_long_returns_null),
         cmocka_unit_test(vector_doubles_and_keeps_contents),
