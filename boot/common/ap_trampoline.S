@@ -38,6 +38,7 @@ bc_ap_trampoline_start:
     .quad 0 /* stack */
     .quad 0 /* record */
     .long 0 /* alive */
+    .long BC_TRAMP_NO_APIC /* expected APIC id */
     .org BC_TRAMP_GDT_OFF
 gdt:
     .quad 0
@@ -88,16 +89,35 @@ pm32:
 
     .code64
 lm64:
-    movl %ebx, %ebx /* zero-extend the base */
+    movl %ebx, %ebp /* the base, zero-extended; cpuid clobbers rbx */
     movw $BC_TRAMP_SEL_DATA, %ax
     movw %ax, %ds
     movw %ax, %es
     movw %ax, %ss
-    movq BC_TRAMP_CR3_OFF(%rbx), %rax
+    /* Only the AP the parameters are for may take them: one that answers
+     * late, after the BSP gave up on it and moved on, halts here. */
+    xorl %eax, %eax
+    cpuid
+    cmpl $0xb, %eax
+    jb 2f
+    movl $0xb, %eax
+    xorl %ecx, %ecx
+    cpuid
+    testl %ebx, %ebx /* leaf 0xb not implemented */
+    jz 2f
+    movl %edx, %esi /* x2APIC id */
+    jmp 3f
+2:  movl $1, %eax
+    cpuid
+    shrl $24, %ebx /* initial APIC id */
+    movl %ebx, %esi
+3:  cmpl BC_TRAMP_APIC_OFF(%rbp), %esi
+    jne stray
+    movq BC_TRAMP_CR3_OFF(%rbp), %rax
     movq %rax, %cr3 /* the kernel's tables identity-map this page too */
-    movq BC_TRAMP_STACK_OFF(%rbx), %rsp
-    movq BC_TRAMP_REC_OFF(%rbx), %rdi
-    movl $1, BC_TRAMP_ALIVE_OFF(%rbx) /* the parameters may be reused from here */
+    movq BC_TRAMP_STACK_OFF(%rbp), %rsp
+    movq BC_TRAMP_REC_OFF(%rbp), %rdi
+    movl $1, BC_TRAMP_ALIVE_OFF(%rbp) /* the parameters may be reused from here */
 park:
     pause
     movq (%rdi), %rax
@@ -105,6 +125,10 @@ park:
     jz park
     pushq $0 /* return slot: RSP + 8 is 16-byte aligned, as after a call */
     jmpq *%rax
+stray:
+    cli
+    hlt
+    jmp stray
 bc_ap_trampoline_end:
 
 #if defined(__ELF__)

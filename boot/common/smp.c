@@ -150,6 +150,7 @@ static uint64_t prepare_ap(const bc_smp_start *s, uint32_t k, uint32_t ap_count,
     uint8_t *t = (uint8_t *)s->tramp;
     store64(t + BC_TRAMP_STACK_OFF, stack_top);
     store64(t + BC_TRAMP_REC_OFF, rec_phys + s->hhdm_offset);
+    store32(t + BC_TRAMP_APIC_OFF, apic_id);
     *alive_flag(s) = 0;
     return rec_phys;
 }
@@ -192,6 +193,8 @@ mm_status bc_smp_start_all(const bc_smp_start *s, const bc_madt_cpu *madt, uint3
             *started += ok;
         }
     }
+    /* An AP that answers from now on finds no CPU expected and halts. */
+    store32((uint8_t *)s->tramp + BC_TRAMP_APIC_OFF, BC_TRAMP_NO_APIC);
     return MM_OK;
 }
 

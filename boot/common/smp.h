@@ -98,7 +98,9 @@ uint32_t bc_smp_ap_count(const bc_madt_cpu *madt, uint32_t count, uint32_t bsp_a
  * wait, STARTUP, wait up to the timeout) with its own record and stack
  * and gets MOS_CPU_STARTED and record_addr, or MOS_CPU_FAILED when it did
  * not answer in time (or its IPI stayed pending) - it is then never
- * touched again; online-capable CPUs that are not enabled get no flags.
+ * touched again (should it answer later, the trampoline finds another
+ * CPU's id expected, or none, and halts it); online-capable CPUs that are
+ * not enabled get no flags.
  * *started counts the APs now parked. Returns MM_OK (failed APs are a
  * result, not an error); MM_ERR_NOT_FOUND when bsp_apic_id is not in the
  * list (nothing started; list the BSP alone); MM_ERR_BUFFER_TOO_SMALL

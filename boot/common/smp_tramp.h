@@ -25,9 +25,11 @@
 #define BC_TRAMP_STACK_OFF 0x38 /* u64 virtual stack top of the AP being started */
 #define BC_TRAMP_REC_OFF   0x40 /* u64 virtual address of its struct mos_cpu_record */
 #define BC_TRAMP_ALIVE_OFF 0x48 /* u32 the AP stores 1 once it read everything above */
+#define BC_TRAMP_APIC_OFF  0x4c /* u32 APIC id of the AP being started; any other halts */
 #define BC_TRAMP_GDT_OFF   0x50 /* null, code32, data, code64 */
 
-#define BC_TRAMP_FLAG_NXE 1 /* set EFER.NXE: the kernel's tables use the NX bit */
+#define BC_TRAMP_FLAG_NXE 1          /* set EFER.NXE: the kernel's tables use the NX bit */
+#define BC_TRAMP_NO_APIC  0xffffffff /* BC_TRAMP_APIC_OFF when no AP is expected */
 
 #define BC_TRAMP_SEL_CODE32 0x08
 #define BC_TRAMP_SEL_DATA   0x10

@@ -61,13 +61,23 @@ static const void *identity(void *ctx, uint64_t phys, uint64_t len)
     return phys + len <= 0x100000000ull ? (const void *)(uintptr_t)phys : NULL;
 }
 
-/* Roughly `us` microseconds: port 0x80 reads take about 1 us on PC
- * hardware and longer under emulation, which only makes waits longer. */
+/* At least `us` microseconds of real time, counted by PIT channel 2 in
+ * mode 0 (its OUT pin, bit 5 of port 0x61, rises at terminal count): the
+ * emulated PIT follows the host clock, instructions do not. */
 static void delay(void *ctx, uint32_t us)
 {
     (void)ctx;
-    while (us--)
-        x86_inb(0x80);
+    while (us) {
+        uint32_t chunk = us < 50000 ? us : 50000;
+        uint32_t ticks = chunk * 1193u / 1000u + 1;                  /* 1.193182 MHz, < 65536 */
+        x86_outb(0x61, (uint8_t)((x86_inb(0x61) & ~0x02u) | 0x01u)); /* gate on, speaker off */
+        x86_outb(0x43, 0xb0); /* channel 2, low then high byte, mode 0 */
+        x86_outb(0x42, (uint8_t)ticks);
+        x86_outb(0x42, (uint8_t)(ticks >> 8));
+        while (!(x86_inb(0x61) & 0x20))
+            ;
+        us -= chunk;
+    }
 }
 
 static void build_tables(void)
@@ -156,8 +166,8 @@ static void release(const struct mos_cpu *out, uint32_t n)
 
 static void check_landings(const struct mos_cpu *out, uint32_t n, uint32_t started)
 {
-    for (uint32_t spin = 0; ap_landed < started && spin < 1000000; spin++)
-        delay(NULL, 1);
+    for (uint32_t waited = 0; ap_landed < started && waited < 1000000; waited += 100)
+        delay(NULL, 100);
     say("SMP landed=%u\n", ap_landed);
     if (ap_landed != started)
         finish(0, "not every started AP reached its goto_address");

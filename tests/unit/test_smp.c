@@ -77,6 +77,8 @@ static void sim_send(void *ctx, uint32_t apic_id, uint32_t icr)
         c->inited = 1;
         c->sipis = 0;
     } else if ((icr & 0xff00) == BC_ICR_STARTUP && c->inited && ++c->sipis == c->answer_after) {
+        if (mm_load_le32(m->tramp + BC_TRAMP_APIC_OFF) != c->apic_id)
+            return; /* the trampoline halts an AP the parameters are not for */
         c->got_stack = load64(m->tramp + BC_TRAMP_STACK_OFF);
         c->got_record = load64(m->tramp + BC_TRAMP_REC_OFF);
         *(volatile uint32_t *)(m->tramp + BC_TRAMP_ALIVE_OFF) = 1;
@@ -173,7 +175,7 @@ static void ap_count_and_bsp_only(void **state)
 /* The blob fits its page, starts with a short jump past the parameters,
  * and its stored offsets land on the code they name once installed:
  *   pm32: 66 b8 10 00   mov $0x10, %ax   (32-bit code)
- *   lm64: 89 db         mov %ebx, %ebx   (64-bit code) */
+ *   lm64: 89 dd         mov %ebx, %ebp   (64-bit code) */
 static void trampoline_installed(void **state)
 {
     machine *m = *state;
@@ -187,12 +189,13 @@ static void trampoline_installed(void **state)
     assert_int_equal(pm, TRAMP_PHYS + mm_load_le32(b + BC_TRAMP_PMJMP_OFF));
     assert_int_equal(lm, TRAMP_PHYS + mm_load_le32(b + BC_TRAMP_LMJMP_OFF));
     assert_memory_equal(t + (pm - TRAMP_PHYS), "\x66\xb8\x10\x00", 4);
-    assert_memory_equal(t + (lm - TRAMP_PHYS), "\x89\xdb", 2);
+    assert_memory_equal(t + (lm - TRAMP_PHYS), "\x89\xdd", 2);
     assert_int_equal(t[BC_TRAMP_PMJMP_OFF + 4], BC_TRAMP_SEL_CODE32);
     assert_int_equal(t[BC_TRAMP_LMJMP_OFF + 4], BC_TRAMP_SEL_CODE64);
     assert_int_equal(mm_load_le32(t + BC_TRAMP_TCR3_OFF), TRAMP_PHYS + BC_TRAMP_PML4_OFF);
     assert_int_equal(mm_load_le32(t + BC_TRAMP_FLAGS_OFF), BC_TRAMP_FLAG_NXE);
     assert_true(load64(t + BC_TRAMP_CR3_OFF) == KERNEL_CR3);
+    assert_int_equal(mm_load_le32(t + BC_TRAMP_APIC_OFF), BC_TRAMP_NO_APIC);
     for (size_t i = blob_size(); i < BC_TRAMP_CODE_MAX; i++)
         assert_int_equal(t[i], 0);
 }
@@ -274,6 +277,8 @@ static void starts_enabled_aps(void **state)
     }
     assert_true(out[1].record_addr == STACKS_PHYS && out[2].record_addr == STACKS_PHYS + 64);
     assert_true(out[0].record_addr == 0 && out[3].record_addr == 0 && out[4].record_addr == 0);
+    /* AP 3 waking up now would find no CPU expected. */
+    assert_int_equal(mm_load_le32(m->tramp + BC_TRAMP_APIC_OFF), BC_TRAMP_NO_APIC);
 }
 
 /* Records hold their CPU and stack; the parameters each AP woke up to name
