@@ -114,3 +114,11 @@ svg_case() {
 svg_case svg-seabios seabios-new.dmesg
 svg_case svg-ovmf-q35 ovmf-q35-real.dmesg
 expect svg-unwritable 2 - - -- --svg "$tmp/no/such/dir.svg" seabios-new.dmesg
+# The title (the input's name) is XML-escaped.
+cp seabios-new.dmesg "$tmp/a&b<c>.dmesg"
+"$bin" --svg "$tmp/esc.svg" "$tmp/a&b<c>.dmesg" >/dev/null 2>&1
+if grep -q 'a&amp;b&lt;c&gt;.dmesg: 7 entries</text>' "$tmp/esc.svg" && ! grep -q 'a&b' "$tmp/esc.svg"; then
+    pass svg-escaped-title
+else
+    fail svg-escaped-title "title not escaped: $(grep -m1 entries "$tmp/esc.svg")"
+fi
