@@ -7,20 +7,17 @@
  * wrote back. Prints "SMP key=value" lines on COM1, then exits QEMU with
  * the kernel's PASS/FAIL codes (kernel/exitcodes.h). 32-bit protected
  * mode, paging off: physical addresses are pointers. */
-#include "../../kernel/exitcodes.h"
+#include "../support/qemu_guest.h"
 #include "common/acpi.h"
 #include "common/smp.h"
-#include "common/x86io.h"
-#include "mm/fmt.h"
 
-#define COM1       0x3f8
 #define TRAMP_PHYS 0x8000u
 #define LAPIC      0xfee00000u
 #define MAX_CPUS   16u
 
 volatile uint32_t ap_landed;
 void ap_landing(void);
-void smp_main(void);
+void guest_main(void);
 
 /* Identity map of the first 4 GiB (2 MiB pages): the "kernel's" tables. */
 static uint64_t pml4[512] __attribute__((aligned(4096)));
@@ -28,56 +25,10 @@ static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd[4][512] __attribute__((aligned(4096)));
 static uint8_t stacks[4096 + (MAX_CPUS - 1) * BC_SMP_AP_STACK_SIZE] __attribute__((aligned(4096)));
 
-static void putc_serial(void *ctx, const char *s, size_t n)
-{
-    (void)ctx;
-    for (size_t i = 0; i < n; i++) {
-        while (!(x86_inb(COM1 + 5) & 0x20))
-            ;
-        x86_outb(COM1, (uint8_t)s[i]);
-    }
-}
-
-static void say(const char *fmt, ...) MM_PRINTF_LIKE(1, 2);
-static void say(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    mm_vcbprintf(putc_serial, NULL, fmt, ap);
-    va_end(ap);
-}
-
-static void finish(int pass, const char *why)
-{
-    say("SMP-RESULT: %s %s\n", pass ? "PASS" : "FAIL", why);
-    x86_outl(MOS_EXIT_PORT, pass ? MOS_EXIT_PASS : MOS_EXIT_FAIL);
-    for (;;)
-        __asm__ volatile("cli; hlt");
-}
-
 static const void *identity(void *ctx, uint64_t phys, uint64_t len)
 {
     (void)ctx;
     return phys + len <= 0x100000000ull ? (const void *)(uintptr_t)phys : NULL;
-}
-
-/* At least `us` microseconds of real time, counted by PIT channel 2 in
- * mode 0 (its OUT pin, bit 5 of port 0x61, rises at terminal count): the
- * emulated PIT follows the host clock, instructions do not. */
-static void delay(void *ctx, uint32_t us)
-{
-    (void)ctx;
-    while (us) {
-        uint32_t chunk = us < 50000 ? us : 50000;
-        uint32_t ticks = chunk * 1193u / 1000u + 1;                  /* 1.193182 MHz, < 65536 */
-        x86_outb(0x61, (uint8_t)((x86_inb(0x61) & ~0x02u) | 0x01u)); /* gate on, speaker off */
-        x86_outb(0x43, 0xb0); /* channel 2, low then high byte, mode 0 */
-        x86_outb(0x42, (uint8_t)ticks);
-        x86_outb(0x42, (uint8_t)(ticks >> 8));
-        while (!(x86_inb(0x61) & 0x20))
-            ;
-        us -= chunk;
-    }
 }
 
 static void build_tables(void)
@@ -107,16 +58,16 @@ static uint32_t read_madt(bc_madt_cpu *cpus)
     uint32_t len;
     bc_madt m;
     if (!rsdp)
-        finish(0, "no RSDP in 0xe0000..0xfffff");
+        finish("SMP", 0, "no RSDP in 0xe0000..0xfffff");
     if (bc_acpi_init(&a, rsdp, identity, NULL, why, sizeof why) != MM_OK)
-        finish(0, why);
+        finish("SMP", 0, why);
     say("SMP acpi_revision=%u root=%s tables=%u\n", a.revision, a.entry_size == 8 ? "xsdt" : "rsdt",
         a.entries);
     if (bc_acpi_find(&a, "APIC", 0, &madt_phys) != MM_OK)
-        finish(0, "no MADT");
+        finish("SMP", 0, "no MADT");
     const uint8_t *t = bc_acpi_table(&a, madt_phys, "APIC", &len);
     if (bc_madt_parse(t, len, &m, cpus, MAX_CPUS) != MM_OK)
-        finish(0, "MADT does not parse or has too many CPUs");
+        finish("SMP", 0, "MADT does not parse or has too many CPUs");
     say("SMP madt_cpus=%u lapic=0x%llx\n", m.count, (unsigned long long)m.lapic_addr);
     return m.count;
 }
@@ -130,7 +81,7 @@ static uint32_t start_aps(const bc_madt_cpu *cpus, uint32_t n, struct mos_cpu *o
     if (bc_smp_trampoline_install((void *)(uintptr_t)TRAMP_PHYS, TRAMP_PHYS, bc_ap_trampoline_start,
                                   (size_t)(bc_ap_trampoline_end - bc_ap_trampoline_start),
                                   (uint32_t)(uintptr_t)pml4, 0) != MM_OK)
-        finish(0, "trampoline install refused");
+        finish("SMP", 0, "trampoline install refused");
     bc_smp_start s = {
         .ops = &ops,
         .timing = bc_smp_timing_default(),
@@ -143,7 +94,7 @@ static uint32_t start_aps(const bc_madt_cpu *cpus, uint32_t n, struct mos_cpu *o
         .bsp_apic_id = bsp,
     };
     if (bc_smp_start_all(&s, cpus, n, out, &started) != MM_OK)
-        finish(0, "bc_smp_start_all refused");
+        finish("SMP", 0, "bc_smp_start_all refused");
     say("SMP bsp=%u aps=%u started=%u\n", bsp, bc_smp_ap_count(cpus, n, bsp), started);
     return started;
 }
@@ -170,19 +121,19 @@ static void check_landings(const struct mos_cpu *out, uint32_t n, uint32_t start
         delay(NULL, 100);
     say("SMP landed=%u\n", ap_landed);
     if (ap_landed != started)
-        finish(0, "not every started AP reached its goto_address");
+        finish("SMP", 0, "not every started AP reached its goto_address");
     for (uint32_t i = 0; i < n; i++) {
         if (!(out[i].flags & MOS_CPU_STARTED))
             continue;
         const struct mos_cpu_record *r = (const void *)(uintptr_t)out[i].record_addr;
         if (r->apic_id != out[i].apic_id || r->reserved[0] != 0x5000 + out[i].apic_id)
-            finish(0, "an AP read the wrong record or argument through RDI");
+            finish("SMP", 0, "an AP read the wrong record or argument through RDI");
         if (r->reserved[1] != r->stack_top || (r->stack_top & 15))
-            finish(0, "an AP ran on the wrong stack or a misaligned one");
+            finish("SMP", 0, "an AP ran on the wrong stack or a misaligned one");
     }
 }
 
-void smp_main(void)
+void guest_main(void)
 {
     bc_madt_cpu cpus[MAX_CPUS];
     struct mos_cpu out[MAX_CPUS];
@@ -190,8 +141,8 @@ void smp_main(void)
     uint32_t n = read_madt(cpus);
     uint32_t started = start_aps(cpus, n, out);
     if (started + 1 != n)
-        finish(0, "not every AP of the MADT started");
+        finish("SMP", 0, "not every AP of the MADT started");
     release(out, n);
     check_landings(out, n, started);
-    finish(1, "every AP started, parked and jumped");
+    finish("SMP", 1, "every AP started, parked and jumped");
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Boots the SMP test image (tests/smp/smp_qemu.c) in QEMU (TCG) with 4 CPUs
+# Boots the SMP test image (tests/guest/smp_qemu.c) in QEMU (TCG) with 4 CPUs
 # and expects "SMP-RESULT: PASS" and the PASS exit status (33).
 #   run.sh IMAGE.elf [CPUS]
 set -euo pipefail
