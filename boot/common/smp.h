@@ -36,7 +36,9 @@
 /* Access to the local APIC of the CPU running the loader (the BSP). */
 typedef struct bc_lapic_ops {
     /* Sends the IPI `icr_low` to `apic_id` (xAPIC: ICR high = id << 24,
-     * then ICR low; x2APIC: MSR 0x830 = id << 32 | icr_low). */
+     * then ICR low; x2APIC: MSR 0x830 = id << 32 | icr_low, after an
+     * MFENCE: that WRMSR does not order the trampoline parameters written
+     * just before it). */
     void (*send_ipi)(void *ctx, uint32_t apic_id, uint32_t icr_low);
     /* True while the last IPI is still being delivered (xAPIC ICR bit
      * 12); x2APIC never reports it: return false. */
