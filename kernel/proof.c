@@ -1181,6 +1181,29 @@ static void report_ms(struct kp *kp, const char *key, uint64_t us)
                   (unsigned long long)(us % 1000));
 }
 
+/* Revision 2 (checked by bc_handoff_check): the framebuffer, the number
+ * of modules, and the CPUs by outcome. */
+static void report_rev2(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    if (h->revision < 2 || h->size < sizeof *h)
+        return;
+    if (h->fb_addr)
+        kp_printf(kp, "MOS fb=%ux%ux%u\n", h->fb_width, h->fb_height, h->fb_bpp);
+    else
+        kp_printf(kp, "MOS fb=none\n");
+    kp_printf(kp, "MOS modules=%u\n", h->module_count);
+    uint32_t started = 0, failed = 0;
+    const uint8_t *c = kp_virt(kp, h->cpus_addr);
+    for (uint32_t i = 0; h->cpus_addr && i < h->cpu_count; i++, c += h->cpu_entry_size) {
+        uint32_t flags = ((const struct mos_cpu *)c)->flags;
+        started += (flags & MOS_CPU_STARTED) != 0;
+        failed += (flags & MOS_CPU_FAILED) != 0;
+    }
+    kp_printf(kp, "MOS cpus=%u started=%u failed=%u bsp=%u\n", h->cpu_count, started, failed,
+              h->bsp_apic_id);
+}
+
 /* acpi_rsdp_valid: 1 when checked, "absent" without an RSDP; the
  * revision, root and MADT CPU count only when checked. */
 static void report_firmware_tables(struct kp *kp)
@@ -1199,6 +1222,7 @@ static void report_firmware_tables(struct kp *kp)
     }
     if (kp->h->boot_mode == MOS_BOOT_MODE_UEFI)
         kp_printf(kp, "MOS efi_systab_signature=%s\n", kp->efi_systab_ok ? "ok" : "bad");
+    report_rev2(kp);
     static const char *const fb_map[] = {"not-tried", "none", "drawn", "refused"};
     if (kp->fb_map != KP_FB_NOT_TRIED)
         kp_printf(kp, "MOS fb_map=%s\n", fb_map[kp->fb_map]);

@@ -1071,6 +1071,35 @@ static void map_picture_none_or_refused(void **state)
     assert_mos(fx, "fb_map", "refused");
 }
 
+/* The revision-2 lines: as built today (nothing reported), then with a
+ * framebuffer, modules and CPUs in the fields (read after the checks, as
+ * the report reads them):
+ *   cpus: BSP 0, started 1, failed 2, listed-only 3 */
+static void revision2_report_lines(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    expect_pass(fx);
+    assert_mos(fx, "fb", "none");
+    assert_mos(fx, "modules", "0");
+    assert_mos(fx, "cpus", "0 started=0 failed=0 bsp=0");
+    struct mos_cpu *cpus = (struct mos_cpu *)(fx->ram + RECL_PHYS);
+    cpus[0] = (struct mos_cpu){0, 0, MOS_CPU_BSP, 0, 0};
+    cpus[1] = (struct mos_cpu){1, 1, MOS_CPU_STARTED, 0, 0x1000};
+    cpus[2] = (struct mos_cpu){2, 2, MOS_CPU_FAILED, 0, 0};
+    cpus[3] = (struct mos_cpu){3, 3, 0, 0, 0};
+    fx->h->cpus_addr = RECL_PHYS;
+    fx->h->cpu_count = 4;
+    fx->h->cpu_entry_size = sizeof(struct mos_cpu);
+    fx->h->module_count = 2;
+    set_fb(fx, 1024, 768);
+    fx->out_len = 0;
+    kp_report(&fx->kp);
+    assert_mos(fx, "fb", "1024x768x32");
+    assert_mos(fx, "modules", "2");
+    assert_mos(fx, "cpus", "4 started=1 failed=1 bsp=0");
+}
+
 #define FX_TEST(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 
 int main(void)
@@ -1124,6 +1153,7 @@ int main(void)
         FX_TEST(efi_systab_bad_signature_fails),
         FX_TEST(map_picture_drawn),
         FX_TEST(map_picture_none_or_refused),
+        FX_TEST(revision2_report_lines),
         cmocka_unit_test(kasprintf_formats_into_the_heap),
         cmocka_unit_test(kasprintf_too_long_returns_null),
         cmocka_unit_test(vector_doubles_and_keeps_contents),
