@@ -7,9 +7,10 @@ KERNEL_ELF := $(BUILD)/kernel/kernel.elf
 OBJCOPY ?= llvm-objcopy
 KERNEL_C_SRCS := $(sort $(wildcard kernel/*.c))
 KERNEL_PORTABLE_SRCS := kernel/proof.c kernel/kalloc.c
-# Of boot/common the kernel needs only the handoff's verifier and type
-# table (handoff_check.c, handoff.c) and their text helpers.
-KERNEL_COMMON_SRCS := boot/common/handoff.c boot/common/handoff_check.c boot/common/text.c
+# Of boot/common the kernel links only what it calls: the handoff's
+# verifier and type table, the ACPI reader and the map picture.
+KERNEL_COMMON_SRCS := boot/common/handoff.c boot/common/handoff_check.c boot/common/text.c \
+                      boot/common/acpi.c boot/common/mapview.c boot/common/fbcon.c boot/common/font.c
 KERNEL_OBJS := $(BUILD)/k64/kernel/entry.o \
                $(call objs,k64,$(KERNEL_C_SRCS) $(MM_SRCS) $(KERNEL_COMMON_SRCS) $(RT_SRCS))
 

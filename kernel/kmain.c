@@ -100,7 +100,10 @@ void kmain(uint64_t handoff_virt)
     if (kp_check_header(&proof)) {
         console_for(proof.h);
         fault_on_request(proof.h);
-        kp_run_steps(&proof);
+        if (kp_run_steps(&proof)) {
+            bc_fb fb;
+            kp_draw_map(&proof, kp_handoff_fb(&proof, &fb) ? &fb : NULL);
+        }
     }
     bool pass = kp_report(&proof);
     arch_exit(pass ? MOS_EXIT_PASS : MOS_EXIT_FAIL);

@@ -4,7 +4,9 @@
  * run with a reason "token: details". */
 #include "proof.h"
 
+#include "common/acpi.h"
 #include "common/handoff.h"
+#include "common/mapview.h"
 #include "common/track.h"
 #include "kalloc.h"
 
@@ -855,10 +857,76 @@ static bool check_cmdline(struct kp *kp)
     return true;
 }
 
+/* ACPI tables are read through the direct map; an address past it (or a
+ * length that wraps) is refused rather than read. */
+static const void *acpi_map(void *ctx, uint64_t phys, uint64_t len)
+{
+    const struct kp *kp = ctx;
+    uint64_t end;
+    if (!mm_range_end(phys, len, &end) || end > kp->h->hhdm_size)
+        return NULL;
+    return kp_virt(kp, phys);
+}
+
+/* The RSDP the loader found must be one: signature, checksums, revision,
+ * and the XSDT (revision >= 2) or RSDT it names. An absent RSDP (0) is
+ * reported, not failed: the protocol allows it. */
+static bool check_acpi(struct kp *kp)
+{
+    char why[96];
+    bc_acpi a;
+    uint64_t madt_phys;
+    if (kp->h->acpi_rsdp == 0) {
+        kp_printf(kp, "acpi: no RSDP handed over\n");
+        return true;
+    }
+    if (bc_acpi_init(&a, kp->h->acpi_rsdp, acpi_map, kp, why, sizeof why) != MM_OK)
+        return kp_fail(kp, "acpi-invalid: RSDP at 0x%llx: %s", (unsigned long long)kp->h->acpi_rsdp,
+                       why);
+    kp->acpi_checked = true;
+    kp->acpi_revision = a.revision;
+    kp->acpi_xsdt = a.entry_size == 8;
+    kp->acpi_tables = a.entries;
+    kp->acpi_cpus = UINT32_MAX;
+    if (bc_acpi_find(&a, "APIC", 0, &madt_phys) == MM_OK) {
+        uint32_t len = 0;
+        const uint8_t *t = bc_acpi_table(&a, madt_phys, "APIC", &len);
+        bc_madt m;
+        mm_status st = bc_madt_parse(t, len, &m, NULL, 0);
+        if (st != MM_OK && st != MM_ERR_BUFFER_TOO_SMALL)
+            return kp_fail(kp, "acpi-invalid: MADT at 0x%llx: %s", (unsigned long long)madt_phys,
+                           mm_status_name(st));
+        kp->acpi_cpus = m.count;
+    }
+    kp_printf(kp, "acpi: RSDP revision %u (OEM \"%s\") valid, %s at 0x%llx lists %u tables\n",
+              a.revision, a.oem_id, kp->acpi_xsdt ? "XSDT" : "RSDT", (unsigned long long)a.root,
+              a.entries);
+    return true;
+}
+
+/* On UEFI the system table handed over must start with its signature. */
+static bool check_efi_systab(struct kp *kp)
+{
+    static const char sig[8] = {'I', 'B', 'I', ' ', 'S', 'Y', 'S', 'T'};
+    uint64_t st = kp->h->efi_system_table;
+    if (kp->h->boot_mode != MOS_BOOT_MODE_UEFI)
+        return true;
+    if (!acpi_map(kp, st, sizeof sig))
+        return kp_fail(kp, "efi-systab-invalid: 0x%llx outside the direct map",
+                       (unsigned long long)st);
+    const uint8_t *p = kp_virt(kp, st);
+    for (size_t i = 0; i < sizeof sig; i++)
+        if (p[i] != (uint8_t)sig[i])
+            return kp_fail(kp, "efi-systab-invalid: no \"IBI SYST\" signature at 0x%llx",
+                           (unsigned long long)st);
+    kp->efi_systab_ok = true;
+    return true;
+}
+
 static bool step_placement(struct kp *kp)
 {
     if (!placement_ranges(kp) || !placement_live(kp) || !check_mappings(kp) || !check_cmdline(kp) ||
-        !check_firmware(kp) || !check_identity_map(kp))
+        !check_firmware(kp) || !check_identity_map(kp) || !check_acpi(kp) || !check_efi_systab(kp))
         return false;
     bool live = kp->env->rsp && kp->env->entry && kp->env->image_start;
     kp_printf(kp, "placement: %u loader ranges lie in entries of their own types; %s\n",
@@ -1010,6 +1078,43 @@ bool kp_run_steps(struct kp *kp)
     return true;
 }
 
+/* ---- memory map picture (handoff revision 2) ---- */
+
+bool kp_handoff_fb(const struct kp *kp, bc_fb *fb)
+{
+    const struct mos_handoff *h = kp->h;
+    if (!h || h->revision < 2 || h->size < sizeof *h || h->fb_addr == 0)
+        return false;
+    *fb = (bc_fb){
+        .base = kp_virt(kp, h->fb_addr),
+        .width = h->fb_width,
+        .height = h->fb_height,
+        .pitch = h->fb_pitch,
+        .bpp = h->fb_bpp,
+        .red_size = h->fb_red_mask_size,
+        .red_shift = h->fb_red_mask_shift,
+        .green_size = h->fb_green_mask_size,
+        .green_shift = h->fb_green_mask_shift,
+        .blue_size = h->fb_blue_mask_size,
+        .blue_shift = h->fb_blue_mask_shift,
+    };
+    return true;
+}
+
+void kp_draw_map(struct kp *kp, const bc_fb *fb)
+{
+    char title[64];
+    if (!fb || !(kp->steps_done & KP_STEP_MAP)) {
+        kp->fb_map = KP_FB_NONE;
+        return;
+    }
+    mm_snprintf(title, sizeof title, "MultiOS memory map: %u entries", kp->map.count);
+    bool ok = bc_mapview_draw(fb, kp->map.entries, kp->map.count, title) == MM_OK;
+    kp->fb_map = ok ? KP_FB_DRAWN : KP_FB_REFUSED;
+    kp_printf(kp, "framebuffer: %ux%u, %u bpp: memory map picture %s\n", fb->width, fb->height,
+              fb->bpp, ok ? "drawn" : "not drawn (too small)");
+}
+
 /* ---- report ---- */
 
 static void report_header(struct kp *kp)
@@ -1077,6 +1182,53 @@ static void report_ms(struct kp *kp, const char *key, uint64_t us)
                   (unsigned long long)(us % 1000));
 }
 
+/* Revision 2 (checked by bc_handoff_check): the framebuffer, the number
+ * of modules, and the CPUs by outcome. */
+static void report_rev2(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    if (h->revision < 2 || h->size < sizeof *h)
+        return;
+    if (h->fb_addr)
+        kp_printf(kp, "MOS fb=%ux%ux%u\n", h->fb_width, h->fb_height, h->fb_bpp);
+    else
+        kp_printf(kp, "MOS fb=none\n");
+    kp_printf(kp, "MOS modules=%u\n", h->module_count);
+    uint32_t started = 0, failed = 0;
+    const uint8_t *c = kp_virt(kp, h->cpus_addr);
+    for (uint32_t i = 0; h->cpus_addr && i < h->cpu_count; i++, c += h->cpu_entry_size) {
+        uint32_t flags = ((const struct mos_cpu *)c)->flags;
+        started += (flags & MOS_CPU_STARTED) != 0;
+        failed += (flags & MOS_CPU_FAILED) != 0;
+    }
+    kp_printf(kp, "MOS cpus=%u started=%u failed=%u bsp=%u\n", h->cpu_count, started, failed,
+              h->bsp_apic_id);
+}
+
+/* acpi_rsdp_valid: 1 when checked, "absent" without an RSDP; the
+ * revision, root and MADT CPU count only when checked. */
+static void report_firmware_tables(struct kp *kp)
+{
+    if (!kp->acpi_checked) {
+        kp_printf(kp, "MOS acpi_rsdp_valid=absent\n");
+    } else {
+        kp_printf(kp, "MOS acpi_rsdp_valid=1\n");
+        kp_printf(kp, "MOS acpi_revision=%u\n", kp->acpi_revision);
+        kp_printf(kp, "MOS acpi_root=%s\n", kp->acpi_xsdt ? "xsdt" : "rsdt");
+        kp_printf(kp, "MOS acpi_tables=%u\n", kp->acpi_tables);
+        if (kp->acpi_cpus == UINT32_MAX)
+            kp_printf(kp, "MOS acpi_madt_cpus=none\n");
+        else
+            kp_printf(kp, "MOS acpi_madt_cpus=%u\n", kp->acpi_cpus);
+    }
+    if (kp->h->boot_mode == MOS_BOOT_MODE_UEFI)
+        kp_printf(kp, "MOS efi_systab_signature=%s\n", kp->efi_systab_ok ? "ok" : "bad");
+    report_rev2(kp);
+    static const char *const fb_map[] = {"not-tried", "none", "drawn", "refused"};
+    if (kp->fb_map != KP_FB_NOT_TRIED)
+        kp_printf(kp, "MOS fb_map=%s\n", fb_map[kp->fb_map]);
+}
+
 static void report_rest(struct kp *kp)
 {
     if (kp->steps_done & KP_STEP_FRAMES) {
@@ -1089,6 +1241,7 @@ static void report_rest(struct kp *kp)
         kp_printf(kp, "MOS placements_checked=%u\n", kp->placements_checked);
         if (kp->env->probe.done)
             kp_printf(kp, "MOS nx=%s\n", kp->env->probe.nx_enabled ? "on" : "off");
+        report_firmware_tables(kp);
     }
     if (kp->steps_done & KP_STEP_RECLAIM)
         kp_printf(kp, "MOS reclaimed_bytes=%llu\n", (unsigned long long)kp->reclaimed_bytes);

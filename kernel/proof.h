@@ -21,6 +21,7 @@
 #include "mm/heap.h"
 #include "mm/memmap.h"
 #include "mm/pool.h"
+#include "common/fbcon.h"
 #include "common/track.h"
 
 /* Size of the temporary heap and of its fallback, and where the
@@ -91,6 +92,15 @@ struct kp {
     uint32_t placements_checked;
     uint64_t reclaimed_bytes; /* loader memory turned into free frames */
 
+    /* Firmware tables (acpi_rsdp, efi_system_table) as checked. */
+    bool acpi_checked;     /* an RSDP was handed over and validated */
+    uint8_t acpi_revision; /* its revision */
+    bool acpi_xsdt;        /* tables walked through the XSDT (else the RSDT) */
+    uint32_t acpi_tables;  /* entries of the root table */
+    uint32_t acpi_cpus;    /* CPUs the MADT lists, UINT32_MAX without an MADT */
+    bool efi_systab_ok;    /* "IBI SYST" found at efi_system_table */
+    uint8_t fb_map;        /* KP_FB_*: the memory map picture on the framebuffer */
+
 #if MM_DEBUG
     /* DEBUG=1 only: every heap, frame and pool allocation the checks make,
      * printed as a profile before the MOS lines. */
@@ -132,6 +142,25 @@ bool kp_check_header(struct kp *kp);
  * memory, timing. Needs kp_check_header() to
  * have passed. Returns true when all held. */
 bool kp_run_steps(struct kp *kp);
+
+/* What kp_draw_map did (kp->fb_map). */
+enum kp_fb_map {
+    KP_FB_NOT_TRIED = 0, /* kp_draw_map not called */
+    KP_FB_NONE,          /* no framebuffer in the handoff (or revision 1) */
+    KP_FB_DRAWN,
+    KP_FB_REFUSED, /* too small for the picture */
+};
+
+/* The handoff's framebuffer (revision 2, fb_addr non-zero) as a bc_fb
+ * reached through the direct map; false when there is none. Needs
+ * kp_check_header() to have passed (which validated the fields). */
+bool kp_handoff_fb(const struct kp *kp, bc_fb *fb);
+
+/* Draws the picture of the kernel's copy of the map (boot/common/mapview.h:
+ * a bar per entry, a colour per type, a legend) on `fb` and records the
+ * outcome in kp->fb_map; `fb` NULL or the map step not done: KP_FB_NONE.
+ * Never fails the run: the picture is for people, the checks are not. */
+void kp_draw_map(struct kp *kp, const bc_fb *fb);
 
 /* Prints the machine-readable lines and the final MOS-RESULT line.
  * Returns true for PASS. */

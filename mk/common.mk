@@ -55,10 +55,17 @@ $(BUILD)/flags/$(1).txt: FORCE
 	@echo '$(2)' | cmp -s - $$@ || echo '$(2)' > $$@
 endef
 
-# $(1) = target name (object directory), $(2) = compiler flags
+# Object path for assembly source $(2) (boot/common/*.S) built for target $(1).
+asm_objs = $(patsubst %.S,$(BUILD)/$(1)/%.o,$(2))
+
+# $(1) = target name (object directory), $(2) = compiler flags. Assembly
+# (*.S, preprocessed) takes the same flags: they carry the target triple.
 define compile_rule
 $(call flags_file,$(1),$(2))
 $(BUILD)/$(1)/%.o: %.c $(BUILD)/flags/$(1).txt
+	@mkdir -p $$(@D)
+	$(CLANG) $$($(3)) -c $$< -o $$@
+$(BUILD)/$(1)/%.o: %.S $(BUILD)/flags/$(1).txt
 	@mkdir -p $$(@D)
 	$(CLANG) $$($(3)) -c $$< -o $$@
 endef
@@ -76,6 +83,10 @@ FORCE:
 # freestanding runtime every image links.
 MM_SRCS := $(sort $(wildcard lib/mm/*.c))
 COMMON_SRCS := $(sort $(wildcard boot/common/*.c))
+# Assembly of boot/common (the AP trampoline): not in HOST_LIB_SRCS; only
+# the images that start APs and the tests that inspect the blob link it,
+# through $(call asm_objs,<target>,$(COMMON_ASM_SRCS)).
+COMMON_ASM_SRCS := $(sort $(wildcard boot/common/*.S))
 RT_SRCS := lib/rt/string.c
 HOST_LIB_SRCS := $(MM_SRCS) $(COMMON_SRCS)
 

@@ -3,6 +3,7 @@
  * into bounded, NUL-terminated stack buffers. */
 #include "bootcfg.h"
 
+#include "fbmode.h"
 #include "mos/handoff.h"
 #include "text.h"
 
@@ -231,6 +232,53 @@ static void set_detect(parser *ps, slice key, slice v)
     report(ps, key, "expected e820, e801, 88h or none");
 }
 
+static void set_resolution(parser *ps, slice key, slice v)
+{
+    char buf[16];
+    const char *why = "expected WIDTHxHEIGHT";
+    uint32_t w, h;
+    if (v.n < sizeof buf) {
+        copy_value(buf, sizeof buf, v);
+        if (bc_fb_parse_resolution(buf, &w, &h, &why) == MM_OK) {
+            ps->cfg->fb_width = w;
+            ps->cfg->fb_height = h;
+            return;
+        }
+    }
+    report(ps, key, why);
+}
+
+/* The first run of blanks splits PATH from ARGS (already trimmed). */
+static void split_module(slice v, slice *path, slice *args)
+{
+    size_t i = 0;
+    while (i < v.n && v.p[i] != ' ' && v.p[i] != '\t')
+        i++;
+    *path = (slice){v.p, i};
+    while (i < v.n && (v.p[i] == ' ' || v.p[i] == '\t'))
+        i++;
+    *args = (slice){v.p + i, v.n - i};
+}
+
+static void add_module(parser *ps, slice key, slice v)
+{
+    bc_bootcfg *cfg = ps->cfg;
+    slice path, args;
+    split_module(v, &path, &args);
+    const char *why = path_problem(path);
+    if (!why && args.n >= BC_MODULE_ARGS_MAX)
+        why = "module arguments longer than 255 bytes";
+    if (!why && cfg->module_count == BC_CFG_MAX_MODULES)
+        why = "more than 8 modules";
+    if (why) {
+        report(ps, key, why);
+        return;
+    }
+    bc_cfg_module *m = &cfg->modules[cfg->module_count++];
+    copy_value(m->path, sizeof m->path, path);
+    copy_value(m->args, sizeof m->args, args);
+}
+
 /* Hands a key the parser does not own to the sink. Returns false when the
  * sink does not know it either. */
 static bool set_other(parser *ps, slice key, slice v)
@@ -258,6 +306,14 @@ static bool set_other(parser *ps, slice key, slice v)
 static void apply(parser *ps, slice key, slice v)
 {
     uint32_t first = line_of(ps->cfg, key);
+    if (slice_is(key, "module")) {
+        if (!first)
+            ps->cfg->module_count = 0; /* this file's list replaces earlier ones */
+        add_module(ps, key, v);
+        if (!first)
+            remember(ps, key);
+        return;
+    }
     if (first) {
         bc_text t = new_error(ps, key);
         bc_text_str(&t, "given twice (first on line ");
@@ -271,6 +327,8 @@ static void apply(parser *ps, slice key, slice v)
         set_cmdline(ps, key, v);
     else if (slice_is(key, "bios_memory_detect"))
         set_detect(ps, key, v);
+    else if (slice_is(key, "resolution"))
+        set_resolution(ps, key, v);
     else if (!set_other(ps, key, v)) {
         report(ps, key, "unknown key");
         return;

@@ -16,6 +16,13 @@
  *   bios_memory_detect=M   e820 | e801 | 88h | none (default e820); the
  *                          BIOS loader starts its fallback chain at M,
  *                          `none` means the conservative fixed layout.
+ *   resolution=WxH         framebuffer size to ask for (fbmode.h; default:
+ *                          the firmware's mode on UEFI, the largest up to
+ *                          1920x1080 on BIOS)
+ *   module=PATH [ARGS]     a file to load for the kernel, PATH as for
+ *                          kernel=, ARGS (after the first blanks) its
+ *                          command line; the one key that may repeat, up
+ *                          to BC_CFG_MAX_MODULES times, kept in file order.
  * Every other key is handed to a bc_cfg_sink (normally lib/mm's config:
  * heap_size, temp_heap_size, bitmap_granularity, heap_alignment,
  * min_heap_addr, memory_test, log_level, detailed_logging); a key the sink
@@ -49,6 +56,15 @@
 
 #define BC_CFG_MAX_KEYS 32u /* distinct keys remembered per file */
 
+#define BC_CFG_MAX_MODULES 8u   /* module= lines */
+#define BC_MODULE_ARGS_MAX 256u /* bytes of a module's ARGS including the NUL */
+
+/* One module= line. */
+typedef struct bc_cfg_module {
+    char path[BC_KERNEL_PATH_MAX]; /* NUL-terminated, starts with '/' */
+    char args[BC_MODULE_ARGS_MAX]; /* NUL-terminated, may be empty */
+} bc_cfg_module;
+
 /* A key the file set, lower-cased, and the line that set it. */
 typedef struct bc_cfg_key_line {
     char key[BC_CFG_KEY_MAX];
@@ -60,6 +76,9 @@ typedef struct bc_bootcfg {
     char kernel[BC_KERNEL_PATH_MAX]; /* NUL-terminated, starts with '/' */
     char cmdline[BC_CMDLINE_MAX];    /* NUL-terminated, may be empty */
     uint32_t bios_memory_detect;     /* MOS_BIOS_DETECT_E820/_E801/_88H/_FALLBACK ("none") */
+    uint32_t fb_width, fb_height;    /* resolution=, both 0 when not given */
+    bc_cfg_module modules[BC_CFG_MAX_MODULES];
+    uint32_t module_count;
     /* Known keys given in the last parsed file (first BC_CFG_MAX_KEYS),
      * so later checks (e.g. mm_config_validate) can name a line. */
     bc_cfg_key_line keys[BC_CFG_MAX_KEYS];
@@ -135,13 +154,16 @@ mm_status bc_bootcfg_load(const void *text, size_t len, bc_bootcfg *cfg, struct 
 void bc_cfg_errors_log(const bc_cfg_errors *errs, const struct mm_logger *log);
 
 /* Fills `cfg` with the defaults: kernel BC_KERNEL_PATH_DEFAULT, empty
- * cmdline, bios_memory_detect MOS_BIOS_DETECT_E820. */
+ * cmdline, bios_memory_detect MOS_BIOS_DETECT_E820, no resolution, no
+ * modules. */
 void bc_bootcfg_defaults(bc_bootcfg *cfg);
 
 /* Parses `len` bytes of boot.cfg at `text` (not NUL-terminated; the
  * caller keeps ownership) into `cfg`, which must hold the defaults (or
  * earlier values) beforehand: keys absent from the file keep them, and a
- * key with a bad value keeps its previous value. Other keys go to `sink`.
+ * key with a bad value keeps its previous value; module= lines replace
+ * the modules of `cfg` (the first one resets the list). Other keys go to
+ * `sink`.
  * `errs` is reset first and receives every problem.
  * Returns MM_OK when the file had no problem, MM_ERR_CONFIG when `errs`
  * holds at least one (the loader then prints them all and halts), and

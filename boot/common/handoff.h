@@ -101,7 +101,8 @@ void bc_handoff_seal(struct mos_handoff *h, uint64_t tsc_kernel_jump);
  * (a kernel passes h->hhdm_offset; the struct itself is at `h`).
  * Checks, in order, each with its own message in `why` (`why_len` bytes,
  * NUL-terminated, may be NULL):
- *   header      magic, revision >= 1, sizeof(rev 1) <= size <= BC_HANDOFF_MAX_SIZE,
+ *   header      magic, revision >= 1, 368 <= size <= BC_HANDOFF_MAX_SIZE (456 <= size
+ *               when revision >= 2),
  *               checksum;
  *   map         address non-zero and 8-aligned, count >= 1, entry size >= 32
  *               and a multiple of 8, memmap_crc32 matches, entries
@@ -114,7 +115,11 @@ void bc_handoff_seal(struct mos_handoff *h, uint64_t tsc_kernel_jump);
  *   self        the struct, the map array and the cmdline inside
  *               MOS_MEM_HANDOFF, cmdline NUL-terminated;
  *   others      stack inside MOS_MEM_KERNEL_STACK, kernel image inside
- *               MOS_MEM_KERNEL, cr3 inside MOS_MEM_PAGE_TABLES.
+ *               MOS_MEM_KERNEL, cr3 inside MOS_MEM_PAGE_TABLES;
+ *   rev 2       framebuffer inside MOS_MEM_FRAMEBUFFER and the HHDM with a sane
+ *               RGB format; modules inside MOS_MEM_MODULE, their cmdlines
+ *               NUL-terminated in HANDOFF; CPU list with exactly one BSP =
+ *               bsp_apic_id, started records in MOS_MEM_AP_STACKS.
  * Returns MM_OK, or MM_ERR_INVALID_ARGUMENT (bad header or argument) /
  * MM_ERR_MAP_INVALID (any later check). Reads only inside the structure
  * and the map/cmdline it points to, after checking their sizes. */

@@ -23,6 +23,18 @@ static inline void x86_outl(uint16_t port, uint32_t v)
     __asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(port));
 }
 
+static inline uint32_t x86_inl(uint16_t port)
+{
+    uint32_t v;
+    __asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline void x86_outw(uint16_t port, uint16_t v)
+{
+    __asm__ volatile("outw %w0, %w1" : : "a"(v), "Nd"(port));
+}
+
 /* Time-stamp counter: ticks since reset, frequency unknown until
  * calibrated. */
 static inline uint64_t x86_rdtsc(void)

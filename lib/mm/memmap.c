@@ -22,6 +22,10 @@ static const char *const type_names[MM_TYPE_COUNT] = {
     [MM_TYPE_PAGE_TABLES] = "page-tables",
     [MM_TYPE_FRAME_BITMAP] = "frame-bitmap",
     [MM_TYPE_HANDOFF] = "handoff",
+    [MM_TYPE_FRAMEBUFFER] = "framebuffer",
+    [MM_TYPE_MODULE] = "module",
+    [MM_TYPE_AP_TRAMPOLINE] = "ap-trampoline",
+    [MM_TYPE_AP_STACKS] = "ap-stacks",
 };
 
 /* Overlap priority, higher wins. The order follows "whoever forbids more
@@ -29,7 +33,9 @@ static const char *const type_names[MM_TYPE_COUNT] = {
  * firmware claim beats them; among firmware types, what is RAM in some way
  * (unaccepted, ACPI tables, persistent) yields to what must stay untouched
  * (runtime services, NVS), which yields to what may not be RAM at all
- * (reserved, MMIO), and memory known to be broken beats everything. */
+ * (reserved, MMIO). The framebuffer beats those: firmware often lists it
+ * as reserved or MMIO, and the loader's finer knowledge of the range should
+ * survive. Memory known to be broken beats everything. */
 static const uint8_t type_priority[MM_TYPE_COUNT] = {
     [MM_TYPE_NONE] = 0,
     [MM_TYPE_USABLE] = 1,
@@ -41,15 +47,19 @@ static const uint8_t type_priority[MM_TYPE_COUNT] = {
     [MM_TYPE_PAGE_TABLES] = 7,
     [MM_TYPE_KERNEL_STACK] = 8,
     [MM_TYPE_KERNEL] = 9,
-    [MM_TYPE_UNACCEPTED] = 10,
-    [MM_TYPE_ACPI_RECLAIMABLE] = 11,
-    [MM_TYPE_PERSISTENT] = 12,
-    [MM_TYPE_FW_RUNTIME_DATA] = 13,
-    [MM_TYPE_FW_RUNTIME_CODE] = 14,
-    [MM_TYPE_ACPI_NVS] = 15,
-    [MM_TYPE_RESERVED] = 16,
-    [MM_TYPE_MMIO] = 17,
-    [MM_TYPE_BAD] = 18,
+    [MM_TYPE_MODULE] = 10,
+    [MM_TYPE_AP_STACKS] = 11,
+    [MM_TYPE_AP_TRAMPOLINE] = 12,
+    [MM_TYPE_UNACCEPTED] = 13,
+    [MM_TYPE_ACPI_RECLAIMABLE] = 14,
+    [MM_TYPE_PERSISTENT] = 15,
+    [MM_TYPE_FW_RUNTIME_DATA] = 16,
+    [MM_TYPE_FW_RUNTIME_CODE] = 17,
+    [MM_TYPE_ACPI_NVS] = 18,
+    [MM_TYPE_RESERVED] = 19,
+    [MM_TYPE_MMIO] = 20,
+    [MM_TYPE_FRAMEBUFFER] = 21,
+    [MM_TYPE_BAD] = 22,
 };
 
 static bool type_valid(uint32_t t)

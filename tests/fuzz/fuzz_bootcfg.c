@@ -1,7 +1,9 @@
 /* boot.cfg fuzzer: any bytes parse without crashing, every string the
  * parser fills stays NUL-terminated inside its buffer, errors stay within
  * the list, a clean parse leaves a valid kernel path, and a file with
- * errors is reported as MM_ERR_CONFIG. The sink accepts `heap_size` with
+ * errors is reported as MM_ERR_CONFIG; modules keep absolute paths and
+ * fit their slots, a resolution is both sizes or none. The sink accepts
+ * `heap_size` with
  * digits only, like a numeric memory key. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,6 +44,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     terminated(cfg.cmdline, sizeof cfg.cmdline);
     if (cfg.kernel[0] != '/' || errs.count > BC_CFG_MAX_ERRORS)
         abort();
+    if (cfg.module_count > BC_CFG_MAX_MODULES || (cfg.fb_width == 0) != (cfg.fb_height == 0))
+        abort();
+    for (uint32_t i = 0; i < cfg.module_count; i++) {
+        terminated(cfg.modules[i].path, sizeof cfg.modules[i].path);
+        terminated(cfg.modules[i].args, sizeof cfg.modules[i].args);
+        if (cfg.modules[i].path[0] != '/')
+            abort();
+    }
     if ((st == MM_OK) != (errs.count == 0 && errs.dropped == 0))
         abort();
     for (uint32_t i = 0; i < errs.count; i++) {

@@ -4,7 +4,10 @@
  * counts so the map fits, and re-seals both checksums (random bytes would
  * otherwise never get past them). bc_handoff_check() must then never read
  * outside the buffer (ASan) and must give a reason for every verdict; and
- * a handoff that passes must really satisfy the map rules. */
+ * a handoff that passes must really satisfy the map rules. Revision-2
+ * arrays, module command lines and CPU records are moved into the buffer
+ * the same way. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +42,62 @@ static uint32_t buffer_offset(uint64_t addr)
     return first + (uint32_t)(addr % room);
 }
 
+/* Count of `stride`-byte entries from `off` that fit in the buffer. */
+static uint32_t fitting(uint32_t off, uint32_t stride, uint32_t count)
+{
+    uint32_t fit = (BUF_SIZE - off) / stride;
+    return count > fit ? fit : count;
+}
+
+static unsigned char *item(unsigned char *buf, uint64_t addr, uint32_t stride, uint32_t i)
+{
+    return buf + (addr - PHYS) + (size_t)i * stride;
+}
+
+/* Revision 2: module and CPU arrays, module command lines and CPU records
+ * moved into the buffer like the map, counts clamped to fit (only for the
+ * strides the checker accepts: it reads nothing otherwise). */
+static void place_rev2(struct mos_handoff *h, unsigned char *buf)
+{
+    h->modules_addr = PHYS + (buffer_offset(h->modules_addr) & ~7u);
+    uint32_t ms = h->module_entry_size;
+    if (ms >= sizeof(struct mos_module) && !(ms & 7))
+        h->module_count = fitting((uint32_t)(h->modules_addr - PHYS), ms, h->module_count);
+    for (uint32_t i = 0; ms >= sizeof(struct mos_module) && !(ms & 7) && i < h->module_count; i++) {
+        struct mos_module *m = (struct mos_module *)item(buf, h->modules_addr, ms, i);
+        m->cmdline_addr = PHYS + buffer_offset(m->cmdline_addr);
+        if (m->cmdline_size > BUF_SIZE - (m->cmdline_addr - PHYS))
+            m->cmdline_size = (uint32_t)(BUF_SIZE - (m->cmdline_addr - PHYS));
+    }
+    h->cpus_addr = PHYS + (buffer_offset(h->cpus_addr) & ~7u);
+    uint32_t cs = h->cpu_entry_size;
+    if (cs >= sizeof(struct mos_cpu) && !(cs & 7))
+        h->cpu_count = fitting((uint32_t)(h->cpus_addr - PHYS), cs, h->cpu_count);
+    for (uint32_t i = 0; cs >= sizeof(struct mos_cpu) && !(cs & 7) && i < h->cpu_count; i++) {
+        struct mos_cpu *c = (struct mos_cpu *)item(buf, h->cpus_addr, cs, i);
+        c->record_addr = PHYS + (buffer_offset(c->record_addr) & ~63u);
+    }
+}
+
+/* Arrays may overlap, so one fix-up can undo another: true only when every
+ * address the checker may follow still lies in the buffer. */
+static bool rev2_in_buffer(const struct mos_handoff *h, unsigned char *buf)
+{
+    uint32_t ms = h->module_entry_size, cs = h->cpu_entry_size;
+    for (uint32_t i = 0; ms >= sizeof(struct mos_module) && !(ms & 7) && i < h->module_count; i++) {
+        const struct mos_module *m = (const void *)item(buf, h->modules_addr, ms, i);
+        if (m->cmdline_addr < PHYS || m->cmdline_addr - PHYS > BUF_SIZE ||
+            m->cmdline_size > BUF_SIZE - (m->cmdline_addr - PHYS))
+            return false;
+    }
+    for (uint32_t i = 0; cs >= sizeof(struct mos_cpu) && !(cs & 7) && i < h->cpu_count; i++) {
+        const struct mos_cpu *c = (const void *)item(buf, h->cpus_addr, cs, i);
+        if (c->record_addr < PHYS || c->record_addr - PHYS > BUF_SIZE - 64)
+            return false;
+    }
+    return true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < sizeof(struct mos_handoff) + 8 || size > BUF_SIZE)
@@ -47,6 +106,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(buf, 0, BUF_SIZE);
     memcpy(buf, data, size);
     struct mos_handoff *h = (struct mos_handoff *)buf;
+    place_rev2(h, buf);
+    if (!rev2_in_buffer(h, buf)) {
+        free(buf);
+        return 0;
+    }
     uint32_t map_off = buffer_offset(h->memmap_addr) & ~7u;
     h->memmap_addr = PHYS + map_off;
     uint32_t stride = h->memmap_entry_size;

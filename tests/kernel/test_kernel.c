@@ -24,8 +24,10 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "../support/acpi_build.h"
 #include "common/entry.h"
 #include "common/handoff.h"
+#include "common/mapview.h"
 #include "kalloc.h"
 #include "proof.h"
 
@@ -60,6 +62,12 @@
 #define MAP_CAP        64u
 #define EFI_DESC_SIZE  48u      /* OVMF's descriptor stride */
 #define EFI_SYSTAB     0x9f018u /* somewhere in firmware memory */
+/* ACPI tables in the reserved range below 1 MiB, as BIOS firmware puts
+ * them (the kernel reads them through the direct map either way). */
+#define RSDP_PHYS 0xe0010u
+#define XSDT_PHYS 0xe0100u
+#define RSDT_PHYS 0xe0180u
+#define MADT_PHYS 0xe0200u
 
 struct fx {
     unsigned char *ram;
@@ -68,6 +76,7 @@ struct fx {
     mm_map map;
     mm_bitmap bm;
     bool temp_heap;                           /* the loader got a temporary heap */
+    uint8_t acpi_revision;                    /* RSDP revision; acpi_rsdp 0 when 0xff */
     uint32_t boot_mode;                       /* MOS_BOOT_MODE_* */
     unsigned char efi_map[2 * EFI_DESC_SIZE]; /* raw descriptors, copied into the handoff */
     bc_handoff_input in;
@@ -103,6 +112,7 @@ static int fx_setup(void **state)
     assert_int_equal(mm_map_add(&fx->map, 0x100000, RAM_BYTES - 0x100000, MM_TYPE_USABLE, 1, 0),
                      MM_OK);
     fx->temp_heap = true;
+    fx->acpi_revision = 0xff;
     fx->boot_mode = MOS_BOOT_MODE_UEFI;
     *state = fx;
     return 0;
@@ -119,6 +129,30 @@ static int fx_teardown(void **state)
 static void carve(struct fx *fx, uint64_t base, uint64_t len, mm_type type)
 {
     assert_int_equal(mm_map_carve(&fx->map, base, len, type, MM_CARVE_DEFAULT), MM_OK);
+}
+
+/* Firmware tables the handoff points at: the EFI system table's
+ * signature (UEFI), and with fx->acpi_revision set an RSDP naming an XSDT
+ * (revision >= 2) and an RSDT, both listing an MADT of three CPUs:
+ *   LAPIC id 0 enabled, LAPIC id 1 enabled, x2APIC id 0x100 online-capable. */
+static void fx_firmware_tables(struct fx *fx)
+{
+    if (fx->boot_mode == MOS_BOOT_MODE_UEFI)
+        memcpy(fx->ram + EFI_SYSTAB, "IBI SYST", 8);
+    if (fx->acpi_revision == 0xff)
+        return;
+    uint8_t *madt = fx->ram + MADT_PHYS;
+    acpi_put32(madt + 36, 0xfee00000);
+    acpi_put32(madt + 40, 1);
+    acpi_madt_lapic(madt + 44, 0, 0, BC_MADT_ENABLED);
+    acpi_madt_lapic(madt + 52, 1, 1, BC_MADT_ENABLED);
+    acpi_madt_x2apic(madt + 60, 2, 0x100, BC_MADT_ONLINE_CAPABLE);
+    acpi_build_table(madt, "APIC", 76);
+    acpi_put64(fx->ram + XSDT_PHYS + 36, MADT_PHYS);
+    acpi_build_table(fx->ram + XSDT_PHYS, "XSDT", 44);
+    acpi_put32(fx->ram + RSDT_PHYS + 36, MADT_PHYS);
+    acpi_build_table(fx->ram + RSDT_PHYS, "RSDT", 40);
+    acpi_build_rsdp(fx->ram + RSDP_PHYS, fx->acpi_revision, RSDT_PHYS, XSDT_PHYS);
 }
 
 /* The loader's phases B and C: carve every range it used, build the bitmap
@@ -142,6 +176,7 @@ static void fx_build(struct fx *fx)
     assert_int_equal(mm_bitmap_init(&fx->bm, &fx->map, GRAN, fx->ram + BITMAP_PHYS, bm_bytes),
                      MM_OK);
 
+    fx_firmware_tables(fx);
     bc_handoff_layout l;
     bool uefi = fx->boot_mode == MOS_BOOT_MODE_UEFI;
     uint64_t efi_bytes = uefi ? sizeof(fx->efi_map) : 0;
@@ -178,6 +213,7 @@ static void fx_build(struct fx *fx)
                 .tsc_loader_entry = TSC_ENTRY,
                 .tsc_memmap_done = TSC_MEMMAP,
                 .tsc_frequency_hz = TSC_HZ,
+                .acpi_rsdp = fx->acpi_revision == 0xff ? 0 : RSDP_PHYS,
             },
         .efi_map = uefi ? fx->efi_map : NULL,
         .efi_map_size = efi_bytes,
@@ -896,6 +932,180 @@ static void profile_only_in_debug_builds(void **state)
 #endif
 }
 
+/* ---- firmware tables ---- */
+
+/* No RSDP handed over: reported as absent, not failed. */
+static void acpi_absent_is_reported(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    expect_pass(fx);
+    assert_mos(fx, "acpi_rsdp_valid", "absent");
+    assert_mos(fx, "efi_systab_signature", "ok");
+}
+
+/* ACPI 2.0: the XSDT is walked and the MADT's CPUs counted. */
+static void acpi_xsdt_is_checked(void **state)
+{
+    struct fx *fx = *state;
+    fx->acpi_revision = 2;
+    fx_build(fx);
+    expect_pass(fx);
+    assert_mos(fx, "acpi_rsdp_valid", "1");
+    assert_mos(fx, "acpi_revision", "2");
+    assert_mos(fx, "acpi_root", "xsdt");
+    assert_mos(fx, "acpi_tables", "1");
+    assert_mos(fx, "acpi_madt_cpus", "3");
+}
+
+/* ACPI 1.0 on BIOS: the RSDT; no EFI line. */
+static void acpi_rsdt_on_bios(void **state)
+{
+    struct fx *fx = *state;
+    fx->acpi_revision = 0;
+    fx->boot_mode = MOS_BOOT_MODE_BIOS;
+    fx_build(fx);
+    expect_pass(fx);
+    assert_mos(fx, "acpi_revision", "0");
+    assert_mos(fx, "acpi_root", "rsdt");
+    assert_null(strstr(fx->out, "efi_systab_signature"));
+}
+
+static void acpi_bad_rsdp_checksum_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx->acpi_revision = 2;
+    fx_build(fx);
+    fx->ram[RSDP_PHYS + 9] ^= 1; /* OEM id byte, inside the first 20 */
+    expect_fail(fx, "acpi-invalid");
+    assert_non_null(strstr(fx->kp.reason, "checksum of the first 20 bytes"));
+}
+
+static void acpi_bad_xsdt_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx->acpi_revision = 2;
+    fx_build(fx);
+    fx->ram[XSDT_PHYS + 36] ^= 0x40; /* the MADT pointer, under the checksum */
+    expect_fail(fx, "acpi-invalid");
+    assert_non_null(strstr(fx->kp.reason, "XSDT: checksum is not 0"));
+}
+
+/* An RSDP address past the direct map is refused, not read. */
+static void acpi_rsdp_outside_direct_map_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->h->acpi_rsdp = RAM_BYTES - 8;
+    bc_handoff_seal(fx->h, TSC_JUMP);
+    expect_fail(fx, "acpi-invalid");
+    assert_non_null(strstr(fx->kp.reason, "not reachable"));
+}
+
+static void efi_systab_bad_signature_fails(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    fx->ram[EFI_SYSTAB + 4] = 'X';
+    expect_fail(fx, "efi-systab-invalid");
+}
+
+/* ---- memory map picture ---- */
+
+#define FB_PHYS 0x500000u /* usable RAM of the fixture, standing in for the framebuffer */
+
+/* A framebuffer of w x h at 32 bpp (x8r8g8b8) in the handoff's fields. */
+static void set_fb(struct fx *fx, uint32_t w, uint32_t h)
+{
+    fx->h->fb_addr = FB_PHYS;
+    fx->h->fb_size = (uint64_t)w * 4 * h;
+    fx->h->fb_width = w;
+    fx->h->fb_height = h;
+    fx->h->fb_pitch = w * 4;
+    fx->h->fb_bpp = 32;
+    fx->h->fb_memory_model = MOS_FB_MODEL_RGB;
+    fx->h->fb_red_mask_size = fx->h->fb_green_mask_size = fx->h->fb_blue_mask_size = 8;
+    fx->h->fb_red_mask_shift = 16;
+    fx->h->fb_green_mask_shift = 8;
+    fx->h->fb_blue_mask_shift = 0;
+}
+
+/* After a passing run, the picture lands where fb_addr says (through the
+ * direct map): row i's bar in the colour of the kernel map's entry i, and
+ * the report says so. */
+static void map_picture_drawn(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    expect_pass(fx);
+    set_fb(fx, 800, 600);
+    bc_fb fb;
+    assert_true(kp_handoff_fb(&fx->kp, &fb));
+    assert_ptr_equal(fb.base, fx->ram + FB_PHYS);
+    kp_draw_map(&fx->kp, &fb);
+    assert_int_equal(fx->kp.fb_map, KP_FB_DRAWN);
+    bc_mapview_geom g;
+    assert_int_equal(bc_mapview_layout(800, 600, fx->kp.map.count, &g), MM_OK);
+    for (uint32_t i = 0; i < g.rows; i++)
+        assert_int_equal(bc_fb_read(&fb, g.bar_x, bc_mapview_row_y(i) + 8),
+                         bc_mapview_colour(fx->kp.map.entries[i].type));
+    fx->out_len = 0;
+    kp_report(&fx->kp);
+    assert_mos(fx, "fb_map", "drawn");
+}
+
+/* No framebuffer (fb_addr 0, as every loader hands over today): nothing
+ * drawn, "none"; one too small for the picture: "refused", nothing
+ * written. */
+static void map_picture_none_or_refused(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    expect_pass(fx);
+    bc_fb fb;
+    assert_false(kp_handoff_fb(&fx->kp, &fb));
+    kp_draw_map(&fx->kp, NULL);
+    assert_int_equal(fx->kp.fb_map, KP_FB_NONE);
+    set_fb(fx, 320, 200);
+    memset(fx->ram + FB_PHYS, 0x5a, 320 * 4 * 200);
+    assert_true(kp_handoff_fb(&fx->kp, &fb));
+    kp_draw_map(&fx->kp, &fb);
+    assert_int_equal(fx->kp.fb_map, KP_FB_REFUSED);
+    assert_int_equal(fx->ram[FB_PHYS], 0x5a);
+    fx->out_len = 0;
+    kp_report(&fx->kp);
+    assert_mos(fx, "fb_map", "refused");
+}
+
+/* The revision-2 lines: as built today (nothing reported), then with a
+ * framebuffer, modules and CPUs in the fields (read after the checks, as
+ * the report reads them):
+ *   cpus: BSP 0, started 1, failed 2, listed-only 3 */
+static void revision2_report_lines(void **state)
+{
+    struct fx *fx = *state;
+    fx_build(fx);
+    expect_pass(fx);
+    assert_mos(fx, "fb", "none");
+    assert_mos(fx, "modules", "0");
+    assert_mos(fx, "cpus", "0 started=0 failed=0 bsp=0");
+    struct mos_cpu *cpus = (struct mos_cpu *)(fx->ram + RECL_PHYS);
+    cpus[0] = (struct mos_cpu){0, 0, MOS_CPU_BSP, 0, 0};
+    cpus[1] = (struct mos_cpu){1, 1, MOS_CPU_STARTED, 0, 0x1000};
+    cpus[2] = (struct mos_cpu){2, 2, MOS_CPU_FAILED, 0, 0};
+    cpus[3] = (struct mos_cpu){3, 3, 0, 0, 0};
+    fx->h->cpus_addr = RECL_PHYS;
+    fx->h->cpu_count = 4;
+    fx->h->cpu_entry_size = sizeof(struct mos_cpu);
+    fx->h->module_count = 2;
+    set_fb(fx, 1024, 768);
+    fx->out_len = 0;
+    kp_report(&fx->kp);
+    assert_mos(fx, "fb", "1024x768x32");
+    assert_mos(fx, "modules", "2");
+    assert_mos(fx, "cpus", "4 started=1 failed=1 bsp=0");
+}
+
 #define FX_TEST(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
 
 int main(void)
@@ -940,6 +1150,16 @@ int main(void)
         FX_TEST(fallback_without_room_fails),
         FX_TEST(loader_time_unknown_without_frequency),
         FX_TEST(timestamps_out_of_order_fail),
+        FX_TEST(acpi_absent_is_reported),
+        FX_TEST(acpi_xsdt_is_checked),
+        FX_TEST(acpi_rsdt_on_bios),
+        FX_TEST(acpi_bad_rsdp_checksum_fails),
+        FX_TEST(acpi_bad_xsdt_fails),
+        FX_TEST(acpi_rsdp_outside_direct_map_fails),
+        FX_TEST(efi_systab_bad_signature_fails),
+        FX_TEST(map_picture_drawn),
+        FX_TEST(map_picture_none_or_refused),
+        FX_TEST(revision2_report_lines),
         cmocka_unit_test(kasprintf_formats_into_the_heap),
         cmocka_unit_test(kasprintf_too_long_returns_null),
         cmocka_unit_test(vector_doubles_and_keeps_contents),

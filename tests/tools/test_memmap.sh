@@ -83,3 +83,42 @@ fi
 "$bin" "$bin" >/dev/null 2>&1
 rc=$?
 if [[ $rc -eq 0 || $rc -eq 2 ]]; then pass binary-junk; else fail binary-junk "exit $rc"; fi
+
+# --svg: the same report on stdout, and one bar per sanitized entry, in map
+# order, titled with the entry's type and labelled with its base.
+svg_case() {
+    local name=$1 input=$2
+    "$bin" --plain "$input" >"$tmp/$name.plain"
+    "$bin" --svg "$tmp/$name.svg" "$input" >"$tmp/$name.out" 2>/dev/null
+    local rc=$?
+    "$bin" "$input" >"$tmp/$name.want" 2>/dev/null
+    local want_types got_types want_bases got_bases
+    want_types=$(awk '{ print $3 }' "$tmp/$name.plain")
+    got_types=$(sed -n 's/.*class="bar".*<title>\(.*\)<\/title>.*/\1/p' "$tmp/$name.svg")
+    want_bases=$(awk '{ print substr($1, 7) }' "$tmp/$name.plain")
+    got_bases=$(sed -n 's/.*preserve">0x\([0-9a-f]\{12\}\) .*/\1/p' "$tmp/$name.svg")
+    if [[ $rc -ne 0 ]]; then
+        fail "$name" "exit $rc"
+    elif ! cmp -s "$tmp/$name.out" "$tmp/$name.want"; then
+        fail "$name" "stdout changed by --svg"
+    elif [[ $(head -c 4 "$tmp/$name.svg") != "<svg" || $(tail -n 1 "$tmp/$name.svg") != "</svg>" ]]; then
+        fail "$name" "not an <svg> document"
+    elif [[ $got_types != "$want_types" ]]; then
+        fail "$name" "bar types differ from the map: $(echo $got_types)"
+    elif [[ $got_bases != "$want_bases" ]]; then
+        fail "$name" "labels differ from the map bases: $(echo $got_bases)"
+    else
+        pass "$name"
+    fi
+}
+svg_case svg-seabios seabios-new.dmesg
+svg_case svg-ovmf-q35 ovmf-q35-real.dmesg
+expect svg-unwritable 2 - - -- --svg "$tmp/no/such/dir.svg" seabios-new.dmesg
+# The title (the input's name) is XML-escaped.
+cp seabios-new.dmesg "$tmp/a&b<c>.dmesg"
+"$bin" --svg "$tmp/esc.svg" "$tmp/a&b<c>.dmesg" >/dev/null 2>&1
+if grep -q 'a&amp;b&lt;c&gt;.dmesg: 7 entries</text>' "$tmp/esc.svg" && ! grep -q 'a&b' "$tmp/esc.svg"; then
+    pass svg-escaped-title
+else
+    fail svg-escaped-title "title not escaped: $(grep -m1 entries "$tmp/esc.svg")"
+fi

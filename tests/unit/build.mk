@@ -11,3 +11,6 @@ $(BUILD)/tests/unit/%: $(BUILD)/host/tests/unit/%.o $(call objs,host,$(HOST_LIB_
 ALL_TARGETS += $(UNIT_TEST_BINS)
 $(foreach t,$(UNIT_TEST_BINS),$(eval UNIT_SUITES += unit-$(notdir $(t:$(BUILD)/tests/unit/test_%=%))) \
     $(eval CMD_unit-$(notdir $(t:$(BUILD)/tests/unit/test_%=%)) := $(t)))
+
+# unit-smp inspects and installs the real AP trampoline blob.
+$(BUILD)/tests/unit/test_smp: $(call asm_objs,host,$(COMMON_ASM_SRCS))

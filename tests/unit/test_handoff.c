@@ -191,6 +191,10 @@ static void type_translation(void **state)
         {MM_TYPE_PAGE_TABLES, MOS_MEM_PAGE_TABLES, "page-tables"},
         {MM_TYPE_FRAME_BITMAP, MOS_MEM_FRAME_BITMAP, "frame-bitmap"},
         {MM_TYPE_HANDOFF, MOS_MEM_HANDOFF, "handoff"},
+        {MM_TYPE_FRAMEBUFFER, MOS_MEM_FRAMEBUFFER, "framebuffer"},
+        {MM_TYPE_MODULE, MOS_MEM_MODULE, "module"},
+        {MM_TYPE_AP_TRAMPOLINE, MOS_MEM_AP_TRAMPOLINE, "ap-trampoline"},
+        {MM_TYPE_AP_STACKS, MOS_MEM_AP_STACKS, "ap-stacks"},
     };
     size_t n = sizeof pairs / sizeof pairs[0];
     assert_int_equal(n, MM_TYPE_COUNT - 1); /* every type but NONE is listed */

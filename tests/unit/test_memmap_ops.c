@@ -592,6 +592,10 @@ static void type_names_round_trip(void **state)
         "page-tables",
         "frame-bitmap",
         "handoff",
+        "framebuffer",
+        "module",
+        "ap-trampoline",
+        "ap-stacks",
     };
     assert_int_equal(MM_ARRAY_SIZE(expected), MM_TYPE_COUNT - 1);
     for (uint32_t t = MM_TYPE_USABLE; t < MM_TYPE_COUNT; t++) {

@@ -3,7 +3,10 @@
  * what was fixed, and statistics. `dmesg | mos-memmap` works on a real
  * machine.
  *
- *   mos-memmap [--check] [--plain] [--frame-size BYTES] [FILE | -]
+ *   mos-memmap [--check] [--plain] [--frame-size BYTES] [--svg OUT.svg] [FILE | -]
+ *
+ * --svg also writes the sanitized map as a picture (boot/common/mapview.h:
+ * the one the demo kernel draws on the framebuffer).
  *
  * Exit status: 0 fine, 1 --check found a broken invariant in the input,
  * 2 bad usage or unreadable input. */
@@ -14,6 +17,7 @@
 #include <string.h>
 
 #include "parse.h"
+#include "svg.h"
 
 #define EXIT_CHECK_FAILED 1
 #define EXIT_BAD_INPUT    2
@@ -22,6 +26,7 @@ typedef struct options {
     int check;
     int plain;
     uint64_t frame_size;
+    const char *svg;  /* --svg output file, NULL = none */
     const char *path; /* NULL or "-" = stdin */
 } options;
 
@@ -74,22 +79,26 @@ static void list_push(entry_list *l, const memmap_line *ml, unsigned long line_n
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: mos-memmap [--check] [--plain] [--frame-size BYTES] [FILE | -]\n"
+    fprintf(f, "usage: mos-memmap [--check] [--plain] [--frame-size BYTES] [--svg OUT.svg] "
+               "[FILE | -]\n"
                "Reads BIOS-e820/efi memory map lines from dmesg (old and new forms) or\n"
                "plain 'START END TYPE' lines (END exclusive) and prints the sanitized map.\n"
                "  --check       exit 1 if the input breaks a map invariant, naming it\n"
                "  --plain       print only the sanitized map, one '0xSTART 0xEND TYPE' a line\n"
-               "  --frame-size  frame size for usable alignment (power of two, default 4096)\n");
+               "  --frame-size  frame size for usable alignment (power of two, default 4096)\n"
+               "  --svg OUT     also draw the sanitized map into OUT (one bar per entry)\n");
 }
 
 static int parse_args(int argc, char **argv, options *o)
 {
-    *o = (options){0, 0, MM_FRAME_SIZE_DEFAULT, NULL};
+    *o = (options){0, 0, MM_FRAME_SIZE_DEFAULT, NULL, NULL};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--check") == 0) {
             o->check = 1;
         } else if (strcmp(argv[i], "--plain") == 0) {
             o->plain = 1;
+        } else if (strcmp(argv[i], "--svg") == 0 && i + 1 < argc) {
+            o->svg = argv[++i];
         } else if (strcmp(argv[i], "--frame-size") == 0 && i + 1 < argc) {
             char *end;
             errno = 0;
@@ -300,6 +309,24 @@ static const char *form_name(const entry_list *l, memmap_source src)
     return l->old_form ? " (old kernel form)" : " (current kernel form)";
 }
 
+/* --svg: the picture of the sanitized map. Returns the exit status. */
+static int write_svg(const char *path, const mm_map *m, const char *name)
+{
+    char title[160];
+    snprintf(title, sizeof(title), "%s: %u entries", name, m->count);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "mos-memmap: cannot write %s: %s\n", path, strerror(errno));
+        return EXIT_BAD_INPUT;
+    }
+    int bad = memmap_write_svg(f, m->entries, m->count, title);
+    if (fclose(f) != 0 || bad) {
+        fprintf(stderr, "mos-memmap: writing %s failed\n", path);
+        return EXIT_BAD_INPUT;
+    }
+    return 0;
+}
+
 /* Sanitizes a copy of the list (room for every possible split) and prints
  * it. Returns the exit status. */
 static int sanitize_and_print(const entry_list *l, memmap_source src, const options *o,
@@ -331,9 +358,10 @@ static int sanitize_and_print(const entry_list *l, memmap_source src, const opti
         print_report(&r, l->top_clipped_count);
         print_stats(&m);
     }
+    int status = o->svg ? write_svg(o->svg, &m, name) : 0;
     free(scratch);
     free(storage);
-    return 0;
+    return status;
 }
 
 int main(int argc, char **argv)

@@ -36,6 +36,10 @@ typedef enum mm_type {
     MM_TYPE_PAGE_TABLES,            /* page tables the kernel runs on */
     MM_TYPE_FRAME_BITMAP,           /* the frame bitmap given to the kernel */
     MM_TYPE_HANDOFF,                /* handoff structure, map copy, cmdline */
+    MM_TYPE_FRAMEBUFFER,            /* the linear framebuffer (device memory) */
+    MM_TYPE_MODULE,                 /* a module file loaded for the kernel */
+    MM_TYPE_AP_TRAMPOLINE,          /* AP start code and data below 1 MiB */
+    MM_TYPE_AP_STACKS,              /* per-CPU parking records and AP stacks */
     MM_TYPE_COUNT
 } mm_type;
 

@@ -1,0 +1,136 @@
+/* AP start code: entered in real mode by a startup IPI at CS:IP = base>>4:0
+ * (base = the trampoline's 4 KiB-aligned physical address below 1 MiB),
+ * goes through protected mode into long mode on the trampoline's own
+ * identity tables, switches to the kernel's CR3, takes its stack and
+ * record from the parameters, tells the BSP it is alive and parks: polls
+ * the record's goto_address and jumps there with RDI = the record.
+ *
+ * Position independent: everything is relative to bc_ap_trampoline_start;
+ * the three absolute addresses it needs (GDT base, far-jump targets) are
+ * stored here as offsets and turned into addresses by
+ * bc_smp_trampoline_install(), which also fills the other parameters. The
+ * bytes are copied, never run in place. Layout: smp_tramp.h. */
+#include "smp_tramp.h"
+
+    .text
+    .globl bc_ap_trampoline_start
+    .globl bc_ap_trampoline_end
+
+    .code16
+bc_ap_trampoline_start:
+    jmp real_start
+
+    .org BC_TRAMP_MAGIC_OFF
+    .ascii "MOSAPTR1"
+    .org BC_TRAMP_GDTR_OFF
+    .word gdt_end - gdt - 1
+    .long gdt - bc_ap_trampoline_start
+    .org BC_TRAMP_PMJMP_OFF
+    .long pm32 - bc_ap_trampoline_start
+    .word BC_TRAMP_SEL_CODE32
+    .org BC_TRAMP_LMJMP_OFF
+    .long lm64 - bc_ap_trampoline_start
+    .word BC_TRAMP_SEL_CODE64
+    .org BC_TRAMP_TCR3_OFF
+    .long 0
+    .long 0 /* flags */
+    .quad 0 /* cr3 */
+    .quad 0 /* stack */
+    .quad 0 /* record */
+    .long 0 /* alive */
+    .long BC_TRAMP_NO_APIC /* expected APIC id */
+    .org BC_TRAMP_GDT_OFF
+gdt:
+    .quad 0
+    .quad 0x00cf9a000000ffff /* 0x08: 32-bit code, flat */
+    .quad 0x00cf92000000ffff /* 0x10: data, flat */
+    .quad 0x00af9a000000ffff /* 0x18: 64-bit code */
+gdt_end:
+
+real_start:
+    cli
+    cld
+    movw %cs, %ax
+    movw %ax, %ds
+    xorl %ebx, %ebx
+    movw %ax, %bx
+    shll $4, %ebx /* ebx = base, kept through protected mode */
+    lgdtl BC_TRAMP_GDTR_OFF
+    movl %cr0, %eax
+    orl $1, %eax
+    movl %eax, %cr0
+    ljmpl *BC_TRAMP_PMJMP_OFF
+
+    .code32
+pm32:
+    movw $BC_TRAMP_SEL_DATA, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %ss
+    movw %ax, %fs
+    movw %ax, %gs
+    movl %cr4, %eax
+    orl $0x20, %eax /* PAE */
+    movl %eax, %cr4
+    movl BC_TRAMP_TCR3_OFF(%ebx), %eax
+    movl %eax, %cr3
+    movl $0xc0000080, %ecx /* EFER */
+    rdmsr
+    orl $0x100, %eax /* LME */
+    testl $BC_TRAMP_FLAG_NXE, BC_TRAMP_FLAGS_OFF(%ebx)
+    jz 1f
+    orl $0x800, %eax /* NXE */
+1:  wrmsr
+    movl %cr0, %eax
+    andl $0x9fffffff, %eax /* caches on: INIT leaves CD and NW set */
+    orl $0x80010033, %eax  /* PG, WP, NE, ET, MP, PE */
+    movl %eax, %cr0
+    ljmpl *BC_TRAMP_LMJMP_OFF(%ebx)
+
+    .code64
+lm64:
+    movl %ebx, %ebp /* the base, zero-extended; cpuid clobbers rbx */
+    movw $BC_TRAMP_SEL_DATA, %ax
+    movw %ax, %ds
+    movw %ax, %es
+    movw %ax, %ss
+    /* Only the AP the parameters are for may take them: one that answers
+     * late, after the BSP gave up on it and moved on, halts here. */
+    xorl %eax, %eax
+    cpuid
+    cmpl $0xb, %eax
+    jb 2f
+    movl $0xb, %eax
+    xorl %ecx, %ecx
+    cpuid
+    testl %ebx, %ebx /* leaf 0xb not implemented */
+    jz 2f
+    movl %edx, %esi /* x2APIC id */
+    jmp 3f
+2:  movl $1, %eax
+    cpuid
+    shrl $24, %ebx /* initial APIC id */
+    movl %ebx, %esi
+3:  cmpl BC_TRAMP_APIC_OFF(%rbp), %esi
+    jne stray
+    movq BC_TRAMP_CR3_OFF(%rbp), %rax
+    movq %rax, %cr3 /* the kernel's tables identity-map this page too */
+    movq BC_TRAMP_STACK_OFF(%rbp), %rsp
+    movq BC_TRAMP_REC_OFF(%rbp), %rdi
+    movl $1, BC_TRAMP_ALIVE_OFF(%rbp) /* the parameters may be reused from here */
+park:
+    pause
+    movq (%rdi), %rax
+    testq %rax, %rax
+    jz park
+    pushq $0 /* return slot: RSP + 8 is 16-byte aligned, as after a call */
+    jmpq *%rax
+stray:
+    cli
+    hlt
+    jmp stray
+bc_ap_trampoline_end:
+
+#if defined(__ELF__)
+    .section .note.GNU-stack, "", @progbits /* no executable stack wanted */
+#endif

@@ -1,0 +1,217 @@
+/* AP start: trampoline install, INIT-SIPI-SIPI, per-CPU records. */
+#include "smp.h"
+
+#define RECORD_SIZE ((uint32_t)sizeof(struct mos_cpu_record))
+
+_Static_assert(RECORD_SIZE == 64, "records are one cache line each");
+
+bc_smp_timing bc_smp_timing_default(void)
+{
+    return (bc_smp_timing){.init_us = 10000, .sipi_us = 200, .timeout_us = 100000, .poll_us = 10};
+}
+
+static uint64_t records_bytes(uint32_t ap_count)
+{
+    return ((uint64_t)ap_count * RECORD_SIZE + 4095) & ~(uint64_t)4095;
+}
+
+uint64_t bc_smp_stacks_bytes(uint32_t ap_count)
+{
+    if (ap_count == 0)
+        return 0;
+    /* 2^32 APs of 16 KiB stay far below 2^64: no overflow possible. */
+    return records_bytes(ap_count) + (uint64_t)ap_count * BC_SMP_AP_STACK_SIZE;
+}
+
+static void store32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void store64(uint8_t *p, uint64_t v)
+{
+    store32(p, (uint32_t)v);
+    store32(p + 4, (uint32_t)(v >> 32));
+}
+
+static bool blob_ok(const uint8_t *blob, size_t size)
+{
+    static const char magic[8] = {'M', 'O', 'S', 'A', 'P', 'T', 'R', '1'};
+    if (size < BC_TRAMP_GDT_OFF || size > BC_TRAMP_CODE_MAX)
+        return false;
+    for (int i = 0; i < 8; i++)
+        if (blob[BC_TRAMP_MAGIC_OFF + i] != (uint8_t)magic[i])
+            return false;
+    return true;
+}
+
+/* 1 GiB identity with 2 MiB pages: PML4[0] -> PDPT[0] -> PD. */
+static void build_tables(uint8_t *t, uint32_t phys)
+{
+    mm_memset(t + BC_TRAMP_PML4_OFF, 0, BC_TRAMP_BYTES - BC_TRAMP_PML4_OFF);
+    store64(t + BC_TRAMP_PML4_OFF, (uint64_t)(phys + BC_TRAMP_PDPT_OFF) | 3);
+    store64(t + BC_TRAMP_PDPT_OFF, (uint64_t)(phys + BC_TRAMP_PD_OFF) | 3);
+    for (uint32_t i = 0; i < 512; i++)
+        store64(t + BC_TRAMP_PD_OFF + 8 * i, ((uint64_t)i << 21) | 0x83); /* P, RW, PS */
+}
+
+mm_status bc_smp_trampoline_install(void *dst, uint64_t dst_phys, const void *blob,
+                                    size_t blob_size, uint64_t cr3, uint32_t flags)
+{
+    const uint8_t *b = (const uint8_t *)blob;
+    if (!dst || !b || !blob_ok(b, blob_size) || (dst_phys & 0xfff) ||
+        dst_phys + BC_TRAMP_BYTES > 0x100000 || (flags & ~(uint32_t)BC_TRAMP_FLAG_NXE))
+        return MM_ERR_INVALID_ARGUMENT;
+    uint8_t *t = (uint8_t *)dst;
+    uint32_t base = (uint32_t)dst_phys;
+    mm_memcpy(t, b, blob_size);
+    mm_memset(t + blob_size, 0, BC_TRAMP_CODE_MAX - blob_size);
+    /* The blob holds offsets where the CPU needs linear addresses. */
+    store32(t + BC_TRAMP_GDTR_OFF + 2, base + mm_load_le32(b + BC_TRAMP_GDTR_OFF + 2));
+    store32(t + BC_TRAMP_PMJMP_OFF, base + mm_load_le32(b + BC_TRAMP_PMJMP_OFF));
+    store32(t + BC_TRAMP_LMJMP_OFF, base + mm_load_le32(b + BC_TRAMP_LMJMP_OFF));
+    store32(t + BC_TRAMP_TCR3_OFF, base + BC_TRAMP_PML4_OFF);
+    store32(t + BC_TRAMP_FLAGS_OFF, flags);
+    store64(t + BC_TRAMP_CR3_OFF, cr3);
+    build_tables(t, base);
+    return MM_OK;
+}
+
+uint32_t bc_smp_ap_count(const bc_madt_cpu *madt, uint32_t count, uint32_t bsp_apic_id)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; madt && i < count; i++)
+        n += (madt[i].flags & BC_MADT_ENABLED) && madt[i].apic_id != bsp_apic_id;
+    return n;
+}
+
+static volatile uint32_t *alive_flag(const bc_smp_start *s)
+{
+    return (volatile uint32_t *)((uint8_t *)s->tramp + BC_TRAMP_ALIVE_OFF);
+}
+
+/* Waits up to the timeout for the last IPI to leave; false if it did not. */
+static bool ipi_sent(const bc_smp_start *s)
+{
+    const bc_lapic_ops *o = s->ops;
+    for (uint32_t waited = 0; o->ipi_pending(o->ctx); waited += s->timing.poll_us) {
+        if (waited >= s->timing.timeout_us)
+            return false;
+        o->delay_us(o->ctx, s->timing.poll_us);
+    }
+    return true;
+}
+
+/* Polls the alive flag for up to `us`; true once the AP stored it. */
+static bool wait_alive(const bc_smp_start *s, uint32_t us)
+{
+    for (uint32_t waited = 0;; waited += s->timing.poll_us) {
+        if (*alive_flag(s))
+            return true;
+        if (waited >= us)
+            return false;
+        s->ops->delay_us(s->ops->ctx, s->timing.poll_us);
+    }
+}
+
+static bool send(const bc_smp_start *s, uint32_t apic_id, uint32_t icr)
+{
+    s->ops->send_ipi(s->ops->ctx, apic_id, icr);
+    return ipi_sent(s);
+}
+
+/* INIT, STARTUP, STARTUP (Intel SDM vol. 3, 9.4.4.1), stopping as soon as
+ * the AP reports alive. */
+static bool start_one(const bc_smp_start *s, uint32_t apic_id)
+{
+    const bc_lapic_ops *o = s->ops;
+    uint32_t sipi = BC_ICR_STARTUP | (uint32_t)(s->tramp_phys >> 12);
+    if (!send(s, apic_id, BC_ICR_INIT))
+        return false;
+    o->delay_us(o->ctx, s->timing.init_us);
+    if (!send(s, apic_id, sipi))
+        return false;
+    if (wait_alive(s, s->timing.sipi_us))
+        return true;
+    return send(s, apic_id, sipi) && wait_alive(s, s->timing.timeout_us);
+}
+
+/* Record and stack of the `k`-th AP, then its trampoline parameters. */
+static uint64_t prepare_ap(const bc_smp_start *s, uint32_t k, uint32_t ap_count, uint32_t apic_id)
+{
+    uint64_t rec_phys = s->stacks_phys + (uint64_t)k * RECORD_SIZE;
+    uint64_t stack_top = s->stacks_phys + records_bytes(ap_count) +
+                         (uint64_t)(k + 1) * BC_SMP_AP_STACK_SIZE + s->hhdm_offset;
+    uint8_t *rec = (uint8_t *)s->stacks + (size_t)k * RECORD_SIZE;
+    mm_memset(rec, 0, RECORD_SIZE);
+    store32(rec + offsetof(struct mos_cpu_record, apic_id), apic_id);
+    store64(rec + offsetof(struct mos_cpu_record, stack_top), stack_top);
+    uint8_t *t = (uint8_t *)s->tramp;
+    store64(t + BC_TRAMP_STACK_OFF, stack_top);
+    store64(t + BC_TRAMP_REC_OFF, rec_phys + s->hhdm_offset);
+    store32(t + BC_TRAMP_APIC_OFF, apic_id);
+    *alive_flag(s) = 0;
+    return rec_phys;
+}
+
+static bool start_ok(const bc_smp_start *s)
+{
+    return s && s->ops && s->ops->send_ipi && s->ops->ipi_pending && s->ops->delay_us && s->tramp &&
+           s->stacks && s->timing.poll_us;
+}
+
+static bool bsp_listed(const bc_madt_cpu *madt, uint32_t count, uint32_t bsp)
+{
+    for (uint32_t i = 0; i < count; i++)
+        if (madt[i].apic_id == bsp)
+            return true;
+    return false;
+}
+
+mm_status bc_smp_start_all(const bc_smp_start *s, const bc_madt_cpu *madt, uint32_t count,
+                           struct mos_cpu *out, uint32_t *started)
+{
+    if (!start_ok(s) || !madt || !out || !started)
+        return MM_ERR_INVALID_ARGUMENT;
+    *started = 0;
+    if (!bsp_listed(madt, count, s->bsp_apic_id))
+        return MM_ERR_NOT_FOUND;
+    uint32_t aps = bc_smp_ap_count(madt, count, s->bsp_apic_id), k = 0;
+    if (s->stacks_bytes < bc_smp_stacks_bytes(aps))
+        return MM_ERR_BUFFER_TOO_SMALL;
+    for (uint32_t i = 0; i < count; i++) {
+        struct mos_cpu *c = &out[i];
+        *c = (struct mos_cpu){.apic_id = madt[i].apic_id, .acpi_uid = madt[i].acpi_uid};
+        if (madt[i].apic_id == s->bsp_apic_id) {
+            c->flags = MOS_CPU_BSP;
+        } else if (madt[i].flags & BC_MADT_ENABLED) {
+            uint64_t rec = prepare_ap(s, k++, aps, c->apic_id);
+            bool ok = start_one(s, c->apic_id);
+            c->flags = ok ? MOS_CPU_STARTED : MOS_CPU_FAILED;
+            c->record_addr = ok ? rec : 0;
+            *started += ok;
+        }
+    }
+    /* An AP that answers from now on finds no CPU expected and halts. */
+    store32((uint8_t *)s->tramp + BC_TRAMP_APIC_OFF, BC_TRAMP_NO_APIC);
+    return MM_OK;
+}
+
+void bc_smp_bsp_only(struct mos_cpu *out, uint32_t bsp_apic_id)
+{
+    *out = (struct mos_cpu){.apic_id = bsp_apic_id, .flags = MOS_CPU_BSP};
+}
+
+void bc_xapic_mmio_send_ipi(void *ctx, uint32_t apic_id, uint32_t icr_low)
+{
+    volatile uint32_t *r = (volatile uint32_t *)ctx;
+    r[0x310 / 4] = apic_id << 24;
+    r[0x300 / 4] = icr_low; /* writing the low half sends */
+}
+
+bool bc_xapic_mmio_ipi_pending(void *ctx)
+{
+    volatile uint32_t *r = (volatile uint32_t *)ctx;
+    return (r[0x300 / 4] & BC_ICR_PENDING) != 0;
+}

@@ -1,0 +1,38 @@
+/* Layout of the AP trampoline (ap_trampoline.S) shared by the assembly and
+ * boot/common/smp.c: byte offsets from the trampoline's first byte, which
+ * the caller places at a 4 KiB-aligned physical address below 1 MiB. No C
+ * here: the assembler includes it too. */
+#ifndef BC_SMP_TRAMP_H
+#define BC_SMP_TRAMP_H
+
+/* Page 0: code and parameters; pages 1..3: the trampoline's own page
+ * tables (PML4, PDPT, PD identity-mapping the first 1 GiB with 2 MiB
+ * pages) used only between protected mode and the switch to the kernel's
+ * CR3, so that CR3 may lie anywhere. */
+#define BC_TRAMP_BYTES    0x4000
+#define BC_TRAMP_CODE_MAX 0x1000 /* the blob must fit in page 0 */
+#define BC_TRAMP_PML4_OFF 0x1000
+#define BC_TRAMP_PDPT_OFF 0x2000
+#define BC_TRAMP_PD_OFF   0x3000
+
+#define BC_TRAMP_MAGIC_OFF 0x08 /* 8 bytes "MOSAPTR1" */
+#define BC_TRAMP_GDTR_OFF  0x10 /* u16 limit, u32 base (blob: offset of the GDT) */
+#define BC_TRAMP_PMJMP_OFF 0x18 /* u32 target (blob: offset), u16 selector: 32-bit code */
+#define BC_TRAMP_LMJMP_OFF 0x20 /* u32 target (blob: offset), u16 selector: 64-bit code */
+#define BC_TRAMP_TCR3_OFF  0x28 /* u32 physical address of the trampoline's PML4 */
+#define BC_TRAMP_FLAGS_OFF 0x2c /* u32 BC_TRAMP_FLAG_* */
+#define BC_TRAMP_CR3_OFF   0x30 /* u64 the kernel's CR3 */
+#define BC_TRAMP_STACK_OFF 0x38 /* u64 virtual stack top of the AP being started */
+#define BC_TRAMP_REC_OFF   0x40 /* u64 virtual address of its struct mos_cpu_record */
+#define BC_TRAMP_ALIVE_OFF 0x48 /* u32 the AP stores 1 once it read everything above */
+#define BC_TRAMP_APIC_OFF  0x4c /* u32 APIC id of the AP being started; any other halts */
+#define BC_TRAMP_GDT_OFF   0x50 /* null, code32, data, code64 */
+
+#define BC_TRAMP_FLAG_NXE 1          /* set EFER.NXE: the kernel's tables use the NX bit */
+#define BC_TRAMP_NO_APIC  0xffffffff /* BC_TRAMP_APIC_OFF when no AP is expected */
+
+#define BC_TRAMP_SEL_CODE32 0x08
+#define BC_TRAMP_SEL_DATA   0x10
+#define BC_TRAMP_SEL_CODE64 0x18
+
+#endif
