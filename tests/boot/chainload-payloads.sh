@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# The chainload test payloads (tests/chainload/) and the loaders' chainload
+# back ends, each booted once in QEMU (PASS:/FAIL: line per case):
+#   mbr-direct         SeaBIOS boots chain-mbr.bin as the disk: DL=0x80
+#   efi-app-direct     OVMF starts chain-app.efi as \EFI\BOOT\BOOTX64.EFI:
+#                      it reports its LoadOptions (the app returns to the
+#                      firmware, which keeps running: stopped once seen)
+#   efi-chainload      efi-launcher.efi runs boot/uefi/chainload.c: a non-PE
+#                      file is refused by LoadImage, chain-app.efi gets the
+#                      UCS-2 LoadOptions and comes back with EFI_SUCCESS
+#   bios-chainload-disk       bios-launcher-p0 (boot/bios/chainload.c) boots
+#                             drive 0x81's sector 0: DL=0x81
+#   bios-chainload-partition  bios-launcher-p1 boots partition 1 of drive
+#                             0x81: DL=0x81, DS:SI at its entry (0x07be)
+# Both launchers first ask for the empty slot 3 and must get a reason back.
+# UEFI=0 / BIOS=0 skip that firmware's cases. Usage: chainload-payloads.sh
+# [--only NAME...]
+set -euo pipefail
+
+out=${BUILD:-build}/tests/chainload/run
+chain=${BUILD:-build}/tests/chainload
+only=()
+[[ ${1:-} == --only ]] && { shift; only=("$@"); }
+mkdir -p "$out"
+status=0
+# isa-debug-exit value 0x31 of the payloads and launchers: QEMU status 0x63.
+PAYLOAD_EXIT=99
+
+selected() {
+    [[ ${#only[@]} -eq 0 ]] && return 0
+    local n
+    for n in "${only[@]}"; do [[ "$1" == "$n" ]] && return 0; done
+    return 1
+}
+
+# Checks are `cond && cond && ok=0` lists: under set -e a failing last
+# command of a list would end the script.
+verdict() { # NAME OK(0/1) WHY
+    if [[ $2 -eq 0 ]]; then
+        echo "PASS: $1"
+    else
+        echo "FAIL: $1: $3 (serial log: $out/$1.serial)"
+        status=1
+    fi
+}
+
+# has FILE TEXT: the serial log holds TEXT (fixed string).
+has() { grep -qF -- "$2" "$1"; }
+
+# The FAT image of scripts/mkimage.sh with BOOTX64.EFI = $2 and extra files
+# "SRC:DEST" after it.
+efi_image() {
+    local img=$1 efi=$2 spec
+    shift 2
+    scripts/mkimage.sh "$img" --efi "$efi" --cfg "" --no-kernel >/dev/null
+    mmd -i "$img@@$((4096 * 512))" ::/chain
+    for spec in "$@"; do
+        mcopy -i "$img@@$((4096 * 512))" "${spec%%:*}" "::${spec#*:}"
+    done
+}
+
+# The payload disk for drive 0x81 (1 MiB: SeaBIOS skips tiny disks):
+#   LBA 0  chain-mbr.bin with partition 1 (slot 0) = LBA 8 .. 15
+#   LBA 8  chain-mbr.bin again, as partition 1's boot record
+payload_disk() {
+    local img=$1
+    cp "$chain/chain-mbr.bin" "$img"
+    truncate -s 1M "$img"
+    dd if="$chain/chain-mbr.bin" of="$img" bs=512 seek=8 conv=notrunc status=none
+    printf '\x80\x00\x00\x00\x0c\x00\x00\x00\x08\x00\x00\x00\x08\x00\x00\x00' |
+        dd of="$img" bs=1 seek=446 conv=notrunc status=none
+}
+
+run_qemu() { # NAME FIRMWARE IMAGE [qemu-boot.sh options]: sets rc
+    local name=$1 fw=$2 img=$3
+    shift 3
+    rm -f "$out/$name.serial"
+    set +e
+    scripts/qemu-boot.sh --firmware "$fw" --mem 128M --timeout 60 --image "$img" \
+        --serial "$out/$name.serial" "$@" >/dev/null 2>&1
+    rc=$?
+    set -e
+    touch "$out/$name.serial"
+}
+
+case_mbr_direct() {
+    local name=mbr-direct ok=1
+    cp "$chain/chain-mbr.bin" "$out/mbr.img"
+    truncate -s 1M "$out/mbr.img"
+    run_qemu $name bios "$out/mbr.img"
+    [[ $rc -eq $PAYLOAD_EXIT ]] && has "$out/$name.serial" "chainload-mbr: DL=0x80 SI=0x" && ok=0
+    verdict $name $ok "exit status $rc, want $PAYLOAD_EXIT and a DL=0x80 line"
+}
+
+# The application returns to OVMF, which then goes on with other boot
+# options: the run is stopped (its own process group) once the line shows.
+case_efi_app_direct() {
+    local name=efi-app-direct log=$out/efi-app-direct.serial seen=1 pid i
+    efi_image "$out/app.img" "$chain/chain-app.efi"
+    rm -f "$log"
+    setsid scripts/qemu-boot.sh --firmware uefi --mem 128M --timeout 60 --image "$out/app.img" \
+        --serial "$log" >/dev/null 2>&1 &
+    pid=$!
+    for ((i = 0; i < 120; i++)); do
+        if [[ -f $log ]] && has "$log" "chain-app: LoadOptions ("; then
+            seen=0
+            break
+        fi
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.5
+    done
+    kill -- -"$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    touch "$log"
+    verdict $name $seen "no \"chain-app: LoadOptions (\" line"
+}
+
+case_efi_chainload() {
+    local name=efi-chainload log=$out/efi-chainload.serial ok=1
+    efi_image "$out/launcher.img" "$chain/efi-launcher.efi" \
+        "$chain/chain-app.efi:/chain/app.efi" "$chain/chain-mbr.bin:/chain/notpe.bin"
+    run_qemu $name uefi "$out/launcher.img"
+    [[ $rc -eq $PAYLOAD_EXIT ]] &&
+        has "$log" 'chain-app: LoadOptions (40 bytes) "launcher says hi <U+00FC><U+20AC>"' &&
+        grep -qE '^efi-launcher: /chain/notpe.bin: returned ".+" after LoadImage' "$log" &&
+        has "$log" 'efi-launcher: /chain/app.efi: returned "success" after StartImage' && ok=0
+    verdict $name $ok "exit status $rc, want $PAYLOAD_EXIT and the launcher's and app's lines"
+}
+
+case_bios_chainload() { # NAME LAUNCHER WANT_SI
+    local name=$1 log=$out/$1.serial ok=1
+    scripts/mkimage.sh "$out/$name.img" --no-efi --cfg "" --no-kernel >/dev/null
+    build/bin/mos-install "$out/$name.img" --stage1 build/bios/stage1.bin \
+        --stage2 "$chain/$2" >/dev/null
+    payload_disk "$out/payload.img"
+    run_qemu "$name" bios "$out/$name.img" --disk2 "$out/payload.img"
+    [[ $rc -eq $PAYLOAD_EXIT ]] &&
+        has "$log" "bios-launcher: partition 3 refused: partition slot is empty" &&
+        has "$log" "chainload-mbr: DL=0x81 SI=0x$3" && ok=0
+    verdict "$name" $ok "exit status $rc, want $PAYLOAD_EXIT, the refusal and DL=0x81 SI=0x$3"
+}
+
+if [[ ${BIOS:-1} != 0 ]]; then
+    selected mbr-direct && case_mbr_direct
+    selected bios-chainload-disk && case_bios_chainload bios-chainload-disk bios-launcher-p0.bin 0000
+    selected bios-chainload-partition &&
+        case_bios_chainload bios-chainload-partition bios-launcher-p1.bin 07be
+fi
+if [[ ${UEFI:-1} != 0 ]]; then
+    selected efi-app-direct && case_efi_app_direct
+    selected efi-chainload && case_efi_chainload
+fi
+exit $status
