@@ -196,3 +196,22 @@ bc_key bc_key_from_char(uint32_t c)
         return (bc_key){BC_KEY_ENTER, 0};
     return (bc_key){c ? BC_KEY_OTHER : BC_KEY_NONE, 0};
 }
+
+bc_key bc_key_from_bios(uint16_t ax)
+{
+    uint8_t scan = (uint8_t)(ax >> 8), c = (uint8_t)ax;
+    if (scan == 0x48 && (c == 0 || c == 0xe0))
+        return (bc_key){BC_KEY_UP, 0};
+    if (scan == 0x50 && (c == 0 || c == 0xe0))
+        return (bc_key){BC_KEY_DOWN, 0};
+    return c ? bc_key_from_char(c) : (bc_key){BC_KEY_OTHER, 0};
+}
+
+bc_key bc_key_from_efi(uint16_t scan_code, uint16_t unicode_char)
+{
+    if (scan_code == 1)
+        return (bc_key){BC_KEY_UP, 0};
+    if (scan_code == 2)
+        return (bc_key){BC_KEY_DOWN, 0};
+    return unicode_char ? bc_key_from_char(unicode_char) : (bc_key){BC_KEY_OTHER, 0};
+}

@@ -76,10 +76,19 @@ bool bc_menu_wanted(const bc_bootcfg *cfg);
 mm_status bc_menu_choose(const bc_bootcfg *cfg, const bc_menu_io *io, const char *error,
                          uint32_t *chosen);
 
-/* Translates a character typed on serial (or the ASCII of a BIOS/UEFI
+/* Translates a character typed on serial (or the character of a
  * keystroke): '0'..'9' digits, CR/LF Enter, everything else OTHER, and 0
- * (no character) NONE. Arrow keys arrive as scan codes, which the front
- * end maps to BC_KEY_UP/BC_KEY_DOWN itself. */
+ * (no character) NONE. */
 bc_key bc_key_from_char(uint32_t c);
+
+/* Translates a BIOS keystroke as INT 16h AH=00h returns it in AX (scan
+ * code in AH, character in AL): arrows up (0x48) and down (0x50), else
+ * bc_key_from_char(AL); a key without character (F1 ...) is OTHER. */
+bc_key bc_key_from_bios(uint16_t ax);
+
+/* Translates a UEFI EFI_INPUT_KEY (ScanCode, UnicodeChar): SCAN_UP (1) and
+ * SCAN_DOWN (2), else bc_key_from_char(UnicodeChar); a key without
+ * character is OTHER. */
+bc_key bc_key_from_efi(uint16_t scan_code, uint16_t unicode_char);
 
 #endif

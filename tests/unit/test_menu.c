@@ -327,6 +327,32 @@ static void keys_from_characters(void **state)
     assert_int_equal(bc_key_from_char(0).kind, BC_KEY_NONE);
 }
 
+/* BIOS INT 16h keystrokes (AH scan code, AL character): the arrow keys
+ * of both keypads (AL 0 or 0xE0), Enter, digits, a function key. */
+static void keys_from_bios(void **state)
+{
+    (void)state;
+    assert_int_equal(bc_key_from_bios(0x4800).kind, BC_KEY_UP);
+    assert_int_equal(bc_key_from_bios(0x48e0).kind, BC_KEY_UP);
+    assert_int_equal(bc_key_from_bios(0x5000).kind, BC_KEY_DOWN);
+    assert_int_equal(bc_key_from_bios(0x1c0d).kind, BC_KEY_ENTER);
+    assert_int_equal(bc_key_from_bios(0x0433).kind, BC_KEY_DIGIT);
+    assert_int_equal(bc_key_from_bios(0x0433).digit, 2 + 1);
+    assert_int_equal(bc_key_from_bios(0x4838).kind, BC_KEY_DIGIT); /* keypad 8 with NumLock */
+    assert_int_equal(bc_key_from_bios(0x3b00).kind, BC_KEY_OTHER); /* F1 */
+}
+
+/* UEFI keystrokes: SCAN_UP/SCAN_DOWN, Enter, a digit, SCAN_ESC. */
+static void keys_from_efi(void **state)
+{
+    (void)state;
+    assert_int_equal(bc_key_from_efi(1, 0).kind, BC_KEY_UP);
+    assert_int_equal(bc_key_from_efi(2, 0).kind, BC_KEY_DOWN);
+    assert_int_equal(bc_key_from_efi(0, 0x0d).kind, BC_KEY_ENTER);
+    assert_int_equal(bc_key_from_efi(0, '5').digit, 5);
+    assert_int_equal(bc_key_from_efi(0x17, 0).kind, BC_KEY_OTHER);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -345,6 +371,8 @@ int main(void)
         T(failed_single_entry_has_no_menu),
         T(bad_arguments),
         T(keys_from_characters),
+        T(keys_from_bios),
+        T(keys_from_efi),
     };
     return cmocka_run_group_tests_name("menu", tests, NULL, NULL);
 }
