@@ -473,29 +473,34 @@ static void apply_entry(parser *ps, slice key, slice v)
         entry_number(ps, key, v, (enum entry_key)k);
 }
 
-/* Checks made once the whole entry is known: keys its protocol does not
- * use, and a missing kernel=. */
+static void report_unused(parser *ps, uint32_t line, const char *key, uint32_t protocol)
+{
+    bc_text t = report_line(ps, line, key, "not used by protocol=");
+    bc_text_str(&t, protocols[protocol].name);
+}
+
+/* Keys the entry's protocol does not use; each module= line on its own. */
+static void check_unused_keys(parser *ps, const bc_boot_entry *e)
+{
+    uint32_t allowed = protocols[e->protocol].keys;
+    for (int k = EK_KERNEL; k < EK_COUNT; k++) {
+        if (k != EK_MODULE && ps->key_line[k] && !(allowed & EK_BIT(k)))
+            report_unused(ps, ps->key_line[k], entry_key_name[k], e->protocol);
+    }
+    for (uint32_t m = 0; !(allowed & EK_BIT(EK_MODULE)) && m < e->module_count; m++)
+        report_unused(ps, e->modules[m].line, "module", e->protocol);
+}
+
+/* Checks made once the whole entry is known (protocol= may come last):
+ * unused keys and a missing kernel=. */
 static void close_entry(parser *ps)
 {
     const bc_boot_entry *e = ps->cur;
     if (!e)
         return;
     ps->cur = NULL;
-    uint32_t allowed = protocols[e->protocol].keys;
-    for (int k = EK_KERNEL; k < EK_COUNT; k++) {
-        if (!ps->key_line[k] || (allowed & EK_BIT(k)))
-            continue;
-        for (uint32_t m = 0; k == EK_MODULE && m < e->module_count; m++) {
-            bc_text t = report_line(ps, e->modules[m].line, "module", "not used by protocol=");
-            bc_text_str(&t, protocols[e->protocol].name);
-        }
-        if (k != EK_MODULE) {
-            bc_text t =
-                report_line(ps, ps->key_line[k], entry_key_name[k], "not used by protocol=");
-            bc_text_str(&t, protocols[e->protocol].name);
-        }
-    }
-    if ((allowed & EK_BIT(EK_KERNEL)) && !ps->key_line[EK_KERNEL]) {
+    check_unused_keys(ps, e);
+    if ((protocols[e->protocol].keys & EK_BIT(EK_KERNEL)) && !ps->key_line[EK_KERNEL]) {
         bc_text t = report_line(ps, e->line, "", "entry \"");
         bc_text_str(&t, bc_bootcfg_str(ps->cfg, e->name));
         bc_text_str(&t, "\" has no kernel=");
@@ -758,6 +763,15 @@ mm_status bc_bootcfg_select(bc_bootcfg *cfg, uint32_t index)
                (slice){cmdline, bc_strnlen(cmdline, BC_CMDLINE_MAX)});
     cfg->selected = index;
     return MM_OK;
+}
+
+const char *bc_protocol_refusal(uint32_t protocol, uint32_t boot_mode)
+{
+    if (protocol == BC_PROTO_EFI && boot_mode != MOS_BOOT_MODE_UEFI)
+        return "protocol=efi needs UEFI firmware";
+    if (protocol == BC_PROTO_BIOS_CHAINLOAD && boot_mode != MOS_BOOT_MODE_BIOS)
+        return "protocol=bios-chainload needs BIOS firmware";
+    return protocol < BC_PROTO_COUNT ? NULL : "unknown protocol";
 }
 
 const char *bc_protocol_name(uint32_t protocol)

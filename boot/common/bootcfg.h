@@ -143,8 +143,9 @@ typedef struct bc_bootcfg {
     bc_boot_entry entries[BC_CFG_MAX_ENTRIES];
     uint32_t pool_used; /* bytes of pool in use */
     char pool[BC_CFG_POOL_SIZE];
-    /* Known keys given in the last parsed file (first BC_CFG_MAX_KEYS),
-     * so later checks (e.g. mm_config_validate) can name a line. */
+    /* Known global keys given in the last parsed file (first
+     * BC_CFG_MAX_KEYS), so later checks (e.g. mm_config_validate) can name
+     * a line; keys inside entries are not listed. */
     bc_cfg_key_line keys[BC_CFG_MAX_KEYS];
     uint32_t key_count;
 } bc_bootcfg;
@@ -235,6 +236,12 @@ const char *bc_bootcfg_str(const bc_bootcfg *cfg, bc_cfg_str s);
  * MM_ERR_INVALID_ARGUMENT (cfg unchanged) for NULL or index >= entry_count. */
 mm_status bc_bootcfg_select(bc_bootcfg *cfg, uint32_t index);
 
+/* Whether an entry of `protocol` can boot under `boot_mode`
+ * (MOS_BOOT_MODE_UEFI / _BIOS): NULL when it can, else the static reason
+ * to show ("protocol=efi needs UEFI firmware"). Says nothing about
+ * protocols the loader has not implemented yet. */
+const char *bc_protocol_refusal(uint32_t protocol, uint32_t boot_mode);
+
 /* protocol= spelling of `protocol` ("mos", ..., "bios-chainload"); "?" when
  * out of range. */
 const char *bc_protocol_name(uint32_t protocol);
@@ -255,8 +262,8 @@ const char *bc_protocol_name(uint32_t protocol);
 mm_status bc_bootcfg_parse(const void *text, size_t len, bc_bootcfg *cfg, bc_cfg_sink sink,
                            bc_cfg_errors *errs);
 
-/* Line that set `key` (case-insensitive) in the last parse, 0 when the
- * file did not set it. */
+/* Line that set the global `key` (case-insensitive) in the last parse, 0
+ * when the file did not set it (or only inside entries). */
 uint32_t bc_bootcfg_key_line(const bc_bootcfg *cfg, const char *key);
 
 /* Writes one error as "boot.cfg line 7: temp_heap_size: not a number"

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "common/bootcfg.h"
+#include "mos/handoff.h"
 
 typedef struct fixture {
     bc_bootcfg cfg;
@@ -451,6 +452,21 @@ static void string_accessor_bounds(void **state)
     assert_string_equal(bc_protocol_name(BC_PROTO_COUNT), "?");
 }
 
+/* efi entries need UEFI, bios-chainload entries BIOS; the rest boot on both. */
+static void protocol_refusal_by_firmware(void **state)
+{
+    (void)state;
+    assert_null(bc_protocol_refusal(BC_PROTO_EFI, MOS_BOOT_MODE_UEFI));
+    assert_string_equal(bc_protocol_refusal(BC_PROTO_EFI, MOS_BOOT_MODE_BIOS),
+                        "protocol=efi needs UEFI firmware");
+    assert_null(bc_protocol_refusal(BC_PROTO_BIOS_CHAINLOAD, MOS_BOOT_MODE_BIOS));
+    assert_string_equal(bc_protocol_refusal(BC_PROTO_BIOS_CHAINLOAD, MOS_BOOT_MODE_UEFI),
+                        "protocol=bios-chainload needs BIOS firmware");
+    assert_null(bc_protocol_refusal(BC_PROTO_LINUX, MOS_BOOT_MODE_BIOS));
+    assert_null(bc_protocol_refusal(BC_PROTO_MOS, MOS_BOOT_MODE_UEFI));
+    assert_non_null(bc_protocol_refusal(BC_PROTO_COUNT, MOS_BOOT_MODE_UEFI));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -479,6 +495,7 @@ int main(void)
         T(errors_sorted_by_line),
         T(reparse_resets_entries),
         T(string_accessor_bounds),
+        T(protocol_refusal_by_firmware),
     };
     return cmocka_run_group_tests_name("bootcfg_entries", tests, NULL, NULL);
 }
