@@ -17,8 +17,9 @@
 # [--only NAME...]
 set -euo pipefail
 
-out=${BUILD:-build}/tests/chainload/run
-chain=${BUILD:-build}/tests/chainload
+build=${BUILD:-build}
+out=$build/tests/chainload/run
+chain=$build/tests/chainload
 only=()
 [[ ${1:-} == --only ]] && { shift; only=("$@"); }
 mkdir -p "$out"
@@ -130,7 +131,7 @@ case_efi_chainload() {
 case_bios_chainload() { # NAME LAUNCHER WANT_SI
     local name=$1 log=$out/$1.serial ok=1
     scripts/mkimage.sh "$out/$name.img" --no-efi --cfg "" --no-kernel >/dev/null
-    build/bin/mos-install "$out/$name.img" --stage1 build/bios/stage1.bin \
+    "$build/bin/mos-install" "$out/$name.img" --stage1 "$build/bios/stage1.bin" \
         --stage2 "$chain/$2" >/dev/null
     payload_disk "$out/payload.img"
     run_qemu "$name" bios "$out/$name.img" --disk2 "$out/payload.img"
