@@ -13,6 +13,10 @@
 #   bios-chainload-partition  bios-launcher-p1 boots partition 1 of drive
 #                             0x81: DL=0x81, DS:SI at its entry (0x07be)
 # Both launchers first ask for the empty slot 3 and must get a reason back.
+#   bios-menu-countdown  bios-menu.bin (boot/bios/menu_io.c + the menu): no
+#                        key, the countdown 4 .. 1 s, the default entry boots
+#   bios-menu-serial     "1" Enter on COM1 picks the entry that fails, the
+#                        menu comes back with its error, "2" Enter boots
 # UEFI=0 / BIOS=0 skip that firmware's cases. Usage: chainload-payloads.sh
 # [--only NAME...]
 set -euo pipefail
@@ -141,7 +145,66 @@ case_bios_chainload() { # NAME LAUNCHER WANT_SI
     verdict "$name" $ok "exit status $rc, want $PAYLOAD_EXIT, the refusal and DL=0x81 SI=0x$3"
 }
 
+bios_menu_image() {
+    [[ -f $out/menu.img ]] && return 0
+    scripts/mkimage.sh "$out/menu.img" --no-efi --cfg "" --no-kernel >/dev/null
+    "$build/bin/mos-install" "$out/menu.img" --stage1 "$build/bios/stage1.bin" \
+        --stage2 "$chain/bios-menu.bin" >/dev/null
+}
+
+case_bios_menu_countdown() {
+    local name=bios-menu-countdown log=$out/bios-menu-countdown.serial ok=1
+    rm -f "$out/menu.img"
+    bios_menu_image
+    payload_disk "$out/payload.img"
+    run_qemu $name bios "$out/menu.img" --disk2 "$out/payload.img"
+    [[ $rc -eq $PAYLOAD_EXIT ]] && has "$log" "> 2. Disk 0x81 (default)" &&
+        has "$log" "Booting Disk 0x81 in 4 s" && has "$log" "Booting Disk 0x81 in 1 s" &&
+        has "$log" "chainload-mbr: DL=0x81 SI=0x0000" && ok=0
+    verdict $name $ok "exit status $rc, want $PAYLOAD_EXIT after a countdown from 4 s"
+}
+
+# wait_for FILE TEXT: up to 30 s for TEXT to show in FILE.
+wait_for() {
+    local i
+    for ((i = 0; i < 120; i++)); do
+        [[ -f $1 ]] && has "$1" "$2" && return 0
+        sleep 0.25
+    done
+    return 1
+}
+
+# Keys go in through a FIFO once the menu shows what they answer.
+case_bios_menu_serial() {
+    local name=bios-menu-serial log=$out/bios-menu-serial.serial fifo=$out/menu-input ok=1 pid
+    bios_menu_image
+    payload_disk "$out/payload.img"
+    rm -f "$fifo" "$log"
+    mkfifo "$fifo"
+    scripts/qemu-boot.sh --firmware bios --mem 128M --timeout 60 --image "$out/menu.img" \
+        --disk2 "$out/payload.img" --serial "$log" --serial-input "$fifo" >/dev/null 2>&1 &
+    pid=$!
+    exec 7>"$fifo"
+    wait_for "$log" "in 4 s" && printf '1\r' >&7
+    wait_for "$log" "Error: " && printf '2\r' >&7
+    set +e
+    wait $pid
+    rc=$?
+    set -e
+    exec 7>&-
+    rm -f "$fifo"
+    touch "$log"
+    [[ $rc -eq $PAYLOAD_EXIT ]] && ! has "$log" "in 1 s" &&
+        has "$log" "bios-menu: booting Empty slot" &&
+        has "$log" "Error: partition slot is empty" &&
+        has "$log" "bios-menu: booting Disk 0x81" &&
+        has "$log" "chainload-mbr: DL=0x81 SI=0x0000" && ok=0
+    verdict $name $ok "exit status $rc, want $PAYLOAD_EXIT: entry 1 refused, back to the menu, entry 2"
+}
+
 if [[ ${BIOS:-1} != 0 ]]; then
+    selected bios-menu-countdown && case_bios_menu_countdown
+    selected bios-menu-serial && case_bios_menu_serial
     selected mbr-direct && case_mbr_direct
     selected bios-chainload-disk && case_bios_chainload bios-chainload-disk bios-launcher-p0.bin 0000
     selected bios-chainload-partition &&

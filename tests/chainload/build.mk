@@ -5,6 +5,8 @@
 #   efi-launcher.efi     starts chain-app.efi through boot/uefi/chainload.c
 #   bios-launcher-p*.bin stage 2 that boots drive 0x81 through
 #                        boot/bios/chainload.c (p0: whole disk, p1: partition 1)
+#   bios-menu.bin        stage 2 showing the boot menu (boot/bios/menu_io.c)
+#                        with bios-chainload entries
 CHAIN_OUT := $(BUILD)/tests/chainload
 CHAIN_MBR := $(CHAIN_OUT)/chain-mbr.bin
 CHAIN_APP := $(CHAIN_OUT)/chain-app.efi
@@ -51,12 +53,24 @@ $(CHAIN_OUT)/bios-launcher-p$(1).bin: $(CHAIN_OUT)/bios-launcher-p$(1).elf
 endef
 $(foreach p,0 1,$(eval $(call bios_launcher,$(p))))
 
+# The boot menu on BIOS, driving bios_chainload.
+CHAIN_BIOS_MENU := $(CHAIN_OUT)/bios-menu.bin
+$(BUILD)/i386/tests/chainload/bios-menu.o: tests/chainload/bios-menu.c $(BUILD)/flags/i386.txt
+	@mkdir -p $(@D)
+	$(CLANG) $(I386_CFLAGS) -Iboot/bios -c $< -o $@
+$(CHAIN_OUT)/bios-menu.elf: $(BUILD)/i386/tests/chainload/bios-menu.o $(CHAIN_BIOS_OBJS) \
+    boot/bios/stage2.ld
+	@mkdir -p $(@D)
+	$(LLD) -m elf_i386 -static --gc-sections -T boot/bios/stage2.ld -o $@ $(CHAIN_BIOS_OBJS) $<
+$(CHAIN_BIOS_MENU): $(CHAIN_OUT)/bios-menu.elf
+	llvm-objcopy -O binary $< $@
+
 CHAIN_TARGETS := $(CHAIN_MBR)
 ifneq ($(UEFI),0)
 CHAIN_TARGETS += $(CHAIN_APP) $(CHAIN_EFI_LAUNCHER)
 endif
 ifneq ($(BIOS),0)
-CHAIN_TARGETS += $(CHAIN_BIOS_LAUNCHERS)
+CHAIN_TARGETS += $(CHAIN_BIOS_LAUNCHERS) $(CHAIN_BIOS_MENU)
 endif
 ALL_TARGETS += $(CHAIN_TARGETS)
 
