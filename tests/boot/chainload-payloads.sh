@@ -17,6 +17,11 @@
 #                        key, the countdown 4 .. 1 s, the default entry boots
 #   bios-menu-serial     "1" Enter on COM1 picks the entry that fails, the
 #                        menu comes back with its error, "2" Enter boots
+#   efi-menu-countdown, efi-menu-serial  the same with efi-menu.efi
+#                        (boot/uefi/menu_io.c) and efi entries: a non-PE
+#                        file refused by LoadImage, chain-app.efi with the
+#                        entry's cmdline; keys reach it through OVMF's
+#                        serial console
 # UEFI=0 / BIOS=0 skip that firmware's cases. Usage: chainload-payloads.sh
 # [--only NAME...]
 set -euo pipefail
@@ -202,6 +207,49 @@ case_bios_menu_serial() {
     verdict $name $ok "exit status $rc, want $PAYLOAD_EXIT: entry 1 refused, back to the menu, entry 2"
 }
 
+efi_menu_image() {
+    [[ -f $out/efi-menu.img ]] && return 0
+    efi_image "$out/efi-menu.img" "$chain/efi-menu.efi" \
+        "$chain/chain-app.efi:/chain/app.efi" "$chain/chain-mbr.bin:/chain/notpe.bin"
+}
+
+case_efi_menu_countdown() {
+    local name=efi-menu-countdown log=$out/efi-menu-countdown.serial ok=1
+    rm -f "$out/efi-menu.img"
+    efi_menu_image
+    run_qemu $name uefi "$out/efi-menu.img"
+    [[ $rc -eq $PAYLOAD_EXIT ]] && has "$log" "> 2. Chain app (default)" &&
+        has "$log" "Booting Chain app in 4 s" && has "$log" "Booting Chain app in 1 s" &&
+        has "$log" 'chain-app: LoadOptions (28 bytes) "from the menu"' && ok=0
+    verdict $name $ok "exit status $rc, want $PAYLOAD_EXIT after a countdown from 4 s"
+}
+
+case_efi_menu_serial() {
+    local name=efi-menu-serial log=$out/efi-menu-serial.serial fifo=$out/menu-input ok=1 pid
+    efi_menu_image
+    rm -f "$fifo" "$log"
+    mkfifo "$fifo"
+    scripts/qemu-boot.sh --firmware uefi --mem 128M --timeout 60 --image "$out/efi-menu.img" \
+        --serial "$log" --serial-input "$fifo" >/dev/null 2>&1 &
+    pid=$!
+    exec 7>"$fifo"
+    wait_for "$log" "in 4 s" && printf '1\r' >&7
+    wait_for "$log" "Error: " && printf '2\r' >&7
+    set +e
+    wait $pid
+    rc=$?
+    set -e
+    exec 7>&-
+    rm -f "$fifo"
+    touch "$log"
+    [[ $rc -eq $PAYLOAD_EXIT ]] && ! has "$log" "in 1 s" &&
+        has "$log" "efi-menu: booting Not an app" &&
+        grep -qE "Error: /chain/notpe.bin: LoadImage: .+" "$log" &&
+        has "$log" "efi-menu: booting Chain app" &&
+        has "$log" 'chain-app: LoadOptions (28 bytes) "from the menu"' && ok=0
+    verdict $name $ok "exit status $rc, want $PAYLOAD_EXIT: entry 1 refused, back to the menu, entry 2"
+}
+
 if [[ ${BIOS:-1} != 0 ]]; then
     selected bios-menu-countdown && case_bios_menu_countdown
     selected bios-menu-serial && case_bios_menu_serial
@@ -213,5 +261,7 @@ fi
 if [[ ${UEFI:-1} != 0 ]]; then
     selected efi-app-direct && case_efi_app_direct
     selected efi-chainload && case_efi_chainload
+    selected efi-menu-countdown && case_efi_menu_countdown
+    selected efi-menu-serial && case_efi_menu_serial
 fi
 exit $status

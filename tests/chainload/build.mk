@@ -3,6 +3,8 @@
 #   chain-mbr.bin        BIOS boot sector: prints DL and SI, exits QEMU
 #   chain-app.efi        EFI application: prints its LoadOptions, returns
 #   efi-launcher.efi     starts chain-app.efi through boot/uefi/chainload.c
+#   efi-menu.efi         the boot menu on UEFI (boot/uefi/menu_io.c) with
+#                        efi entries
 #   bios-launcher-p*.bin stage 2 that boots drive 0x81 through
 #                        boot/bios/chainload.c (p0: whole disk, p1: partition 1)
 #   bios-menu.bin        stage 2 showing the boot menu (boot/bios/menu_io.c)
@@ -23,7 +25,9 @@ $(CHAIN_MBR): $(CHAIN_OUT)/chain-mbr.elf
 	llvm-objcopy -O binary $< $@
 	@test $$(stat -c %s $@) -eq 512 || { echo "$@ is not 512 bytes" >&2; rm -f $@; exit 1; }
 
-CHAIN_EFI_OBJS := $(call objs,efi,tests/chainload/chain-app.c tests/chainload/efi-launcher.c)
+CHAIN_EFI_MENU := $(CHAIN_OUT)/efi-menu.efi
+CHAIN_EFI_OBJS := $(call objs,efi,tests/chainload/chain-app.c tests/chainload/efi-launcher.c \
+    tests/chainload/efi-menu.c)
 $(CHAIN_EFI_OBJS): EFI_CFLAGS += -I$(GNUEFI_INC) -I$(GNUEFI_INC)/x86_64
 $(CHAIN_APP): $(call objs,efi,tests/chainload/chain-app.c boot/uefi/serial.c)
 	@mkdir -p $(@D)
@@ -37,6 +41,12 @@ $(CHAIN_EFI_LAUNCHER): $(call objs,efi,tests/chainload/efi-launcher.c boot/uefi/
 CHAIN_BIOS_OBJS := $(BUILD)/i386/boot/bios/entry.o $(BUILD)/i386/boot/bios/chainload_jump.o \
     $(call objs,i386,$(filter-out boot/bios/main.c,$(BIOS_C_SRCS)) $(MM_SRCS) $(COMMON_SRCS) \
     $(RT_SRCS))
+$(CHAIN_EFI_MENU): $(call objs,efi,tests/chainload/efi-menu.c boot/uefi/menu_io.c \
+    boot/uefi/chainload.c boot/uefi/console.c boot/uefi/firmware.c boot/uefi/fs.c \
+    boot/uefi/serial.c) $(UEFI_LIB)
+	@mkdir -p $(@D)
+	$(LLD_LINK) $(UEFI_LDFLAGS) /out:$@ $^
+
 # One launcher per partition number; explicit rules (no pattern), so that
 # the dependency files -MMD writes never look like launcher objects.
 define bios_launcher
@@ -67,7 +77,7 @@ $(CHAIN_BIOS_MENU): $(CHAIN_OUT)/bios-menu.elf
 
 CHAIN_TARGETS := $(CHAIN_MBR)
 ifneq ($(UEFI),0)
-CHAIN_TARGETS += $(CHAIN_APP) $(CHAIN_EFI_LAUNCHER)
+CHAIN_TARGETS += $(CHAIN_APP) $(CHAIN_EFI_LAUNCHER) $(CHAIN_EFI_MENU)
 endif
 ifneq ($(BIOS),0)
 CHAIN_TARGETS += $(CHAIN_BIOS_LAUNCHERS) $(CHAIN_BIOS_MENU)
