@@ -3,7 +3,8 @@
 # the boot benchmark all do.
 #
 #   qemu-boot.sh --image IMG [--firmware uefi|bios] [--mem 256M] [--timeout SECONDS]
-#                [--serial FILE] [--cpu MODEL] [--summary]
+#                [--serial FILE [--serial-input FILE]] [--cpu MODEL] [--disk2 IMG]
+#                [--summary]
 #
 # Serial (COM1) goes to stdout, or to FILE with --serial. The guest ends the
 # run through isa-debug-exit (port 0xf4): guest value v -> exit status
@@ -12,6 +13,10 @@
 # UEFI uses OVMF from Debian's `ovmf` package with a private copy of the
 # variable store per run, and the disk is opened with snapshot=on (writes go
 # to a temporary overlay), so parallel runs can share one image file.
+# --serial-input makes COM1 read what is written to FILE (a FIFO the caller
+# feeds) instead of nothing; needs --serial.
+# --disk2 adds a second disk (snapshot=on too) after the boot disk: BIOS
+# drive 0x81 under SeaBIOS.
 # --summary (for `make run`) ends with one line saying what the status
 # means and exits 0 only when the kernel reported PASS.
 set -euo pipefail
@@ -23,6 +28,8 @@ timeout_s=60
 serial=
 cpu=
 summary=0
+disk2=
+serial_input=/dev/null
 while [[ $# -gt 0 ]]; do
     case $1 in
     --image) image=$2; shift 2 ;;
@@ -31,6 +38,8 @@ while [[ $# -gt 0 ]]; do
     --timeout) timeout_s=$2; shift 2 ;;
     --serial) serial=$2; shift 2 ;;
     --cpu) cpu=$2; shift 2 ;;
+    --disk2) disk2=$2; shift 2 ;;
+    --serial-input) serial_input=$2; shift 2 ;;
     --summary) summary=1; shift ;;
     *)
         echo "qemu-boot: unknown argument $1" >&2
@@ -54,7 +63,11 @@ args=(-nodefaults -machine q35 -m "$mem" -display none -no-reboot -net none
     -drive "file=$image,format=raw,if=none,id=disk0,snapshot=on"
     -device virtio-blk-pci,drive=disk0,bootindex=1)
 [[ -n "$cpu" ]] && args+=(-cpu "$cpu")
-if [[ -n "$serial" ]]; then
+[[ -n "$disk2" ]] && args+=(-drive "file=$disk2,format=raw,if=none,id=disk1,snapshot=on"
+    -device virtio-blk-pci,drive=disk1,bootindex=2)
+if [[ -n "$serial" && "$serial_input" != /dev/null ]]; then
+    args+=(-serial stdio) # stdin and stdout redirected below
+elif [[ -n "$serial" ]]; then
     args+=(-serial "file:$serial")
 else
     args+=(-serial stdio)
@@ -77,7 +90,11 @@ bios)
 esac
 
 set +e
-timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null
+if [[ -n "$serial" && "$serial_input" != /dev/null ]]; then
+    timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" <"$serial_input" >"$serial"
+else
+    timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null
+fi
 rc=$?
 set -e
 [[ $summary -eq 1 ]] || exit $rc

@@ -1,7 +1,8 @@
 /* Fixed low-memory layout and binary formats shared by stage 1, stage 2
  * and mos-install (usable from C and from assembly: macros only).
  *
- *   [0x00000, 0x01000)  IVT + BDA (firmware)
+ *   [0x00000, 0x01000)  IVT + BDA (firmware); a chainload keeps the MBR
+ *                       at 0x00600 for the partition entry DS:SI points at
  *   [0x01000, 0x07c00)  real-mode stack for BIOS calls (top at 0x7c00)
  *   [0x07c00, 0x07e00)  stage 1 (the MBR)
  *   [0x08000, 0x30000)  stage 2 image and its .bss (image <= 96 KiB)
@@ -25,6 +26,7 @@
 #define LOW_BUF_END     0x90000
 #define LOADER_LOW_BASE 0x1000  /* loader-owned low memory starts here */
 #define LOADER_LOW_END  0x90000 /* ... and ends here */
+#define CHAIN_MBR_ADDR  0x0600  /* bios-chainload: sector 0 copy, as MBR code relocates it */
 
 /* Stage 1 header (offsets from the start of the MBR). */
 #define STAGE1_CODE_MAX    440

@@ -8,7 +8,7 @@ STAGE1_BIN := $(BIOS_OUT)/stage1.bin
 STAGE2_BIN := $(BIOS_OUT)/stage2.bin
 
 BIOS_C_SRCS := $(sort $(wildcard boot/bios/*.c))
-STAGE2_OBJS := $(BUILD)/i386/boot/bios/entry.o \
+STAGE2_OBJS := $(BUILD)/i386/boot/bios/entry.o $(BUILD)/i386/boot/bios/chainload_jump.o \
                $(call objs,i386,$(BIOS_C_SRCS) $(MM_SRCS) $(COMMON_SRCS) $(RT_SRCS))
 
 # Size (96 KiB budget): I386_CFLAGS optimize for size with one section per

@@ -9,27 +9,49 @@
  * spaces of a value are kept. Keys, and the words of bios_memory_detect,
  * are case-insensitive (like lib/mm's config keys); paths are not.
  *
- * Keys handled here:
- *   kernel=PATH            absolute path on the boot volume, `/`-separated
- *                          (default BC_KERNEL_PATH_DEFAULT)
- *   cmdline=TEXT           kernel command line (default empty)
+ * Global keys (before the first `[NAME]` line):
  *   bios_memory_detect=M   e820 | e801 | 88h | none (default e820); the
  *                          BIOS loader starts its fallback chain at M,
  *                          `none` means the conservative fixed layout.
  *   resolution=WxH         framebuffer size to ask for (fbmode.h; default:
  *                          the firmware's mode on UEFI, the largest up to
  *                          1920x1080 on BIOS)
- *   module=PATH [ARGS]     a file to load for the kernel, PATH as for
- *                          kernel=, ARGS (after the first blanks) its
- *                          command line; the one key that may repeat, up
- *                          to BC_CFG_MAX_MODULES times, kept in file order.
- * Every other key is handed to a bc_cfg_sink (normally lib/mm's config:
- * heap_size, temp_heap_size, bitmap_granularity, heap_alignment,
- * min_heap_addr, memory_test, log_level, detailed_logging); a key the sink
- * does not know is an "unknown key" error.
+ *   timeout=S              seconds the menu counts down, 0 .. BC_CFG_TIMEOUT_MAX
+ *                          (default BC_CFG_TIMEOUT_DEFAULT); 0 boots the
+ *                          default entry without showing the menu.
+ *   default=E              the entry booted when the countdown ends: its
+ *                          name (case-insensitive) or, when E is all digits,
+ *                          its 1-based number (default 1).
+ *   every other key goes to a bc_cfg_sink (normally lib/mm's config:
+ *   heap_size, temp_heap_size, bitmap_granularity, heap_alignment,
+ *   min_heap_addr, memory_test, log_level, detailed_logging); a key the
+ *   sink does not know is an "unknown key" error.
+ *
+ * Entries: a line `[NAME]` (1 .. BC_ENTRY_NAME_MAX-1 bytes, names unique
+ * ignoring case) starts an entry; the keys after it belong to it:
+ *   protocol=P             mos | linux | multiboot1 | multiboot2 | efi |
+ *                          bios-chainload (default mos)
+ *   kernel=PATH            absolute path on the boot volume, `/`-separated;
+ *                          required except for bios-chainload
+ *   cmdline=TEXT           command line (efi: the image's LoadOptions)
+ *   module=PATH [ARGS]     repeatable; the text after the path (trimmed) is
+ *                          the module's command line (not for efi)
+ *   drive=N                bios-chainload only: BIOS drive number 0 .. 0xff
+ *                          (decimal or 0x hex, default 0x81)
+ *   partition=N            bios-chainload only: 1 .. 4, a primary MBR
+ *                          partition (default: the whole drive's sector 0)
+ * A key the entry's protocol does not use, a global key inside an entry,
+ * and kernel=/cmdline= before the first entry of a file that has entries
+ * are errors naming the line.
+ *
+ * Legacy form: a file without any `[NAME]` line is one entry of protocol
+ * mos whose kernel= and cmdline= are global keys (defaults
+ * BC_KERNEL_PATH_DEFAULT and empty), so every older boot.cfg boots as
+ * before.
  *
  * Outcome: the parser never stops at the first problem; it collects every
- * error (line number, key, reason) into a bc_cfg_errors and returns
+ * error (line number, key, reason), sorted by line, into a bc_cfg_errors
+ * and returns
  * MM_ERR_CONFIG when there was at least one. The loaders print every
  * collected error on screen and serial and then HALT (a silently ignored
  * typo in temp_heap_size would boot with the wrong memory layout). A
@@ -38,7 +60,11 @@
  * Limits (anything beyond is an error, never an overflow): file size
  * BC_CFG_MAX_FILE bytes, line length BC_CFG_MAX_LINE bytes without the line
  * end, no NUL bytes, no invalid UTF-8, no control characters other than
- * tab. A key given twice is an error naming both lines. */
+ * tab. A key given twice (globally, or in one entry; module= excepted) is
+ * an error naming both lines. At most BC_CFG_MAX_ENTRIES entries,
+ * BC_CFG_MAX_MODULES modules per entry and BC_CFG_POOL_SIZE bytes of entry
+ * strings (names, paths, command lines, each with its NUL); the line that
+ * goes beyond is the error. */
 #ifndef BC_BOOTCFG_H
 #define BC_BOOTCFG_H
 
@@ -56,14 +82,48 @@
 
 #define BC_CFG_MAX_KEYS 32u /* distinct keys remembered per file */
 
-#define BC_CFG_MAX_MODULES 8u   /* module= lines */
-#define BC_MODULE_ARGS_MAX 256u /* bytes of a module's ARGS including the NUL */
+#define BC_CFG_MAX_ENTRIES         16u
+#define BC_CFG_MAX_MODULES         16u   /* per entry */
+#define BC_CFG_POOL_SIZE           8192u /* bytes of entry strings, NULs included */
+#define BC_ENTRY_NAME_MAX          64u   /* bytes including the NUL */
+#define BC_CFG_TIMEOUT_MAX         3600u /* seconds */
+#define BC_CFG_TIMEOUT_DEFAULT     5u    /* seconds */
+#define BC_CHAINLOAD_DRIVE_DEFAULT 0x81u
+#define BC_LEGACY_ENTRY_NAME       "MultiOS"
 
-/* One module= line. */
-typedef struct bc_cfg_module {
-    char path[BC_KERNEL_PATH_MAX]; /* NUL-terminated, starts with '/' */
-    char args[BC_MODULE_ARGS_MAX]; /* NUL-terminated, may be empty */
-} bc_cfg_module;
+/* How an entry is booted (protocol=). */
+typedef enum bc_protocol {
+    BC_PROTO_MOS = 0,
+    BC_PROTO_LINUX,
+    BC_PROTO_MULTIBOOT1,
+    BC_PROTO_MULTIBOOT2,
+    BC_PROTO_EFI,
+    BC_PROTO_BIOS_CHAINLOAD,
+    BC_PROTO_COUNT
+} bc_protocol;
+
+/* Strings of entries are offsets into bc_bootcfg.pool (bc_bootcfg_str());
+ * offset 0 is the empty string. Offsets, not pointers, so a bc_bootcfg
+ * can be copied. */
+typedef uint16_t bc_cfg_str;
+
+typedef struct bc_boot_module {
+    bc_cfg_str path; /* absolute, as kernel= */
+    bc_cfg_str args; /* the rest of the line, trimmed; may be empty */
+    uint32_t line;
+} bc_boot_module;
+
+typedef struct bc_boot_entry {
+    uint32_t line;      /* line of `[NAME]`; 0 for the legacy entry */
+    bc_cfg_str name;    /* never empty */
+    bc_cfg_str kernel;  /* empty only for bios-chainload */
+    bc_cfg_str cmdline; /* may be empty */
+    uint8_t protocol;   /* bc_protocol */
+    uint8_t drive;      /* bios-chainload: BIOS drive number */
+    uint8_t partition;  /* bios-chainload: 1 .. 4, 0 = sector 0 of the drive */
+    uint8_t module_count;
+    bc_boot_module modules[BC_CFG_MAX_MODULES];
+} bc_boot_entry;
 
 /* A key the file set, lower-cased, and the line that set it. */
 typedef struct bc_cfg_key_line {
@@ -71,16 +131,25 @@ typedef struct bc_cfg_key_line {
     uint32_t line;
 } bc_cfg_key_line;
 
-/* What the front end reads out of boot.cfg besides the memory keys. */
+/* What the front end reads out of boot.cfg besides the memory keys.
+ * `kernel` and `cmdline` are those of the selected entry (after a parse:
+ * the default entry; bc_bootcfg_select() changes it), so a loader that
+ * boots one mos kernel reads only them. */
 typedef struct bc_bootcfg {
-    char kernel[BC_KERNEL_PATH_MAX]; /* NUL-terminated, starts with '/' */
+    char kernel[BC_KERNEL_PATH_MAX]; /* NUL-terminated; starts with '/' or "" (bios-chainload) */
     char cmdline[BC_CMDLINE_MAX];    /* NUL-terminated, may be empty */
     uint32_t bios_memory_detect;     /* MOS_BIOS_DETECT_E820/_E801/_88H/_FALLBACK ("none") */
     uint32_t fb_width, fb_height;    /* resolution=, both 0 when not given */
-    bc_cfg_module modules[BC_CFG_MAX_MODULES];
-    uint32_t module_count;
-    /* Known keys given in the last parsed file (first BC_CFG_MAX_KEYS),
-     * so later checks (e.g. mm_config_validate) can name a line. */
+    uint32_t timeout;                /* menu countdown in seconds; 0 = no menu */
+    uint32_t default_entry;          /* 0-based index into entries */
+    uint32_t selected;               /* 0-based: the entry kernel/cmdline come from */
+    uint32_t entry_count;            /* 1 .. BC_CFG_MAX_ENTRIES after defaults or a parse */
+    bc_boot_entry entries[BC_CFG_MAX_ENTRIES];
+    uint32_t pool_used; /* bytes of pool in use */
+    char pool[BC_CFG_POOL_SIZE];
+    /* Known global keys given in the last parsed file (first
+     * BC_CFG_MAX_KEYS), so later checks (e.g. mm_config_validate) can name
+     * a line; keys inside entries are not listed. */
     bc_cfg_key_line keys[BC_CFG_MAX_KEYS];
     uint32_t key_count;
 } bc_bootcfg;
@@ -154,16 +223,41 @@ mm_status bc_bootcfg_load(const void *text, size_t len, bc_bootcfg *cfg, struct 
 void bc_cfg_errors_log(const bc_cfg_errors *errs, const struct mm_logger *log);
 
 /* Fills `cfg` with the defaults: kernel BC_KERNEL_PATH_DEFAULT, empty
- * cmdline, bios_memory_detect MOS_BIOS_DETECT_E820, no resolution, no
- * modules. */
+ * cmdline, bios_memory_detect MOS_BIOS_DETECT_E820, timeout
+ * BC_CFG_TIMEOUT_DEFAULT, and one mos entry (BC_LEGACY_ENTRY_NAME) with
+ * that kernel and cmdline, selected and default. */
 void bc_bootcfg_defaults(bc_bootcfg *cfg);
+
+/* Entry `index` (0-based) of `cfg`, or NULL when index >= entry_count. */
+const bc_boot_entry *bc_bootcfg_entry(const bc_bootcfg *cfg, uint32_t index);
+
+/* The NUL-terminated string `s` of cfg's pool; "" for an offset outside
+ * the used pool. Valid as long as `cfg` is unchanged. */
+const char *bc_bootcfg_str(const bc_bootcfg *cfg, bc_cfg_str s);
+
+/* Makes entry `index` the selected one: copies its kernel (or "" when it
+ * has none) and cmdline into cfg->kernel / cfg->cmdline. Returns MM_OK, or
+ * MM_ERR_INVALID_ARGUMENT (cfg unchanged) for NULL or index >= entry_count. */
+mm_status bc_bootcfg_select(bc_bootcfg *cfg, uint32_t index);
+
+/* Whether an entry of `protocol` can boot under `boot_mode`
+ * (MOS_BOOT_MODE_UEFI / _BIOS): NULL when it can, else the static reason
+ * to show ("protocol=efi needs UEFI firmware"). Says nothing about
+ * protocols the loader has not implemented yet. */
+const char *bc_protocol_refusal(uint32_t protocol, uint32_t boot_mode);
+
+/* protocol= spelling of `protocol` ("mos", ..., "bios-chainload"); "?" when
+ * out of range. */
+const char *bc_protocol_name(uint32_t protocol);
 
 /* Parses `len` bytes of boot.cfg at `text` (not NUL-terminated; the
  * caller keeps ownership) into `cfg`, which must hold the defaults (or
- * earlier values) beforehand: keys absent from the file keep them, and a
- * key with a bad value keeps its previous value; module= lines replace
- * the modules of `cfg` (the first one resets the list). Other keys go to
- * `sink`.
+ * earlier values) beforehand: global keys absent from the file keep them,
+ * and a global key with a bad value keeps its previous value. The entries
+ * are rebuilt from the file (the legacy entry when it has no `[NAME]`);
+ * afterwards the default entry is selected (bc_bootcfg_select). After an
+ * error the entries hold what could be read, at least one, and default_entry
+ * and selected are valid indexes. Other keys go to `sink`.
  * `errs` is reset first and receives every problem.
  * Returns MM_OK when the file had no problem, MM_ERR_CONFIG when `errs`
  * holds at least one (the loader then prints them all and halts), and
@@ -172,8 +266,8 @@ void bc_bootcfg_defaults(bc_bootcfg *cfg);
 mm_status bc_bootcfg_parse(const void *text, size_t len, bc_bootcfg *cfg, bc_cfg_sink sink,
                            bc_cfg_errors *errs);
 
-/* Line that set `key` (case-insensitive) in the last parse, 0 when the
- * file did not set it. */
+/* Line that set the global `key` (case-insensitive) in the last parse, 0
+ * when the file did not set it (or only inside entries). */
 uint32_t bc_bootcfg_key_line(const bc_bootcfg *cfg, const char *key);
 
 /* Writes one error as "boot.cfg line 7: temp_heap_size: not a number"

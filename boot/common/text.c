@@ -57,3 +57,68 @@ size_t bc_strnlen(const char *s, size_t max)
         n++;
     return n;
 }
+
+/* Sequence length and payload bits of a UTF-8 lead byte; 0 for a byte
+ * that cannot start a sequence. */
+static size_t utf8_lead(unsigned char c, uint32_t *bits)
+{
+    if (c < 0x80) {
+        *bits = c;
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        *bits = c & 0x1fu;
+        return 2;
+    }
+    if (c >= 0xe0 && c <= 0xef) {
+        *bits = c & 0x0fu;
+        return 3;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        *bits = c & 0x07u;
+        return 4;
+    }
+    return 0;
+}
+
+/* Decodes the character at s[*i] and advances *i past it. An invalid,
+ * overlong or cut sequence gives U+FFFD and advances one byte; surrogates
+ * and characters beyond U+FFFF give U+FFFD. */
+static uint16_t utf8_next_bmp(const unsigned char *s, size_t *i)
+{
+    static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
+    uint32_t cp = 0;
+    size_t len = utf8_lead(s[*i], &cp), k = 1;
+    for (; k < len && (s[*i + k] & 0xc0) == 0x80; k++) /* the NUL stops it too */
+        cp = (cp << 6) | (s[*i + k] & 0x3fu);
+    if (len == 0 || k < len || cp < min[len]) {
+        *i += 1;
+        return 0xfffd;
+    }
+    *i += len;
+    return (cp > 0xffff || (cp >= 0xd800 && cp <= 0xdfff)) ? 0xfffd : (uint16_t)cp;
+}
+
+mm_status bc_utf8_to_ucs2(const char *s, uint16_t *out, size_t cap, size_t *units)
+{
+    size_t n = 0, i = 0;
+    if (units)
+        *units = 0;
+    if (!s || (!out && cap))
+        return MM_ERR_INVALID_ARGUMENT;
+    const unsigned char *u = (const unsigned char *)s;
+    while (u[i]) {
+        if (n + 1 >= cap) {
+            if (cap)
+                out[n] = 0;
+            if (units)
+                *units = n;
+            return MM_ERR_BUFFER_TOO_SMALL;
+        }
+        out[n++] = utf8_next_bmp(u, &i);
+    }
+    out[n] = 0;
+    if (units)
+        *units = n;
+    return MM_OK;
+}

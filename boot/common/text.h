@@ -31,4 +31,13 @@ void bc_text_u32(bc_text *t, uint32_t v);
 /* Length of the NUL-terminated `s`, at most `max` (stops there). */
 size_t bc_strnlen(const char *s, size_t max);
 
+/* Converts the NUL-terminated UTF-8 `s` to NUL-terminated UCS-2 (as UEFI's
+ * CHAR16 strings) in `out`, `cap` code units including the final 0.
+ * Characters outside the Basic Multilingual Plane and invalid or cut
+ * sequences become U+FFFD. *units (may be NULL) gets the code units
+ * written without the 0. Returns MM_OK, MM_ERR_BUFFER_TOO_SMALL (out then
+ * holds as much as fits, 0-terminated, when cap > 0) or
+ * MM_ERR_INVALID_ARGUMENT for NULL s, or NULL out with cap > 0. */
+mm_status bc_utf8_to_ucs2(const char *s, uint16_t *out, size_t cap, size_t *units);
+
 #endif

@@ -85,6 +85,11 @@ image corrupt-kernel --cfg boot/boot.cfg --kernel "$corrupt_kernel"
 image bad-cfg --cfg "$(cfg_with bad-cfg temp_heap_size=12x)" --kernel "$kernel"
 image bad-detect --cfg "$(cfg_with bad-detect bios_memory_detect=e821)" --kernel "$kernel"
 image no-cfg --cfg "" --kernel "$kernel"
+# Menu entries (boot.cfg with [NAME] sections): the loader boots the
+# default entry (the second), whose cmdline does not make the kernel fault.
+printf '%s\n' timeout=0 default=2 '[Faulting]' kernel=/boot/kernel.elf cmdline=mos.fault=ud \
+    '[Demo]' kernel=/boot/kernel.elf cmdline=quiet >"$out/entries.cfg"
+image entries --cfg "$out/entries.cfg" --kernel "$kernel"
 image memtest --cfg "$(cfg_with memtest memory_test=on)" --kernel "$kernel"
 image gran-64k --cfg "$(cfg_with gran-64k bitmap_granularity=64K)" --kernel "$kernel"
 image gran-8k --cfg "$(cfg_with gran-8k bitmap_granularity=8K)" --kernel "$kernel"
@@ -157,6 +162,7 @@ add bios-missing-kernel --image "$out/missing-kernel.img" --expect-result HALT \
     --expect-text "kernel /boot/kernel.elf: no such file"
 add bios-corrupt-kernel --image "$out/corrupt-kernel.img" --expect-result HALT \
     --expect-text "kernel /boot/kernel.elf: not a valid kernel"
+add bios-entries-default --image "$out/entries.img" "${e820[@]}"
 add bios-bad-cfg --image "$out/bad-cfg.img" --expect-result HALT \
     --expect-text "boot.cfg line" --expect-text "temp_heap_size"
 add bios-bad-detect --image "$out/bad-detect.img" --expect-result HALT \

@@ -56,6 +56,11 @@ image missing-kernel --cfg "$cfg" --no-kernel
 image corrupt-kernel --cfg "$cfg" --kernel "$corrupt_kernel"
 image bad-cfg --cfg "$(cfg_with bad-cfg temp_heap_size=12x)" --kernel "$kernel"
 image no-cfg --cfg "" --kernel "$kernel"
+# Menu entries (boot.cfg with [NAME] sections): the loader boots the
+# default entry (the second), whose cmdline does not make the kernel fault.
+printf '%s\n' timeout=0 default=2 '[Faulting]' kernel=/boot/kernel.elf cmdline=mos.fault=ud \
+    '[Demo]' kernel=/boot/kernel.elf cmdline=quiet >"$out/entries.cfg"
+image entries --cfg "$out/entries.cfg" --kernel "$kernel"
 image memtest --cfg "$(cfg_with memtest memory_test=on)" --kernel "$kernel"
 image granularity-64k --cfg "$(cfg_with granularity-64k bitmap_granularity=64K)" --kernel "$kernel"
 image granularity-8k --cfg "$(cfg_with granularity-8k bitmap_granularity=8K)" --kernel "$kernel"
@@ -113,6 +118,7 @@ add uefi-missing-kernel --image "$out/missing-kernel.img" --expect-result HALT \
     --expect-text "kernel /boot/kernel.elf: no such file"
 add uefi-corrupt-kernel --image "$out/corrupt-kernel.img" --expect-result HALT \
     --expect-text "kernel /boot/kernel.elf: not a valid kernel"
+add uefi-entries-default --image "$out/entries.img" "${common[@]}"
 add uefi-bad-cfg --image "$out/bad-cfg.img" --expect-result HALT \
     --expect-text "boot.cfg line" --expect-text "temp_heap_size"
 

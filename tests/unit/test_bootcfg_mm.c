@@ -218,6 +218,29 @@ static void load_lists_problems_keeps_level(void **state)
     assert_int_equal(cap.levels[1], MM_LOG_ERROR);
 }
 
+/* A file with entries through the loaders' call: memory keys before the
+ * first entry reach the mm_config, cfg.kernel/cmdline are the default
+ * entry's, and a memory key inside an entry is refused with its line. */
+static void load_with_entries_selects_default(void **state)
+{
+    (void)state;
+    ctx c;
+    captured cap = {0};
+    mm_logger log = {capture, &cap, MM_LOG_TRACE};
+    const char *text = "heap_size=32M\ndefault=2\n[a]\nkernel=/a\n[b]\nkernel=/b\ncmdline=x y\n";
+    assert_int_equal(bc_bootcfg_load(text, strlen(text), &c.cfg, &c.mem, &log), MM_OK);
+    assert_int_equal(c.mem.heap_size, 32u << 20);
+    assert_int_equal(c.cfg.entry_count, 2);
+    assert_string_equal(c.cfg.kernel, "/b");
+    assert_string_equal(c.cfg.cmdline, "x y");
+
+    cap.n = 0;
+    const char *inside = "[a]\nkernel=/a\nheap_size=32M\n";
+    assert_int_equal(bc_bootcfg_load(inside, strlen(inside), &c.cfg, &c.mem, &log), MM_ERR_CONFIG);
+    assert_int_equal(cap.n, 1);
+    assert_non_null(strstr(cap.lines[0], "boot.cfg line 3: heap_size: not an entry key"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +253,7 @@ int main(void)
         cmocka_unit_test(load_without_file_uses_defaults),
         cmocka_unit_test(load_applies_file_and_level),
         cmocka_unit_test(load_lists_problems_keeps_level),
+        cmocka_unit_test(load_with_entries_selects_default),
     };
     return cmocka_run_group_tests_name("bootcfg_mm", tests, NULL, NULL);
 }

@@ -1,4 +1,5 @@
-/* boot.cfg keys of handoff revision 2: resolution= and module=. */
+/* boot.cfg's resolution= key (handoff revision 2's framebuffer); module=
+ * lines belong to entries and are tested in test_bootcfg_entries.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,7 +49,6 @@ static void defaults_have_none(void **state)
     assert_int_equal(p.st, MM_OK);
     assert_int_equal(p.cfg.fb_width, 0);
     assert_int_equal(p.cfg.fb_height, 0);
-    assert_int_equal(p.cfg.module_count, 0);
 }
 
 static void resolution_read(void **state)
@@ -72,63 +72,11 @@ static void resolution_errors(void **state)
     expect_error("resolution=800x600\nresolution=640x480\n", "line 2: resolution: given twice");
 }
 
-/* Three modules in file order; blanks between PATH and ARGS dropped, blanks
- * inside ARGS kept; a module without arguments gets an empty string. */
-static void modules_in_order(void **state)
-{
-    (void)state;
-    parsed p;
-    parse(&p, "module=/boot/initrd.img root=/dev/ram0  rw\n"
-              "kernel=/boot/k.elf\n"
-              "module = /boot/font.psf\n"
-              "MODULE=/boot/x\t \targ\n");
-    assert_int_equal(p.st, MM_OK);
-    assert_int_equal(p.cfg.module_count, 3);
-    assert_string_equal(p.cfg.modules[0].path, "/boot/initrd.img");
-    assert_string_equal(p.cfg.modules[0].args, "root=/dev/ram0  rw");
-    assert_string_equal(p.cfg.modules[1].path, "/boot/font.psf");
-    assert_string_equal(p.cfg.modules[1].args, "");
-    assert_string_equal(p.cfg.modules[2].path, "/boot/x");
-    assert_string_equal(p.cfg.modules[2].args, "arg");
-    assert_int_equal(bc_bootcfg_key_line(&p.cfg, "module"), 1);
-}
-
-static void module_errors(void **state)
-{
-    (void)state;
-    char text[2048];
-    expect_error("module=\n", "line 1: module: empty path");
-    expect_error("module=boot/initrd\n", "module: path must start with '/'");
-    expect_error("module=/boot/\n", "module: path names a directory");
-    snprintf(text, sizeof text, "module=/m %0300d\n", 7);
-    expect_error(text, "module: module arguments longer than 255 bytes");
-    text[0] = '\0';
-    for (int i = 0; i < 9; i++)
-        strcat(text, "module=/m\n");
-    expect_error(text, "line 9: module: more than 8 modules");
-}
-
-/* A second parse starts the module list afresh (a later file replaces an
- * earlier one's list); one bad module= line keeps the good ones. */
-static void second_parse_replaces_modules(void **state)
-{
-    (void)state;
-    parsed p;
-    parse(&p, "module=/a\nmodule=/b\n");
-    assert_int_equal(p.cfg.module_count, 2);
-    const char *again = "module=/c\nmodule=relative\n";
-    p.st = bc_bootcfg_parse(again, strlen(again), &p.cfg, (bc_cfg_sink){NULL, NULL}, &p.errs);
-    assert_int_equal(p.st, MM_ERR_CONFIG);
-    assert_int_equal(p.cfg.module_count, 1);
-    assert_string_equal(p.cfg.modules[0].path, "/c");
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_have_none), cmocka_unit_test(resolution_read),
-        cmocka_unit_test(resolution_errors),  cmocka_unit_test(modules_in_order),
-        cmocka_unit_test(module_errors),      cmocka_unit_test(second_parse_replaces_modules),
+        cmocka_unit_test(resolution_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
