@@ -52,15 +52,18 @@ fi
 kernel_deb=$(fetch_deb "$image_pkg")
 busybox_deb=$(fetch_deb busybox-static)
 
-# The kernel: boot/vmlinuz-<release> inside the package.
+# The kernel: boot/vmlinuz-<release> inside the package, extracted again
+# only when the package changed (unpacking the package takes ~10 s).
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-dpkg-deb --fsys-tarfile "$kernel_deb" | tar -x -C "$work" --wildcards './boot/vmlinuz-*'
-vmlinuz=$(find "$work/boot" -name 'vmlinuz-*' -print -quit)
-[[ -n "$vmlinuz" ]] || { echo "linux-payload: no vmlinuz in $kernel_deb" >&2; exit 1; }
-cp "$vmlinuz" "$cache/vmlinuz.tmp" && mv "$cache/vmlinuz.tmp" "$cache/vmlinuz"
-dpkg-deb -f "$kernel_deb" Package Version | tr '\n' ' ' >"$cache/version"
-echo >>"$cache/version"
+version=$(dpkg-deb -f "$kernel_deb" Package Version | tr '\n' ' ')
+if [[ ! -s "$cache/vmlinuz" || "$(cat "$cache/version" 2>/dev/null)" != "$version" ]]; then
+    dpkg-deb --fsys-tarfile "$kernel_deb" | tar -x -C "$work" --wildcards './boot/vmlinuz-*'
+    vmlinuz=$(find "$work/boot" -name 'vmlinuz-*' -print -quit)
+    [[ -n "$vmlinuz" ]] || { echo "linux-payload: no vmlinuz in $kernel_deb" >&2; exit 1; }
+    cp "$vmlinuz" "$cache/vmlinuz.tmp" && mv "$cache/vmlinuz.tmp" "$cache/vmlinuz"
+    printf '%s\n' "$version" >"$cache/version"
+fi
 
 # The initramfs: busybox, its applet links made at run time, and /init.
 root=$work/root

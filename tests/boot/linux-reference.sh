@@ -31,15 +31,16 @@ mapfile -t payload < <("$here/linux-payload.sh")
 [[ ${#payload[@]} -eq 2 ]] || { echo "linux-reference: payload build failed" >&2; exit 1; }
 [[ -n "$serial" ]] || serial=$(mktemp)
 
-start=$(date +%s.%N)
+start=$(date +%s%N)
 status=0
 timeout "$timeout_s" qemu-system-x86_64 -nodefaults -machine q35 -accel tcg -m "$mem" \
     -display none -no-reboot -net none -serial "file:$serial" \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
     -kernel "${payload[0]}" -initrd "${payload[1]}" -append "$cmdline" || status=$?
-end=$(date +%s.%N)
-printf 'linux-reference: QEMU status %d after %.1f s (serial log %s)\n' "$status" \
-    "$(echo "$end - $start" | bc)" "$serial"
+end=$(date +%s%N)
+ms=$(((end - start) / 1000000))
+printf 'linux-reference: QEMU status %d after %d.%03d s (serial log %s)\n' "$status" \
+    $((ms / 1000)) $((ms % 1000)) "$serial"
 
 log=$(tr -d '\r' <"$serial")
 fail=0
