@@ -58,24 +58,6 @@ static uint32_t le16(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8;
 }
 
-static void put16(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, v);
-    put16(p + 2, v >> 16);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    put32(p, (uint32_t)v);
-    put32(p + 4, (uint32_t)(v >> 32));
-}
-
 /* ---- Parsing ------------------------------------------------------------- */
 
 /* Starts img->msg with `what`; returns the refusal status. */
@@ -436,8 +418,8 @@ mm_status bc_linux_load_kernel(const bc_linux_image *img, const void *file, size
 /* cmd_line_ptr and its high half; the command line itself. */
 static void write_cmdline(uint8_t *bp, const bc_linux_plan *plan, const char *cmdline, char *dst)
 {
-    put32(bp + HDR_CMD_LINE_PTR, (uint32_t)plan->cmdline_addr);
-    put32(bp + BP_EXT_CMD_LINE, (uint32_t)(plan->cmdline_addr >> 32));
+    mm_store_le32(bp + HDR_CMD_LINE_PTR, (uint32_t)plan->cmdline_addr);
+    mm_store_le32(bp + BP_EXT_CMD_LINE, (uint32_t)(plan->cmdline_addr >> 32));
     size_t n = bc_strnlen(cmdline, plan->cmdline_bytes - 1);
     mm_memcpy(dst, cmdline, n);
     dst[n] = '\0';
@@ -452,10 +434,10 @@ mm_status bc_linux_params_init(uint8_t *bp, const bc_linux_image *img, const voi
     mm_memcpy(bp + HDR_START, (const uint8_t *)file + HDR_START, img->header_end - HDR_START);
     bp[HDR_TYPE_OF_LOAD] = BC_LINUX_LOADER_TYPE;
     write_cmdline(bp, plan, cmdline, cmdline_dst);
-    put32(bp + HDR_RAMDISK_IMAGE, (uint32_t)plan->initrd_addr);
-    put32(bp + HDR_RAMDISK_SIZE, (uint32_t)plan->initrd_size);
-    put32(bp + BP_EXT_RAMDISK, (uint32_t)(plan->initrd_addr >> 32));
-    put32(bp + BP_EXT_RAMSIZE, (uint32_t)(plan->initrd_size >> 32));
+    mm_store_le32(bp + HDR_RAMDISK_IMAGE, (uint32_t)plan->initrd_addr);
+    mm_store_le32(bp + HDR_RAMDISK_SIZE, (uint32_t)plan->initrd_size);
+    mm_store_le32(bp + BP_EXT_RAMDISK, (uint32_t)(plan->initrd_addr >> 32));
+    mm_store_le32(bp + BP_EXT_RAMSIZE, (uint32_t)(plan->initrd_size >> 32));
     return MM_OK;
 }
 
@@ -463,18 +445,18 @@ mm_status bc_linux_params_firmware(uint8_t *bp, const bc_linux_firmware *fw)
 {
     if (!bp || !fw || (fw->efi_system_table && fw->efi_desc_size == 0))
         return MM_ERR_INVALID_ARGUMENT;
-    put64(bp + BP_ACPI_RSDP, fw->acpi_rsdp);
+    mm_store_le64(bp + BP_ACPI_RSDP, fw->acpi_rsdp);
     if (!fw->efi_system_table)
         return MM_OK;
     uint8_t *e = bp + BP_EFI_INFO;
-    put32(e + 0x00, EFI_SIGNATURE_64);
-    put32(e + 0x04, (uint32_t)fw->efi_system_table);
-    put32(e + 0x08, fw->efi_desc_size);
-    put32(e + 0x0c, fw->efi_desc_version);
-    put32(e + 0x10, (uint32_t)fw->efi_map);
-    put32(e + 0x14, fw->efi_map_size);
-    put32(e + 0x18, (uint32_t)(fw->efi_system_table >> 32));
-    put32(e + 0x1c, (uint32_t)(fw->efi_map >> 32));
+    mm_store_le32(e + 0x00, EFI_SIGNATURE_64);
+    mm_store_le32(e + 0x04, (uint32_t)fw->efi_system_table);
+    mm_store_le32(e + 0x08, fw->efi_desc_size);
+    mm_store_le32(e + 0x0c, fw->efi_desc_version);
+    mm_store_le32(e + 0x10, (uint32_t)fw->efi_map);
+    mm_store_le32(e + 0x14, fw->efi_map_size);
+    mm_store_le32(e + 0x18, (uint32_t)(fw->efi_system_table >> 32));
+    mm_store_le32(e + 0x1c, (uint32_t)(fw->efi_map >> 32));
     return MM_OK;
 }
 
@@ -506,9 +488,9 @@ uint32_t bc_linux_e820_type(mm_type type)
 
 static void put_e820(uint8_t *p, uint64_t base, uint64_t end, uint32_t type)
 {
-    put64(p, base);
-    put64(p + 8, end - base);
-    put32(p + 16, type);
+    mm_store_le64(p, base);
+    mm_store_le64(p + 8, end - base);
+    mm_store_le32(p + 16, type);
 }
 
 mm_status bc_linux_params_e820(uint8_t *bp, const mm_map *map, uint8_t *ext, size_t ext_len,
@@ -535,9 +517,9 @@ mm_status bc_linux_params_e820(uint8_t *bp, const mm_map *map, uint8_t *ext, siz
     if (!ext_need)
         return MM_OK;
     mm_memcpy(ext, bp + HDR_SETUP_DATA, 8); /* next: the list so far */
-    put32(ext + 8, BC_LINUX_SETUP_E820_EXT);
-    put32(ext + 12, (uint32_t)(ext_need - BC_LINUX_SETUP_DATA_HDR));
-    put64(bp + HDR_SETUP_DATA, ext_phys);
+    mm_store_le32(ext + 8, BC_LINUX_SETUP_E820_EXT);
+    mm_store_le32(ext + 12, (uint32_t)(ext_need - BC_LINUX_SETUP_DATA_HDR));
+    mm_store_le64(bp + HDR_SETUP_DATA, ext_phys);
     return MM_OK;
 }
 

@@ -104,13 +104,26 @@ static bc_linux_image parsed(const hdr_opts *o)
     return img;
 }
 
+/* The Debian-like header, parsed. */
+static bc_linux_image debian_image(void)
+{
+    hdr_opts o = debian_like();
+    return parsed(&o);
+}
+
+/* Plans the kernel in `m` and carves it as the driver does. */
+static void place_kernel(mm_map *m, const bc_linux_image *img, bc_linux_plan *p)
+{
+    assert_int_equal(bc_linux_plan_kernel(p, m, img), MM_OK);
+    assert_int_equal(mm_map_carve(m, p->kernel_addr, p->kernel_span, MM_TYPE_KERNEL, 0), MM_OK);
+}
+
 /* ---- Parsing ----------------------------------------------------------- */
 
 static void parses_debian_like_header(void **state)
 {
     (void)state;
-    hdr_opts o = debian_like();
-    bc_linux_image img = parsed(&o);
+    bc_linux_image img = debian_image();
     assert_string_equal(img.msg, "ok");
     assert_int_equal(img.version, 0x020f);
     assert_int_equal(img.setup_sects, SETUP_SECTS);
@@ -311,8 +324,7 @@ static void kernel_at_pref_address(void **state)
     (void)state;
     const mm_entry e[] = {E(0, 0x9f000, MM_TYPE_USABLE), E(MIB, 256 * MIB, MM_TYPE_USABLE)};
     mm_map m = map_of(e, 2, 8);
-    hdr_opts o = debian_like();
-    bc_linux_image img = parsed(&o);
+    bc_linux_image img = debian_image();
     bc_linux_plan p = {0};
     assert_int_equal(bc_linux_plan_kernel(&p, &m, &img), MM_OK);
     assert_int_equal(p.kernel_addr, 16 * MIB);
@@ -329,8 +341,7 @@ static void kernel_relocates_above_busy_pref(void **state)
     const mm_entry e[] = {E(MIB, 256 * MIB, MM_TYPE_USABLE),
                           E(16 * MIB, 17 * MIB, MM_TYPE_RESERVED)};
     mm_map m = map_of(e, 2, 8);
-    hdr_opts o = debian_like();
-    bc_linux_image img = parsed(&o);
+    bc_linux_image img = debian_image();
     bc_linux_plan p = {0};
     assert_int_equal(bc_linux_plan_kernel(&p, &m, &img), MM_OK);
     assert_int_equal(p.kernel_addr, 18 * MIB);
@@ -410,11 +421,9 @@ static void initrd_highest_below_max(void **state)
     (void)state;
     const mm_entry e[] = {E(MIB, 3 * GIB, MM_TYPE_USABLE)};
     mm_map m = map_of(e, 1, 8);
-    hdr_opts o = debian_like();
-    bc_linux_image img = parsed(&o);
+    bc_linux_image img = debian_image();
     bc_linux_plan p = {0};
-    assert_int_equal(bc_linux_plan_kernel(&p, &m, &img), MM_OK);
-    assert_int_equal(mm_map_carve(&m, p.kernel_addr, p.kernel_span, MM_TYPE_KERNEL, 0), MM_OK);
+    place_kernel(&m, &img, &p);
     assert_int_equal(bc_linux_plan_initrd(&p, &m, &img, 0x1800), MM_OK);
     assert_int_equal(p.initrd_addr, 2 * GIB - 0x2000);
     assert_int_equal(p.initrd_size, 0x1800);
@@ -430,11 +439,9 @@ static void initrd_top_of_small_ram(void **state)
     (void)state;
     const mm_entry e[] = {E(MIB, 64 * MIB, MM_TYPE_USABLE)};
     mm_map m = map_of(e, 1, 8);
-    hdr_opts o = debian_like();
-    bc_linux_image img = parsed(&o);
+    bc_linux_image img = debian_image();
     bc_linux_plan p = {0};
-    assert_int_equal(bc_linux_plan_kernel(&p, &m, &img), MM_OK);
-    assert_int_equal(mm_map_carve(&m, p.kernel_addr, p.kernel_span, MM_TYPE_KERNEL, 0), MM_OK);
+    place_kernel(&m, &img, &p);
     assert_int_equal(bc_linux_plan_initrd(&p, &m, &img, 16 * MIB), MM_OK);
     assert_int_equal(p.initrd_addr, 48 * MIB);
     assert_int_equal(bc_linux_plan_initrd(&p, &m, &img, 40 * MIB), MM_ERR_NOT_FOUND);
@@ -447,8 +454,7 @@ static void no_initrd_is_address_zero(void **state)
     (void)state;
     const mm_entry e[] = {E(MIB, 64 * MIB, MM_TYPE_USABLE)};
     mm_map m = map_of(e, 1, 8);
-    hdr_opts o = debian_like();
-    bc_linux_image img = parsed(&o);
+    bc_linux_image img = debian_image();
     bc_linux_plan p = {.initrd_addr = 5};
     assert_int_equal(bc_linux_plan_initrd(&p, &m, &img, 0), MM_OK);
     assert_int_equal(p.initrd_addr, 0);
@@ -465,8 +471,7 @@ static void params_low_above_1m(void **state)
     const mm_entry e[] = {E(0, 0x9f000, MM_TYPE_USABLE), E(0x100000, 0x180000, MM_TYPE_RESERVED),
                           E(0x180000, 64 * MIB, MM_TYPE_USABLE)};
     mm_map m = map_of(e, 3, 8);
-    hdr_opts o = debian_like();
-    bc_linux_image img = parsed(&o);
+    bc_linux_image img = debian_image();
     bc_linux_plan p = {0};
     assert_int_equal(bc_linux_plan_params(&p, &m, &img, 100, 3), MM_OK);
     assert_int_equal(p.params_addr, 0x180000);
@@ -484,8 +489,7 @@ static void cmdline_longer_than_cmdline_size_refused(void **state)
     (void)state;
     const mm_entry e[] = {E(MIB, 64 * MIB, MM_TYPE_USABLE)};
     mm_map m = map_of(e, 1, 8);
-    hdr_opts o = debian_like();
-    bc_linux_image img = parsed(&o);
+    bc_linux_image img = debian_image();
     bc_linux_plan p = {0};
     assert_int_equal(bc_linux_plan_params(&p, &m, &img, 2048, 1), MM_OK);
     assert_int_equal(bc_linux_plan_params(&p, &m, &img, 2049, 1), MM_ERR_OUT_OF_RANGE);
@@ -501,8 +505,7 @@ static void params_region_holds_e820_ext(void **state)
     (void)state;
     const mm_entry e[] = {E(MIB, 64 * MIB, MM_TYPE_USABLE)};
     mm_map m = map_of(e, 1, 8);
-    hdr_opts o = debian_like();
-    bc_linux_image img = parsed(&o);
+    bc_linux_image img = debian_image();
     bc_linux_plan p = {0};
     assert_int_equal(bc_linux_plan_params(&p, &m, &img, 13, 300), MM_OK);
     assert_int_equal(p.e820_ext_addr, MIB + 4096 + 16);
@@ -755,12 +758,10 @@ static void flow_gives_linux_every_usable_byte(void **state)
     mm_map m = map_of(e, MM_ARRAY_SIZE(e), 32);
     struct mm_map_stats before;
     mm_map_stats(&m, &before);
-    hdr_opts o = debian_like();
-    bc_linux_image img = parsed(&o);
+    bc_linux_image img = debian_image();
     bc_linux_plan p = {0};
     uint32_t count = bc_linux_e820_count(&m);
-    assert_int_equal(bc_linux_plan_kernel(&p, &m, &img), MM_OK);
-    assert_int_equal(mm_map_carve(&m, p.kernel_addr, p.kernel_span, MM_TYPE_KERNEL, 0), MM_OK);
+    place_kernel(&m, &img, &p);
     assert_int_equal(bc_linux_plan_initrd(&p, &m, &img, 5 * MIB + 3), MM_OK);
     assert_int_equal(mm_map_carve(&m, p.initrd_addr, p.initrd_size, MM_TYPE_KERNEL, 0), MM_OK);
     assert_int_equal(bc_linux_plan_params(&p, &m, &img, 20, count), MM_OK);
