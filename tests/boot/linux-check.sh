@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Checks that Linux saw every byte the loader's map calls usable: the
 # usable ranges of Linux's "BIOS-e820:" lines in a serial log against the
-# map the loader logged (mm_log_map's "[0xSTART - 0xEND)  SIZE  type"
-# lines; the last "memory map, N entries:" block in the log is used).
+# map the loader logged. A logged map is a run of consecutive lines holding
+# "[0xSTART, 0xEND) TYPE" (the loaders' form, anything may follow) or
+# "[0xSTART - 0xEND) SIZE TYPE" (lib/mm's mm_log_map); the type is the
+# first all-lower-case word after the range and must be an mm type name
+# (other bracketed ranges in the log are not map lines). The last such run
+# is used.
 #
 #   linux-check.sh [--mos-memmap PATH] LINUX_SERIAL_LOG LOADER_LOG
 #
@@ -42,14 +46,23 @@ fi
 
 # The loader's side: the last logged map, loader-owned types as usable.
 tr -d '\r' <"$2" | awk '
-    /memory map, [0-9]+ entries:/ { n = 0; next }
-    match($0, /\[0x[0-9a-f]+ - 0x[0-9a-f]+\)/) {
-        r = substr($0, RSTART + 1, RLENGTH - 2); split(r, a, " - ")
-        t = $NF
+    match($0, /\[0x[0-9a-fA-F]+(, | - )0x[0-9a-fA-F]+\)/) {
+        r = substr($0, RSTART + 1, RLENGTH - 2)
+        split(r, a, /(, | - )/)
+        k = split(substr($0, RSTART + RLENGTH), w, /[ \t]+/)
+        t = ""
+        for (i = 1; i <= k && t == ""; i++)
+            if (w[i] ~ /^[a-z][a-z-]*$/) t = w[i]
         if (t ~ /^(bootloader-reclaimable|kernel|kernel-stack|temp-heap|boot-heap|page-tables|frame-bitmap|handoff)$/)
             t = "usable"
-        line[n++] = a[1] " " a[2] " " t
+        if (t ~ /^(usable|reserved|acpi-reclaimable|acpi-nvs|bad|persistent|runtime-code|runtime-data|mmio|unaccepted)$/) {
+            if (!inside) n = 0
+            inside = 1
+            line[n++] = a[1] " " a[2] " " t
+            next
+        }
     }
+    { inside = 0 }
     END { for (i = 0; i < n; i++) print line[i] }' >"$tmp/loader.plain"
 if [[ ! -s $tmp/loader.plain ]]; then
     echo "FAIL: no logged memory map in $2"
