@@ -32,10 +32,10 @@
 #define BC_LINUX_LOADER_TYPE     0xffu   /* type_of_loader: "undefined" loader */
 #define BC_LINUX_MSG_MAX         96u
 
-/* xloadflags bits (setup header offset 0x236). */
-#define BC_LINUX_XLF_KERNEL_64     0x1u /* has the 64-bit entry at load + 0x200 */
-#define BC_LINUX_XLF_CAN_LOAD_HIGH 0x2u /* kernel/boot_params/cmdline/initrd may lie above 4 GiB   \
-                                         */
+/* xloadflags bits (setup header offset 0x236): the 64-bit entry at load +
+ * 0x200; kernel, boot_params, command line and initrd may lie above 4 GiB. */
+#define BC_LINUX_XLF_KERNEL_64     0x1u
+#define BC_LINUX_XLF_CAN_LOAD_HIGH 0x2u
 
 /* Why bc_linux_parse() refused a file (tests rely on each having its own
  * code); BC_LINUX_FILE_OK when it did not. */

@@ -45,6 +45,11 @@ fetch_deb() {
 }
 
 image_pkg=$(depends_of linux-image-amd64)
+if [[ -z "$image_pkg" && $(id -u) -eq 0 ]]; then
+    # A machine whose package lists were never fetched knows no packages.
+    apt-get update -qq >&2
+    image_pkg=$(depends_of linux-image-amd64)
+fi
 if [[ -z "$image_pkg" ]]; then
     echo "linux-payload: apt-cache knows no linux-image-amd64 (run apt-get update once)" >&2
     exit 1
