@@ -14,7 +14,11 @@
  *   4. bc_linux_load_kernel, copy modules, bc_linux_params_init,
  *      bc_linux_params_firmware (UEFI: after the final GetMemoryMap)
  *   5. bc_linux_params_e820 on the final map (after the last carve)
- *   6. bc_linux_entry: where to jump, in which mode, with which RSI/ESI.
+ *   6. bc_linux_entry_for: where to jump, in which mode, with which RSI/ESI.
+ * On UEFI, step 3 plans on the map as it is before ExitBootServices and
+ * allocates each result with AllocatePages(AllocateAddress). The test
+ * mini-loaders tests/boot/linux_stub*.c follow these steps on real
+ * firmware and boot Debian's kernel with them.
  *
  * Nothing here keeps state, allocates or touches memory other than the
  * buffers passed in; any byte string can be given to bc_linux_parse(). */
