@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build_pkgs=(make clang lld llvm libclang-rt-14-dev libcmocka-dev libc6-dev-i386 gnu-efi mtools gdisk dosfstools)
-test_pkgs=("${build_pkgs[@]}" qemu-system-x86 ovmf seabios)
+test_pkgs=("${build_pkgs[@]}" qemu-system-x86 ovmf seabios cpio)
 
 case "${1:-test}" in
 build) want=("${build_pkgs[@]}") ;;

@@ -6,12 +6,6 @@
 #define ONE_MIB     0x100000u
 #define SIXTEEN_MIB 0x1000000u
 
-static void put_le32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 const char *bm_method_name(uint32_t method)
 {
     switch (method) {
@@ -36,7 +30,7 @@ static void e820_keep(bm_e820 *out, const uint8_t *buf, uint32_t len)
         mm_memcpy(dst + 20, buf + 20, 4);
         out->entry_size = 24;
     } else {
-        put_le32(dst + 20, MM_E820_ATTR_ENABLED);
+        mm_store_le32(dst + 20, MM_E820_ATTR_ENABLED);
     }
     out->count++;
 }
@@ -80,7 +74,7 @@ mm_status bm_e820_collect(const bm_bios *b, bm_e820 *out)
         /* Pre-set "enabled" so a BIOS that writes only 20 bytes of a
          * 24-byte request leaves a valid attribute word. */
         mm_memset(buf, 0, sizeof buf);
-        put_le32(buf + 20, MM_E820_ATTR_ENABLED);
+        mm_store_le32(buf + 20, MM_E820_ATTR_ENABLED);
         bm_regs r = {.eax = 0xe820, .ebx = cont, .ecx = 24, .edx = BM_SMAP};
         b->call(b->ctx, 0x15, &r, buf);
         out->calls++;

@@ -4,6 +4,10 @@
 # needs its own link rule (tests/fuzz/ harnesses link lib/mm only).
 CHECK_SUITES += tool-memmap
 CMD_tool-memmap := bash tests/tools/test_memmap.sh $(BUILD)/bin/mos-memmap
+# tests/boot/linux-check.sh (Linux's e820 against the loader's logged map)
+# on captured logs in tests/tools/data/linux-check/.
+CHECK_SUITES += tool-linux-check
+CMD_tool-linux-check := bash tests/tools/test_linux_check.sh $(BUILD)/bin/mos-memmap
 
 MEMMAP_PARSE_FUZZ := $(BUILD)/tests/tools/fuzz_memmap_parse
 $(MEMMAP_PARSE_FUZZ): $(call objs,fuzz,tests/tools/fuzz_memmap_parse.c tools/mos-memmap/parse.c \

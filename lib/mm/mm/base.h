@@ -103,6 +103,22 @@ static inline uint64_t mm_load_le64(const uint8_t *p)
     return (uint64_t)mm_load_le32(p) | (uint64_t)mm_load_le32(p + 4) << 32;
 }
 
+/* Little-endian stores at any alignment, the counterparts of the loads
+ * (structures handed to firmware or to another kernel). */
+static inline void mm_store_le32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+static inline void mm_store_le64(uint8_t *p, uint64_t v)
+{
+    mm_store_le32(p, (uint32_t)v);
+    mm_store_le32(p + 4, (uint32_t)(v >> 32));
+}
+
 #define MM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif
