@@ -1,0 +1,31 @@
+# Multiboot test kernels (32-bit freestanding ELF32 at 2 MiB): mb1.elf
+# (ELF by p_paddr), mb1_aout.elf (header address fields) and mb2.elf. They
+# check what the loader hands them with mbcheck.c, which the host suite
+# unit-multiboot_info shares to judge the info builders.
+MB_OUT := $(BUILD)/tests/multiboot
+MB_CFLAGS := $(I386_CFLAGS) -Ikernel -Itests/multiboot
+MB_KERNELS := $(MB_OUT)/mb1.elf $(MB_OUT)/mb1_aout.elf $(MB_OUT)/mb2.elf
+MB_C_OBJS := $(MB_OUT)/obj/kernel.o $(MB_OUT)/obj/mbcheck.o \
+             $(call objs,i386,boot/common/text.c $(RT_SRCS))
+
+$(eval $(call flags_file,mb32,$(MB_CFLAGS)))
+$(MB_OUT)/obj/%.o: tests/multiboot/%.c $(BUILD)/flags/mb32.txt
+	@mkdir -p $(@D)
+	$(CLANG) $(MB_CFLAGS) -c $< -o $@
+$(MB_OUT)/obj/%.o: tests/multiboot/%.S
+	@mkdir -p $(@D)
+	$(CLANG) --target=i386-unknown-none-elf -c $< -o $@
+
+$(MB_OUT)/%.elf: $(MB_OUT)/obj/%.o $(MB_C_OBJS) tests/multiboot/kernel.ld
+	$(LLD) -m elf_i386 -static -nostdlib -z max-page-size=4096 --build-id=none --gc-sections \
+	    -T tests/multiboot/kernel.ld -o $@ $< $(MB_C_OBJS)
+
+ALL_TARGETS += $(MB_KERNELS)
+
+# The checker on the host, for the builder suite.
+$(BUILD)/tests/unit/test_multiboot_info: $(call objs,host,tests/multiboot/mbcheck.c)
+$(call objs,host,tests/unit/test_multiboot_info.c): HOST_CFLAGS += -Itests/multiboot
+
+# Boots under QEMU's own Multiboot 1 loader (-kernel, -initrd modules).
+BOOT_SUITES += multiboot-qemu
+CMD_multiboot-qemu := tests/multiboot/qemu-cases.sh $(MB_OUT)
