@@ -29,3 +29,7 @@ $(call objs,host,tests/unit/test_multiboot_info.c): HOST_CFLAGS += -Itests/multi
 # Boots under QEMU's own Multiboot 1 loader (-kernel, -initrd modules).
 BOOT_SUITES += multiboot-qemu
 CMD_multiboot-qemu := tests/multiboot/qemu-cases.sh $(MB_OUT)
+
+# ... and for the builder fuzzer, which walks every result with it.
+$(BUILD)/tests/fuzz/fuzz_multiboot_info: $(call objs,fuzz,tests/multiboot/mbcheck.c)
+$(call objs,fuzz,tests/fuzz/fuzz_multiboot_info.c): FUZZ_CFLAGS += -Itests/multiboot
