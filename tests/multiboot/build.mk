@@ -33,3 +33,16 @@ CMD_multiboot-qemu := tests/multiboot/qemu-cases.sh $(MB_OUT)
 # ... and for the builder fuzzer, which walks every result with it.
 $(BUILD)/tests/fuzz/fuzz_multiboot_info: $(call objs,fuzz,tests/multiboot/mbcheck.c)
 $(call objs,fuzz,tests/fuzz/fuzz_multiboot_info.c): FUZZ_CFLAGS += -Itests/multiboot
+
+# mbinfo FILE: a kernel file's Multiboot headers and load plans, read with
+# the loader's code (tests/boot/fetch-xen.sh runs it on Xen).
+MBINFO := $(BUILD)/bin/mbinfo
+$(MBINFO): $(call objs,rel,tests/multiboot/mbinfo.c $(HOST_LIB_SRCS))
+	@mkdir -p $(@D)
+	$(CLANG) $^ -o $@
+ALL_TARGETS += $(MBINFO)
+
+# Debian's Xen (fetched into the cache, not git) decompresses with our
+# inflater and both its headers parse and plan (tests/boot/fetch-xen.sh).
+CHECK_SUITES += check-xen-multiboot
+CMD_check-xen-multiboot := tests/boot/fetch-xen.sh $(MBINFO)
