@@ -26,9 +26,12 @@ ALL_TARGETS += $(MB_KERNELS)
 $(BUILD)/tests/unit/test_multiboot_info: $(call objs,host,tests/multiboot/mbcheck.c)
 $(call objs,host,tests/unit/test_multiboot_info.c): HOST_CFLAGS += -Itests/multiboot
 
-# Boots under QEMU's own Multiboot 1 loader (-kernel, -initrd modules).
-BOOT_SUITES += multiboot-qemu
+# Boots under QEMU's own Multiboot 1 loader (-kernel, -initrd modules) and
+# under Debian's GRUB (MB1 and MB2, SeaBIOS and OVMF): the kernels and
+# their checker proven against the reference loaders.
+BOOT_SUITES += multiboot-qemu multiboot-grub
 CMD_multiboot-qemu := tests/multiboot/qemu-cases.sh $(MB_OUT)
+CMD_multiboot-grub := tests/multiboot/grub-cases.sh $(MB_OUT)
 
 # ... and for the builder fuzzer, which walks every result with it.
 $(BUILD)/tests/fuzz/fuzz_multiboot_info: $(call objs,fuzz,tests/multiboot/mbcheck.c)

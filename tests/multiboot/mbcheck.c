@@ -347,6 +347,9 @@ static void mb2_tag(mbc_ctx *c, const uint8_t *t, uint32_t type, uint32_t size, 
     case 9:
         say_u32(c, "elf.sections", rd32(t + 8));
         break;
+    case 10:
+        say_str(c, "apm", "present");
+        break;
     case 12:
         say_hex(c, "efi64", rd64(t + 8));
         break;
