@@ -53,21 +53,25 @@ static bc_mb_status add_segment(bc_mb_plan *p, const bc_mb_segment *s, size_t le
  * where the header sits in the file and the address it claims. */
 static bc_mb_status plan_address(bc_mb_plan *p, size_t len, const bc_mb_header *h)
 {
-    if (h->header_addr < h->load_addr || h->header_addr - h->load_addr > h->offset)
+    /* MB2's load_addr -1: the whole file from its first byte, placed so
+     * the header lands at header_addr. */
+    uint32_t load = h->load_addr;
+    if (h->version == 2 && load == UINT32_MAX && h->header_addr >= h->offset)
+        load = h->header_addr - h->offset;
+    if (h->header_addr < load || h->header_addr - load > h->offset)
         return fail(p, BC_MB_BAD_IMAGE, "header_addr/load_addr outside the file", UINT32_MAX);
-    bc_mb_segment s = {.file_off = h->offset - (h->header_addr - h->load_addr),
-                       .phys = h->load_addr};
+    bc_mb_segment s = {.file_off = h->offset - (h->header_addr - load), .phys = load};
     if (h->load_end_addr == 0)
         s.file_size = len - s.file_off;
-    else if (h->load_end_addr < h->load_addr)
+    else if (h->load_end_addr < load)
         return fail(p, BC_MB_BAD_IMAGE, "load_end_addr below load_addr", UINT32_MAX);
     else
-        s.file_size = h->load_end_addr - h->load_addr;
+        s.file_size = h->load_end_addr - load;
     s.mem_size = s.file_size;
     if (h->bss_end_addr) {
-        if (h->bss_end_addr < h->load_addr + s.file_size)
+        if (h->bss_end_addr < load + s.file_size)
             return fail(p, BC_MB_BAD_IMAGE, "bss_end_addr below the loaded data", UINT32_MAX);
-        s.mem_size = h->bss_end_addr - h->load_addr;
+        s.mem_size = h->bss_end_addr - load;
     }
     if (!(h->has & BC_MB_HAS_ENTRY))
         return fail(p, BC_MB_BAD_IMAGE, "address fields without an entry address", UINT32_MAX);

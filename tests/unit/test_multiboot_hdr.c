@@ -347,6 +347,28 @@ static void address_fields(void **state)
     free(f);
 }
 
+/* MB2 address tag with load_addr -1: the file from byte 0, placed so the
+ * header (file offset 0x100) lands at header_addr 0x300100:
+ *   file [0, 0x10000) -> phys [0x300000, 0x310000), bss to 0x312000 */
+static void mb2_address_whole_file(void **state)
+{
+    (void)state;
+    uint8_t *f = file();
+    bc_mb_plan p;
+    mbi_mb2 b;
+    const uint32_t addr[4] = {0x300100, 0xffffffffu, 0, 0x312000};
+    const uint32_t entry[1] = {0x300200};
+    mbi_mb2_begin(&b, f + 0x100, 0);
+    mbi_mb2_tag(&b, BC_MB2_HTAG_ADDRESS, 0, addr, 4);
+    mbi_mb2_tag(&b, BC_MB2_HTAG_ENTRY, 0, entry, 1);
+    mbi_mb2_end(&b);
+    plan_of(f, FILE_BYTES, 2, &p, BC_MB_OK, "ok");
+    assert_true(p.segments[0].file_off == 0 && p.segments[0].file_size == FILE_BYTES);
+    assert_true(p.segments[0].phys == 0x300000 && p.segments[0].mem_size == 0x12000);
+    assert_int_equal(p.entry, 0x300200);
+    free(f);
+}
+
 /* MB2: the entry tag overrides e_entry; the ELF is still loaded. */
 static void mb2_entry_tag(void **state)
 {
@@ -530,6 +552,7 @@ int main(void)
         cmocka_unit_test(elf64_below_4g_only),
         cmocka_unit_test(elf_bad_segments),
         cmocka_unit_test(address_fields),
+        cmocka_unit_test(mb2_address_whole_file),
         cmocka_unit_test(mb2_entry_tag),
         cmocka_unit_test(plan_over_loader_refused),
         cmocka_unit_test(relocatable),
