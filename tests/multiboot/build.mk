@@ -12,7 +12,7 @@ $(eval $(call flags_file,mb32,$(MB_CFLAGS)))
 $(MB_OUT)/obj/%.o: tests/multiboot/%.c $(BUILD)/flags/mb32.txt
 	@mkdir -p $(@D)
 	$(CLANG) $(MB_CFLAGS) -c $< -o $@
-$(MB_OUT)/obj/%.o: tests/multiboot/%.S
+$(MB_OUT)/obj/%.o: tests/multiboot/%.S tests/multiboot/start.inc
 	@mkdir -p $(@D)
 	$(CLANG) --target=i386-unknown-none-elf -c $< -o $@
 

@@ -8,19 +8,5 @@
     .long MB1_FLAGS
     .long -(0x1badb002 + MB1_FLAGS)
 
-    .text
-    .globl _start
-_start:
-    mov $stack_top, %esp
-    push %ebx
-    push %eax
-    push $1
-    call mb_kernel_main
-1:  cli
-    hlt
-    jmp 1b
-
-    .bss
-    .align 16
-    .space 16384
-stack_top:
+#define MB_VERSION 1
+#include "start.inc"

@@ -15,19 +15,5 @@ mb1_header:
     .long __image_end     /* bss_end_addr */
     .long _start          /* entry_addr */
 
-    .text
-    .globl _start
-_start:
-    mov $stack_top, %esp
-    push %ebx
-    push %eax
-    push $1
-    call mb_kernel_main
-1:  cli
-    hlt
-    jmp 1b
-
-    .bss
-    .align 16
-    .space 16384
-stack_top:
+#define MB_VERSION 1
+#include "start.inc"

@@ -25,19 +25,5 @@ mb2_header:
     TAG(0, 0, 8)
 mb2_header_end:
 
-    .text
-    .globl _start
-_start:
-    mov $stack_top, %esp
-    push %ebx
-    push %eax
-    push $2
-    call mb_kernel_main
-1:  cli
-    hlt
-    jmp 1b
-
-    .bss
-    .align 16
-    .space 16384
-stack_top:
+#define MB_VERSION 2
+#include "start.inc"
