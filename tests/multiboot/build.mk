@@ -49,3 +49,11 @@ ALL_TARGETS += $(MBINFO)
 # inflater and both its headers parse and plan (tests/boot/fetch-xen.sh).
 CHECK_SUITES += check-xen-multiboot
 CMD_check-xen-multiboot := tests/boot/fetch-xen.sh $(MBINFO)
+
+# The header parser and plans as 32-bit code, where size_t and pointers
+# are 32 bits (tests/i386/replay.c over the fuzz corpus).
+MB_REPLAY := $(BUILD)/tests/i386/replay_multiboot
+$(MB_REPLAY): $(call objs,h32,$(COMMON_SRCS))
+ALL_TARGETS += $(MB_REPLAY)
+CHECK_SUITES += i386-replay-multiboot
+CMD_i386-replay-multiboot := $(MB_REPLAY) tests/fuzz/corpus/multiboot
