@@ -231,6 +231,52 @@ static void set_detect(parser *ps, slice key, slice v)
     report(ps, key, "expected e820, e801, 88h or none");
 }
 
+static void set_protocol(parser *ps, slice key, slice v)
+{
+    static const char *const names[] = {"mos", "multiboot1", "multiboot2"};
+    for (uint32_t i = 0; i < MM_ARRAY_SIZE(names); i++) {
+        if (slice_is(v, names[i])) {
+            ps->cfg->protocol = i; /* BC_PROTOCOL_* in the same order */
+            return;
+        }
+    }
+    report(ps, key, "expected mos, multiboot1 or multiboot2");
+}
+
+/* Appends `n` bytes of `s` and a NUL to the module store (room checked). */
+static void module_put(bc_bootcfg *cfg, slice s)
+{
+    mm_memcpy(cfg->modules + cfg->module_bytes, s.p, s.n);
+    cfg->module_bytes += (uint32_t)s.n;
+    cfg->modules[cfg->module_bytes++] = '\0';
+}
+
+/* "PATH [ARGS]": the path up to the first blank, the rest trimmed. */
+static void add_module(parser *ps, slice key, slice v)
+{
+    bc_bootcfg *cfg = ps->cfg;
+    size_t cut = 0;
+    while (cut < v.n && !is_blank(v.p[cut]))
+        cut++;
+    slice path = {v.p, cut}, args = trim((slice){v.p + cut, v.n - cut});
+    const char *why = path_problem(path);
+    if (why) {
+        report(ps, key, why);
+        return;
+    }
+    if (cfg->module_count == BC_CFG_MAX_MODULES) {
+        report(ps, key, "more than 16 modules");
+        return;
+    }
+    if (path.n + args.n + 2 > BC_CFG_MODULE_BYTES - cfg->module_bytes) {
+        report(ps, key, "module lines longer than 4096 bytes in all");
+        return;
+    }
+    module_put(cfg, path);
+    module_put(cfg, args);
+    cfg->module_count++;
+}
+
 /* Hands a key the parser does not own to the sink. Returns false when the
  * sink does not know it either. */
 static bool set_other(parser *ps, slice key, slice v)
@@ -257,6 +303,12 @@ static bool set_other(parser *ps, slice key, slice v)
 
 static void apply(parser *ps, slice key, slice v)
 {
+    if (slice_is(key, "module")) { /* the one key given once per module */
+        add_module(ps, key, v);
+        if (!line_of(ps->cfg, key))
+            remember(ps, key);
+        return;
+    }
     uint32_t first = line_of(ps->cfg, key);
     if (first) {
         bc_text t = new_error(ps, key);
@@ -271,6 +323,8 @@ static void apply(parser *ps, slice key, slice v)
         set_cmdline(ps, key, v);
     else if (slice_is(key, "bios_memory_detect"))
         set_detect(ps, key, v);
+    else if (slice_is(key, "protocol"))
+        set_protocol(ps, key, v);
     else if (!set_other(ps, key, v)) {
         report(ps, key, "unknown key");
         return;
@@ -305,6 +359,17 @@ static void parse_line(parser *ps, slice line)
     apply(ps, key, value);
 }
 
+/* Modules mean nothing to the MultiOS protocol: a file that lists them
+ * without choosing Multiboot has a mistake in it. */
+static void check_modules(parser *ps)
+{
+    uint32_t line = line_of(ps->cfg, (slice){"module", 6});
+    if (ps->cfg->module_count && ps->cfg->protocol == BC_PROTOCOL_MOS) {
+        bc_text t = bc_cfg_errors_add(ps->errs, line, "module", 6);
+        bc_text_str(&t, "needs protocol=multiboot1 or multiboot2");
+    }
+}
+
 void bc_bootcfg_defaults(bc_bootcfg *cfg)
 {
     mm_memset(cfg, 0, sizeof *cfg);
@@ -320,6 +385,8 @@ mm_status bc_bootcfg_parse(const void *text, size_t len, bc_bootcfg *cfg, bc_cfg
         return MM_ERR_INVALID_ARGUMENT;
     mm_memset(errs, 0, sizeof *errs);
     cfg->key_count = 0;
+    cfg->module_count = 0; /* modules come from this file only */
+    cfg->module_bytes = 0;
     parser ps = {.cfg = cfg, .sink = sink, .errs = errs};
     if (len > BC_CFG_MAX_FILE) {
         report(&ps, no_key, "file larger than 65536 bytes");
@@ -341,7 +408,20 @@ mm_status bc_bootcfg_parse(const void *text, size_t len, bc_bootcfg *cfg, bc_cfg
         parse_line(&ps, line);
         pos = end + 1;
     }
+    check_modules(&ps);
     return errs->count + errs->dropped ? MM_ERR_CONFIG : MM_OK;
+}
+
+bool bc_bootcfg_module(const bc_bootcfg *cfg, uint32_t index, const char **path, const char **args)
+{
+    if (!cfg || !path || !args || index >= cfg->module_count)
+        return false;
+    const char *p = cfg->modules;
+    for (uint32_t i = 0; i < 2 * index; i++)
+        p += bc_strnlen(p, BC_CFG_MODULE_BYTES) + 1;
+    *path = p;
+    *args = p + bc_strnlen(p, BC_CFG_MODULE_BYTES) + 1;
+    return true;
 }
 
 uint32_t bc_bootcfg_key_line(const bc_bootcfg *cfg, const char *key)

@@ -16,6 +16,12 @@
  *   bios_memory_detect=M   e820 | e801 | 88h | none (default e820); the
  *                          BIOS loader starts its fallback chain at M,
  *                          `none` means the conservative fixed layout.
+ *   protocol=P             mos | multiboot1 | multiboot2 (default mos): how
+ *                          the kernel is booted (docs/multiboot.md).
+ *   module=PATH [ARGS]     a Multiboot module, once per module, in order;
+ *                          PATH as for kernel=, ARGS (after the first
+ *                          blanks) its command line. Only with a Multiboot
+ *                          protocol.
  * Every other key is handed to a bc_cfg_sink (normally lib/mm's config:
  * heap_size, temp_heap_size, bitmap_granularity, heap_alignment,
  * min_heap_addr, memory_test, log_level, detailed_logging); a key the sink
@@ -49,6 +55,12 @@
 
 #define BC_CFG_MAX_KEYS 32u /* distinct keys remembered per file */
 
+#define BC_PROTOCOL_MOS        0u /* the MultiOS handoff (include/mos/handoff.h) */
+#define BC_PROTOCOL_MULTIBOOT1 1u
+#define BC_PROTOCOL_MULTIBOOT2 2u
+#define BC_CFG_MAX_MODULES     16u   /* module= lines */
+#define BC_CFG_MODULE_BYTES    4096u /* all of them stored together */
+
 /* A key the file set, lower-cased, and the line that set it. */
 typedef struct bc_cfg_key_line {
     char key[BC_CFG_KEY_MAX];
@@ -60,6 +72,11 @@ typedef struct bc_bootcfg {
     char kernel[BC_KERNEL_PATH_MAX]; /* NUL-terminated, starts with '/' */
     char cmdline[BC_CMDLINE_MAX];    /* NUL-terminated, may be empty */
     uint32_t bios_memory_detect;     /* MOS_BIOS_DETECT_E820/_E801/_88H/_FALLBACK ("none") */
+    uint32_t protocol;               /* BC_PROTOCOL_* */
+    uint32_t module_count;           /* module= lines kept, in file order */
+    uint32_t module_bytes;           /* bytes of modules[] in use */
+    /* Per module "PATH\0ARGS\0" back to back; read with bc_bootcfg_module. */
+    char modules[BC_CFG_MODULE_BYTES];
     /* Known keys given in the last parsed file (first BC_CFG_MAX_KEYS),
      * so later checks (e.g. mm_config_validate) can name a line. */
     bc_cfg_key_line keys[BC_CFG_MAX_KEYS];
@@ -149,6 +166,11 @@ void bc_bootcfg_defaults(bc_bootcfg *cfg);
  * len > 0. */
 mm_status bc_bootcfg_parse(const void *text, size_t len, bc_bootcfg *cfg, bc_cfg_sink sink,
                            bc_cfg_errors *errs);
+
+/* Module `index` (< cfg->module_count) of the last parse: *path and *args
+ * point into cfg (NUL-terminated; args "" when none). Returns false, with
+ * both untouched, for an index out of range or a NULL argument. */
+bool bc_bootcfg_module(const bc_bootcfg *cfg, uint32_t index, const char **path, const char **args);
 
 /* Line that set `key` (case-insensitive) in the last parse, 0 when the
  * file did not set it. */

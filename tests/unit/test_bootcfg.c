@@ -379,6 +379,82 @@ static void null_arguments(void **state)
                      MM_ERR_INVALID_ARGUMENT);
 }
 
+/* protocol= and module= lines, inner blanks of the arguments kept:
+ *   module 0  path "/boot/vmlinuz"     args "root=/dev/sda1  ro"
+ *   module 1  path "/boot/initrd.img"  args "" */
+static void multiboot_modules(void **state)
+{
+    fixture *f = *state;
+    const char *path, *args;
+    assert_int_equal(parse(f, "protocol=multiboot2\nkernel=/boot/xen.gz\n"
+                              "module=/boot/vmlinuz   root=/dev/sda1  ro\n"
+                              "module = /boot/initrd.img\n"),
+                     MM_OK);
+    assert_int_equal(f->cfg.protocol, BC_PROTOCOL_MULTIBOOT2);
+    assert_int_equal(f->cfg.module_count, 2);
+    assert_true(bc_bootcfg_module(&f->cfg, 0, &path, &args));
+    assert_string_equal(path, "/boot/vmlinuz");
+    assert_string_equal(args, "root=/dev/sda1  ro");
+    assert_true(bc_bootcfg_module(&f->cfg, 1, &path, &args));
+    assert_string_equal(path, "/boot/initrd.img");
+    assert_string_equal(args, "");
+    assert_false(bc_bootcfg_module(&f->cfg, 2, &path, &args));
+    assert_int_equal(bc_bootcfg_key_line(&f->cfg, "module"), 3);
+    /* a second parse starts without modules */
+    assert_int_equal(parse(f, "protocol=multiboot1\n"), MM_OK);
+    assert_int_equal(f->cfg.module_count, 0);
+    assert_int_equal(f->cfg.protocol, BC_PROTOCOL_MULTIBOOT1);
+}
+
+static void protocol_values(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(parse(f, "protocol=MultiBoot1\n"), MM_OK);
+    assert_int_equal(f->cfg.protocol, BC_PROTOCOL_MULTIBOOT1);
+    assert_int_equal(parse(f, "protocol=mos\n"), MM_OK);
+    assert_int_equal(f->cfg.protocol, BC_PROTOCOL_MOS);
+    assert_int_equal(parse(f, "protocol=linux\nprotocol=mos\n"), MM_ERR_CONFIG);
+    expect_error(f, 0, 1, "protocol", "expected mos, multiboot1 or multiboot2");
+    expect_error(f, 1, 2, "protocol", "given twice (first on line 1)");
+}
+
+/* Modules without a Multiboot protocol, bad paths, too many, too long. */
+static void module_errors(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(parse(f, "kernel=/k\nmodule=/m1\nmodule=/m2\n"), MM_ERR_CONFIG);
+    assert_int_equal(f->errs.count, 1);
+    expect_error(f, 0, 2, "module", "needs protocol=multiboot1 or multiboot2");
+    assert_int_equal(parse(f, "protocol=multiboot2\nmodule=boot/m args\nmodule=\n"), MM_ERR_CONFIG);
+    expect_error(f, 0, 2, "module", "path must start with '/'");
+    expect_error(f, 1, 3, "module", "empty path");
+    char text[2048] = "protocol=multiboot1\n";
+    for (int i = 0; i < 17; i++)
+        strcat(text, "module=/m\n");
+    assert_int_equal(parse(f, text), MM_ERR_CONFIG);
+    assert_int_equal(f->errs.count, 1);
+    expect_error(f, 0, 18, "module", "more than 16 modules");
+    assert_int_equal(f->cfg.module_count, 16);
+}
+
+/* The module store holds 4096 bytes: four 1000-byte lines fit, a fifth
+ * does not. */
+static void module_store_limit(void **state)
+{
+    fixture *f = *state;
+    char *text = calloc(1, 8192);
+    strcpy(text, "protocol=multiboot2\n");
+    for (int i = 0; i < 5; i++) {
+        strcat(text, "module=/m ");
+        memset(text + strlen(text), 'a', 990);
+        strcat(text, "\n");
+    }
+    assert_int_equal(parse(f, text), MM_ERR_CONFIG);
+    expect_error(f, 0, 6, "module", "longer than 4096 bytes in all");
+    assert_int_equal(f->cfg.module_count, 4);
+    free(text);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -404,6 +480,10 @@ int main(void)
         T(error_format),
         T(long_key_is_cut),
         T(null_arguments),
+        T(multiboot_modules),
+        T(protocol_values),
+        T(module_errors),
+        T(module_store_limit),
     };
     return cmocka_run_group_tests_name("bootcfg", tests, NULL, NULL);
 }
