@@ -260,6 +260,10 @@ static void add_module(parser *ps, slice key, slice v)
         cut++;
     slice path = {v.p, cut}, args = trim((slice){v.p + cut, v.n - cut});
     const char *why = path_problem(path);
+    /* Modules mean nothing to the MultiOS protocol; asking for the
+     * protocol first keeps every error on the line that caused it. */
+    if (cfg->protocol == BC_PROTOCOL_MOS)
+        why = "needs protocol=multiboot1 or multiboot2 on an earlier line";
     if (why) {
         report(ps, key, why);
         return;
@@ -359,17 +363,6 @@ static void parse_line(parser *ps, slice line)
     apply(ps, key, value);
 }
 
-/* Modules mean nothing to the MultiOS protocol: a file that lists them
- * without choosing Multiboot has a mistake in it. */
-static void check_modules(parser *ps)
-{
-    uint32_t line = line_of(ps->cfg, (slice){"module", 6});
-    if (ps->cfg->module_count && ps->cfg->protocol == BC_PROTOCOL_MOS) {
-        bc_text t = bc_cfg_errors_add(ps->errs, line, "module", 6);
-        bc_text_str(&t, "needs protocol=multiboot1 or multiboot2");
-    }
-}
-
 void bc_bootcfg_defaults(bc_bootcfg *cfg)
 {
     mm_memset(cfg, 0, sizeof *cfg);
@@ -408,7 +401,6 @@ mm_status bc_bootcfg_parse(const void *text, size_t len, bc_bootcfg *cfg, bc_cfg
         parse_line(&ps, line);
         pos = end + 1;
     }
-    check_modules(&ps);
     return errs->count + errs->dropped ? MM_ERR_CONFIG : MM_OK;
 }
 

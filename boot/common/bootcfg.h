@@ -20,8 +20,8 @@
  *                          the kernel is booted (docs/multiboot.md).
  *   module=PATH [ARGS]     a Multiboot module, once per module, in order;
  *                          PATH as for kernel=, ARGS (after the first
- *                          blanks) its command line. Only with a Multiboot
- *                          protocol.
+ *                          blanks) its command line. Only after a
+ *                          protocol=multiboot1/multiboot2 line.
  * Every other key is handed to a bc_cfg_sink (normally lib/mm's config:
  * heap_size, temp_heap_size, bitmap_granularity, heap_alignment,
  * min_heap_addr, memory_test, log_level, detailed_logging); a key the sink

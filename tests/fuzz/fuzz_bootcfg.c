@@ -44,6 +44,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if ((st == MM_OK) != (errs.count == 0 && errs.dropped == 0))
         abort();
+    if (cfg.module_count > BC_CFG_MAX_MODULES || cfg.module_bytes > BC_CFG_MODULE_BYTES)
+        abort();
+    for (uint32_t i = 0; i < cfg.module_count; i++) {
+        const char *path, *args;
+        if (!bc_bootcfg_module(&cfg, i, &path, &args) || path[0] != '/' ||
+            args + strlen(args) >= cfg.modules + cfg.module_bytes + 1)
+            abort();
+    }
     for (uint32_t i = 0; i < errs.count; i++) {
         char line[256];
         terminated(errs.items[i].key, sizeof errs.items[i].key);

@@ -422,9 +422,11 @@ static void protocol_values(void **state)
 static void module_errors(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(parse(f, "kernel=/k\nmodule=/m1\nmodule=/m2\n"), MM_ERR_CONFIG);
+    assert_int_equal(parse(f, "kernel=/k\nmodule=/m1\nprotocol=multiboot1\nmodule=/m2\n"),
+                     MM_ERR_CONFIG);
     assert_int_equal(f->errs.count, 1);
-    expect_error(f, 0, 2, "module", "needs protocol=multiboot1 or multiboot2");
+    expect_error(f, 0, 2, "module", "needs protocol=multiboot1 or multiboot2 on an earlier line");
+    assert_int_equal(f->cfg.module_count, 1);
     assert_int_equal(parse(f, "protocol=multiboot2\nmodule=boot/m args\nmodule=\n"), MM_ERR_CONFIG);
     expect_error(f, 0, 2, "module", "path must start with '/'");
     expect_error(f, 1, 3, "module", "empty path");
