@@ -57,3 +57,8 @@ $(MB_REPLAY): $(call objs,h32,$(COMMON_SRCS))
 ALL_TARGETS += $(MB_REPLAY)
 CHECK_SUITES += i386-replay-multiboot
 CMD_i386-replay-multiboot := $(MB_REPLAY) tests/fuzz/corpus/multiboot
+
+# The driver's sequence end to end (gzip kernel and module made with zlib).
+$(BUILD)/tests/unit/test_multiboot_flow: $(call objs,host,tests/multiboot/mbcheck.c)
+$(call objs,host,tests/unit/test_multiboot_flow.c): HOST_CFLAGS += -Itests/multiboot
+UNIT_LIBS_multiboot_flow := -lz
