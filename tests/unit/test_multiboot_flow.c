@@ -23,6 +23,7 @@
 #include "common/multiboot.h"
 #include "helpers/host_window.h"
 #include "helpers/mb_image.h"
+#include "helpers/mb_lines.h"
 #include "mbcheck.h"
 #include "mos/handoff.h"
 
@@ -35,8 +36,7 @@ typedef struct machine {
     mm_entry storage[32];
     mm_map map;
     bc_inflate_work work;
-    char lines[8192];
-    size_t lines_len;
+    mb_lines out;
 } machine;
 
 static uint8_t *gzip_of(const uint8_t *p, size_t n, size_t *out_len)
@@ -121,22 +121,6 @@ static uint64_t place(machine *m, uint64_t size, mm_type type)
     return at;
 }
 
-static const void *window_mem(void *env, uint64_t addr, uint64_t len)
-{
-    machine *m = env;
-    if (len == 0 || addr >= RAM || len > RAM - addr)
-        return NULL;
-    return host_window_ptr(&m->hw, addr);
-}
-
-static void collect(void *env, const char *line)
-{
-    machine *m = env;
-    int n = snprintf(m->lines + m->lines_len, sizeof m->lines - m->lines_len, "%s\n", line);
-    if (n > 0 && (size_t)n < sizeof m->lines - m->lines_len)
-        m->lines_len += (size_t)n;
-}
-
 /* The driver's sequence, returning the plan's status (BC_MB_OK when the
  * kernel was loaded, built and checked). */
 static bc_mb_status boot(machine *m, int reloc, bc_mb_plan *p, bc_mb_entry *entry)
@@ -185,10 +169,12 @@ static bc_mb_status boot(machine *m, int reloc, bc_mb_plan *p, bc_mb_entry *entr
 
     char line[64];
     snprintf(line, sizeof line, "MB mod0.crc32=0x%x", mos_crc32_skip(mod, MODULE_LEN, MODULE_LEN));
-    mbc_ctx c = {.mem = window_mem, .out = collect, .env = m, .kernel = {p->lowest, p->end}};
+    mbc_ctx c = {
+        .mem = mb_lines_mem, .out = mb_lines_out, .env = &m->out, .kernel = {p->lowest, p->end}};
+    mb_lines_reset(&m->out, &m->hw);
     uint32_t failures = mbc_check(&c, 2, entry->eax, entry->ebx);
-    if (failures || !strstr(m->lines, line))
-        fail_msg("checker (%u failures), want \"%s\":\n%s", failures, line, m->lines);
+    if (failures || !mb_lines_has(&m->out, line))
+        fail_msg("checker (%u failures), want \"%s\":\n%s", failures, line, m->out.text);
     free(kernel), free(gz), free(file), free(mod), free(mgz), free(mfile);
     return BC_MB_OK;
 }
@@ -204,8 +190,8 @@ static void relocatable_kernel_boots(void **state)
     assert_true(p.lowest == 0x200000);
     assert_int_equal(e.eip, 0x200010);
     assert_int_equal(e.eax, BC_MB2_BOOT_MAGIC);
-    assert_non_null(strstr(m->lines, "MB load_base=0x200000\n"));
-    assert_non_null(strstr(m->lines, "MB result=PASS\n"));
+    assert_true(mb_lines_has(&m->out, "MB load_base=0x200000"));
+    assert_true(mb_lines_has(&m->out, "MB result=PASS"));
 }
 
 /* Not relocatable: refused before anything is written, naming the loader. */

@@ -29,6 +29,7 @@
 #include "helpers/elf_image.h"
 #include "helpers/host_window.h"
 #include "helpers/mb_image.h"
+#include "helpers/mb_lines.h"
 #include "mbcheck.h"
 #include "mos/handoff.h"
 
@@ -52,8 +53,7 @@ typedef struct fixture {
     uint8_t smbios[24];
     uint8_t efi_map[3 * 48];
     bc_mb_info_input in;
-    char lines[16384];
-    size_t lines_len;
+    mb_lines out;
 } fixture;
 
 static void checksum(uint8_t *p, uint32_t n, uint32_t at)
@@ -171,37 +171,21 @@ static void with_uefi_tables(fixture *fx)
 
 /* ---- The checker over the window --------------------------------------------- */
 
-static const void *window_mem(void *env, uint64_t addr, uint64_t len)
-{
-    fixture *fx = env;
-    if (len == 0 || addr >= WINDOW || len > WINDOW - addr)
-        return NULL;
-    return host_window_ptr(&fx->hw, addr);
-}
-
-static void collect(void *env, const char *line)
-{
-    fixture *fx = env;
-    int n = snprintf(fx->lines + fx->lines_len, sizeof fx->lines - fx->lines_len, "%s\n", line);
-    if (n > 0 && (size_t)n < sizeof fx->lines - fx->lines_len)
-        fx->lines_len += (size_t)n;
-}
-
 static uint32_t run_checker(fixture *fx, uint32_t version)
 {
-    mbc_ctx c = {.mem = window_mem, .out = collect, .env = fx, .kernel = {KERNEL, KERNEL + 0x4000}};
-    fx->lines_len = 0;
-    fx->lines[0] = '\0';
+    mbc_ctx c = {.mem = mb_lines_mem,
+                 .out = mb_lines_out,
+                 .env = &fx->out,
+                 .kernel = {KERNEL, KERNEL + 0x4000}};
+    mb_lines_reset(&fx->out, &fx->hw);
     uint32_t magic = version == 1 ? BC_MB1_BOOT_MAGIC : BC_MB2_BOOT_MAGIC;
     return mbc_check(&c, version, magic, INFO);
 }
 
 static void expect_line(fixture *fx, const char *line)
 {
-    char want[256];
-    snprintf(want, sizeof want, "%s\n", line);
-    if (!strstr(fx->lines, want))
-        fail_msg("no line \"%s\" in:\n%s", line, fx->lines);
+    if (!mb_lines_has(&fx->out, line))
+        fail_msg("no line \"%s\" in:\n%s", line, fx->out.text);
 }
 
 static void build(fixture *fx, uint32_t version, uint32_t *used)
@@ -250,8 +234,10 @@ static void mb1_checker_passes(void **state)
     uint32_t used;
     build(fx, 1, &used);
     if (run_checker(fx, 1))
-        fail_msg("checker failed:\n%s", fx->lines);
+        fail_msg("checker failed:\n%s", fx->out.text);
     expect_line(fx, "MB result=PASS");
+    assert_false(mb_lines_has(&fx->out, "MB result=FAIL"));
+    assert_false(mb_lines_has(&fx->out, "MB mem_lower=63")); /* a prefix is not a line */
     expect_line(fx, "MB flags=0x26f");
     expect_line(fx, "MB cmdline=console=com1 mb-test");
     expect_line(fx, "MB loader=MultiOS Boot 0.1.0");
@@ -299,7 +285,7 @@ static void mb2_checker_passes(void **state)
     with_uefi_tables(fx);
     build(fx, 2, &used);
     if (run_checker(fx, 2))
-        fail_msg("checker failed:\n%s", fx->lines);
+        fail_msg("checker failed:\n%s", fx->out.text);
     expect_line(fx, "MB result=PASS");
     expect_line(fx, "MB cmdline=console=com1 mb-test");
     expect_line(fx, "MB loader=MultiOS Boot 0.1.0");
@@ -356,7 +342,7 @@ static void mb2_rsdp_v1_only(void **state)
     build(fx, 2, &used);
     assert_int_equal(run_checker(fx, 2), 0);
     expect_line(fx, "MB acpi.old=ok");
-    assert_null(strstr(fx->lines, "acpi.new"));
+    assert_null(strstr(fx->out.text, "acpi.new"));
 }
 
 /* ---- Sizes and errors --------------------------------------------------------- */
@@ -422,7 +408,8 @@ static void checker_catches_bad_rsdp_and_magic(void **state)
     expect_line(fx, "MB acpi.old=ok");
     expect_line(fx, "MB acpi.new=bad");
     build(fx, 1, &used);
-    mbc_ctx c = {.mem = window_mem, .out = collect, .env = fx};
+    mbc_ctx c = {.mem = mb_lines_mem, .out = mb_lines_out, .env = &fx->out};
+    mb_lines_reset(&fx->out, &fx->hw);
     assert_int_equal(mbc_check(&c, 1, BC_MB2_BOOT_MAGIC, INFO), 1);
     expect_line(fx, "MB fail=wrong magic in EAX");
 }
