@@ -232,14 +232,18 @@ typedef struct bc_mb_info_input {
     const char *cmdline; /* kernel command line, NULL = "" */
     const bc_mb_module *modules;
     uint32_t module_count;
-    uint32_t flags;            /* BC_MB_INFO_* */
-    uint32_t bios_drive;       /* 0x80 = first hard disk */
-    uint32_t partition;        /* 0xffffffff = none */
-    uint32_t sub_partition;    /* 0xffffffff = none */
-    const bc_mb_plan *plan;    /* the loaded kernel */
-    const void *shdrs;         /* plan->shnum * shentsize bytes, or NULL */
-    const void *rsdp;          /* ACPI RSDP ("RSD PTR "), or NULL */
-    const void *smbios;        /* SMBIOS entry point (_SM_ or _SM3_), or NULL */
+    uint32_t flags;         /* BC_MB_INFO_* */
+    uint32_t bios_drive;    /* 0x80 = first hard disk */
+    uint32_t partition;     /* 0xffffffff = none */
+    uint32_t sub_partition; /* 0xffffffff = none */
+    const bc_mb_plan *plan; /* the loaded kernel */
+    const void *shdrs;      /* plan->shnum * shentsize bytes, or NULL */
+    /* ACPI RSDP or NULL: 20 bytes read, for revision >= 2 its `length`
+     * bytes (clamped to 36 .. 256). */
+    const void *rsdp;
+    /* SMBIOS entry point or NULL: "_SM_" (31 bytes or its length byte) or
+     * "_SM3_" (24 or its length byte); another signature gives no tag. */
+    const void *smbios;
     uint64_t efi_system_table; /* 0 = none (BIOS) */
     const void *efi_map;       /* raw final EFI memory map, or NULL */
     uint32_t efi_map_size;     /* bytes */
