@@ -26,9 +26,9 @@ ALL_TARGETS += $(MB_KERNELS)
 $(BUILD)/tests/unit/test_multiboot_info: $(call objs,host,tests/multiboot/mbcheck.c)
 $(call objs,host,tests/unit/test_multiboot_info.c): HOST_CFLAGS += -Itests/multiboot
 
-# Boots under QEMU's own Multiboot 1 loader (-kernel, -initrd modules) and
-# under Debian's GRUB (MB1 and MB2, SeaBIOS and OVMF): the kernels and
-# their checker proven against the reference loaders.
+# Boots under QEMU's own Multiboot 1 loader (-kernel, -initrd modules),
+# directly and through mbchain.elf (our back end loading them), and under
+# Debian's GRUB (MB1 and MB2, SeaBIOS and OVMF).
 BOOT_SUITES += multiboot-qemu multiboot-grub
 CMD_multiboot-qemu := tests/multiboot/qemu-cases.sh $(MB_OUT)
 CMD_multiboot-grub := tests/multiboot/grub-cases.sh $(MB_OUT)
@@ -62,3 +62,16 @@ CMD_i386-replay-multiboot := $(MB_REPLAY) tests/fuzz/corpus/multiboot
 $(BUILD)/tests/unit/test_multiboot_flow: $(call objs,host,tests/multiboot/mbcheck.c)
 $(call objs,host,tests/unit/test_multiboot_flow.c): HOST_CFLAGS += -Itests/multiboot
 UNIT_LIBS_multiboot_flow := -lz
+
+# mbchain.elf: the back end itself loading a test kernel (chain.c), started
+# by QEMU's Multiboot loader; linked at 16 MiB, with lib/mm and boot/common.
+MB_CHAIN := $(MB_OUT)/mbchain.elf
+MB_CHAIN_OBJS := $(MB_OUT)/obj/chain_entry.o $(MB_OUT)/obj/chain.o \
+                 $(call objs,i386,$(MM_SRCS) $(COMMON_SRCS) $(RT_SRCS))
+$(MB_OUT)/obj/chain_entry.o: tests/multiboot/chain.S
+	@mkdir -p $(@D)
+	$(CLANG) --target=i386-unknown-none-elf -c $< -o $@
+$(MB_CHAIN): $(MB_CHAIN_OBJS) tests/multiboot/kernel.ld
+	$(LLD) -m elf_i386 -static -nostdlib -z max-page-size=4096 --build-id=none --gc-sections \
+	    --defsym=__load_base=0x1000000 -T tests/multiboot/kernel.ld -o $@ $(MB_CHAIN_OBJS)
+ALL_TARGETS += $(MB_CHAIN)
