@@ -76,34 +76,105 @@ static uint32_t rd32(uint32_t addr)
     return mm_load_le32((const uint8_t *)(uintptr_t)addr);
 }
 
-/* QEMU's MB1 memory map into `m`, sanitized at 4 KiB. */
-static void import_map(mm_map *m, uint32_t info)
+/* What the first loader (QEMU's MB1 loader, or GRUB with multiboot2)
+ * handed over: files, strings and firmware tables to pass on. */
+typedef struct source {
+    const char *cmdline;
+    uint32_t count;
+    uint32_t start[MAX_MODULES + 1], end[MAX_MODULES + 1];
+    const char *args[MAX_MODULES + 1];
+    uint64_t efi_st;
+    const void *efi_map, *rsdp, *smbios;
+    uint32_t efi_map_size, efi_desc_size, efi_desc_version;
+    uint64_t info, info_end; /* the first loader's information structure */
+} source;
+
+static void add_range(mm_map *m, const uint8_t *e, uint32_t type)
+{
+    mm_map_add(m, mm_load_le64(e), mm_load_le64(e + 8), mm_e820_type(type, 0), type, 0);
+}
+
+/* QEMU's MB1 information: memory map, modules, command line. */
+static void from_mb1(mm_map *m, uint32_t info, source *src)
 {
     if (!(rd32(info) & 0x40))
         die("no memory map from QEMU");
-    uint32_t addr = rd32(info + 48), len = rd32(info + 44);
-    mm_map_init(m, storage, MAX_ENTRIES);
-    for (uint32_t off = 0; off + 24 <= len; off += rd32(addr + off) + 4) {
-        const uint8_t *e = (const uint8_t *)(uintptr_t)(addr + off + 4);
-        uint32_t type = mm_load_le32(e + 16);
-        mm_map_add(m, mm_load_le64(e), mm_load_le64(e + 8), mm_e820_type(type, 0), type, 0);
+    uint32_t addr = rd32(info + 48), len = rd32(info + 44), list = rd32(info + 24);
+    for (uint32_t off = 0; off + 24 <= len; off += rd32(addr + off) + 4)
+        add_range(m, (const uint8_t *)(uintptr_t)(addr + off + 4), rd32(addr + off + 20));
+    src->cmdline = (const char *)(uintptr_t)rd32(info + 16);
+    src->count = rd32(info + 20) < MAX_MODULES + 1 ? rd32(info + 20) : MAX_MODULES + 1;
+    for (uint32_t i = 0; i < src->count; i++) {
+        src->start[i] = rd32(list + 16 * i);
+        src->end[i] = rd32(list + 16 * i + 4);
+        src->args[i] = (const char *)(uintptr_t)rd32(list + 16 * i + 8);
     }
-    if (mm_map_sanitize(m, 4096, scratch, sizeof scratch, 0) != MM_OK)
-        die("map does not sanitize");
+    src->info = info;
+    src->info_end = info + 116;
 }
 
-/* Loader memory: this image and QEMU's information, files and strings
- * (QEMU puts them all between its kernel and the first free page). */
-static void carve_loader(mm_map *m, uint32_t info)
+/* One tag of GRUB's MB2 information. */
+static void mb2_tag(mm_map *m, const uint8_t *t, source *src)
 {
-    uint64_t lo = (uintptr_t)__image_start, hi = (uintptr_t)__image_end;
-    uint32_t count = rd32(info + 20), list = rd32(info + 24);
-    for (uint32_t i = 0; i < count; i++) {
-        uint32_t end = rd32(list + 16 * i + 4);
-        hi = end > hi ? end : hi;
+    uint32_t type = mm_load_le32(t), size = mm_load_le32(t + 4);
+    if (type == BC_MB2_TAG_CMDLINE) {
+        src->cmdline = (const char *)t + 8;
+    } else if (type == BC_MB2_TAG_MODULE && src->count < MAX_MODULES + 1) {
+        src->start[src->count] = mm_load_le32(t + 8);
+        src->end[src->count] = mm_load_le32(t + 12);
+        src->args[src->count++] = (const char *)t + 16;
+    } else if (type == BC_MB2_TAG_MMAP) {
+        for (uint32_t off = 16; off + 24 <= size; off += mm_load_le32(t + 8))
+            add_range(m, t + off, mm_load_le32(t + off + 16));
+    } else if (type == BC_MB2_TAG_EFI64) {
+        src->efi_st = mm_load_le64(t + 8);
+    } else if (type == BC_MB2_TAG_EFI_MMAP) {
+        src->efi_map = t + 16;
+        src->efi_map_size = size - 16;
+        src->efi_desc_size = mm_load_le32(t + 8);
+        src->efi_desc_version = mm_load_le32(t + 12);
+    } else if (type == BC_MB2_TAG_ACPI_NEW || (type == BC_MB2_TAG_ACPI_OLD && !src->rsdp)) {
+        src->rsdp = t + 8;
+    } else if (type == BC_MB2_TAG_SMBIOS) {
+        src->smbios = t + 16;
     }
-    hi = info + 0x1000ull > hi ? info + 0x1000ull : hi;
-    if (mm_map_carve(m, lo, hi - lo, MM_TYPE_BOOTLOADER_RECLAIMABLE, MM_CARVE_ANY_TYPE) != MM_OK)
+}
+
+/* GRUB's MB2 information; on UEFI the map comes from the raw EFI map, as
+ * our UEFI front end takes it. */
+static void from_mb2(mm_map *m, uint32_t info, source *src)
+{
+    uint32_t total = rd32(info);
+    for (uint32_t pos = 8; pos + 8 <= total && rd32(info + pos) != 0;
+         pos += (rd32(info + pos + 4) + 7) & ~7u)
+        mb2_tag(m, (const uint8_t *)(uintptr_t)(info + pos), src);
+    if (src->efi_map) {
+        mm_map_clear(m);
+        if (mm_map_import_efi(m, src->efi_map, src->efi_map_size, src->efi_desc_size,
+                              src->efi_desc_version) != MM_OK)
+            die("EFI map does not import");
+    }
+    src->info = info;
+    src->info_end = info + total;
+}
+
+/* Loader memory: this image, the first loader's information and files
+ * (our sources until they are copied). */
+static void carve_loader(mm_map *m, const source *src)
+{
+    if (mm_map_sanitize(m, 4096, scratch, sizeof scratch, 0) != MM_OK)
+        die("map does not sanitize");
+    uint64_t lo = (uintptr_t)__image_start, hi = (uintptr_t)__image_end;
+    mm_status st = mm_map_carve(m, lo, hi - lo, MM_TYPE_BOOTLOADER_RECLAIMABLE, MM_CARVE_ANY_TYPE);
+    if (st == MM_OK)
+        st = mm_map_carve(m, src->info, src->info_end - src->info, MM_TYPE_BOOTLOADER_RECLAIMABLE,
+                          MM_CARVE_ANY_TYPE);
+    for (uint32_t i = 0; i < src->count && st == MM_OK; i++) {
+        if (src->end[i] > src->start[i])
+            st = mm_map_carve(m, src->start[i], src->end[i] - src->start[i],
+                              MM_TYPE_BOOTLOADER_RECLAIMABLE, MM_CARVE_ANY_TYPE);
+    }
+    if (st != MM_OK)
         die("cannot carve the loader");
 }
 
@@ -156,15 +227,15 @@ static void plan_kernel(mm_map *m, const uint8_t *f, size_t len, uint32_t versio
     say_hex("entry", plan.entry);
 }
 
-/* Modules 1.. of QEMU become the target's modules, copied to new places. */
-static uint32_t place_modules(mm_map *m, uint32_t info)
+/* Files 1.. become the target's modules, copied to new places. */
+static uint32_t place_modules(mm_map *m, const source *src)
 {
-    uint32_t count = rd32(info + 20), list = rd32(info + 24), n = 0;
-    for (uint32_t i = 1; i < count && n < MAX_MODULES; i++, n++) {
-        uint32_t start = rd32(list + 16 * i), end = rd32(list + 16 * i + 4);
-        uint64_t at = take(m, end - start, MM_TYPE_KERNEL);
-        mm_memcpy((void *)(uintptr_t)at, (const void *)(uintptr_t)start, end - start);
-        mods[n] = (bc_mb_module){at, end - start, (const char *)(uintptr_t)rd32(list + 16 * i + 8)};
+    uint32_t n = 0;
+    for (uint32_t i = 1; i < src->count; i++, n++) {
+        uint32_t len = src->end[i] - src->start[i];
+        uint64_t at = take(m, len, MM_TYPE_KERNEL);
+        mm_memcpy((void *)(uintptr_t)at, (const void *)(uintptr_t)src->start[i], len);
+        mods[n] = (bc_mb_module){at, len, src->args[i]};
     }
     return n;
 }
@@ -185,14 +256,18 @@ static void __attribute__((noreturn)) enter(bc_mb_entry e)
     __builtin_unreachable();
 }
 
-/* "<path> mb=N rest": the version and the target's command line. */
-static const char *parse_cmdline(uint32_t info, uint32_t *version)
+/* "[path] mb=N rest" (QEMU puts the kernel's path first, GRUB does not):
+ * the version and the target's command line. */
+static const char *parse_cmdline(const char *s, uint32_t *version)
 {
-    const char *s = (const char *)(uintptr_t)rd32(info + 16);
-    while (*s && *s != ' ')
-        s++;
     while (*s == ' ')
         s++;
+    if (s[0] != 'm' || s[1] != 'b' || s[2] != '=') {
+        while (*s && *s != ' ')
+            s++;
+        while (*s == ' ')
+            s++;
+    }
     if (s[0] != 'm' || s[1] != 'b' || s[2] != '=' || (s[3] != '1' && s[3] != '2'))
         die("command line must start with mb=1 or mb=2");
     *version = (uint32_t)(s[3] - '0');
@@ -202,28 +277,26 @@ static const char *parse_cmdline(uint32_t info, uint32_t *version)
     return s;
 }
 
-void mb_chain_main(uint32_t magic, uint32_t info)
+static void build_and_enter(mm_map *m, const source *src, const uint8_t *f, uint32_t version,
+                            const char *cmdline)
 {
-    static mm_map map;
-    uint32_t version;
-    if (magic != BC_MB1_BOOT_MAGIC || rd32(info + 20) < 1)
-        die("start me with QEMU -kernel and the target as the first -initrd file");
-    const char *cmdline = parse_cmdline(info, &version);
-    import_map(&map, info);
-    carve_loader(&map, info);
-    size_t len;
-    uint32_t list = rd32(info + 24);
-    const uint8_t *f = kernel_file(&map, rd32(list), rd32(list + 4), &len);
-    plan_kernel(&map, f, len, version);
-    bc_mb_info_input in = {.map = &map,
-                           .cmdline = cmdline,
-                           .modules = mods,
-                           .plan = &plan,
-                           .shdrs = plan.shnum ? f + plan.shoff : 0,
-                           .rsdp = find_rsdp()};
-    in.module_count = place_modules(&map, info);
+    bc_mb_info_input in = {
+        .map = m,
+        .cmdline = cmdline,
+        .modules = mods,
+        .plan = &plan,
+        .shdrs = plan.shnum ? f + plan.shoff : 0,
+        .rsdp = src->rsdp ? src->rsdp : find_rsdp(),
+        .smbios = src->smbios,
+        .efi_system_table = src->efi_st,
+        .efi_map = src->efi_map,
+        .efi_map_size = src->efi_map_size,
+        .efi_desc_size = src->efi_desc_size,
+        .efi_desc_version = src->efi_desc_version,
+    };
+    in.module_count = place_modules(m, src);
     uint32_t size = bc_mb_info_size(version, &in, 2), used;
-    uint64_t at = take(&map, size, MM_TYPE_HANDOFF);
+    uint64_t at = take(m, size, MM_TYPE_HANDOFF);
     char why[96];
     if (bc_mb_modules_check(&plan, mods, in.module_count, at, size, why, sizeof why) != BC_MB_OK)
         die(why);
@@ -234,4 +307,26 @@ void mb_chain_main(uint32_t magic, uint32_t info)
         die(bc_mb_status_name(st));
     say_hex("info", at);
     enter(bc_mb_entry_regs(&plan, version, (uint32_t)at));
+}
+
+void mb_chain_main(uint32_t magic, uint32_t info)
+{
+    static mm_map map;
+    static source src;
+    uint32_t version;
+    mm_map_init(&map, storage, MAX_ENTRIES);
+    if (magic == BC_MB1_BOOT_MAGIC)
+        from_mb1(&map, info, &src);
+    else if (magic == BC_MB2_BOOT_MAGIC)
+        from_mb2(&map, info, &src);
+    else
+        die("not started by a Multiboot loader");
+    if (src.count < 1 || !src.cmdline)
+        die("the target kernel must be the first module");
+    const char *cmdline = parse_cmdline(src.cmdline, &version);
+    carve_loader(&map, &src);
+    size_t len;
+    const uint8_t *f = kernel_file(&map, src.start[0], src.end[0], &len);
+    plan_kernel(&map, f, len, version);
+    build_and_enter(&map, &src, f, version, cmdline);
 }
