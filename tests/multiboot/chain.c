@@ -178,12 +178,13 @@ static void carve_loader(mm_map *m, const source *src)
         die("cannot carve the loader");
 }
 
-/* Usable memory of `size` bytes, page-aligned, below 4 GiB, carved. */
-static uint64_t take(mm_map *m, uint64_t size, mm_type type)
+/* Usable memory of `size` bytes, page-aligned, below 4 GiB, carved.
+ * Loader buffers come from the top (`dir` MM_FIND_TOP_DOWN) so they stay
+ * clear of the low addresses kernels are linked at. */
+static uint64_t take(mm_map *m, uint64_t size, mm_type type, mm_find_flags dir)
 {
     uint64_t at;
-    if (mm_map_find(m, size ? size : 1, 4096, 0x100000, WINDOW_END, MM_FIND_BOTTOM_UP, &at) !=
-            MM_OK ||
+    if (mm_map_find(m, size ? size : 1, 4096, 0x100000, WINDOW_END, dir, &at) != MM_OK ||
         mm_map_carve(m, at, size ? size : 1, type, MM_CARVE_DEFAULT) != MM_OK)
         die("out of memory");
     return at;
@@ -199,7 +200,8 @@ static const uint8_t *kernel_file(mm_map *m, uint32_t start, uint32_t end, size_
     uint32_t claimed;
     if (bc_gzip_claimed_size(f, *len, &claimed) != BC_INFLATE_OK)
         die("gzip trailer");
-    uint8_t *out = (uint8_t *)(uintptr_t)take(m, claimed, MM_TYPE_BOOTLOADER_RECLAIMABLE);
+    uint8_t *out =
+        (uint8_t *)(uintptr_t)take(m, claimed, MM_TYPE_BOOTLOADER_RECLAIMABLE, MM_FIND_TOP_DOWN);
     bc_inflate_status st = bc_gzip_decompress(f, *len, out, claimed, len, &work);
     if (st != BC_INFLATE_OK)
         die(bc_inflate_strerror(st));
@@ -233,7 +235,7 @@ static uint32_t place_modules(mm_map *m, const source *src)
     uint32_t n = 0;
     for (uint32_t i = 1; i < src->count; i++, n++) {
         uint32_t len = src->end[i] - src->start[i];
-        uint64_t at = take(m, len, MM_TYPE_KERNEL);
+        uint64_t at = take(m, len, MM_TYPE_KERNEL, MM_FIND_BOTTOM_UP);
         mm_memcpy((void *)(uintptr_t)at, (const void *)(uintptr_t)src->start[i], len);
         mods[n] = (bc_mb_module){at, len, src->args[i]};
     }
@@ -296,7 +298,7 @@ static void build_and_enter(mm_map *m, const source *src, const uint8_t *f, uint
     };
     in.module_count = place_modules(m, src);
     uint32_t size = bc_mb_info_size(version, &in, 2), used;
-    uint64_t at = take(m, size, MM_TYPE_HANDOFF);
+    uint64_t at = take(m, size, MM_TYPE_HANDOFF, MM_FIND_BOTTOM_UP);
     char why[96];
     if (bc_mb_modules_check(&plan, mods, in.module_count, at, size, why, sizeof why) != BC_MB_OK)
         die(why);
