@@ -207,8 +207,9 @@ bc_mb_status bc_mb_load(const bc_mb_plan *p, const void *file, size_t len, const
 
 /* ---- Modules and info ------------------------------------------------------ */
 
-/* A module as placed by the driver; the cmdline (NULL = "") is copied into
- * the info structure, so it may live anywhere. */
+/* A module as placed by the driver; the cmdline (bc_mb_cmdline of its
+ * path and arguments; NULL = "") is copied into the info structure, so it
+ * may live anywhere. */
 typedef struct bc_mb_module {
     uint64_t phys, size;
     const char *cmdline;
@@ -222,6 +223,15 @@ typedef struct bc_mb_module {
 bc_mb_status bc_mb_modules_check(const bc_mb_plan *p, const bc_mb_module *mods, uint32_t count,
                                  uint64_t info_phys, uint64_t info_size, char *msg, size_t cap);
 
+/* Writes the command line a Multiboot kernel or module is given into
+ * dst[0 .. cap): `path`, then a blank and `args` when args is not empty,
+ * NUL-terminated (cut to fit when cap is too small; nothing written when
+ * cap is 0). The image's path comes first, as GRUB legacy and QEMU pass
+ * it: Xen drops the first word of its own and of the dom0 kernel's
+ * command line unless the loader calls itself GRUB 2. Returns the length
+ * of the full line without the NUL (the bytes needed are that + 1). */
+size_t bc_mb_cmdline(char *dst, size_t cap, const char *path, const char *args);
+
 /* bc_mb_info_input.flags */
 #define BC_MB_INFO_BOOTDEV 0x1u /* bios_drive/partition/sub_partition valid */
 
@@ -229,7 +239,7 @@ bc_mb_status bc_mb_modules_check(const bc_mb_plan *p, const bc_mb_module *mods, 
  * only. Physical addresses are < 4 GiB except efi_system_table. */
 typedef struct bc_mb_info_input {
     const mm_map *map;   /* final, carved, sanitized */
-    const char *cmdline; /* kernel command line, NULL = "" */
+    const char *cmdline; /* kernel command line (bc_mb_cmdline), NULL = "" */
     const bc_mb_module *modules;
     uint32_t module_count;
     uint32_t flags;         /* BC_MB_INFO_* */

@@ -44,6 +44,20 @@ static void put_str(uint8_t *p, const char *s, uint32_t bytes)
     p[bytes - 1] = 0;
 }
 
+size_t bc_mb_cmdline(char *dst, size_t cap, const char *path, const char *args)
+{
+    bc_text t;
+    bc_text_init(&t, dst, cap);
+    bc_text_str(&t, path ? path : "");
+    size_t n = bc_strnlen(path ? path : "", SIZE_MAX);
+    if (args && args[0]) {
+        bc_text_str(&t, " ");
+        bc_text_str(&t, args);
+        n += 1 + bc_strnlen(args, SIZE_MAX);
+    }
+    return n;
+}
+
 uint32_t bc_mb_map_type(uint32_t type)
 {
     switch (type) {

@@ -75,3 +75,8 @@ $(MB_CHAIN): $(MB_CHAIN_OBJS) tests/multiboot/kernel.ld
 	$(LLD) -m elf_i386 -static -nostdlib -z max-page-size=4096 --build-id=none --gc-sections \
 	    --defsym=__load_base=0x1000000 -T tests/multiboot/kernel.ld -o $@ $(MB_CHAIN_OBJS)
 ALL_TARGETS += $(MB_CHAIN)
+
+# Debian's Xen booted by the back end (through mbchain.elf) on SeaBIOS as
+# MB1 and MB2, and its documented refusal on OVMF.
+BOOT_SUITES += multiboot-xen
+CMD_multiboot-xen := tests/multiboot/xen-cases.sh $(MB_OUT) $(MBINFO)

@@ -19,8 +19,9 @@ crc32() {
     printf '0x%x' "$((16#$hex))"
 }
 
-# run NAME FIRMWARE QEMU-ARGS...: boots with a 60 s timeout and
-# isa-debug-exit, serial log in $work/NAME.log; prints QEMU's status.
+# run NAME FIRMWARE QEMU-ARGS...: boots with a RUN_TIMEOUT (60) second
+# timeout and isa-debug-exit, serial log in $work/NAME.log; prints QEMU's
+# status.
 run() {
     local name=$1 fw=$2 rc=0 fwargs=()
     shift 2
@@ -29,7 +30,7 @@ run() {
         fwargs=(-drive "if=pflash,format=raw,readonly=on,file=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}"
             -drive "if=pflash,format=raw,file=$work/$name.vars")
     fi
-    (cd "$work" && timeout 60 qemu-system-x86_64 -nodefaults -machine q35 -m 256M \
+    (cd "$work" && timeout "${RUN_TIMEOUT:-60}" qemu-system-x86_64 -nodefaults -machine q35 -m 256M \
         -display none -no-reboot -net none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         -serial "file:$work/$name.log" "${fwargs[@]}" "$@") || rc=$?
     echo "$rc"

@@ -425,6 +425,21 @@ static void checker_catches_overlapping_modules(void **state)
     expect_line(fx, "MB fail=module overlaps the kernel, the info or another module");
 }
 
+/* "path args", the path alone without arguments, cut to fit. */
+static void command_lines(void **state)
+{
+    (void)state;
+    char buf[32];
+    assert_int_equal(bc_mb_cmdline(buf, sizeof buf, "/boot/xen.gz", "console=com1"), 25);
+    assert_string_equal(buf, "/boot/xen.gz console=com1");
+    assert_int_equal(bc_mb_cmdline(buf, sizeof buf, "/boot/initrd.img", ""), 16);
+    assert_string_equal(buf, "/boot/initrd.img");
+    assert_int_equal(bc_mb_cmdline(buf, sizeof buf, "/boot/vmlinuz", NULL), 13);
+    assert_int_equal(bc_mb_cmdline(buf, 8, "/boot/vmlinuz", "root=/dev/sda1"), 28);
+    assert_string_equal(buf, "/boot/v");
+    assert_int_equal(bc_mb_cmdline(NULL, 0, "/k", "a"), 4);
+}
+
 static void map_types(void **state)
 {
     (void)state;
@@ -453,6 +468,7 @@ int main(void)
         T(checker_catches_uncarved_info),
         T(checker_catches_bad_rsdp_and_magic),
         T(checker_catches_overlapping_modules),
+        cmocka_unit_test(command_lines),
         cmocka_unit_test(map_types),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
