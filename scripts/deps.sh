@@ -4,8 +4,10 @@
 # As root it runs apt-get; otherwise it prints the exact command and fails.
 set -euo pipefail
 
-build_pkgs=(make clang lld llvm libclang-rt-14-dev libcmocka-dev libc6-dev-i386 gnu-efi mtools gdisk dosfstools)
-test_pkgs=("${build_pkgs[@]}" qemu-system-x86 ovmf seabios cpio)
+build_pkgs=(make clang lld llvm libclang-rt-14-dev libcmocka-dev libc6-dev-i386 gnu-efi mtools gdisk dosfstools
+    zlib1g-dev)
+test_pkgs=("${build_pkgs[@]}" qemu-system-x86 ovmf seabios cpio grub-common grub-pc-bin grub-efi-amd64-bin
+    xorriso)
 
 case "${1:-test}" in
 build) want=("${build_pkgs[@]}") ;;

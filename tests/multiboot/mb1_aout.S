@@ -1,0 +1,19 @@
+/* Multiboot 1 test kernel, address-field form (flag 16, the "a.out
+ * kludge"): the loader takes load and entry addresses from the header,
+ * not from the ELF program headers. */
+#define MB1_FLAGS 0x00010003
+
+    .section .multiboot, "a"
+    .align 4
+mb1_header:
+    .long 0x1badb002
+    .long MB1_FLAGS
+    .long -(0x1badb002 + MB1_FLAGS)
+    .long mb1_header      /* header_addr */
+    .long __image_start   /* load_addr */
+    .long __data_end      /* load_end_addr */
+    .long __image_end     /* bss_end_addr */
+    .long _start          /* entry_addr */
+
+#define MB_VERSION 1
+#include "start.inc"

@@ -1,0 +1,52 @@
+/* Checks of the Multiboot information a kernel receives, shared by the
+ * test kernels (tests/multiboot: entry stubs + kernel.c, freestanding i386) and the
+ * host suite unit-multiboot_info, which feeds it what the builders in
+ * boot/common/multiboot_info.c produce.
+ *
+ * Every value is reported as one `MB key=value` line through `out`; every
+ * broken promise as `MB fail=<reason>` (and counted). Memory is read
+ * through `mem`, which returns NULL for a range that cannot be read (the
+ * host maps physical addresses into a test buffer; the kernel reads them
+ * directly, paging off).
+ *
+ * Promises checked (docs/multiboot.md): magic; the memory map sorted,
+ * non-overlapping, non-empty; modules page-aligned, disjoint, outside the
+ * kernel; and, in strict mode, the kernel, the modules and every part of
+ * the information structure outside the available (type 1) ranges (GRUB
+ * and QEMU's built-in loader report them as available: strict=0 on the
+ * kernel command line turns those into `MB note=` lines); the ACPI RSDP
+ * checksums; each module's CRC-32 printed for the runner to compare. */
+#ifndef MB_CHECK_H
+#define MB_CHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MBC_MAX_RANGES 64u
+
+typedef struct mbc_range {
+    uint64_t base, end;
+} mbc_range;
+
+typedef struct mbc_ctx {
+    /* Pointer to physical [addr, addr + len), or NULL when unreadable. */
+    const void *(*mem)(void *env, uint64_t addr, uint64_t len);
+    /* Prints one line (no newline in `line`). */
+    void (*out)(void *env, const char *line);
+    void *env;
+    mbc_range kernel; /* the kernel's own image, [base, end) */
+    /* Filled by the check: */
+    uint32_t failures;
+    uint32_t strict; /* 1 unless the command line has strict=0 */
+    uint32_t avail_count;
+    mbc_range avail[MBC_MAX_RANGES]; /* available ranges of the map */
+    uint32_t used_count;
+    mbc_range used[MBC_MAX_RANGES]; /* kernel, modules, info parts */
+} mbc_ctx;
+
+/* Checks the Multiboot `version` (1 or 2) boot: EAX = magic, EBX = info.
+ * Returns the number of failures (0 = PASS); prints `MB result=PASS` or
+ * `MB result=FAIL` last. */
+uint32_t mbc_check(mbc_ctx *c, uint32_t version, uint32_t magic, uint32_t info);
+
+#endif
