@@ -35,7 +35,7 @@ ALL_TARGETS += $(EXIT_KERNEL)
 # `make bench-boot` (also part of `make bench`): boot cost against the
 # firmware floor (scripts/bench-boot.sh).
 .PHONY: bench-boot
-bench-boot: deps-test $(ALL_TARGETS)
+bench-boot: deps-bench-boot $(ALL_TARGETS)
 ifneq ($(UEFI),0)
 	@scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS)
 endif
