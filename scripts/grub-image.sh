@@ -74,7 +74,7 @@ put_u64le() {
     for ((i = 0; i < 8; i++)); do
         bytes+=$(printf '\\x%02x' $(((v >> (8 * i)) & 255)))
     done
-    printf "$bytes" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+    printf '%b' "$bytes" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
 case $firmware in
