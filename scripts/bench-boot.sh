@@ -114,11 +114,12 @@ boot_ms() {
     local TIMEFORMAT='%R %U %S' # bash's `time`: wall, user, system seconds
     set +e
     { time scripts/qemu-boot.sh --image "$img" --firmware "$fw" --mem "$mem" --timeout 120 \
-        --serial "$log" >/dev/null 2>&1; } 2>"$log.time"
+        --serial "$log" >/dev/null 2>"$log.err"; } 2>"$log.time"
     rc=$?
     set -e
     if [[ $rc -ne 33 ]]; then
         echo "bench-boot: $img exited with status $rc (log $log)" >&2
+        cat "$log.err" >&2
         exit 1
     fi
     awk '{ printf "%.0f %.0f\n", $1 * 1000, ($2 + $3) * 1000 }' "$log.time"
