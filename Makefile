@@ -37,10 +37,10 @@ test: deps-test $(ALL_TARGETS) $(BUILD)/suites-all.txt
 	@bash scripts/run-tests.sh $(BUILD)/suites-all.txt
 
 fuzz: deps-fuzz $(ALL_TARGETS)
-	@set -e; $(foreach f,$(FUZZ_LONG),$(f);)
+	@set -e; $(FUZZ_LONG)
 
 bench: deps-bench $(ALL_TARGETS)
-	@set -e; $(foreach b,$(BENCHES),$(b);)
+	@set -e; $(BENCHES)
 
 format: deps-format
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -49,7 +49,7 @@ BENCH_BOOT_FIRMWARES := $(subst $(space),$(comma),$(strip $(if $(filter 0,$(UEFI
                                                           $(if $(filter 0,$(BIOS)),,bios)))
 BENCH_BOOT_CMD := scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS) --firmware $(BENCH_BOOT_FIRMWARES)
 ifneq ($(BENCH_BOOT_FIRMWARES),)
-BENCHES += $(BENCH_BOOT_CMD)
+BENCHES += $(BENCH_BOOT_CMD);
 endif
 .PHONY: bench-boot
 bench-boot: deps-bench-boot $(ALL_TARGETS)
