@@ -137,10 +137,11 @@ round() {
     done
 }
 
-# Arithmetic on medians: difference in whole ms, ratio to two decimals
-# ("n/a" when the divisor is not positive: GRUB lost in the noise).
+# Arithmetic on medians: difference in whole ms, ratio to two decimals.
+# A ratio of costs is "n/a" unless both are above zero: a cost at or below
+# the floor is lost in the noise, and a ratio of it would be noise too.
 minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", a - b }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 
 report() {
     local fw=$1 out=$base/$1 p=$1_ k
