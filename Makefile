@@ -5,14 +5,13 @@ include $(sort $(wildcard lib/*/build.mk boot/*/build.mk kernel/build.mk tools/b
                           tests/*/build.mk bench/build.mk examples/build.mk))
 
 .DEFAULT_GOAL := all
-.PHONY: FORCE all deps-build deps-test test test-unit test-check test-fuzz test-boot fuzz bench run clean format
+.PHONY: FORCE all deps-build deps-run deps-test deps-fuzz deps-bench deps-bench-boot deps-format test test-unit test-check test-fuzz test-boot fuzz bench run clean format
 
 all: deps-build $(ALL_TARGETS)
 
-deps-build:
-	@bash scripts/deps.sh build
-deps-test:
-	@bash scripts/deps.sh test
+# deps-<target>: the Debian packages <target> needs (scripts/deps.sh lists them).
+deps-build deps-run deps-test deps-fuzz deps-bench deps-bench-boot deps-format:
+	@bash scripts/deps.sh $(@:deps-%=%)
 
 # One line per suite, "name<TAB>command", for scripts/run-tests.sh.
 $(BUILD)/suites-%.txt: FORCE
@@ -37,13 +36,13 @@ test-boot: deps-test $(ALL_TARGETS) $(BUILD)/suites-boot.txt
 test: deps-test $(ALL_TARGETS) $(BUILD)/suites-all.txt
 	@bash scripts/run-tests.sh $(BUILD)/suites-all.txt
 
-fuzz: deps-test $(ALL_TARGETS)
-	@set -e; $(foreach f,$(FUZZ_LONG),$(f);)
+fuzz: deps-fuzz $(ALL_TARGETS)
+	@set -e; $(FUZZ_LONG)
 
-bench: deps-test $(ALL_TARGETS)
-	@set -e; $(foreach b,$(BENCHES),$(b);)
+bench: deps-bench $(ALL_TARGETS)
+	@set -e; $(BENCHES)
 
-format:
+format: deps-format
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
@@ -53,5 +52,5 @@ clean:
 
 # `make run`: the boot front end sets RUN_CMD/RUN_DEPS; until one does, the
 # host demo of lib/mm (examples/) runs instead.
-run: deps-test $(RUN_DEPS)
+run: deps-run $(RUN_DEPS)
 	@$(RUN_CMD)

@@ -12,4 +12,4 @@ $(BUILD)/bench/%: $(BUILD)/rel/bench/%.o $(call objs,rel,$(BENCH_LIB_SRCS))
 	$(CLANG) $^ -o $@
 
 ALL_TARGETS += $(BENCH_BINS)
-BENCHES += $(BENCH_BINS)
+BENCHES += $(addsuffix ;,$(BENCH_BINS))

@@ -94,9 +94,11 @@ HOST_LIB_SRCS := $(MM_SRCS) $(COMMON_SRCS)
 #   ALL_TARGETS   files `make` builds
 #   UNIT_SUITES   names of host unit suites; CMD_<name> is the command
 #   CHECK_SUITES  other quick suites (tools, size budgets, freestanding link)
-#   FUZZ_SUITES   short fuzz runs for `make test`; FUZZ_LONG_<name> for `make fuzz`
+#   FUZZ_SUITES   short fuzz runs for `make test`
+#   FUZZ_LONG     shell commands `make fuzz` runs, each ending in ';' (a
+#                 command is several words, the list cannot be split on spaces)
 #   BOOT_SUITES   QEMU boot tests
-#   BENCHES       commands run by `make bench`
+#   BENCHES       shell commands `make bench` runs, each ending in ';' as above
 ALL_TARGETS :=
 UNIT_SUITES :=
 CHECK_SUITES :=

@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
 # Boot cost under QEMU TCG (`make bench-boot`; a benchmark, not a test).
 #
-#   bench-boot.sh [--runs N] [--mem 256M] [--firmware uefi|bios]
+#   bench-boot.sh [--runs N] [--mem 256M] [--firmware uefi|bios|uefi,bios]
 #
-# Boots, N times each and one run at a time, on the same firmware (OVMF,
-# or SeaBIOS with --firmware bios):
+# Boots, N times each and one boot at a time, on each firmware (OVMF and
+# SeaBIOS; default both):
 #   floor   an image whose BOOTX64.EFI is FLOOR.EFI, an application that
 #           exits QEMU at once (BIOS: whose MBR is build/bios/floor-mbr.bin,
 #           a boot sector that exits at once): what firmware start-up alone
 #           costs;
 #   loader  MultiOS Boot with a kernel that exits QEMU on its first
-#           instruction: firmware + loader;
+#           instruction (tests/boot/exit-kernel.S): firmware + loader;
+#   grub    Debian's GRUB 2.06 (scripts/grub-image.sh) with a Multiboot2
+#           kernel that exits QEMU on its first instruction
+#           (tests/boot/mb2-exit-kernel.S): firmware + GRUB;
 #   demo    MultiOS Boot with the demo kernel, whose report gives the
 #           loader's own time from the handoff timestamps (loader_ms).
-# Each run is measured twice: wall time, and the CPU time (user + system)
+# All images have scripts/mkimage.sh's layout, the kernel on the FAT32 EFI
+# system partition. The boots of one round go floor, loader, grub, demo on
+# each firmware in turn, so a change of machine load hits all alike.
+# Each boot is measured twice: wall time, and the CPU time (user + system)
 # QEMU used. On a busy machine the wall time swings by seconds with the
 # load; CPU time follows the emulated work and is the steadier figure.
-# Prints a table and "BENCH <name> <value> <unit>" lines (medians).
+# Prints a table per firmware and "BENCH <name> <value> <unit>" lines
+# (medians; docs/boot-time.md explains each).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,109 +32,180 @@ cd "$root"
 
 runs=5
 mem=256M
-firmware=uefi
+firmwares=uefi,bios
+usage() {
+    echo "usage: $0 [--runs N] [--mem SIZE] [--firmware uefi|bios|uefi,bios]" >&2
+    exit 2
+}
 while [[ $# -gt 0 ]]; do
     case $1 in
     --runs) runs=$2; shift 2 ;;
     --mem) mem=$2; shift 2 ;;
-    --firmware) firmware=$2; shift 2 ;;
-    *) echo "usage: $0 [--runs N] [--mem SIZE] [--firmware uefi|bios]" >&2; exit 2 ;;
+    --firmware) firmwares=$2; shift 2 ;;
+    *) usage ;;
     esac
 done
-
-out=build/bench/boot
-efi=build/boot/uefi/BOOTX64.EFI
-floor=build/boot/uefi/FLOOR.EFI
-exitk=build/tests/boot/exit-kernel.elf
-kernel=build/kernel/kernel.elf
-# What differs per firmware: the floor, the loader binary and its name.
-case $firmware in
-uefi)
-    fw_name="UEFI" fw_desc="OVMF" floor_desc="FLOOR.EFI exits at once" loader_bin=$efi
-    bios=()
-    ;;
-bios)
-    out=build/bench/boot-bios
-    fw_name="BIOS" fw_desc="SeaBIOS" floor_desc="MBR exits at once" loader_bin=build/bios/stage2.bin
-    efi=$out/none.efi floor=build/bios/floor-mbr.bin
-    bios=(--bios build/bin/mos-install)
-    mkdir -p "$out" && : >"$efi" # the UEFI loader plays no part here
-    ;;
-*) echo "bench-boot: unknown firmware $firmware" >&2; exit 2 ;;
-esac
-for f in "$efi" "$floor" "$exitk" "$kernel" "$loader_bin"; do
-    [[ -f "$f" ]] || { echo "bench-boot: $f missing (run make first)" >&2; exit 1; }
+[[ $runs =~ ^[1-9][0-9]*$ ]] || usage
+IFS=, read -r -a fws <<<"$firmwares"
+[[ ${#fws[@]} -gt 0 ]] || usage
+for fw in "${fws[@]}"; do
+    [[ $fw == uefi || $fw == bios ]] || { echo "bench-boot: unknown firmware $fw" >&2; usage; }
 done
-mkdir -p "$out"
-scripts/mkimage.sh "$out/loader.img" --efi "$efi" --cfg boot/boot.cfg --kernel "$exitk" "${bios[@]}"
-scripts/mkimage.sh "$out/demo.img" --efi "$efi" --cfg boot/boot.cfg --kernel "$kernel" "${bios[@]}"
-if [[ $firmware == bios ]]; then
-    cp "$out/loader.img" "$out/floor.img"
-    dd if="$floor" of="$out/floor.img" conv=notrunc status=none
-else
-    scripts/mkimage.sh "$out/floor.img" --efi "$floor" --cfg boot/boot.cfg --no-kernel
-fi
+
+base=build/bench/boot
+efi=build/boot/uefi/BOOTX64.EFI
+exitk=build/tests/boot/exit-kernel.elf
+mb2k=build/tests/boot/mb2-exit-kernel.elf
+kernel=build/kernel/kernel.elf
+kinds=(floor loader grub demo)
+
+need() {
+    local f
+    for f in "$@"; do
+        [[ -f "$f" ]] || { echo "bench-boot: $f missing (run make first)" >&2; exit 1; }
+    done
+}
+
+# What differs per firmware: the floor, the loader binary and its name.
+declare -A fw_name fw_desc floor_desc loader_bin grub_bin
+fw_name=([uefi]=UEFI [bios]=BIOS)
+fw_desc=([uefi]=OVMF [bios]=SeaBIOS)
+floor_desc=([uefi]="FLOOR.EFI exits at once" [bios]="MBR exits at once")
+loader_bin=([uefi]=$efi [bios]=build/bios/stage2.bin)
+grub_bin=([uefi]=$base/uefi/grub-uefi/BOOTX64.EFI [bios]=$base/bios/grub-bios/core.img)
+
+# prepare FIRMWARE: the four images in $base/FIRMWARE.
+prepare() {
+    local fw=$1 out=$base/$1 floor loader_efi bios=()
+    mkdir -p "$out"
+    need "$exitk" "$mb2k" "$kernel" "${loader_bin[$fw]}"
+    if [[ $fw == bios ]]; then
+        floor=build/bios/floor-mbr.bin
+        need "$floor" build/bin/mos-install
+        bios=(--bios build/bin/mos-install)
+        loader_efi=$out/none.efi # the UEFI loader plays no part here
+        : >"$loader_efi"
+    else
+        floor=build/boot/uefi/FLOOR.EFI
+        need "$floor"
+        loader_efi=$efi
+    fi
+    scripts/mkimage.sh "$out/loader.img" --efi "$loader_efi" --cfg boot/boot.cfg --kernel "$exitk" \
+        "${bios[@]}"
+    scripts/mkimage.sh "$out/demo.img" --efi "$loader_efi" --cfg boot/boot.cfg --kernel "$kernel" \
+        "${bios[@]}"
+    if [[ $fw == bios ]]; then
+        cp "$out/loader.img" "$out/floor.img"
+        dd if="$floor" of="$out/floor.img" conv=notrunc status=none
+    else
+        scripts/mkimage.sh "$out/floor.img" --efi "$floor" --cfg boot/boot.cfg --no-kernel
+    fi
+    scripts/grub-image.sh "$out/grub.img" --firmware "$fw" --kernel "$mb2k" --work "$out/grub-$fw"
+    for k in "${kinds[@]}"; do : >"$out/$k.times"; done
+    : >"$out/loader_ms.txt"
+}
 
 median() { sort -g | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f\n", m }'; }
 
-# One boot; prints "WALL_MS CPU_MS". The guest must exit with status 33.
+# boot_ms IMAGE FIRMWARE LOG: one boot; prints "WALL_MS CPU_MS". The guest
+# must exit with status 33 (every kernel here exits with the PASS value).
 boot_ms() {
-    local img=$1 log=$2 rc
+    local img=$1 fw=$2 log=$3 rc
     local TIMEFORMAT='%R %U %S' # bash's `time`: wall, user, system seconds
     set +e
-    { time scripts/qemu-boot.sh --image "$img" --firmware "$firmware" --mem "$mem" --timeout 120 \
-        --serial "$log" \
-        >/dev/null 2>&1; } 2>"$log.time"
+    { time scripts/qemu-boot.sh --image "$img" --firmware "$fw" --mem "$mem" --timeout 120 \
+        --serial "$log" >/dev/null 2>"$log.err"; } 2>"$log.time"
     rc=$?
     set -e
     if [[ $rc -ne 33 ]]; then
         echo "bench-boot: $img exited with status $rc (log $log)" >&2
+        cat "$log.err" >&2
         exit 1
     fi
     awk '{ printf "%.0f %.0f\n", $1 * 1000, ($2 + $3) * 1000 }' "$log.time"
 }
 
-declare -A wall cpu
-kinds=(floor loader demo)
-for k in "${kinds[@]}"; do : >"$out/$k.times"; done
-: >"$out/loader_ms.txt"
-for ((i = 1; i <= runs; i++)); do
-    for k in "${kinds[@]}"; do
-        boot_ms "$out/$k.img" "$out/$k-$i.serial" >>"$out/$k.times"
+# One round: every kind on every firmware, once.
+round() {
+    local i=$1 fw k out
+    for fw in "${fws[@]}"; do
+        out=$base/$fw
+        for k in "${kinds[@]}"; do
+            boot_ms "$out/$k.img" "$fw" "$out/$k-$i.serial" >>"$out/$k.times"
+        done
+        tr -d '\r' <"$out/demo-$i.serial" | sed -n 's/^MOS loader_ms=//p' >>"$out/loader_ms.txt"
     done
-    tr -d '\r' <"$out/demo-$i.serial" | sed -n 's/^MOS loader_ms=//p' >>"$out/loader_ms.txt"
-done
+}
 
-col() { awk -v c="$2" '{ print $c }' "$out/$1.times" | median; }
-for k in "${kinds[@]}"; do
-    wall[$k]=$(col "$k" 1)
-    cpu[$k]=$(col "$k" 2)
-done
-own_ms=$(median <"$out/loader_ms.txt")
-over_wall=$(awk -v a="${wall[loader]}" -v b="${wall[floor]}" 'BEGIN { printf "%.0f", a - b }')
-over_cpu=$(awk -v a="${cpu[loader]}" -v b="${cpu[floor]}" 'BEGIN { printf "%.0f", a - b }')
-size=$(stat -c %s "$loader_bin")
-p=${firmware}_
+# Arithmetic on medians: difference in whole ms, ratio to two decimals.
+# A ratio of costs is "n/a" unless both are above zero: a cost at or below
+# the floor is lost in the noise, and a ratio of it would be noise too.
+minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", a - b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 
-printf '\n%s boot cost, QEMU TCG, %s, %s RAM, median of %d runs each\n' "$fw_name" "$fw_desc" \
-    "$mem" "$runs"
-printf '  %-44s %9s %9s\n' "run" "wall ms" "cpu ms"
-printf '  %-44s %9s %9s\n' "floor ($floor_desc)" "${wall[floor]}" "${cpu[floor]}"
-printf '  %-44s %9s %9s\n' "MultiOS Boot + kernel exiting at once" "${wall[loader]}" "${cpu[loader]}"
-printf '  %-44s %9s %9s\n' "  over the floor" "$over_wall" "$over_cpu"
-printf '  %-44s %9s %9s\n' "MultiOS Boot + demo kernel (whole run)" "${wall[demo]}" "${cpu[demo]}"
-printf '  %-44s %9s\n' "loader entry to kernel jump (handoff TSC)" "$own_ms"
-printf '  %s: %d bytes; per-run figures in %s/*.times\n\n' "$(basename "$loader_bin")" "$size" "$out"
-echo "BENCH ${p}floor_wall ${wall[floor]} ms"
-echo "BENCH ${p}floor_cpu ${cpu[floor]} ms"
-echo "BENCH ${p}loader_wall ${wall[loader]} ms"
-echo "BENCH ${p}loader_cpu ${cpu[loader]} ms"
-echo "BENCH ${p}loader_over_floor_wall $over_wall ms"
-echo "BENCH ${p}loader_over_floor_cpu $over_cpu ms"
-echo "BENCH ${p}demo_wall ${wall[demo]} ms"
-echo "BENCH ${p}loader_own $own_ms ms"
-if [[ $firmware == bios ]]; then
-    echo "BENCH bios_stage2_size $size bytes"
-else
-    echo "BENCH uefi_bootx64_size $size bytes"
-fi
+report() {
+    local fw=$1 out=$base/$1 p=$1_ k
+    local -A wall cpu
+    col() { awk -v c="$2" '{ print $c }' "$out/$1.times" | median; }
+    for k in "${kinds[@]}"; do
+        wall[$k]=$(col "$k" 1)
+        cpu[$k]=$(col "$k" 2)
+    done
+    local own_ms over_wall over_cpu grub_wall grub_cpu
+    own_ms=$(median <"$out/loader_ms.txt")
+    over_wall=$(minus "${wall[loader]}" "${wall[floor]}")
+    over_cpu=$(minus "${cpu[loader]}" "${cpu[floor]}")
+    grub_wall=$(minus "${wall[grub]}" "${wall[floor]}")
+    grub_cpu=$(minus "${cpu[grub]}" "${cpu[floor]}")
+    local r_over_wall r_over_cpu r_wall r_cpu size grub_size
+    r_over_wall=$(ratio "$over_wall" "$grub_wall")
+    r_over_cpu=$(ratio "$over_cpu" "$grub_cpu")
+    r_wall=$(ratio "${wall[loader]}" "${wall[grub]}")
+    r_cpu=$(ratio "${cpu[loader]}" "${cpu[grub]}")
+    size=$(stat -c %s "${loader_bin[$fw]}")
+    grub_size=$(stat -c %s "${grub_bin[$fw]}")
+
+    printf '\n%s boot cost, QEMU TCG, %s, %s RAM, median of %d runs each\n' "${fw_name[$fw]}" \
+        "${fw_desc[$fw]}" "$mem" "$runs"
+    printf '  %-46s %9s %9s\n' "run" "wall ms" "cpu ms"
+    printf '  %-46s %9s %9s\n' "floor (${floor_desc[$fw]})" "${wall[floor]}" "${cpu[floor]}"
+    printf '  %-46s %9s %9s\n' "MultiOS Boot + kernel exiting at once" "${wall[loader]}" "${cpu[loader]}"
+    printf '  %-46s %9s %9s\n' "  over the floor" "$over_wall" "$over_cpu"
+    printf '  %-46s %9s %9s\n' "GRUB 2.06 + Multiboot2 kernel exiting at once" "${wall[grub]}" \
+        "${cpu[grub]}"
+    printf '  %-46s %9s %9s\n' "  over the floor" "$grub_wall" "$grub_cpu"
+    printf '  %-46s %9s %9s\n' "MultiOS Boot / GRUB, over the floor (x)" "$r_over_wall" "$r_over_cpu"
+    printf '  %-46s %9s %9s\n' "MultiOS Boot / GRUB, whole boot (x)" "$r_wall" "$r_cpu"
+    printf '  %-46s %9s %9s\n' "MultiOS Boot + demo kernel (whole run)" "${wall[demo]}" "${cpu[demo]}"
+    printf '  %-46s %9s\n' "loader entry to kernel jump (handoff TSC)" "$own_ms"
+    printf '  %s: %d bytes; GRUB %s: %d bytes\n' "$(basename "${loader_bin[$fw]}")" "$size" \
+        "$(basename "${grub_bin[$fw]}")" "$grub_size"
+    printf '  per-run figures in %s/*.times\n\n' "$out"
+    echo "BENCH ${p}floor_wall ${wall[floor]} ms"
+    echo "BENCH ${p}floor_cpu ${cpu[floor]} ms"
+    echo "BENCH ${p}loader_wall ${wall[loader]} ms"
+    echo "BENCH ${p}loader_cpu ${cpu[loader]} ms"
+    echo "BENCH ${p}loader_over_floor_wall $over_wall ms"
+    echo "BENCH ${p}loader_over_floor_cpu $over_cpu ms"
+    echo "BENCH ${p}grub_wall ${wall[grub]} ms"
+    echo "BENCH ${p}grub_cpu ${cpu[grub]} ms"
+    echo "BENCH ${p}grub_over_floor_wall $grub_wall ms"
+    echo "BENCH ${p}grub_over_floor_cpu $grub_cpu ms"
+    echo "BENCH ${p}loader_to_grub_over_floor_wall $r_over_wall x"
+    echo "BENCH ${p}loader_to_grub_over_floor_cpu $r_over_cpu x"
+    echo "BENCH ${p}loader_to_grub_wall $r_wall x"
+    echo "BENCH ${p}loader_to_grub_cpu $r_cpu x"
+    echo "BENCH ${p}demo_wall ${wall[demo]} ms"
+    echo "BENCH ${p}loader_own $own_ms ms"
+    if [[ $fw == bios ]]; then
+        echo "BENCH bios_stage2_size $size bytes"
+        echo "BENCH bios_grub_core_size $grub_size bytes"
+    else
+        echo "BENCH uefi_bootx64_size $size bytes"
+        echo "BENCH uefi_grub_bootx64_size $grub_size bytes"
+    fi
+}
+
+for fw in "${fws[@]}"; do prepare "$fw"; done
+for ((i = 1; i <= runs; i++)); do round "$i"; done
+for fw in "${fws[@]}"; do report "$fw"; done

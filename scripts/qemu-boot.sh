@@ -9,7 +9,8 @@
 # Serial (COM1) goes to stdout, or to FILE with --serial. The guest ends the
 # run through isa-debug-exit (port 0xf4): guest value v -> exit status
 # (v << 1) | 1. Other statuses: 0 = the guest shut down (the loader's clean
-# halt), 124 = the timeout hit (a hang), anything else = QEMU failed.
+# halt), 124 = the timeout hit (a hang), 127 = QEMU or the firmware is not
+# installed (the message names the package), anything else = QEMU failed.
 # UEFI uses OVMF from Debian's `ovmf` package with a private copy of the
 # variable store per run, and the disk is opened with snapshot=on (writes go
 # to a temporary overlay), so parallel runs can share one image file.
@@ -54,6 +55,19 @@ fi
 
 OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
 OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+SEABIOS=${SEABIOS:-/usr/share/seabios/bios-256k.bin}
+
+# missing WHAT PACKAGE: what this host lacks, named, and status 127 (no
+# boot happened), so no caller mistakes it for a guest's failure.
+missing() {
+    echo "qemu-boot: $1 not found: install the Debian package $2 (scripts/deps.sh run)" >&2
+    exit 127
+}
+command -v qemu-system-x86_64 >/dev/null || missing qemu-system-x86_64 qemu-system-x86
+case $firmware in
+uefi) for f in "$OVMF_CODE" "$OVMF_VARS"; do [[ -f "$f" ]] || missing "$f" ovmf; done ;;
+bios) [[ -f "$SEABIOS" ]] || missing "$SEABIOS" seabios ;;
+esac
 
 tmpdir=$(mktemp -d)
 trap 'rm -rf "$tmpdir"' EXIT
@@ -81,7 +95,7 @@ uefi)
     ;;
 bios)
     # SeaBIOS (Debian's `seabios` package), the legacy BIOS path.
-    args+=(-bios "${SEABIOS:-/usr/share/seabios/bios-256k.bin}")
+    args+=(-bios "$SEABIOS")
     ;;
 *)
     echo "qemu-boot: unknown firmware '$firmware'" >&2

@@ -58,8 +58,12 @@ done
 [[ -n "$name" ]] || name=$(basename "${image%.img}")
 [[ -n "$log" ]] || log="${image%.img}-$name.serial"
 
+# A failure names what qemu-boot.sh said went wrong before the guest ran
+# (e.g. QEMU or a firmware not installed), if anything.
 fail() {
-    echo "FAIL: $name: $* (serial log: $log)"
+    local host
+    host=$(grep -m 1 '^qemu-boot: ' "$log.qemu" 2>/dev/null)
+    echo "FAIL: $name: $*${host:+: $host} (serial log: $log)"
     exit 1
 }
 

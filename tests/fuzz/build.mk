@@ -19,6 +19,6 @@ fuzz_cmd = mkdir -p $(BUILD)/fuzz-corpus/$(1) && $(BUILD)/tests/fuzz/fuzz_$(1) \
 ALL_TARGETS += $(FUZZ_BINS)
 $(foreach t,$(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%),$(eval FUZZ_SUITES += fuzz-$(t)) \
     $(eval CMD_fuzz-$(t) := $(call fuzz_cmd,$(t),$(FUZZ_SMOKE_SECONDS))) \
-    $(eval FUZZ_LONG += $(call fuzz_cmd,$(t),$(FUZZ_SECONDS))))
+    $(eval FUZZ_LONG += $(call fuzz_cmd,$(t),$(FUZZ_SECONDS));))
 
 FUZZ_LIBS_inflate := -lz

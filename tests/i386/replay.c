@@ -16,28 +16,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint8_t buf[REPLAY_MAX_INPUT];
 
+static void replay_fail(const char *what, const char *path)
+{
+    fprintf(stderr, "replay: cannot %s %s\n", what, path);
+    exit(1);
+}
+
+/* Replays every file of `dir` in name order, so a run is the same on every
+ * host. A directory that cannot be listed or a file that cannot be read
+ * fails the run: a replay of fewer files than the corpus holds would pass
+ * without having checked them. */
 static unsigned replay_dir(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d) {
-        fprintf(stderr, "replay: cannot open %s\n", dir);
-        exit(1);
-    }
+    struct dirent **names;
+    int count = scandir(dir, &names, NULL, alphasort);
+    if (count < 0)
+        replay_fail("list", dir);
     unsigned n = 0;
     char path[4096];
-    for (struct dirent *e; (e = readdir(d));) {
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        FILE *f = fopen(path, "rb");
-        if (!f)
-            continue;
-        size_t len = fread(buf, 1, sizeof(buf), f);
-        fclose(f);
-        LLVMFuzzerTestOneInput(buf, len);
-        n++;
+    for (int i = 0; i < count; i++) {
+        const char *name = names[i]->d_name;
+        if (name[0] != '.') {
+            snprintf(path, sizeof(path), "%s/%s", dir, name);
+            FILE *f = fopen(path, "rb");
+            if (!f)
+                replay_fail("open", path);
+            size_t len = fread(buf, 1, sizeof(buf), f);
+            if (ferror(f))
+                replay_fail("read", path);
+            fclose(f);
+            LLVMFuzzerTestOneInput(buf, len);
+            n++;
+        }
+        free(names[i]);
     }
-    closedir(d);
+    free(names);
     return n;
 }
 

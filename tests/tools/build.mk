@@ -23,4 +23,4 @@ memmap_parse_fuzz_cmd = mkdir -p $(BUILD)/fuzz-corpus/memmap_parse && $(MEMMAP_P
 ALL_TARGETS += $(MEMMAP_PARSE_FUZZ)
 FUZZ_SUITES += fuzz-memmap_parse
 CMD_fuzz-memmap_parse := $(call memmap_parse_fuzz_cmd,$(FUZZ_SMOKE_SECONDS))
-FUZZ_LONG += $(call memmap_parse_fuzz_cmd,$(FUZZ_SECONDS))
+FUZZ_LONG += $(call memmap_parse_fuzz_cmd,$(FUZZ_SECONDS));
