@@ -246,6 +246,15 @@ static mm_status place(void *ctx, uint64_t size, uint64_t align, uint64_t min, u
     return st;
 }
 
+/* This code runs in 32-bit mode: it reaches nothing at or above 4 GiB. */
+static mm_status place_at(void *ctx, uint64_t base, uint64_t size)
+{
+    (void)ctx;
+    if (base >= FOUR_GIB || size > FOUR_GIB - base)
+        return MM_ERR_NOT_USABLE;
+    return mm_map_carve(&L.map, base, size, MM_TYPE_BOOTLOADER_RECLAIMABLE, MM_CARVE_DEFAULT);
+}
+
 static void release(void *ctx, uint64_t base, uint64_t size)
 {
     (void)ctx;
@@ -286,9 +295,11 @@ _Noreturn static void halt(void *ctx)
     con_halt();
 }
 
-_Noreturn static void enter(void *ctx, const bc_entry *e)
+static const char *enter(void *ctx, const bc_entry *e)
 {
     (void)ctx;
+    if (e->mode != BC_ENTRY_LONG || e->gdt)
+        return "the BIOS loader enters only 64-bit kernels on its own GDT so far";
     jump = (struct lm_jump){.entry = e->entry, .rsp = e->rsp, .rdi = e->rdi, .nxe = e->nx};
     enter_long_mode((uint32_t)e->cr3, &jump);
 }
@@ -302,6 +313,7 @@ static bc_fw_ops bios_ops = {
     .scratch = scratch,
     .memory_map = memory_map,
     .place = place,
+    .place_at = place_at,
     .release = release,
     .platform = platform,
     .exit = leave,

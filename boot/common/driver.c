@@ -17,6 +17,21 @@ static void *ptr(const bc_boot *b, uint64_t phys)
     return (void *)(uintptr_t)(phys + b->fw->phys_offset);
 }
 
+const mm_logger *bc_boot_log(const bc_boot *b)
+{
+    return lg(b);
+}
+
+void *bc_boot_ptr(const bc_boot *b, uint64_t phys)
+{
+    return ptr(b, phys);
+}
+
+const char *bc_boot_str(const bc_boot *b, bc_cfg_str s)
+{
+    return bc_bootcfg_str(&b->cfg, s);
+}
+
 _Noreturn void bc_boot_fail(const bc_boot *b, const char *fmt, ...)
 {
     va_list ap;
@@ -154,29 +169,71 @@ static bool shrink_heap(bc_boot *b)
     return true;
 }
 
-/* Places range `id`: `size` bytes, `align` (at least the table's),
- * shrinking a default-sized boot heap while nothing fits. */
-static mm_status place(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align)
+/* The record of a range of kind `id` about to be placed: its slot in
+ * range[] or a new one in extra[]; NULL when extra[] is full. */
+static bc_placed *record(bc_boot *b, bc_range_id id)
+{
+    if (bc_range_info_of(id)->count == BC_RANGE_ONE)
+        return &b->range[id];
+    if (b->extras == BC_EXTRA_RANGES)
+        return NULL;
+    b->extra_id[b->extras] = (uint8_t)id;
+    return &b->extra[b->extras];
+}
+
+/* Counts a range once the firmware gave it, for the profile and the log. */
+static void placed(bc_boot *b, bc_range_id id, const bc_placed *r)
 {
     const bc_range_info *ri = bc_range_info_of(id);
+    if (ri->count == BC_RANGE_MANY)
+        b->extras++;
+    BC_TRACK_ALLOC(b, MM_ALLOC_OTHER, ri->name, r->size);
+    mm_log(lg(b), MM_LOG_DEBUG, "%s: %llu KiB at 0x%llx", ri->name,
+           (unsigned long long)(r->size >> 10), (unsigned long long)r->base);
+}
+
+mm_status bc_boot_place(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align, bc_placed *out)
+{
+    const bc_range_info *ri = bc_range_info_of(id);
+    bc_placed *r = record(b, id);
+    if (!r)
+        return MM_ERR_MAP_FULL;
     align = max_u64(align, ri->align);
-    mm_status st = take(b, size, align, 0, &b->range[id]);
+    mm_status st = take(b, size, align, 0, r);
     while (st == MM_ERR_NOT_FOUND && shrink_heap(b))
-        st = take(b, size, align, 0, &b->range[id]);
+        st = take(b, size, align, 0, r);
     if (st != MM_OK)
         return st;
-    BC_TRACK_ALLOC(b, MM_ALLOC_OTHER, ri->name, b->range[id].size);
-    mm_log(lg(b), MM_LOG_DEBUG, "%s: %llu KiB at 0x%llx", ri->name,
-           (unsigned long long)(b->range[id].size >> 10), (unsigned long long)b->range[id].base);
+    placed(b, id, r);
+    if (out)
+        *out = *r;
     return MM_OK;
 }
 
-static void place_required(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align)
+void bc_boot_place_required(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align,
+                            bc_placed *out)
 {
-    mm_status st = place(b, id, size, align);
+    mm_status st = bc_boot_place(b, id, size, align, out);
     if (st != MM_OK)
         bc_boot_fail(b, "%s: cannot place %llu bytes: %s", bc_range_info_of(id)->name,
                      (unsigned long long)size, mm_strerror(st));
+}
+
+mm_status bc_boot_place_at(bc_boot *b, bc_range_id id, uint64_t base, uint64_t size)
+{
+    uint64_t g = b->mem.bitmap_granularity, end;
+    bc_placed *r = record(b, id);
+    if (!r)
+        return MM_ERR_MAP_FULL;
+    if (size == 0 || !mm_range_end(base, size, &end) || !mm_align_up(end, g, &end))
+        return MM_ERR_INVALID_ARGUMENT;
+    base = mm_align_down(base, g);
+    mm_status st = b->fw->place_at(b->fw->ctx, base, end - base);
+    if (st != MM_OK)
+        return st;
+    *r = (bc_placed){base, end - base};
+    placed(b, id, r);
+    return MM_OK;
 }
 
 /* ---- boot heap ------------------------------------------------------- */
@@ -187,17 +244,19 @@ static mm_status refill_heap(void *ctx, size_t min_bytes, void **base, size_t *s
     bc_boot *b = ctx;
     if (b->firmware_gone || b->extensions == BC_HEAP_EXTENSIONS)
         return MM_ERR_OUT_OF_MEMORY;
-    bc_placed r;
-    mm_status st = take(b, max_u64(min_bytes, BC_HEAP_REFILL_MIN), 0, 0, &r);
+    bc_placed *r = record(b, BC_RANGE_HEAP_EXTENSION);
+    if (!r)
+        return MM_ERR_OUT_OF_MEMORY;
+    mm_status st = take(b, max_u64(min_bytes, BC_HEAP_REFILL_MIN), 0, 0, r);
     if (st != MM_OK)
         return st;
-    b->extension[b->extensions++] = r;
-    BC_TRACK_ALLOC(b, MM_ALLOC_OTHER, bc_range_info_of(BC_RANGE_HEAP_EXTENSION)->name, r.size);
+    placed(b, BC_RANGE_HEAP_EXTENSION, r);
+    b->extensions++;
     mm_log(lg(b), MM_LOG_INFO, "boot heap: exhausted, extended by %llu KiB at 0x%llx (%u of %u)",
-           (unsigned long long)(r.size >> 10), (unsigned long long)r.base, b->extensions,
+           (unsigned long long)(r->size >> 10), (unsigned long long)r->base, b->extensions,
            BC_HEAP_EXTENSIONS);
-    *base = ptr(b, r.base);
-    *size = (size_t)r.size;
+    *base = ptr(b, r->base);
+    *size = (size_t)r->size;
     return MM_OK;
 }
 
@@ -240,9 +299,7 @@ static void place_boot_heap(bc_boot *b)
            (unsigned long long)h->base);
 }
 
-/* `bytes` from the boot heap (its refills included) for `what`; a heap
- * that cannot grow any more stops the boot. */
-static void *heap_alloc(bc_boot *b, uint64_t bytes, const char *what)
+void *bc_boot_alloc(bc_boot *b, uint64_t bytes, const char *what)
 {
     void *p = NULL;
     mm_status st =
@@ -254,97 +311,25 @@ static void *heap_alloc(bc_boot *b, uint64_t bytes, const char *what)
     return p;
 }
 
-/* ---- kernel ---------------------------------------------------------- */
-
-static void read_kernel(bc_boot *b)
+void *bc_boot_read_file(bc_boot *b, const char *path, const char *what, uint64_t max, bool empty_ok,
+                        uint64_t *size)
 {
     const bc_fw_ops *fw = b->fw;
-    const char *path = b->cfg.kernel;
     char why[96] = "";
-    uint64_t size;
-    mm_status st = fw->file_size(fw->ctx, path, &size, why, sizeof why);
+    mm_status st = fw->file_size(fw->ctx, path, size, why, sizeof why);
     if (st == MM_ERR_NOT_FOUND)
-        bc_boot_fail(b, "kernel %s: no such file on the boot volume (kernel= in boot.cfg)", path);
+        bc_boot_fail(b, "%s %s: no such file on the boot volume", what, path);
     if (st != MM_OK)
-        bc_boot_fail(b, "kernel %s: cannot read: %s", path, why);
-    if (size == 0)
-        bc_boot_fail(b, "kernel %s: empty file", path);
-    if (size > BC_KERNEL_FILE_MAX)
-        bc_boot_fail(b, "kernel %s: %llu bytes, more than the %u allowed", path,
-                     (unsigned long long)size, BC_KERNEL_FILE_MAX);
-    void *file = heap_alloc(b, size, "kernel file");
-    if (fw->file_read(fw->ctx, path, file, size, why, sizeof why) != MM_OK)
-        bc_boot_fail(b, "kernel %s: cannot read: %s", path, why);
-    if (bc_elf_parse(file, (size_t)size, &b->elf) != BC_ELF_OK)
-        bc_boot_fail(b, "kernel %s: not a valid kernel: %s", path, b->elf.msg);
-    b->kernel_file = file;
-    b->kernel_file_size = size;
-    mm_log(lg(b), MM_LOG_INFO,
-           "kernel %s: %llu bytes, %u segments, entry 0x%llx, virt 0x%llx..0x%llx", path,
-           (unsigned long long)size, b->elf.count, (unsigned long long)b->elf.entry,
-           (unsigned long long)b->elf.virt_base, (unsigned long long)b->elf.virt_end);
-}
-
-/* ---- the kernel's ranges --------------------------------------------- */
-
-/* Optional: when it cannot be placed the kernel gets base 0, size 0 and
- * uses its own fallback (docs/protocol.md). */
-static void place_temp_heap(bc_boot *b)
-{
-    uint64_t want = b->mem.temp_heap_size;
-    if (want == 0) {
-        mm_log(lg(b), MM_LOG_WARN, "temp heap: temp_heap_size=0, none handed over");
-        return;
-    }
-    mm_status st = place(b, BC_RANGE_TEMP_HEAP, want, 0);
-    if (st != MM_OK) {
-        b->range[BC_RANGE_TEMP_HEAP] = (bc_placed){0, 0};
-        mm_log(lg(b), MM_LOG_WARN,
-               "temp heap: cannot place %llu bytes (%s); handing over base 0, size 0",
-               (unsigned long long)want, mm_strerror(st));
-        return;
-    }
-    mm_log(lg(b), MM_LOG_INFO, "temp heap: %llu KiB at 0x%llx", (unsigned long long)(want >> 10),
-           (unsigned long long)b->range[BC_RANGE_TEMP_HEAP].base);
-}
-
-/* Page-table layout over the current map (paging.h's standard layout):
- * identity map of at least 4 GiB and of wherever the loader runs, direct
- * map of all RAM, the kernel's ranges at the kernel range's base. */
-static void paging_layout(bc_boot *b)
-{
-    uint64_t identity = max_u64(FOUR_GIB, b->platform.identity_min);
-    if (!mm_align_up(identity, BC_LARGE_PAGE_SIZE, &identity))
-        bc_boot_fail(b, "page tables: the loader lies too high to identity-map");
-    uint64_t hhdm = bc_paging_hhdm_size(b->map->entries, b->map->count);
-    if (hhdm == 0)
-        bc_boot_fail(b, "page tables: no RAM in the memory map");
-    if (bc_paging_standard(&b->elf, b->range[BC_RANGE_KERNEL].base, identity, hhdm,
-                           b->platform.nx ? BC_PAGING_NX : 0, &b->pg) != MM_OK) {
-        char why[96] = "bad kernel mappings";
-        bc_paging_check(&b->pg.layout, why, sizeof why);
-        bc_boot_fail(b, "page tables: bad layout: %s", why);
-    }
-}
-
-/* Sizes come from the map as it is now (later carves never grow them). */
-static void place_kernel_ranges(bc_boot *b)
-{
-    uint64_t bitmap_bytes, table_bytes;
-    place_required(b, BC_RANGE_KERNEL, b->elf.span, b->elf.phys_align);
-    place_required(b, BC_RANGE_STACK, BC_KERNEL_STACK_SIZE, 0);
-    place_temp_heap(b);
-    if (mm_bitmap_storage_size(b->map, b->mem.bitmap_granularity, &bitmap_bytes) != MM_OK)
-        bc_boot_fail(b, "frame bitmap: cannot size it for this memory map");
-    paging_layout(b);
-    if (bc_paging_bytes_needed(&b->pg.layout, &table_bytes) != MM_OK)
-        bc_boot_fail(b, "page tables: cannot size them");
-    if (bc_handoff_layout_init(&b->layout, b->map->capacity, bc_cmdline_bytes(b->cfg.cmdline),
-                               b->platform.efi_map_capacity) != MM_OK)
-        bc_boot_fail(b, "handoff: cannot lay out its region");
-    place_required(b, BC_RANGE_BITMAP, bitmap_bytes, 0);
-    place_required(b, BC_RANGE_PAGE_TABLES, table_bytes, 0);
-    place_required(b, BC_RANGE_HANDOFF, b->layout.bytes, 0);
+        bc_boot_fail(b, "%s %s: cannot read: %s", what, path, why);
+    if (*size == 0 && !empty_ok)
+        bc_boot_fail(b, "%s %s: empty file", what, path);
+    if (*size > max)
+        bc_boot_fail(b, "%s %s: %llu bytes, more than the %llu allowed", what, path,
+                     (unsigned long long)*size, (unsigned long long)max);
+    void *buf = bc_boot_alloc(b, *size ? *size : 1, what);
+    if (*size && fw->file_read(fw->ctx, path, buf, *size, why, sizeof why) != MM_OK)
+        bc_boot_fail(b, "%s %s: cannot read: %s", what, path, why);
+    return buf;
 }
 
 /* ---- leaving the firmware -------------------------------------------- */
@@ -395,10 +380,10 @@ static void carve(bc_boot *b, const bc_placed *r, bc_range_id id)
 static void final_map(bc_boot *b)
 {
     take_map(b, "final");
-    for (int id = 0; id < BC_RANGE_HEAP_EXTENSION; id++)
+    for (int id = 0; id < BC_RANGE_COUNT; id++)
         carve(b, &b->range[id], (bc_range_id)id);
-    for (uint32_t i = 0; i < b->extensions; i++)
-        carve(b, &b->extension[i], BC_RANGE_HEAP_EXTENSION);
+    for (uint32_t i = 0; i < b->extras; i++)
+        carve(b, &b->extra[i], (bc_range_id)b->extra_id[i]);
     mm_validate_error ve;
     if (mm_map_validate(b->map, b->mem.bitmap_granularity, &ve) != MM_OK)
         bc_boot_fail(b, "memory map invalid after carving (entry %u: %s): loader bug", ve.index,
@@ -406,193 +391,46 @@ static void final_map(bc_boot *b)
     log_map(b, "the kernel");
 }
 
-/* ---- building -------------------------------------------------------- */
+/* ---- the entry ------------------------------------------------------ */
 
-static void build_bitmap(bc_boot *b)
+/* The entry to boot (the default; the menu comes with its own step) and
+ * its protocol's back end. */
+static void choose_entry(bc_boot *b)
 {
-    const bc_placed *r = &b->range[BC_RANGE_BITMAP];
-    mm_status st = mm_bitmap_init(&b->bitmap, b->map, b->mem.bitmap_granularity, ptr(b, r->base),
-                                  (size_t)r->size);
-    if (st != MM_OK)
-        bc_boot_fail(b, "frame bitmap: cannot build: %s", mm_strerror(st));
-    mm_log(lg(b), MM_LOG_INFO,
-           "frame bitmap: %llu frames of %llu bytes from frame 0x%llx, %llu free",
-           (unsigned long long)b->bitmap.frame_count, (unsigned long long)b->bitmap.granularity,
-           (unsigned long long)b->bitmap.first_frame, (unsigned long long)b->bitmap.free_frames);
+    b->entry = bc_bootcfg_entry(&b->cfg, b->cfg.selected);
+    const char *name = bc_boot_str(b, b->entry->name);
+    const char *refusal = bc_protocol_refusal(b->entry->protocol, b->fw->boot_mode);
+    if (refusal)
+        bc_boot_fail(b, "entry %s: %s", name, refusal);
+    b->backend = bc_backend_of(b->entry->protocol);
+    if (!b->backend)
+        bc_boot_fail(b, "entry %s: protocol=%s is not supported by this loader yet", name,
+                     bc_protocol_name(b->entry->protocol));
+    if (b->cfg.entry_count > 1)
+        mm_log(lg(b), MM_LOG_INFO, "booting entry %s (protocol=%s)", name,
+               bc_protocol_name(b->entry->protocol));
 }
 
-/* Frames the loader still runs on are held used during the memory test
- * and released after it (a frame the map calls usable but the bitmap
- * calls used after the test can only be one held here: bad frames leave
- * the map). */
-static void hold_busy(void *arg, uint64_t base, uint64_t size)
+_Noreturn static void enter_kernel(bc_boot *b, const bc_entry *e)
 {
-    bc_boot *b = arg;
-    uint64_t g = b->bitmap.granularity;
-    for (uint64_t f = mm_align_down(base, g); f < base + size; f += g) {
-        if (mm_bitmap_is_free(&b->bitmap, f))
-            mm_bitmap_reserve(&b->bitmap, f, g);
-    }
-}
-
-static void release_busy(void *arg, uint64_t base, uint64_t size)
-{
-    bc_boot *b = arg;
-    uint64_t g = b->bitmap.granularity;
-    for (uint64_t f = mm_align_down(base, g); f < base + size; f += g) {
-        if (!mm_bitmap_is_free(&b->bitmap, f) && mm_map_range_is(b->map, f, g, MM_TYPE_USABLE))
-            mm_bitmap_free(&b->bitmap, f, 1);
-    }
-}
-
-/* memory_test=on: pattern-tests the free RAM the loader can reach; bad
- * frames are carved to "bad" and reserved in the bitmap by lib/mm, so map
- * and bitmap stay in step. */
-static void memory_test(bc_boot *b)
-{
-    const bc_fw_ops *fw = b->fw;
-    if (!b->mem.enable_memory_test)
-        return;
-    mm_phys_window window = {0, b->platform.memtest_window_end, fw->phys_offset};
-    mm_memtest t;
-    if (fw->for_each_busy)
-        fw->for_each_busy(fw->ctx, hold_busy, b);
-    mm_status st = mm_memtest_init(&t, &window, b->mem.bitmap_granularity);
-    if (st == MM_OK)
-        st = mm_memtest_map(&t, b->map, &b->bitmap, lg(b));
-    if (fw->for_each_busy)
-        fw->for_each_busy(fw->ctx, release_busy, b);
-    if (st != MM_OK && st != MM_ERR_MEMTEST_FAILED)
-        bc_boot_fail(b, "memory test: %s", mm_strerror(st));
-    b->memtest_bad_bytes = t.result.bad_bytes;
-    if (window.end && b->bitmap.frame_count &&
-        (b->bitmap.first_frame + b->bitmap.frame_count) * b->bitmap.granularity > window.end)
-        mm_log(lg(b), MM_LOG_INFO, "memory test: RAM above 0x%llx is not tested",
-               (unsigned long long)window.end);
-}
-
-static void load_kernel(bc_boot *b)
-{
-    const bc_placed *k = &b->range[BC_RANGE_KERNEL];
-    if (bc_elf_load(&b->elf, b->kernel_file, (size_t)b->kernel_file_size, ptr(b, k->base),
-                    (size_t)k->size) != BC_ELF_OK)
-        bc_boot_fail(b, "kernel: cannot copy its segments: %s", b->elf.msg);
-}
-
-static void *table_ptr(void *ctx, uint64_t phys)
-{
-    return ptr(ctx, phys);
-}
-
-/* The final map may differ from the one the tables were sized on only by
- * the loader's own ranges, which never make them larger: checked. */
-static void build_page_tables(bc_boot *b)
-{
-    const bc_placed *r = &b->range[BC_RANGE_PAGE_TABLES];
-    uint64_t needed;
-    paging_layout(b);
-    if (bc_paging_bytes_needed(&b->pg.layout, &needed) != MM_OK || needed > r->size)
-        bc_boot_fail(b, "page tables: final layout needs more than the %llu bytes reserved",
-                     (unsigned long long)r->size);
-    bc_paging_region region = {r->base, r->size, table_ptr, b};
-    if (bc_paging_build(&b->pg.layout, &region, &b->cr3) != MM_OK)
-        bc_boot_fail(b, "page tables: build failed");
-    mm_log(lg(b), MM_LOG_INFO, "page tables: CR3 0x%llx, identity %llu MiB, direct map %llu MiB",
-           (unsigned long long)b->cr3, (unsigned long long)(b->pg.layout.identity_size >> 20),
-           (unsigned long long)(b->pg.layout.hhdm_size >> 20));
-}
-
-/* Everything the handoff says, in one place. */
-static void handoff_input(const bc_boot *b, bc_handoff_input *in)
-{
-    const bc_placed *r = b->range;
-    const bc_paging_layout *pg = &b->pg.layout;
-    struct mm_heap_stats heap;
-    struct mos_handoff *f = &in->fields;
-    mm_heap_stats(&b->heap, &heap);
-    mm_memset(in, 0, sizeof *in);
-    f->boot_mode = b->fw->boot_mode;
-    f->temp_heap_base = r[BC_RANGE_TEMP_HEAP].base;
-    f->temp_heap_size = r[BC_RANGE_TEMP_HEAP].size;
-    f->boot_heap_base = r[BC_RANGE_BOOT_HEAP].base;
-    f->boot_heap_size = r[BC_RANGE_BOOT_HEAP].size;
-    f->boot_heap_used = heap.used;
-    f->bitmap_addr = r[BC_RANGE_BITMAP].base;
-    f->bitmap_size = b->bitmap.storage_bytes;
-    f->bitmap_first_frame = b->bitmap.first_frame;
-    f->bitmap_frame_count = b->bitmap.frame_count;
-    f->bitmap_granularity = (uint32_t)b->bitmap.granularity;
-    f->efi_system_table = b->platform.efi_system_table;
-    f->efi_desc_size = b->efi.desc_size;
-    f->efi_desc_version = b->efi.desc_version;
-    f->acpi_rsdp = b->platform.acpi_rsdp;
-    f->bios_memory_detect = b->platform.bios_memory_detect;
-    f->kernel_phys_base = r[BC_RANGE_KERNEL].base;
-    f->kernel_virt_base = b->elf.virt_base;
-    f->kernel_size = b->elf.span;
-    f->kernel_entry = b->elf.entry;
-    f->stack_phys_base = r[BC_RANGE_STACK].base;
-    f->stack_size = r[BC_RANGE_STACK].size;
-    f->stack_virt_top =
-        bc_entry_rsp(pg->hhdm_offset, r[BC_RANGE_STACK].base, r[BC_RANGE_STACK].size);
-    f->cr3 = b->cr3;
-    f->hhdm_offset = pg->hhdm_offset;
-    f->hhdm_size = pg->hhdm_size;
-    f->identity_map_size = pg->identity_size;
-    f->tsc_loader_entry = b->tsc_entry;
-    f->tsc_memmap_done = b->tsc_memmap;
-    f->tsc_frequency_hz = b->platform.tsc_frequency_hz;
-    f->sanitize_overlaps = b->sanitize.overlaps_resolved;
-    f->sanitize_merged = b->sanitize.merged;
-    f->sanitize_trimmed = b->sanitize.bytes_trimmed;
-    f->memtest_bad_bytes = b->memtest_bad_bytes;
-    in->map = b->map;
-    in->cmdline = b->cfg.cmdline;
-    in->efi_map = b->efi.data;
-    in->efi_map_size = b->efi.size;
-}
-
-static void build_handoff(bc_boot *b)
-{
-    bc_handoff_input in;
-    const bc_placed *r = &b->range[BC_RANGE_HANDOFF];
-    handoff_input(b, &in);
-    mm_status st = bc_handoff_build(&in, &b->layout, ptr(b, r->base), r->base, &b->handoff);
-    if (st != MM_OK)
-        bc_boot_fail(b, "handoff: cannot build: %s", mm_strerror(st));
-    mm_log(lg(b), MM_LOG_INFO, "boot heap: %llu of %llu KiB used, %u extensions",
-           (unsigned long long)(in.fields.boot_heap_used >> 10),
-           (unsigned long long)(in.fields.boot_heap_size >> 10), b->extensions);
-}
-
-_Noreturn static void enter_kernel(bc_boot *b)
-{
-    const bc_placed *stk = &b->range[BC_RANGE_STACK];
-    uint64_t hhdm = b->pg.layout.hhdm_offset;
-    bc_entry e = {
-        .entry = b->elf.entry,
-        .rsp = bc_entry_rsp(hhdm, stk->base, stk->size),
-        .rdi = hhdm + b->range[BC_RANGE_HANDOFF].base,
-        .cr3 = b->cr3,
-        .nx = b->platform.nx,
-    };
-    /* The return slot holds 0 so stack walkers stop (entry.h). */
-    *(volatile uint64_t *)ptr(b, e.rsp - hhdm) = 0;
     uint64_t mhz = div_u64(b->platform.tsc_frequency_hz, 1000000u); /* 0: no time */
     uint64_t us = div_u64(b->fw->timestamp(b->fw->ctx) - b->tsc_entry, mhz);
     uint64_t ms = div_u64(us, 1000);
     BC_TRACK_REPORT(b, lg(b)); /* DEBUG=1: the loader's allocations */
     mm_log(lg(b), MM_LOG_INFO,
-           "jumping to the kernel at 0x%llx, handoff at 0x%llx, after %llu.%03llu ms in the loader",
-           (unsigned long long)e.entry, (unsigned long long)e.rdi, (unsigned long long)ms,
-           (unsigned long long)(us - ms * 1000));
-    bc_handoff_seal(b->handoff, b->fw->timestamp(b->fw->ctx));
-    b->fw->enter(b->fw->ctx, &e);
-    __builtin_unreachable();
+           "jumping to the kernel at 0x%llx (%s mode), after %llu.%03llu ms in "
+           "the loader",
+           (unsigned long long)e->entry, e->mode == BC_ENTRY_LONG ? "64-bit" : "32-bit",
+           (unsigned long long)ms, (unsigned long long)(us - ms * 1000));
+    if (b->backend->last)
+        b->backend->last(b);
+    const char *why = b->fw->enter(b->fw->ctx, e);
+    bc_boot_fail(b, "cannot enter the kernel: %s", why ? why : "unknown reason");
 }
 
 _Noreturn void bc_boot_run(bc_boot *b, const bc_fw_ops *fw)
 {
+    bc_entry e;
     mm_memset(b, 0, sizeof *b);
     b->fw = fw;
     b->tsc_entry = fw->tsc_entry;
@@ -600,15 +438,12 @@ _Noreturn void bc_boot_run(bc_boot *b, const bc_fw_ops *fw)
     read_config(b);
     take_map(b, "firmware");
     place_boot_heap(b);
-    read_kernel(b);
+    choose_entry(b);
     learn_platform(b);
-    place_kernel_ranges(b);
+    b->backend->prepare(b);
     leave_firmware(b);
     final_map(b);
-    build_bitmap(b);
-    memory_test(b);
-    load_kernel(b);
-    build_page_tables(b);
-    build_handoff(b);
-    enter_kernel(b);
+    mm_memset(&e, 0, sizeof e);
+    b->backend->build(b, &e);
+    enter_kernel(b, &e);
 }

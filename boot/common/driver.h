@@ -58,12 +58,24 @@ typedef struct bc_efi_map {
 } bc_efi_map;
 
 /* How the kernel is entered (bc_fw_ops.enter). */
+typedef enum bc_entry_mode {
+    BC_ENTRY_LONG = 0,      /* 64-bit mode, paging on with `cr3` */
+    BC_ENTRY_PROTECTED = 1, /* 32-bit protected mode, paging off (Multiboot, 32-bit Linux) */
+} bc_entry_mode;
+
 typedef struct bc_entry {
-    uint64_t entry; /* virtual entry point */
-    uint64_t rsp;   /* virtual stack pointer */
-    uint64_t rdi;   /* first argument: the handoff's virtual address */
-    uint64_t cr3;
-    uint32_t nx; /* set EFER.NXE */
+    uint32_t mode;          /* bc_entry_mode */
+    uint32_t nx;            /* LONG: set EFER.NXE */
+    uint64_t entry;         /* LONG: virtual; PROTECTED: physical, below 4 GiB */
+    uint64_t cr3;           /* LONG: the tables; they identity-map the front end's switch code */
+    uint64_t rsp;           /* LONG: stack pointer */
+    uint64_t rdi, rsi;      /* LONG: argument registers */
+    uint32_t eax, ebx, esi; /* PROTECTED: registers at entry */
+    uint32_t esp;           /* PROTECTED: stack pointer, 0 = none promised */
+    uint64_t gdt;           /* physical, below 4 GiB: a GDT to load; 0 = the loaders' own
+                               (entry.h: BC_SEL_CODE64 or BC_SEL_CODE32, BC_SEL_DATA) */
+    uint16_t gdt_limit;     /* bytes - 1 */
+    uint16_t cs, ds;        /* selectors of `gdt` (code; data for DS, ES, SS, FS, GS) */
 } bc_entry;
 
 /* What a firmware supplies. Every function gets `ctx`. Failures return a
@@ -99,6 +111,10 @@ typedef struct bc_fw_ops {
      * above `min` from free memory for the loader; MM_ERR_NOT_FOUND when
      * nothing fits. The range is the loader's until the kernel runs. */
     mm_status (*place)(void *ctx, uint64_t size, uint64_t align, uint64_t min, uint64_t *base);
+    /* Takes exactly [base, base + size) (page multiples) when all of it is
+     * free; MM_ERR_NOT_USABLE otherwise. For kernels loaded where they
+     * were linked (Multiboot, a Linux kernel at its preferred address). */
+    mm_status (*place_at)(void *ctx, uint64_t base, uint64_t size);
     /* Gives back [base, base + size) taken by `place` (page multiples). */
     void (*release)(void *ctx, uint64_t base, uint64_t size);
     /* Fills `out` (RSDP, TSC frequency, ...). Called once, before `exit`. */
@@ -117,22 +133,50 @@ typedef struct bc_fw_ops {
     uint64_t (*timestamp)(void *ctx);
     /* Stops the machine cleanly after an error was logged. Must not return. */
     void (*halt)(void *ctx);
-    /* Loads CR3, GDT and stack and jumps (entry.h's state). Must not return. */
-    void (*enter)(void *ctx, const bc_entry *e);
+    /* Enters the kernel as `e` says (entry.h's state for the loaders'
+     * GDT). Returns only for a mode the front end cannot enter, with the
+     * reason; the firmware is gone then, so the boot stops. */
+    const char *(*enter)(void *ctx, const bc_entry *e);
 } bc_fw_ops;
+
+typedef struct bc_boot bc_boot;
+
+/* A boot protocol's back end: turns the selected entry's files into what
+ * a kernel of that protocol expects. Adding a protocol adds one of these
+ * (and its line in bc_backends); nothing else in the driver changes. */
+typedef struct bc_backend {
+    uint32_t protocol; /* BC_PROTO_* */
+    /* Before the firmware is left: reads and checks the kernel (and its
+     * modules) and places every range the kernel needs. Stops the boot on
+     * bad input (bc_boot_fail). */
+    void (*prepare)(bc_boot *b);
+    /* After the final map: builds what the kernel receives, fills `e`. */
+    void (*build)(bc_boot *b, bc_entry *e);
+    /* Right before the jump (after the last log line); may be NULL. */
+    void (*last)(bc_boot *b);
+} bc_backend;
+
+/* The back end of `protocol`, NULL when the loader has none. */
+const bc_backend *bc_backend_of(uint32_t protocol);
+
+#define BC_EXTRA_RANGES 48u /* ranges of the multi-instance kinds (modules, heap extensions) */
 
 /* Everything the driver knows, in the order it learns it. Zeroed by
  * bc_boot_run; the front end reads it only in tests. */
-typedef struct bc_boot {
+struct bc_boot {
     const bc_fw_ops *fw;
     uint64_t tsc_entry, tsc_memmap;
     bc_bootcfg cfg;
     mm_config mem;
     mm_map *map;
     mm_sanitize_report sanitize;
-    bc_placed range[BC_RANGE_COUNT]; /* HEAP_EXTENSION: see `extension` */
-    bc_placed extension[BC_HEAP_EXTENSIONS];
-    uint32_t extensions;
+    const bc_boot_entry *entry;       /* the boot.cfg entry being booted */
+    const bc_backend *backend;        /* its protocol's */
+    bc_placed range[BC_RANGE_COUNT];  /* the single-instance kinds */
+    bc_placed extra[BC_EXTRA_RANGES]; /* the multi-instance kinds, kind in extra_id */
+    uint8_t extra_id[BC_EXTRA_RANGES];
+    uint32_t extras;
+    uint32_t extensions; /* boot heap refills so far */
     mm_heap heap;
     uint64_t heap_wanted; /* bytes asked for: heap_size, or the default */
     const void *kernel_file;
@@ -152,7 +196,7 @@ typedef struct bc_boot {
     mm_tracker track;
     mm_track_slot track_slots[BC_TRACK_SLOTS];
 #endif
-} bc_boot;
+};
 
 /* Boots: runs every step above in `b` (caller storage, any content) over
  * the firmware `fw`, and ends in fw->enter, or in fw->halt after logging
@@ -161,5 +205,44 @@ _Noreturn void bc_boot_run(bc_boot *b, const bc_fw_ops *fw);
 
 /* Logs `fmt` at ERROR and halts through the firmware. */
 _Noreturn void bc_boot_fail(const bc_boot *b, const char *fmt, ...) MM_PRINTF_LIKE(2, 3);
+
+/* ---- services for back ends (before `exit` unless said otherwise) ---- */
+
+/* The logger (screen and serial). */
+const mm_logger *bc_boot_log(const bc_boot *b);
+
+/* A pointer to physical `phys`; valid for any RAM the loader reaches. */
+void *bc_boot_ptr(const bc_boot *b, uint64_t phys);
+
+/* Places a range of kind `id` (ranges.h: its type, at least its
+ * alignment and `align`): `size` bytes, rounded up to the bitmap
+ * granularity, anywhere the firmware allows; a default-sized boot heap
+ * shrinks to make room. Recorded for the final map; *out (may be NULL)
+ * gets it. MM_ERR_NOT_FOUND when nothing fits, MM_ERR_MAP_FULL when the
+ * record table is full. */
+mm_status bc_boot_place(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align, bc_placed *out);
+
+/* bc_boot_place, or the boot stops naming the range. */
+void bc_boot_place_required(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align,
+                            bc_placed *out);
+
+/* Places a range of kind `id` at exactly [base, base + size) (rounded out
+ * to the bitmap granularity) when that memory is free; recorded like
+ * bc_boot_place. MM_ERR_NOT_USABLE when some of it is not free. */
+mm_status bc_boot_place_at(bc_boot *b, bc_range_id id, uint64_t base, uint64_t size);
+
+/* `bytes` from the boot heap (refilled from the firmware as needed), 4 KiB
+ * aligned, for `what` (named in the message when the boot stops). */
+void *bc_boot_alloc(bc_boot *b, uint64_t bytes, const char *what);
+
+/* Reads the file at `path` into the boot heap; `what` names it in
+ * messages ("kernel", "module 2"). A missing, empty (unless
+ * `empty_ok`), unreadable or larger than `max` bytes file stops the boot
+ * with its name. Returns the buffer, its size in *size. */
+void *bc_boot_read_file(bc_boot *b, const char *path, const char *what, uint64_t max, bool empty_ok,
+                        uint64_t *size);
+
+/* The selected entry's string `s` (kernel, cmdline, module path or args). */
+const char *bc_boot_str(const bc_boot *b, bc_cfg_str s);
 
 #endif

@@ -17,6 +17,9 @@ typedef enum bc_range_id {
     BC_RANGE_PAGE_TABLES,    /* the tables in CR3 at entry */
     BC_RANGE_HANDOFF,        /* the handoff, its map, cmdline and EFI map copy */
     BC_RANGE_HEAP_EXTENSION, /* boot heap refills (several may exist) */
+    BC_RANGE_MODULE,         /* a module file (several may exist) */
+    BC_RANGE_PROTOCOL_DATA,  /* structures a protocol hands over (Linux boot_params,
+                                Multiboot information; several may exist) */
     BC_RANGE_COUNT
 } bc_range_id;
 
@@ -34,12 +37,19 @@ typedef enum bc_range_need {
     BC_NEED_OPTIONAL, /* handed over as base 0, size 0 */
 } bc_range_need;
 
+/* How many ranges of a kind one boot may place. */
+typedef enum bc_range_count {
+    BC_RANGE_ONE,  /* at most one: kept in bc_boot.range[id] */
+    BC_RANGE_MANY, /* any number: kept in bc_boot.extra[] */
+} bc_range_count;
+
 typedef struct bc_range_info {
     const char *name; /* lower-case, for messages and the DEBUG=1 profile */
     mm_type type;     /* type carved into the final map */
     uint32_t align;   /* minimum alignment, bytes (the bitmap granularity may raise it) */
     bc_reclaim reclaim;
     bc_range_need need;
+    bc_range_count count;
 } bc_range_info;
 
 /* The table entry of `id`; NULL for an id outside the enum. */

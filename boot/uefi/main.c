@@ -101,9 +101,11 @@ static void halt(void *ctx)
     loader_halt(ctx);
 }
 
-static void enter(void *ctx, const bc_entry *e)
+static const char *enter(void *ctx, const bc_entry *e)
 {
     (void)ctx;
+    if (e->mode != BC_ENTRY_LONG || e->gdt)
+        return "the UEFI loader enters only 64-bit kernels on its own GDT so far";
     enter_kernel(e->cr3, e->nx != 0, e->entry, e->rsp, e->rdi);
 }
 
@@ -134,6 +136,7 @@ static bc_fw_ops uefi_ops = {
     .scratch = mem_scratch,
     .memory_map = mem_memory_map,
     .place = mem_place,
+    .place_at = mem_place_at,
     .release = mem_release,
     .platform = platform,
     .exit = leave,

@@ -146,6 +146,17 @@ mm_status mem_place(void *ctx, uint64_t size, uint64_t align, uint64_t min, uint
     return min ? alloc_first_fit(L, size, align, min, base) : alloc_any(L, size, align, base);
 }
 
+mm_status mem_place_at(void *ctx, uint64_t base, uint64_t size)
+{
+    struct loader *L = ctx;
+    EFI_PHYSICAL_ADDRESS addr = base;
+    if (!L->bs || (base | size) & (PAGE_SIZE - 1) || size == 0)
+        return MM_ERR_INVALID_ARGUMENT;
+    if (EFI_ERROR(L->bs->AllocatePages(AllocateAddress, EfiLoaderData, size >> PAGE_SHIFT, &addr)))
+        return MM_ERR_NOT_USABLE;
+    return MM_OK;
+}
+
 void mem_release(void *ctx, uint64_t base, uint64_t size)
 {
     struct loader *L = ctx;

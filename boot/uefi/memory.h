@@ -16,6 +16,9 @@ mm_status mem_memory_map(void *ctx, uint32_t granularity, uint32_t bios_memory_d
  * through a first-fit search of what is free now and AllocateAddress. */
 mm_status mem_place(void *ctx, uint64_t size, uint64_t align, uint64_t min, uint64_t *base);
 
+/* bc_fw_ops.place_at: AllocatePages(AllocateAddress). */
+mm_status mem_place_at(void *ctx, uint64_t base, uint64_t size);
+
 /* bc_fw_ops.release: FreePages. */
 void mem_release(void *ctx, uint64_t base, uint64_t size);
 

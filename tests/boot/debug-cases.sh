@@ -106,16 +106,16 @@ profile() {
     n=$(printf '%s\n' "$clean" | grep -c '^\[INFO \] allocation profile: ')
     [[ $n -eq 2 ]] || fails+=("$n allocation profiles, expected 2 (loader and kernel)")
     # The loader: its placed ranges (kind "other") and the boot heap's
-    # allocations (kind "heap"): the kernel file lives in the boot heap.
+    # allocations (kind "heap", site "kernel"): the kernel file lives there.
     expect other "boot heap" 1
     expect other kernel 1
     expect other "kernel stack" 1
     expect other "frame bitmap" 1
     expect other "page tables" 1
     expect other handoff 1
-    expect heap "kernel file" 1
+    expect heap kernel 1
     # Sizes are printed cut to two decimals of KiB: allow that 1%.
-    read -r _ _ _ _ kf_total <<<"$(row heap "kernel file")"
+    read -r _ _ _ _ kf_total <<<"$(row heap kernel)"
     ((${kf_total:-0} * 100 >= kernel_bytes * 99 && ${kf_total:-0} <= kernel_bytes)) ||
         fails+=("'kernel file': ${kf_total:-?} bytes, file is $kernel_bytes bytes")
     # The kernel: the heap tests, frames and the pool, all given back.

@@ -164,12 +164,12 @@ static void check_handoff(const world *w)
 static void check_ranges(const world *w)
 {
     const mm_map *m = w->fw->boot.map;
-    for (int i = 0; i < BC_RANGE_HEAP_EXTENSION; i++) {
+    for (int i = 0; i < BC_RANGE_COUNT; i++) {
         const bc_placed *a = range(w, (bc_range_id)i);
         if (a->size == 0)
             continue;
         assert_true(mm_map_range_is(m, a->base, a->size, bc_range_info_of((bc_range_id)i)->type));
-        for (int j = i + 1; j < BC_RANGE_HEAP_EXTENSION; j++) {
+        for (int j = i + 1; j < BC_RANGE_COUNT; j++) {
             const bc_placed *b = range(w, (bc_range_id)j);
             assert_true(b->size == 0 || a->base + a->size <= b->base ||
                         b->base + b->size <= a->base);
@@ -443,8 +443,10 @@ static void heap_exhausted_refills(void **state)
     check_boot(w);
     const bc_boot *b = &w->fw->boot;
     assert_int_equal(b->extensions, 1);
-    assert_true(b->extension[0].size >= w->kernel_size);
-    assert_true(mm_map_range_is(b->map, b->extension[0].base, b->extension[0].size,
+    assert_int_equal(b->extras, 1);
+    assert_int_equal(b->extra_id[0], BC_RANGE_HEAP_EXTENSION);
+    assert_true(b->extra[0].size >= w->kernel_size);
+    assert_true(mm_map_range_is(b->map, b->extra[0].base, b->extra[0].size,
                                 MM_TYPE_BOOTLOADER_RECLAIMABLE));
     assert_true(handoff_of(w)->boot_heap_used > 2 * MiB);
     expect_log(w, "boot heap: exhausted, extended by");
@@ -462,7 +464,7 @@ static void heap_exhausted_fails(void **state)
     w->fw->fail_place_from = 2;
     w->fw->fail_place_count = 1;
     assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
-    expect_log(w, "boot heap: no 2105728 bytes for the kernel file");
+    expect_log(w, "boot heap: no 2105728 bytes for the kernel: out of memory");
     world_free(w);
 }
 

@@ -107,6 +107,14 @@ static mm_status place(void *ctx, uint64_t size, uint64_t align, uint64_t min, u
     return st;
 }
 
+static mm_status place_at(void *ctx, uint64_t base, uint64_t size)
+{
+    fake_fw *f = self(ctx);
+    if (place_fails(f))
+        return MM_ERR_NOT_USABLE;
+    return mm_map_carve(&f->fw_map, base, size, MM_TYPE_BOOTLOADER_RECLAIMABLE, MM_CARVE_DEFAULT);
+}
+
 static void release(void *ctx, uint64_t base, uint64_t size)
 {
     fake_fw *f = self(ctx);
@@ -152,7 +160,7 @@ static void halt(void *ctx)
     longjmp(f->back, 1);
 }
 
-static void enter(void *ctx, const bc_entry *e)
+static const char *enter(void *ctx, const bc_entry *e)
 {
     fake_fw *f = self(ctx);
     f->end = FAKE_ENTERED;
@@ -184,6 +192,7 @@ fake_fw *fake_fw_new(fake_kind kind, uint64_t ram_size, uint32_t entries)
         .scratch = scratch,
         .memory_map = memory_map,
         .place = place,
+        .place_at = place_at,
         .release = release,
         .platform = platform,
         .exit = leave,

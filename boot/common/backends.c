@@ -1,0 +1,17 @@
+/* The protocol back ends the loader has, by protocol. */
+#include "driver.h"
+
+extern const bc_backend bc_backend_mos;
+
+static const bc_backend *const backends[] = {
+    &bc_backend_mos,
+};
+
+const bc_backend *bc_backend_of(uint32_t protocol)
+{
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
+        if (backends[i]->protocol == protocol)
+            return backends[i];
+    }
+    return NULL;
+}
