@@ -28,7 +28,7 @@ endif
 
 # Debian's kernel booted by the real loaders (protocol=linux entries):
 # SeaBIOS and OVMF at 256 MiB and 1 GiB, plus a truncated bzImage, an ELF
-# as kernel= and a missing initrd module (about 2 min under TCG once the
+# as kernel= and a missing initrd module (2 to 4 min under TCG once the
 # payload is cached; the first run downloads and unpacks ~70 MB of Debian
 # packages).
 ifneq ($(BIOS)$(UEFI),00)
