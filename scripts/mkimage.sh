@@ -2,7 +2,7 @@
 # Builds a MultiOS Boot disk image without root or loop devices.
 #
 #   mkimage.sh IMAGE [--efi FILE|--no-efi] [--cfg FILE] [--kernel FILE|--no-kernel]
-#              [--size MIB] [--bios MOS_INSTALL]
+#              [--size MIB] [--bios MOS_INSTALL] [--file SRC:DEST]...
 #
 # Layout (GPT, 512-byte sectors):
 #   partition 1  sectors 2048..4095   BIOS boot (EF02), 1 MiB, raw stage 2
@@ -11,6 +11,9 @@
 #                                         or --no-efi (a BIOS-only image)
 #                  boot.cfg               configuration (--cfg), omitted if ""
 #                  boot/kernel.elf        the kernel (--kernel)
+#                  DEST                   each --file SRC:DEST (DEST absolute,
+#                                         '/'-separated; directories made), e.g.
+#                                         a Linux kernel and initramfs
 # --bios runs the BIOS installer (build/bin/mos-install, which takes the
 # stage 1 and stage 2 files next to it) on the image: stage 1 into the MBR
 # code area, stage 2 into partition 1. The result boots on both firmwares.
@@ -18,7 +21,7 @@ set -euo pipefail
 
 usage() {
     echo "usage: $0 IMAGE [--efi FILE|--no-efi] [--cfg FILE] [--kernel FILE|--no-kernel] [--size MIB]" \
-        "[--bios MOS_INSTALL]" >&2
+        "[--bios MOS_INSTALL] [--file SRC:DEST]..." >&2
     exit 2
 }
 
@@ -30,6 +33,7 @@ cfg=boot/boot.cfg
 kernel=build/kernel/kernel.elf
 size_mib=48
 installer=
+extra=()
 while [[ $# -gt 0 ]]; do
     case $1 in
     --efi) efi=$2; shift 2 ;;
@@ -39,11 +43,15 @@ while [[ $# -gt 0 ]]; do
     --no-kernel) kernel=""; shift ;;
     --size) size_mib=$2; shift 2 ;;
     --bios) installer=$2; shift 2 ;;
+    --file) extra+=("$2"); shift 2 ;;
     *) usage ;;
     esac
 done
 
-for f in "$efi" "$cfg" "$kernel"; do
+for x in "${extra[@]}"; do
+    [[ $x == *:/* ]] || { echo "mkimage: --file $x: want SRC:/DEST" >&2; exit 2; }
+done
+for f in "$efi" "$cfg" "$kernel" "${extra[@]%%:/*}"; do
     if [[ -n "$f" && ! -f "$f" ]]; then
         echo "mkimage: $f: no such file" >&2
         exit 1
@@ -76,6 +84,16 @@ if [[ -n "$efi" ]]; then
 fi
 [[ -n "$cfg" ]] && mcopy -i "$tmp@@$esp_offset" "$cfg" ::/boot.cfg
 [[ -n "$kernel" ]] && mcopy -i "$tmp@@$esp_offset" "$kernel" ::/boot/kernel.elf
+for x in "${extra[@]}"; do
+    src=${x%%:/*} dest=/${x#*:/} dir=
+    # Each missing parent directory, outermost first.
+    IFS=/ read -ra parts <<<"${dest#/}"
+    for part in "${parts[@]:0:${#parts[@]}-1}"; do
+        dir=$dir/$part
+        mmd -i "$tmp@@$esp_offset" "::$dir" 2>/dev/null || true
+    done
+    mcopy -o -i "$tmp@@$esp_offset" "$src" "::$dest"
+done
 [[ -n "$installer" ]] && "$installer" "$tmp" >/dev/null
 mv "$tmp" "$img"
 trap - EXIT

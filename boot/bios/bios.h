@@ -35,6 +35,26 @@ _Static_assert(sizeof(struct lm_jump) == 32, "lm_jump layout (entry.S)");
 /* Enables PAE and long mode with CR3 = pml4 (below 4 GiB) and jumps. */
 __attribute__((noreturn)) void enter_long_mode(uint32_t pml4, const struct lm_jump *jump);
 
+/* What enter_long_mode_gdt() jumps with (layout fixed by entry.S): a
+ * long-mode entry on a GDT of the kernel protocol's (bc_entry.gdt != 0).
+ * `gdt_limit` and `gdt` form the lgdt operand. */
+struct lm_gdt_jump {
+    uint64_t entry;
+    uint64_t rsp;
+    uint64_t rdi;
+    uint64_t rsi;
+    uint32_t nxe;
+    uint16_t cs;
+    uint16_t gdt_limit;
+    uint64_t gdt; /* physical, identity-mapped */
+    uint16_t ds;
+    uint16_t pad[3];
+};
+_Static_assert(sizeof(struct lm_gdt_jump) == 56, "lm_gdt_jump layout (entry.S)");
+
+/* enter_long_mode with the GDT, selectors and RSI of *jump. */
+__attribute__((noreturn)) void enter_long_mode_gdt(uint32_t pml4, const struct lm_gdt_jump *jump);
+
 extern uint8_t boot_drive;
 
 /* Installs stage 2's protected-mode exception handlers (report + halt). */

@@ -165,8 +165,10 @@ pm_return:
  * mode to jump->entry with RSP = jump->rsp, RDI = jump->rdi, data
  * segments = BC_SEL_DATA, IF = DF = 0. The page tables must identity-map
  * this code and *jump. */
-    .globl enter_long_mode
-enter_long_mode:
+/* Paging and long mode on with CR3 = 4(%esp), ESI = the jump struct
+ * (its NXE word at offset \nxe), then a far jump to \target in 64-bit
+ * code on the loaders' GDT. */
+    .macro long_mode_on nxe, target
     cli
     cld
     mov     4(%esp), %eax
@@ -177,13 +179,18 @@ enter_long_mode:
     mov     $0xc0000080, %ecx   /* EFER */
     rdmsr
     or      $(1 << 8), %eax     /* LME */
-    testl   $1, 24(%esi)
+    testl   $1, \nxe(%esi)
     jz      1f
     or      $(1 << 11), %eax    /* NXE */
 1:  wrmsr
     mov     $CR0_ENTRY, %eax
     mov     %eax, %cr0
-    ljmp    $SEL_CODE64, $lm_start
+    ljmp    $SEL_CODE64, $\target
+    .endm
+
+    .globl enter_long_mode
+enter_long_mode:
+    long_mode_on 24, lm_start
 
     .code64
 lm_start:
@@ -197,6 +204,50 @@ lm_start:
     mov     0(%rsi), %rax       /* entry */
     mov     8(%rsi), %rsp
     mov     16(%rsi), %rdi
+    xor     %ebp, %ebp
+    jmp     *%rax
+
+/* struct lm_gdt_jump (bios.h): offsets */
+#define J_ENTRY 0
+#define J_RSP 8
+#define J_RDI 16
+#define J_RSI 24
+#define J_NXE 32
+#define J_CS 36
+#define J_GDTR 38
+#define J_DS 48
+
+/* void enter_long_mode_gdt(uint32_t pml4, const struct lm_gdt_jump *jump)
+ *
+ * As enter_long_mode, then in 64-bit mode loads jump's GDT, CS = jump->cs
+ * (far return), DS/ES/SS/FS/GS = jump->ds, RSP, RDI and RSI from *jump,
+ * and jumps to jump->entry (Linux's 64-bit entry: boot_params in RSI).
+ * The tables must identity-map this code, *jump, the GDT and the stage 2
+ * stack. */
+    .code32
+    .globl enter_long_mode_gdt
+enter_long_mode_gdt:
+    long_mode_on J_NXE, lm_gdt_start
+
+    .code64
+lm_gdt_start:
+    mov     %esi, %esi          /* zero-extend the pointer to *jump */
+    lgdt    J_GDTR(%rsi)
+    movzwl  J_CS(%rsi), %eax
+    push    %rax
+    lea     2f(%rip), %rax
+    push    %rax
+    lretq
+2:  mov     J_DS(%rsi), %ax
+    mov     %ax, %ds
+    mov     %ax, %es
+    mov     %ax, %ss
+    mov     %ax, %fs
+    mov     %ax, %gs
+    mov     J_ENTRY(%rsi), %rax
+    mov     J_RSP(%rsi), %rsp
+    mov     J_RDI(%rsi), %rdi
+    mov     J_RSI(%rsi), %rsi
     xor     %ebp, %ebp
     jmp     *%rax
 

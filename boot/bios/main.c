@@ -27,6 +27,7 @@
 static struct bios_loader L;
 static bc_boot boot;
 static struct lm_jump jump;
+static struct lm_gdt_jump gdt_jump;
 
 __attribute__((noreturn)) void stage2_main(uint32_t drive);
 
@@ -298,8 +299,20 @@ _Noreturn static void halt(void *ctx)
 static const char *enter(void *ctx, const bc_entry *e)
 {
     (void)ctx;
-    if (e->mode != BC_ENTRY_LONG || e->gdt)
-        return "the BIOS loader enters only 64-bit kernels on its own GDT so far";
+    if (e->mode == BC_ENTRY_LONG && e->gdt) {
+        gdt_jump = (struct lm_gdt_jump){.entry = e->entry,
+                                        .rsp = e->rsp,
+                                        .rdi = e->rdi,
+                                        .rsi = e->rsi,
+                                        .nxe = e->nx,
+                                        .cs = e->cs,
+                                        .gdt_limit = e->gdt_limit,
+                                        .gdt = e->gdt,
+                                        .ds = e->ds};
+        enter_long_mode_gdt((uint32_t)e->cr3, &gdt_jump);
+    }
+    if (e->mode != BC_ENTRY_LONG)
+        return "the BIOS loader enters only 64-bit kernels so far";
     jump = (struct lm_jump){.entry = e->entry, .rsp = e->rsp, .rdi = e->rdi, .nxe = e->nx};
     enter_long_mode((uint32_t)e->cr3, &jump);
 }

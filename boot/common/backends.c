@@ -2,9 +2,11 @@
 #include "driver.h"
 
 extern const bc_backend bc_backend_mos;
+extern const bc_backend bc_backend_linux;
 
 static const bc_backend *const backends[] = {
     &bc_backend_mos,
+    &bc_backend_linux,
 };
 
 const bc_backend *bc_backend_of(uint32_t protocol)

@@ -192,22 +192,28 @@ static void placed(bc_boot *b, bc_range_id id, const bc_placed *r)
            (unsigned long long)(r->size >> 10), (unsigned long long)r->base);
 }
 
-mm_status bc_boot_place(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align, bc_placed *out)
+mm_status bc_boot_place_above(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align,
+                              uint64_t min, bc_placed *out)
 {
     const bc_range_info *ri = bc_range_info_of(id);
     bc_placed *r = record(b, id);
     if (!r)
         return MM_ERR_MAP_FULL;
     align = max_u64(align, ri->align);
-    mm_status st = take(b, size, align, 0, r);
+    mm_status st = take(b, size, align, min, r);
     while (st == MM_ERR_NOT_FOUND && shrink_heap(b))
-        st = take(b, size, align, 0, r);
+        st = take(b, size, align, min, r);
     if (st != MM_OK)
         return st;
     placed(b, id, r);
     if (out)
         *out = *r;
     return MM_OK;
+}
+
+mm_status bc_boot_place(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align, bc_placed *out)
+{
+    return bc_boot_place_above(b, id, size, align, 0, out);
 }
 
 void bc_boot_place_required(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align,

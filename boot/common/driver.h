@@ -222,6 +222,12 @@ void *bc_boot_ptr(const bc_boot *b, uint64_t phys);
  * record table is full. */
 mm_status bc_boot_place(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align, bc_placed *out);
 
+/* bc_boot_place, at or above physical `min` (first fit from there: a
+ * Linux kernel that must not lie below its preferred address, tables a
+ * 32-bit entry reaches). Same results as bc_boot_place. */
+mm_status bc_boot_place_above(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align,
+                              uint64_t min, bc_placed *out);
+
 /* bc_boot_place, or the boot stops naming the range. */
 void bc_boot_place_required(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align,
                             bc_placed *out);

@@ -472,6 +472,7 @@ uint32_t bc_linux_e820_type(mm_type type)
     case MM_TYPE_PAGE_TABLES:
     case MM_TYPE_FRAME_BITMAP:
     case MM_TYPE_HANDOFF:
+    case MM_TYPE_MODULE:
         return MM_E820_USABLE;
     case MM_TYPE_ACPI_RECLAIMABLE:
         return MM_E820_ACPI;

@@ -16,9 +16,8 @@
  *   5. bc_linux_params_e820 on the final map (after the last carve)
  *   6. bc_linux_entry_for: where to jump, in which mode, with which RSI/ESI.
  * On UEFI, step 3 plans on the map as it is before ExitBootServices and
- * allocates each result with AllocatePages(AllocateAddress). The test
- * mini-loaders tests/boot/linux_stub*.c follow these steps on real
- * firmware and boot Debian's kernel with them.
+ * allocates each result with AllocatePages(AllocateAddress). The boot
+ * driver's back end, proto_linux.c, follows these steps in both loaders.
  *
  * Nothing here keeps state, allocates or touches memory other than the
  * buffers passed in; any byte string can be given to bc_linux_parse(). */

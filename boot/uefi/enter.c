@@ -65,3 +65,32 @@ _Noreturn void enter_kernel(uint64_t cr3, bool nx, uint64_t entry, uint64_t rsp,
                      : "rax", "memory");
     __builtin_unreachable();
 }
+
+_Noreturn void enter_kernel_gdt(const struct enter_gdt *j)
+{
+    struct gdtr gdtr = {j->gdt_limit, j->gdt};
+    set_control_registers(j->nx);
+    __asm__ volatile("lgdt %0" : : "m"(gdtr));
+    /* As enter_kernel, with the caller's selectors and RSI as well. */
+    __asm__ volatile("mov %[cr3], %%cr3\n\t"
+                     "pushq %[cs]\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "lretq\n"
+                     "1:\n\t"
+                     "movl %[ds], %%eax\n\t"
+                     "movl %%eax, %%ds\n\t"
+                     "movl %%eax, %%es\n\t"
+                     "movl %%eax, %%ss\n\t"
+                     "movl %%eax, %%fs\n\t"
+                     "movl %%eax, %%gs\n\t"
+                     "movq %[rsp], %%rsp\n\t"
+                     "xorl %%ebp, %%ebp\n\t"
+                     "cld\n\t"
+                     "jmpq *%[entry]"
+                     :
+                     : [cr3] "r"(j->cr3), [cs] "r"((uint64_t)j->cs), [ds] "r"((uint32_t)j->ds),
+                       [rsp] "r"(j->rsp), [entry] "r"(j->entry), "D"(j->rdi), "S"(j->rsi)
+                     : "rax", "memory");
+    __builtin_unreachable();
+}

@@ -18,4 +18,16 @@ bool cpu_paging_5level(void);
  * must be identity-mapped by the new tables. Never returns. */
 _Noreturn void enter_kernel(uint64_t cr3, bool nx, uint64_t entry, uint64_t rsp, uint64_t rdi);
 
+/* A long-mode entry on the caller's GDT (bc_entry with gdt != 0, e.g.
+ * Linux's 64-bit entry): physical `gdt` (identity-mapped by `cr3`) with
+ * `gdt_limit`, CS = `cs`, DS/ES/SS/FS/GS = `ds`. */
+struct enter_gdt {
+    uint64_t cr3, entry, rsp, rdi, rsi, gdt;
+    uint16_t gdt_limit, cs, ds;
+    bool nx;
+};
+
+/* As enter_kernel, but loads j's GDT and selectors and sets RSI too. */
+_Noreturn void enter_kernel_gdt(const struct enter_gdt *j);
+
 #endif

@@ -104,8 +104,21 @@ static void halt(void *ctx)
 static const char *enter(void *ctx, const bc_entry *e)
 {
     (void)ctx;
-    if (e->mode != BC_ENTRY_LONG || e->gdt)
-        return "the UEFI loader enters only 64-bit kernels on its own GDT so far";
+    if (e->mode == BC_ENTRY_LONG && e->gdt) {
+        struct enter_gdt j = {.cr3 = e->cr3,
+                              .entry = e->entry,
+                              .rsp = e->rsp,
+                              .rdi = e->rdi,
+                              .rsi = e->rsi,
+                              .gdt = e->gdt,
+                              .gdt_limit = e->gdt_limit,
+                              .cs = e->cs,
+                              .ds = e->ds,
+                              .nx = e->nx != 0};
+        enter_kernel_gdt(&j);
+    }
+    if (e->mode != BC_ENTRY_LONG)
+        return "the UEFI loader enters only 64-bit kernels so far";
     enter_kernel(e->cr3, e->nx != 0, e->entry, e->rsp, e->rdi);
 }
 

@@ -53,7 +53,7 @@ tr -d '\r' <"$2" | awk '
         t = ""
         for (i = 1; i <= k && t == ""; i++)
             if (w[i] ~ /^[a-z][a-z-]*$/) t = w[i]
-        if (t ~ /^(bootloader-reclaimable|kernel|kernel-stack|temp-heap|boot-heap|page-tables|frame-bitmap|handoff)$/)
+        if (t ~ /^(bootloader-reclaimable|kernel|kernel-stack|temp-heap|boot-heap|page-tables|frame-bitmap|handoff|module)$/)
             t = "usable"
         if (t ~ /^(usable|reserved|acpi-reclaimable|acpi-nvs|bad|persistent|runtime-code|runtime-data|mmio|unaccepted)$/) {
             if (!inside) n = 0

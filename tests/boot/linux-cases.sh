@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Boots Debian's kernel (tests/boot/linux-payload.sh) through the real
+# loaders: an image from scripts/mkimage.sh whose boot.cfg has one
+# protocol=linux entry (kernel /boot/vmlinuz, module /boot/initrd.gz),
+# started by SeaBIOS (stage 1 + stage 2) or OVMF (BOOTX64.EFI). One
+# PASS:/FAIL: line per case:
+#   bios-256M bios-1G uefi-256M uefi-1G
+#       Linux reaches userspace (both MOSLINUX markers), /proc/cmdline is
+#       the entry's cmdline, the loader took the 64-bit entry, Linux's
+#       usable e820 ranges equal the map the loader logged for the kernel
+#       (linux-check.sh), on UEFI Linux found the EFI system table.
+#   bad-truncated-bios  the bzImage cut short: the loader halts naming it
+#   bad-elf-bios, bad-elf-uefi
+#                       an ELF (the demo kernel) as kernel=: refused as such
+#   bad-module-bios     a module= path that is not on the volume: the
+#                       loader halts naming the file and its boot.cfg line
+#
+#   linux-cases.sh [--timeout SECONDS] [--logs DIR] [CASE...]
+# Default: all cases (BIOS=0 or UEFI=0 in the environment leave that
+# firmware out).
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+timeout_s=240
+logs=
+cases=()
+while [[ $# -gt 0 ]]; do
+    case $1 in
+    --timeout) timeout_s=$2; shift 2 ;;
+    --logs) logs=$2; shift 2 ;;
+    -*) echo "linux-cases: unknown argument $1" >&2; exit 2 ;;
+    *) cases+=("$1"); shift ;;
+    esac
+done
+if [[ ${#cases[@]} -eq 0 ]]; then
+    [[ ${BIOS:-1} == 0 ]] || cases+=(bios-256M bios-1G bad-truncated-bios bad-elf-bios bad-module-bios)
+    [[ ${UEFI:-1} == 0 ]] || cases+=(uefi-256M uefi-1G bad-elf-uefi)
+fi
+for f in build/bin/mos-install build/bios/stage1.bin build/bios/stage2.bin \
+    build/boot/uefi/BOOTX64.EFI build/kernel/kernel.elf build/bin/mos-memmap; do
+    [[ -f $f ]] || { echo "FAIL: boot-linux: $f missing (run make first)"; exit 1; }
+done
+mapfile -t payload < <("$here/linux-payload.sh")
+[[ ${#payload[@]} -eq 2 ]] || { echo "FAIL: boot-linux: payload build failed"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+[[ -n $logs ]] || logs=$tmp
+mkdir -p "$logs"
+
+# The image of case $1 with kernel file $2 and boot.cfg $3.
+make_image() {
+    local img=$tmp/$1.img
+    scripts/mkimage.sh "$img" --bios build/bin/mos-install --no-kernel --cfg "$3" \
+        --file "$2:/boot/vmlinuz" --file "${payload[1]}:/boot/initrd.gz" >/dev/null ||
+        return 1
+    echo "$img"
+}
+
+# boot.cfg of one linux entry with command line $1 and module path $2.
+write_cfg() {
+    printf '[Linux]\nprotocol=linux\nkernel=/boot/vmlinuz\ncmdline=%s\nmodule=%s\n' "$1" "$2"
+}
+
+# Why the log $2 of good case $1 (command line $3) fails, or nothing.
+judge_good() {
+    local c=$1 log=$2 cmdline=$3 text
+    text=$(tr -d '\r' <"$log")
+    if grep -q 'ERROR' <<<"$text"; then
+        grep -m1 'ERROR' <<<"$text"
+    elif ! grep -q 'linux: 64-bit entry at ' <<<"$text"; then
+        echo "the loader did not take Linux's 64-bit entry"
+    elif ! grep -qxF "MOSLINUX cmdline=$cmdline" <<<"$text"; then
+        echo "no 'MOSLINUX cmdline=$cmdline' line"
+    elif ! grep -qxF "MOSLINUX userspace-ok" <<<"$text"; then
+        echo "Linux did not reach userspace"
+    elif [[ $c == uefi-* ]] && ! grep -q "efi: EFI v" <<<"$text"; then
+        echo "Linux did not find the EFI system table (efi_info)"
+    elif ! grep -q "memory map for the kernel" <<<"$text"; then
+        echo "the loader logged no map for the kernel"
+    elif ! "$here/linux-check.sh" "$log" "$log" >"$tmp/check" 2>&1; then
+        echo "e820 check: $(tr '\n' ' ' <"$tmp/check")"
+    fi
+}
+
+# Why the log $1 of a bad case fails: the loader must halt with a line
+# matching $2 and Linux must not run.
+judge_bad() {
+    local log=$1 want=$2 text
+    text=$(tr -d '\r' <"$log")
+    if grep -q 'MOSLINUX\|Linux version' <<<"$text"; then
+        echo "Linux ran"
+    elif ! grep -q "ERROR.*$want" <<<"$text"; then
+        echo "no error line matching '$want' ($(grep -m1 ERROR <<<"$text"))"
+    fi
+}
+
+run_case() {
+    local c=$1 log=$logs/linux-$1.log fw=${1##*-} mem=256M kernel=${payload[0]}
+    local module=/boot/initrd.gz want= cmdline="console=ttyS0 panic=-1 mos.case=$1 mos.quoted=\"a b\""
+    case $c in
+    *-256M | *-1G) fw=${c%-*} mem=${c#*-} ;;
+    bad-truncated-*) head -c 1048576 "${payload[0]}" >"$tmp/truncated"; kernel=$tmp/truncated
+        want='kernel /boot/vmlinuz: .*truncated\|kernel /boot/vmlinuz: .*past the end' ;;
+    bad-elf-*) kernel=build/kernel/kernel.elf want='kernel /boot/vmlinuz: .*ELF' ;;
+    bad-module-*) module=/boot/missing.gz want='line 5.* /boot/missing.gz: no such file' ;;
+    *) echo "FAIL: linux-$c: unknown case"; return 1 ;;
+    esac
+    write_cfg "$cmdline" "$module" >"$tmp/$c.cfg"
+    local img status=0 why start end
+    img=$(make_image "$c" "$kernel" "$tmp/$c.cfg") || { echo "FAIL: linux-$c: image"; return 1; }
+    start=$(date +%s)
+    scripts/qemu-boot.sh --image "$img" --firmware "$fw" --mem "$mem" --timeout "$timeout_s" \
+        --serial "$log" || status=$?
+    end=$(date +%s)
+    if [[ -n $want ]]; then
+        why=$(judge_bad "$log" "$want")
+    elif [[ $status -ne 0 ]]; then
+        why="QEMU status $status (124: timeout)"
+    else
+        why=$(judge_good "$c" "$log" "$cmdline")
+    fi
+    rm -f "$img"
+    if [[ -n $why ]]; then
+        echo "FAIL: linux-$c: $why (log $log)"
+        return 1
+    fi
+    echo "PASS: linux-$c ($((end - start)) s)"
+}
+
+rc=0
+for c in "${cases[@]}"; do
+    run_case "$c" || rc=1
+done
+exit "$rc"
