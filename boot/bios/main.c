@@ -18,6 +18,7 @@
 #include "common/driver.h"
 #include "common/entry.h"
 #include "console.h"
+#include "enter32.h"
 #include "loader.h"
 #include "machine.h"
 
@@ -298,6 +299,8 @@ _Noreturn static void halt(void *ctx)
 static const char *enter(void *ctx, const bc_entry *e)
 {
     (void)ctx;
+    if (e->mode == BC_ENTRY_PROTECTED && !e->gdt)
+        enter_protected(e);
     if (e->mode != BC_ENTRY_LONG || e->gdt)
         return "the BIOS loader enters only 64-bit kernels on its own GDT so far";
     jump = (struct lm_jump){.entry = e->entry, .rsp = e->rsp, .rdi = e->rdi, .nxe = e->nx};

@@ -13,6 +13,7 @@
 #include "common/entry.h"
 #include "console.h"
 #include "enter.h"
+#include "enter32.h"
 #include "fs.h"
 #include "loader.h"
 #include "memory.h"
@@ -64,6 +65,7 @@ static void platform(void *ctx, bc_platform *out)
     out->efi_map_capacity = l->efimap.capacity;
     out->bios_memory_detect = MOS_BIOS_DETECT_NONE;
     out->nx = l->nx;
+    enter32_reserve(l->bs);
     l->tsc_hz = out->tsc_frequency_hz;
     mm_log(&l->log, MM_LOG_DEBUG, "TSC calibrated against the %s", method);
 }
@@ -104,6 +106,8 @@ static void halt(void *ctx)
 static const char *enter(void *ctx, const bc_entry *e)
 {
     (void)ctx;
+    if (e->mode == BC_ENTRY_PROTECTED)
+        return enter_protected(e);
     if (e->mode != BC_ENTRY_LONG || e->gdt)
         return "the UEFI loader enters only 64-bit kernels on its own GDT so far";
     enter_kernel(e->cr3, e->nx != 0, e->entry, e->rsp, e->rdi);
