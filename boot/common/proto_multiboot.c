@@ -108,7 +108,7 @@ static uint32_t info_available(const bc_boot *b)
 static void find_header(bc_boot *b, const char *path)
 {
     if (bc_mb_find_header(S.file, S.len, S.version, info_available(b), &S.h) != BC_MB_OK)
-        bc_boot_fail(b, "kernel %s: %s: %s", path, proto_name(S.version), S.h.msg);
+        bc_boot_fail(b, "kernel %s: %s", path, S.h.msg);
     if (bc_mb_plan_build(S.file, S.len, &S.h, &S.plan) != BC_MB_OK ||
         bc_mb_plan_relocate(&S.plan, &S.h, b->map) != BC_MB_OK ||
         bc_mb_plan_check(&S.plan, b->map) != BC_MB_OK)

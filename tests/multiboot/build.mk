@@ -22,6 +22,12 @@ $(MB_OUT)/%.elf: $(MB_OUT)/obj/%.o $(MB_C_OBJS) tests/multiboot/kernel.ld
 
 ALL_TARGETS += $(MB_KERNELS)
 
+# mb1 linked at 0xf0000, over the BIOS area: the real loader must refuse it.
+$(MB_OUT)/mb1_low.elf: $(MB_OUT)/obj/mb1.o $(MB_C_OBJS) tests/multiboot/kernel.ld
+	$(LLD) -m elf_i386 -static -nostdlib -z max-page-size=4096 --build-id=none --gc-sections \
+	    --defsym=__load_base=0xf0000 -T tests/multiboot/kernel.ld -o $@ $< $(MB_C_OBJS)
+ALL_TARGETS += $(MB_OUT)/mb1_low.elf
+
 # The checker on the host, for the builder suite.
 $(BUILD)/tests/unit/test_multiboot_info: $(call objs,host,tests/multiboot/mbcheck.c)
 $(call objs,host,tests/unit/test_multiboot_info.c): HOST_CFLAGS += -Itests/multiboot
@@ -75,6 +81,11 @@ $(MB_CHAIN): $(MB_CHAIN_OBJS) tests/multiboot/kernel.ld
 	$(LLD) -m elf_i386 -static -nostdlib -z max-page-size=4096 --build-id=none --gc-sections \
 	    --defsym=__load_base=0x1000000 -T tests/multiboot/kernel.ld -o $@ $(MB_CHAIN_OBJS)
 ALL_TARGETS += $(MB_CHAIN)
+
+# The real loader (both firmwares, one image) booting the test kernels
+# through boot.cfg entries, and refusing bad ones.
+BOOT_SUITES += multiboot-loader
+CMD_multiboot-loader := tests/multiboot/loader-cases.sh $(MB_OUT) $(BUILD)
 
 # Debian's Xen booted by the back end (through mbchain.elf) on SeaBIOS as
 # MB1 and MB2, and its documented refusal on OVMF.
