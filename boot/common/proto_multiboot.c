@@ -9,7 +9,8 @@
 #include "multiboot.h"
 #include "mm/fmt.h"
 
-#define MB_MAP_SLACK 64u /* map entries the final map may have beyond the provisional one */
+#define MB_MAP_SLACK         64u /* map entries the final map may have beyond the provisional one */
+#define MB_RELOCATE_ATTEMPTS 64u /* places a relocatable kernel tries */
 
 /* What prepare learns and build uses. One boot at a time runs the driver,
  * and prepare zeroes this before anything else. */
@@ -19,7 +20,8 @@ typedef struct mb_state {
     size_t len;
     const char *cmdline; /* kernel path, blank, cmdline= (bc_mb_cmdline) */
     bc_mb_header h;
-    bc_mb_plan plan;
+    bc_mb_plan linked; /* as the file says */
+    bc_mb_plan plan;   /* where it is loaded */
     bc_mb_module mods[BC_CFG_MAX_MODULES];
     uint32_t mod_count;
     bc_placed info;
@@ -105,12 +107,32 @@ static uint32_t info_available(const bc_boot *b)
     return avail;
 }
 
+/* The map as the firmware sees it now: on UEFI the one the driver took
+ * before the boot heap (and before anything else the firmware allocated
+ * since) is stale, and relocation must not pick taken memory. */
+static void refresh_map(bc_boot *b)
+{
+    mm_sanitize_report report;
+    mm_status st = b->fw->memory_map(b->fw->ctx, (uint32_t)b->mem.bitmap_granularity,
+                                     b->cfg.bios_memory_detect, &b->map, &report);
+    if (st != MM_OK)
+        bc_boot_fail(b, "memory map: %s", mm_strerror(st));
+}
+
 static void find_header(bc_boot *b, const char *path)
 {
     if (bc_mb_find_header(S.file, S.len, S.version, info_available(b), &S.h) != BC_MB_OK)
         bc_boot_fail(b, "kernel %s: %s", path, S.h.msg);
-    if (bc_mb_plan_build(S.file, S.len, &S.h, &S.plan) != BC_MB_OK ||
-        bc_mb_plan_relocate(&S.plan, &S.h, b->map) != BC_MB_OK ||
+    if (bc_mb_plan_build(S.file, S.len, &S.h, &S.linked) != BC_MB_OK)
+        bc_boot_fail(b, "kernel %s: %s", path, S.linked.msg);
+}
+
+/* S.plan: the linked plan, moved for a relocatable kernel, checked
+ * against the current map. */
+static void plan_kernel(bc_boot *b, const char *path)
+{
+    S.plan = S.linked;
+    if (bc_mb_plan_relocate(&S.plan, &S.h, b->map) != BC_MB_OK ||
         bc_mb_plan_check(&S.plan, b->map) != BC_MB_OK)
         bc_boot_fail(b, "kernel %s: %s", path, S.plan.msg);
 }
@@ -142,17 +164,36 @@ static uint32_t segment_ranges(const bc_mb_plan *p, uint64_t g, bc_placed out[BC
     return m;
 }
 
-/* Takes every segment's memory where the plan puts it. */
+_Noreturn static void not_free(bc_boot *b, const char *path, const bc_placed *r, mm_status st)
+{
+    bc_boot_fail(b, "kernel %s: [0x%llx, 0x%llx) is not free memory: %s", path,
+                 (unsigned long long)r->base, (unsigned long long)(r->base + r->size),
+                 mm_strerror(st));
+}
+
+/* Takes every segment's memory where the plan puts it. A relocatable
+ * kernel whose first range the firmware refuses (UEFI's provisional map
+ * calls boot-services memory usable) is planned again with that range
+ * marked taken in the provisional map (the final map is taken afresh). */
 static void place_segments(bc_boot *b, const char *path)
 {
     bc_placed r[BC_MB_MAX_SEGMENTS];
-    uint32_t n = segment_ranges(&S.plan, b->mem.bitmap_granularity, r);
-    for (uint32_t i = 0; i < n; i++) {
-        mm_status st = bc_boot_place_at(b, BC_RANGE_KERNEL_SEGMENT, r[i].base, r[i].size);
-        if (st != MM_OK)
-            bc_boot_fail(b, "kernel %s: [0x%llx, 0x%llx) is not free memory: %s", path,
-                         (unsigned long long)r[i].base, (unsigned long long)(r[i].base + r[i].size),
-                         mm_strerror(st));
+    for (uint32_t attempt = 1;; attempt++) {
+        plan_kernel(b, path);
+        uint32_t n = segment_ranges(&S.plan, b->mem.bitmap_granularity, r);
+        mm_status st = bc_boot_place_at(b, BC_RANGE_KERNEL_SEGMENT, r[0].base, r[0].size);
+        if (st == MM_OK) {
+            for (uint32_t i = 1; i < n; i++) {
+                st = bc_boot_place_at(b, BC_RANGE_KERNEL_SEGMENT, r[i].base, r[i].size);
+                if (st != MM_OK)
+                    not_free(b, path, &r[i], st);
+            }
+            return;
+        }
+        if (!(S.h.has & BC_MB_HAS_RELOCATABLE) || attempt == MB_RELOCATE_ATTEMPTS ||
+            mm_map_carve(b->map, r[0].base, r[0].size, MM_TYPE_RESERVED, MM_CARVE_ANY_TYPE) !=
+                MM_OK)
+            not_free(b, path, &r[0], st);
     }
 }
 
@@ -244,6 +285,7 @@ static void mb_prepare(bc_boot *b, uint32_t version)
     S.version = version;
     read_kernel(b, path);
     find_header(b, path);
+    refresh_map(b);
     place_segments(b, path);
     mm_log(bc_boot_log(b), MM_LOG_INFO,
            "kernel %s: %s, %u segments in [0x%llx, 0x%llx), entry 0x%x", path, proto_name(version),

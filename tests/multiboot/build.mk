@@ -90,4 +90,4 @@ CMD_multiboot-loader := tests/multiboot/loader-cases.sh $(MB_OUT) $(BUILD)
 # Debian's Xen booted by the back end (through mbchain.elf) on SeaBIOS as
 # MB1 and MB2, and its documented refusal on OVMF.
 BOOT_SUITES += multiboot-xen
-CMD_multiboot-xen := tests/multiboot/xen-cases.sh $(MB_OUT) $(MBINFO)
+CMD_multiboot-xen := tests/multiboot/xen-cases.sh $(MB_OUT) $(MBINFO) $(BUILD)
