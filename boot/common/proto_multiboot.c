@@ -10,7 +10,8 @@
 #include "mm/fmt.h"
 
 #define MB_MAP_SLACK         64u /* map entries the final map may have beyond the provisional one */
-#define MB_RELOCATE_ATTEMPTS 64u /* places a relocatable kernel tries */
+#define MB_HEAP_MIN          (64ull << 20) /* boot heap above kernels linked at 1 or 2 MiB */
+#define MB_RELOCATE_ATTEMPTS 64u           /* places a relocatable kernel tries */
 
 /* What prepare learns and build uses. One boot at a time runs the driver,
  * and prepare zeroes this before anything else. */
@@ -347,12 +348,14 @@ static void mb_build(bc_boot *b, bc_entry *e)
 
 const bc_backend bc_backend_multiboot1 = {
     .protocol = BC_PROTO_MULTIBOOT1,
+    .heap_min = MB_HEAP_MIN,
     .prepare = mb1_prepare,
     .build = mb_build,
 };
 
 const bc_backend bc_backend_multiboot2 = {
     .protocol = BC_PROTO_MULTIBOOT2,
+    .heap_min = MB_HEAP_MIN,
     .prepare = mb2_prepare,
     .build = mb_build,
 };

@@ -40,12 +40,12 @@ boot() {
         -device virtio-blk-pci,drive=d0,bootindex=1
 }
 
-# entry PROTOCOL KERNEL-PATH [MODULE-LINE...]: a boot.cfg entry. The boot
-# heap sits above the test kernels' 2 MiB (BIOS places it bottom-up).
+# entry PROTOCOL KERNEL-PATH [MODULE-LINE...]: a boot.cfg entry (no
+# min_heap_addr: the back end keeps the boot heap off the kernels' 2 MiB).
 entry() {
     local proto=$1 kernel=$2 m
     shift 2
-    printf 'min_heap_addr=64M\n[%s]\nprotocol=%s\nkernel=%s\ncmdline=console=com1 loader-test\n' \
+    printf '[%s]\nprotocol=%s\nkernel=%s\ncmdline=console=com1 loader-test\n' \
         "$proto" "$proto" "$kernel"
     for m in "$@"; do
         printf 'module=%s\n' "$m"

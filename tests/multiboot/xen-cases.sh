@@ -33,7 +33,6 @@ mapfile -t payload < <(tests/boot/linux-payload.sh)
 # image NAME PROTOCOL: the loader image booting Xen, dom0 and its initramfs.
 image() {
     cat >"$work/$1.cfg" <<CFG
-min_heap_addr=64M
 [Xen]
 protocol=$2
 kernel=/boot/xen.gz
