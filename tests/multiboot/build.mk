@@ -77,3 +77,9 @@ CMD_multiboot-loader := tests/multiboot/loader-cases.sh $(MB_OUT) $(BUILD)
 # MB2, and its documented refusal on OVMF.
 BOOT_SUITES += multiboot-xen
 CMD_multiboot-xen := tests/multiboot/xen-cases.sh $(MB_OUT) $(MBINFO) $(BUILD)
+
+# The driver with the Multiboot back ends against the pretend firmware,
+# judged by the kernels' checker (gzip module made with zlib).
+$(BUILD)/tests/unit/test_multiboot_boot: $(call objs,host,tests/multiboot/mbcheck.c)
+$(call objs,host,tests/unit/test_multiboot_boot.c): HOST_CFLAGS += -Itests/multiboot
+UNIT_LIBS_multiboot_boot := -lz
