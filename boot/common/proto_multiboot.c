@@ -7,7 +7,6 @@
 #include "driver.h"
 #include "inflate.h"
 #include "multiboot.h"
-#include "mm/fmt.h"
 
 #define MB_MAP_SLACK         64u /* map entries the final map may have beyond the provisional one */
 #define MB_HEAP_MIN          (64ull << 20) /* boot heap above kernels linked at 1 or 2 MiB */
@@ -214,13 +213,22 @@ static uint64_t place_low(bc_boot *b, bc_range_id id, uint64_t size, const char 
     return r.base;
 }
 
+/* Messages and the DEBUG=1 profile name modules by index; the profile
+ * keeps the pointer, so these are literals. */
+static const char *const module_names[] = {
+    "module 0",  "module 1",  "module 2",  "module 3",  "module 4",  "module 5",
+    "module 6",  "module 7",  "module 8",  "module 9",  "module 10", "module 11",
+    "module 12", "module 13", "module 14", "module 15",
+};
+_Static_assert(sizeof module_names / sizeof module_names[0] == BC_CFG_MAX_MODULES,
+               "a name per module");
+
 /* Module `i`: read, placed below 4 GiB, copied or inflated there. */
 static void load_module(bc_boot *b, uint32_t i)
 {
     const bc_boot_module *m = &b->entry->modules[i];
     const char *path = bc_boot_str(b, m->path);
-    char what[24];
-    mm_snprintf(what, sizeof what, "module %u", i);
+    const char *what = module_names[i];
     uint64_t size;
     const void *f = bc_boot_read_file(b, path, what, BC_KERNEL_FILE_MAX, true, &size);
     uint64_t out = size;

@@ -2,7 +2,8 @@
 # The real loader (BOOTX64.EFI and the BIOS stage 2 on one image made by
 # scripts/mkimage.sh) booting the Multiboot test kernels through boot.cfg
 # entries, one PASS:/FAIL: line per case:
-#   mb1-bios, mb2-bios, mb1_aout-bios, mb1-uefi, mb2-uefi, mb2gz-uefi
+#   mb1-bios, mb2-bios, mb1_aout-bios, mb1-uefi, mb2-uefi, mb2gz-uefi,
+#   mb2-uefi-6g (RAM above 4 GiB)
 #       the kernel (mb2gz: gzip-compressed) with two modules, one of them
 #       gzip; the kernel's checker runs in strict mode (map sorted and
 #       disjoint, nothing it owns inside an available range, RSDP
@@ -34,10 +35,12 @@ image() {
         --cfg "$work/$name.cfg" --no-kernel --bios "$build/bin/mos-install" "$@" >/dev/null
 }
 
-# boot NAME FIRMWARE: runs image NAME; prints QEMU's status.
+# boot NAME FIRMWARE [QEMU-ARGS...]: runs image NAME; prints QEMU's status.
 boot() {
-    run "$1" "$2" -drive "file=$work/$1.img,format=raw,if=none,id=d0,snapshot=on" \
-        -device virtio-blk-pci,drive=d0,bootindex=1
+    local name=$1 fw=$2
+    shift 2
+    run "$name" "$fw" -drive "file=$work/$name.img,format=raw,if=none,id=d0,snapshot=on" \
+        -device virtio-blk-pci,drive=d0,bootindex=1 "$@"
 }
 
 # entry PROTOCOL KERNEL-PATH [MODULE-LINE...]: a boot.cfg entry (no
@@ -53,12 +56,12 @@ entry() {
 }
 
 mods=(--file "$work/mod0.gz:/boot/mod0.gz" --file "$work/mod1.txt:/boot/mod1.txt")
-good() { # good NAME FIRMWARE PROTOCOL KERNEL-FILE [LINE...]
+good() { # good NAME FIRMWARE PROTOCOL KERNEL-FILE [LINE...]   (QEMU_MEM: -m)
     local name=$1 fw=$2 proto=$3 k=$4 dest=/boot/${4##*/}
     shift 4
     image "$name" "$(entry "$proto" "$dest" "/boot/mod0.gz first module" /boot/mod1.txt)" \
         --file "$k:$dest" "${mods[@]}"
-    rc=$(boot "$name" "$fw")
+    rc=$(boot "$name" "$fw" -m "${QEMU_MEM:-256M}")
     judge "$name" "$rc" 33 "MB result=PASS" "MB owned_in_available=0" \
         "MB loader=MultiOS Boot 0.1.0" "MB cmdline=$dest console=com1 loader-test" "MB mods=2" \
         "MB mod0.cmdline=/boot/mod0.gz first module" "MB mod0.size=10000" \
@@ -74,6 +77,8 @@ good mb1-uefi uefi multiboot1 "$dir/mb1.elf"
 efi=("~MB efi64=0x" "~MB efi_mmap.bytes=" "MB acpi.new=ok")
 good mb2-uefi uefi multiboot2 "$dir/mb2.elf" "${efi[@]}"
 good mb2gz-uefi uefi multiboot2 "$work/mb2gz.elf" "${efi[@]}" "~kernel /boot/mb2gz.elf: gzip"
+# RAM above 4 GiB: the map reaches past it, everything handed over stays below.
+QEMU_MEM=6G good mb2-uefi-6g uefi multiboot2 "$dir/mb2.elf" "${efi[@]}"
 
 # ---- refusals (SeaBIOS) -------------------------------------------------
 
