@@ -7,7 +7,7 @@ set -euo pipefail
 build_pkgs=(make clang lld llvm libclang-rt-14-dev libcmocka-dev libc6-dev-i386 gnu-efi mtools gdisk dosfstools
     zlib1g-dev)
 test_pkgs=("${build_pkgs[@]}" qemu-system-x86 ovmf seabios cpio grub-common grub-pc-bin grub-efi-amd64-bin
-    xorriso)
+    xorriso python3)
 
 case "${1:-test}" in
 build) want=("${build_pkgs[@]}") ;;
