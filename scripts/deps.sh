@@ -43,6 +43,7 @@ test_pkgs=(
     grub-pc-bin          # /usr/lib/grub/i386-pc
     grub-efi-amd64-bin   # /usr/lib/grub/x86_64-efi
     xorriso              # grub-mkrescue's ISO writer
+    python3              # multiboot tests: patch test kernels, compare e820 maps
 )
 # `make fuzz`: the fuzzers only.
 fuzz_pkgs=("${build_pkgs[@]}")

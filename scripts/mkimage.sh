@@ -11,9 +11,8 @@
 #                                         or --no-efi (a BIOS-only image)
 #                  boot.cfg               configuration (--cfg), omitted if ""
 #                  boot/kernel.elf        the kernel (--kernel)
-#                  DEST                   each --file SRC:DEST (DEST absolute,
-#                                         '/'-separated; directories made), e.g.
-#                                         a Linux kernel and initramfs
+#                  DEST                   each --file SRC:DEST (DEST absolute;
+#                                         its directories are made)
 # --bios runs the BIOS installer (build/bin/mos-install, which takes the
 # stage 1 and stage 2 files next to it) on the image: stage 1 into the MBR
 # code area, stage 2 into partition 1. The result boots on both firmwares.
@@ -33,7 +32,7 @@ cfg=boot/boot.cfg
 kernel=build/kernel/kernel.elf
 size_mib=48
 installer=
-extra=()
+files=()
 while [[ $# -gt 0 ]]; do
     case $1 in
     --efi) efi=$2; shift 2 ;;
@@ -43,15 +42,12 @@ while [[ $# -gt 0 ]]; do
     --no-kernel) kernel=""; shift ;;
     --size) size_mib=$2; shift 2 ;;
     --bios) installer=$2; shift 2 ;;
-    --file) extra+=("$2"); shift 2 ;;
+    --file) files+=("$2"); shift 2 ;;
     *) usage ;;
     esac
 done
 
-for x in "${extra[@]}"; do
-    [[ $x == *:/* ]] || { echo "mkimage: --file $x: want SRC:/DEST" >&2; exit 2; }
-done
-for f in "$efi" "$cfg" "$kernel" "${extra[@]%%:/*}"; do
+for f in "$efi" "$cfg" "$kernel" "${files[@]%%:*}"; do
     if [[ -n "$f" && ! -f "$f" ]]; then
         echo "mkimage: $f: no such file" >&2
         exit 1
@@ -84,15 +80,20 @@ if [[ -n "$efi" ]]; then
 fi
 [[ -n "$cfg" ]] && mcopy -i "$tmp@@$esp_offset" "$cfg" ::/boot.cfg
 [[ -n "$kernel" ]] && mcopy -i "$tmp@@$esp_offset" "$kernel" ::/boot/kernel.elf
-for x in "${extra[@]}"; do
-    src=${x%%:/*} dest=/${x#*:/} dir=
-    # Each missing parent directory, outermost first.
-    IFS=/ read -ra parts <<<"${dest#/}"
-    for part in "${parts[@]:0:${#parts[@]}-1}"; do
-        dir=$dir/$part
-        mmd -i "$tmp@@$esp_offset" "::$dir" 2>/dev/null || true
+# mkdirs DIR: DIR and its parents on the ESP.
+mkdirs() {
+    local cur= part
+    local -a parts
+    IFS=/ read -ra parts <<<"${1#/}"
+    for part in "${parts[@]}"; do
+        cur+="/$part"
+        mdir -i "$tmp@@$esp_offset" "::$cur" >/dev/null 2>&1 || mmd -i "$tmp@@$esp_offset" "::$cur"
     done
-    mcopy -o -i "$tmp@@$esp_offset" "$src" "::$dest"
+}
+for spec in "${files[@]}"; do
+    dest=${spec#*:}
+    [[ $dest == */* && -n ${dest%/*} ]] && mkdirs "${dest%/*}"
+    mcopy -i "$tmp@@$esp_offset" "${spec%%:*}" "::$dest"
 done
 [[ -n "$installer" ]] && "$installer" "$tmp" >/dev/null
 mv "$tmp" "$img"

@@ -18,6 +18,7 @@
 #include "common/driver.h"
 #include "common/entry.h"
 #include "console.h"
+#include "enter32.h"
 #include "loader.h"
 #include "machine.h"
 
@@ -299,6 +300,8 @@ _Noreturn static void halt(void *ctx)
 static const char *enter(void *ctx, const bc_entry *e)
 {
     (void)ctx;
+    if (e->mode == BC_ENTRY_PROTECTED && !e->gdt)
+        enter_protected(e);
     if (e->mode == BC_ENTRY_LONG && e->gdt) {
         gdt_jump = (struct lm_gdt_jump){.entry = e->entry,
                                         .rsp = e->rsp,
@@ -312,7 +315,7 @@ static const char *enter(void *ctx, const bc_entry *e)
         enter_long_mode_gdt((uint32_t)e->cr3, &gdt_jump);
     }
     if (e->mode != BC_ENTRY_LONG)
-        return "the BIOS loader enters only 64-bit kernels so far";
+        return "the BIOS loader enters 32-bit kernels only on its own GDT so far";
     jump = (struct lm_jump){.entry = e->entry, .rsp = e->rsp, .rdi = e->rdi, .nxe = e->nx};
     enter_long_mode((uint32_t)e->cr3, &jump);
 }

@@ -3,10 +3,14 @@
 
 extern const bc_backend bc_backend_mos;
 extern const bc_backend bc_backend_linux;
+extern const bc_backend bc_backend_multiboot1;
+extern const bc_backend bc_backend_multiboot2;
 
 static const bc_backend *const backends[] = {
     &bc_backend_mos,
     &bc_backend_linux,
+    &bc_backend_multiboot1,
+    &bc_backend_multiboot2,
 };
 
 const bc_backend *bc_backend_of(uint32_t protocol)

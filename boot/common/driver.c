@@ -278,19 +278,32 @@ _Noreturn static void heap_does_not_fit(bc_boot *b)
                  (unsigned long long)total);
 }
 
-/* The boot heap, first of all ranges: heap_size as configured, or without
- * the key the default halved until it fits (and later shrunk when the
- * kernel's ranges need the room). */
+/* The boot heap at or above `min`: heap_size as configured, or without
+ * the key the default halved until it fits. *size gets the size taken. */
+static mm_status take_heap(bc_boot *b, uint64_t min, uint64_t *size)
+{
+    bc_placed *h = &b->range[BC_RANGE_BOOT_HEAP];
+    uint64_t g = b->mem.bitmap_granularity;
+    *size = b->mem.heap_size;
+    mm_status st = take(b, *size, b->mem.heap_alignment, min, h);
+    while (st == MM_ERR_NOT_FOUND && !heap_size_given(b) && *size / 2 >= BC_HEAP_MIN_SIZE &&
+           mm_align_up(*size / 2, g, size))
+        st = take(b, *size, b->mem.heap_alignment, min, h);
+    return st;
+}
+
+/* The boot heap, first of all ranges: above the back end's heap_min when
+ * boot.cfg leaves min_heap_addr alone and it fits there, else at or above
+ * min_heap_addr (and later shrunk when the kernel's ranges need room). */
 static void place_boot_heap(bc_boot *b)
 {
     bc_placed *h = &b->range[BC_RANGE_BOOT_HEAP];
-    uint64_t size = b->mem.heap_size, g = b->mem.bitmap_granularity;
-    mm_status st = take(b, size, b->mem.heap_alignment, b->mem.min_heap_addr, h);
-    if (st != MM_OK && heap_size_given(b))
-        heap_does_not_fit(b);
-    while (st == MM_ERR_NOT_FOUND && size / 2 >= BC_HEAP_MIN_SIZE &&
-           mm_align_up(size / 2, g, &size))
-        st = take(b, size, b->mem.heap_alignment, b->mem.min_heap_addr, h);
+    uint64_t size, floor = b->backend->heap_min;
+    mm_status st = MM_ERR_NOT_FOUND;
+    if (floor > b->mem.min_heap_addr && !bc_bootcfg_key_line(&b->cfg, "min_heap_addr"))
+        st = take_heap(b, floor, &size);
+    if (st != MM_OK)
+        st = take_heap(b, b->mem.min_heap_addr, &size);
     if (st != MM_OK)
         heap_does_not_fit(b);
     if (size != b->mem.heap_size)
@@ -443,8 +456,8 @@ _Noreturn void bc_boot_run(bc_boot *b, const bc_fw_ops *fw)
     BC_TRACK_INIT(b);
     read_config(b);
     take_map(b, "firmware");
-    place_boot_heap(b);
     choose_entry(b);
+    place_boot_heap(b);
     learn_platform(b);
     b->backend->prepare(b);
     leave_firmware(b);

@@ -146,6 +146,11 @@ typedef struct bc_boot bc_boot;
  * (and its line in bc_backends); nothing else in the driver changes. */
 typedef struct bc_backend {
     uint32_t protocol; /* BC_PROTO_* */
+    /* Lowest address for the boot heap when boot.cfg does not set
+     * min_heap_addr (bytes; 0 = min_heap_addr's default): keeps the heap
+     * off the low addresses kernels loaded where they were linked use.
+     * Lowered back to min_heap_addr when nothing fits above it. */
+    uint64_t heap_min;
     /* Before the firmware is left: reads and checks the kernel (and its
      * modules) and places every range the kernel needs. Stops the boot on
      * bad input (bc_boot_fail). */

@@ -2,7 +2,8 @@
  * loader needs to boot a kernel written for GRUB's `multiboot` /
  * `multiboot2` commands unchanged (docs/multiboot.md).
  *
- * Order of work for the boot driver (every step is firmware-neutral):
+ * Order of work (proto_multiboot.c runs it inside the boot driver; every
+ * step is firmware-neutral):
  *   1. Kernel file read; if bc_gzip_detect() it, bc_gzip_decompress() it
  *      (output sized from bc_gzip_claimed_size()). Same for each module.
  *   2. bc_mb_find_header(file, version, info_available): the header, or a
@@ -15,7 +16,7 @@
  *      kernel over the loader or the firmware is refused with a message).
  *      Carve each segment as MM_TYPE_KERNEL; bc_mb_load() the file bytes.
  *   6. Modules: place each at a page-aligned usable address below 4 GiB
- *      (mm_map_find + mm_map_carve as MM_TYPE_KERNEL), copy it.
+ *      (the driver: BC_RANGE_MODULE, typed MM_TYPE_MODULE), copy it.
  *   7. Info region: bc_mb_info_size() bytes, 8-aligned, below 4 GiB,
  *      carved MM_TYPE_HANDOFF; bc_mb_modules_check(); bc_mb1_info_build()
  *      or bc_mb2_info_build() (the map is final from here on).

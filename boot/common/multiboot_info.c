@@ -87,7 +87,8 @@ uint32_t bc_mb_map_type(uint32_t type)
 static bool is_ram(uint32_t type)
 {
     return type == MM_TYPE_USABLE ||
-           (type >= MM_TYPE_BOOTLOADER_RECLAIMABLE && type <= MM_TYPE_HANDOFF);
+           (type >= MM_TYPE_BOOTLOADER_RECLAIMABLE && type <= MM_TYPE_HANDOFF) ||
+           type == MM_TYPE_MODULE;
 }
 
 /* One translated map range, neighbours of the same Multiboot type merged. */

@@ -13,6 +13,7 @@
 #include "common/entry.h"
 #include "console.h"
 #include "enter.h"
+#include "enter32.h"
 #include "fs.h"
 #include "loader.h"
 #include "memory.h"
@@ -64,6 +65,7 @@ static void platform(void *ctx, bc_platform *out)
     out->efi_map_capacity = l->efimap.capacity;
     out->bios_memory_detect = MOS_BIOS_DETECT_NONE;
     out->nx = l->nx;
+    enter32_reserve(l->bs);
     l->tsc_hz = out->tsc_frequency_hz;
     mm_log(&l->log, MM_LOG_DEBUG, "TSC calibrated against the %s", method);
 }
@@ -104,7 +106,9 @@ static void halt(void *ctx)
 static const char *enter(void *ctx, const bc_entry *e)
 {
     (void)ctx;
-    if (e->mode == BC_ENTRY_LONG && e->gdt) {
+    if (e->mode == BC_ENTRY_PROTECTED)
+        return enter_protected(e);
+    if (e->gdt) {
         struct enter_gdt j = {.cr3 = e->cr3,
                               .entry = e->entry,
                               .rsp = e->rsp,
@@ -117,8 +121,6 @@ static const char *enter(void *ctx, const bc_entry *e)
                               .nx = e->nx != 0};
         enter_kernel_gdt(&j);
     }
-    if (e->mode != BC_ENTRY_LONG)
-        return "the UEFI loader enters only 64-bit kernels so far";
     enter_kernel(e->cr3, e->nx != 0, e->entry, e->rsp, e->rdi);
 }
 

@@ -22,13 +22,18 @@ $(MB_OUT)/%.elf: $(MB_OUT)/obj/%.o $(MB_C_OBJS) tests/multiboot/kernel.ld
 
 ALL_TARGETS += $(MB_KERNELS)
 
+# mb1 linked at 0xf0000, over the BIOS area: the real loader must refuse it.
+$(MB_OUT)/mb1_low.elf: $(MB_OUT)/obj/mb1.o $(MB_C_OBJS) tests/multiboot/kernel.ld
+	$(LLD) -m elf_i386 -static -nostdlib -z max-page-size=4096 --build-id=none --gc-sections \
+	    --defsym=__load_base=0xf0000 -T tests/multiboot/kernel.ld -o $@ $< $(MB_C_OBJS)
+ALL_TARGETS += $(MB_OUT)/mb1_low.elf
+
 # The checker on the host, for the builder suite.
 $(BUILD)/tests/unit/test_multiboot_info: $(call objs,host,tests/multiboot/mbcheck.c)
 $(call objs,host,tests/unit/test_multiboot_info.c): HOST_CFLAGS += -Itests/multiboot
 
-# Boots under QEMU's own Multiboot 1 loader (-kernel, -initrd modules),
-# directly and through mbchain.elf (our back end loading them), and under
-# Debian's GRUB (MB1 and MB2, SeaBIOS and OVMF).
+# The test kernels themselves under QEMU's own Multiboot 1 loader (-kernel,
+# -initrd modules) and under Debian's GRUB (MB1 and MB2, SeaBIOS and OVMF).
 BOOT_SUITES += multiboot-qemu multiboot-grub
 CMD_multiboot-qemu := tests/multiboot/qemu-cases.sh $(MB_OUT)
 CMD_multiboot-grub := tests/multiboot/grub-cases.sh $(MB_OUT)
@@ -61,20 +66,18 @@ $(BUILD)/tests/unit/test_multiboot_flow: $(call objs,host,tests/multiboot/mbchec
 $(call objs,host,tests/unit/test_multiboot_flow.c): HOST_CFLAGS += -Itests/multiboot
 UNIT_LIBS_multiboot_flow := -lz
 
-# mbchain.elf: the back end itself loading a test kernel (chain.c), started
-# by QEMU's Multiboot loader; linked at 16 MiB, with lib/mm and boot/common.
-MB_CHAIN := $(MB_OUT)/mbchain.elf
-MB_CHAIN_OBJS := $(MB_OUT)/obj/chain_entry.o $(MB_OUT)/obj/chain.o \
-                 $(call objs,i386,$(MM_SRCS) $(COMMON_SRCS) $(RT_SRCS))
-$(MB_OUT)/obj/chain_entry.o: tests/multiboot/chain.S
-	@mkdir -p $(@D)
-	$(CLANG) --target=i386-unknown-none-elf -c $< -o $@
-$(MB_CHAIN): $(MB_CHAIN_OBJS) tests/multiboot/kernel.ld
-	$(LLD) -m elf_i386 -static -nostdlib -z max-page-size=4096 --build-id=none --gc-sections \
-	    --defsym=__load_base=0x1000000 -T tests/multiboot/kernel.ld -o $@ $(MB_CHAIN_OBJS)
-ALL_TARGETS += $(MB_CHAIN)
+# The real loader (both firmwares, one image) booting the test kernels
+# through boot.cfg entries, and refusing bad ones.
+BOOT_SUITES += multiboot-loader
+CMD_multiboot-loader := tests/multiboot/loader-cases.sh $(MB_OUT) $(BUILD)
 
-# Debian's Xen booted by the back end (through mbchain.elf) on SeaBIOS as
-# MB1 and MB2, and its documented refusal on OVMF.
+# Debian's Xen with a dom0 booted by the real loader on SeaBIOS as MB1 and
+# MB2, and its documented refusal on OVMF.
 BOOT_SUITES += multiboot-xen
-CMD_multiboot-xen := tests/multiboot/xen-cases.sh $(MB_OUT) $(MBINFO)
+CMD_multiboot-xen := tests/multiboot/xen-cases.sh $(MB_OUT) $(MBINFO) $(BUILD)
+
+# The driver with the Multiboot back ends against the pretend firmware,
+# judged by the kernels' checker (gzip module made with zlib).
+$(BUILD)/tests/unit/test_multiboot_boot: $(call objs,host,tests/multiboot/mbcheck.c)
+$(call objs,host,tests/unit/test_multiboot_boot.c): HOST_CFLAGS += -Itests/multiboot
+UNIT_LIBS_multiboot_boot := -lz

@@ -4,14 +4,10 @@
 #   grub-mb1-*, grub-mb2-*    the test kernels under the reference loader
 #                             our back end copies, judged by the same
 #                             checker; GRUB reports the kernel and modules
-#                             as available memory, hence strict=0;
-#   grub-chain-*              GRUB starts mbchain.elf (multiboot2), which
-#                             loads the gzip MB2 test kernel with our back
-#                             end: on OVMF from GRUB's raw EFI map, passing
-#                             the EFI system table, EFI map and both RSDPs
-#                             on; the kernel checks in strict mode.
+#                             as available memory, hence strict=0.
+# Our own loader booting them is the multiboot-loader suite.
 #
-#   grub-cases.sh DIR   (DIR holds mb1.elf, mb2.elf and mbchain.elf)
+#   grub-cases.sh DIR   (DIR holds mb1.elf and mb2.elf)
 set -euo pipefail
 
 dir=$(realpath "${1:?usage: $0 DIR}")
@@ -21,14 +17,12 @@ source "$(dirname "$0")/cases-lib.sh"
 make_modules
 
 # iso NAME LINES...: $work/NAME.iso whose one menu entry runs LINES, with
-# the test kernels, mbchain.elf, the gzip MB2 kernel and both modules in
-# /boot.
+# the test kernels and both modules in /boot.
 iso() {
     local name=$1 tree=$work/iso-$1 line
     shift
     mkdir -p "$tree/boot/grub"
-    cp "$dir/mb1.elf" "$dir/mb2.elf" "$dir/mbchain.elf" "$work/mb2.elf.gz" "$work/mod0.bin" \
-        "$work/mod1.txt" "$tree/boot/"
+    cp "$dir/mb1.elf" "$dir/mb2.elf" "$work/mod0.bin" "$work/mod1.txt" "$tree/boot/"
     {
         printf 'set timeout=0\nserial --unit=0 --speed=115200\nterminal_output serial\n'
         printf 'menuentry %s {\n' "$name"
@@ -38,14 +32,10 @@ iso() {
     grub-mkrescue -o "$work/$name.iso" "$tree" >/dev/null 2>&1
 }
 
-gzip -c "$dir/mb2.elf" >"$work/mb2.elf.gz"
 iso mb1 "multiboot /boot/mb1.elf strict=0 grub-test" "module /boot/mod0.bin mod0 args" \
     "module /boot/mod1.txt"
 iso mb2 "multiboot2 /boot/mb2.elf strict=0 grub-test" "module2 /boot/mod0.bin mod0 args" \
     "module2 /boot/mod1.txt"
-# --nounzip: the gzip kernel reaches our inflater, not GRUB's.
-iso chain "multiboot2 /boot/mbchain.elf mb=2 grub-test" "module2 --nounzip /boot/mb2.elf.gz" \
-    "module2 /boot/mod0.bin mod0 args" "module2 /boot/mod1.txt"
 common=("MB result=PASS" "MB mods=2" "MB mod0.cmdline=mod0 args" "MB mod0.size=10000"
     "MB mod0.crc32=$crc0" "MB mod1.size=14" "MB mod1.crc32=$crc1")
 for fw in bios uefi; do
@@ -57,10 +47,5 @@ for fw in bios uefi; do
     rc=$(run "grub-mb2-$fw" "$fw" -cdrom "$work/mb2.iso")
     judge "grub-mb2-$fw" "$rc" 33 "${common[@]}" "MB magic=0x36d76289" \
         "MB cmdline=strict=0 grub-test" "MB acpi.old=ok" "${extra[@]}"
-    [[ $fw == uefi ]] && extra+=("~MB efi64=0x" "~MB efi_mmap.bytes=")
-    rc=$(run "grub-chain-$fw" "$fw" -cdrom "$work/chain.iso")
-    judge "grub-chain-$fw" "$rc" 33 "${common[@]}" "MB magic=0x36d76289" "~CHAIN gunzip=" \
-        "MB cmdline=grub-test" "MB loader=MultiOS Boot 0.1.0" "MB owned_in_available=0" \
-        "MB acpi.old=ok" "${extra[@]}"
 done
 exit $status

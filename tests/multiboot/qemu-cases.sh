@@ -5,13 +5,10 @@
 #                  checker against a loader that is not ours. QEMU, like
 #                  GRUB, reports the kernel and modules as available memory,
 #                  so these pass strict=0, and `strict` checks that strict
-#                  mode catches exactly that;
-#   chain-*        mbchain.elf (chain.c): our back end, built for i386,
-#                  loading a test kernel (gzip or not) with two modules and
-#                  entering it; the kernel checks in strict mode;
-#   chain-refused  the back end refusing a kernel that overlaps the loader.
+#                  mode catches exactly that.
+# Our own loader booting them is the multiboot-loader suite.
 #
-#   qemu-cases.sh DIR   (DIR holds mb1.elf, mb1_aout.elf, mb2.elf, mbchain.elf)
+#   qemu-cases.sh DIR   (DIR holds mb1.elf and mb1_aout.elf)
 set -euo pipefail
 
 dir=$(realpath "${1:?usage: $0 DIR}")
@@ -33,20 +30,4 @@ done
 rc=$(run strict bios -kernel "$dir/mb1.elf" -initrd "$mods" -append "mb-test")
 judge strict "$rc" 35 "MB fail=kernel, module or info inside an available range" \
     "MB result=FAIL"
-gzip -c "$dir/mb2.elf" >"$work/mb2.elf.gz"
-chain_mods="mod0.bin mod0 args,mod1.txt"
-for c in "mb2 2 $work/mb2.elf.gz" "mb1 1 $dir/mb1.elf" "mb1_aout 1 $dir/mb1_aout.elf" \
-    "mb2-plain 2 $dir/mb2.elf"; do
-    read -r name v kernel <<<"$c"
-    rc=$(run "chain-$name" bios -kernel "$dir/mbchain.elf" -initrd "$kernel,$chain_mods" \
-        -append "mb=$v console=com1 chain-test")
-    judge "chain-$name" "$rc" 33 "MB result=PASS" "MB owned_in_available=0" \
-        "MB loader=MultiOS Boot 0.1.0" "MB cmdline=console=com1 chain-test" "MB mods=2" \
-        "MB mod0.cmdline=mod0.bin mod0 args" "MB mod0.crc32=$crc0" "MB mod1.crc32=$crc1"
-done
-
-# A kernel linked where the loader runs (mbchain.elf itself) is refused.
-rc=$(run chain-refused bios -kernel "$dir/mbchain.elf" -initrd "$dir/mbchain.elf" -append "mb=1")
-judge chain-refused "$rc" 35 \
-    "~CHAIN fail=segment 0 [0x1000000, " "~) overlaps bootloader-reclaimable memory [0x1000000, "
 exit $status

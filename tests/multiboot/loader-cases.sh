@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The real loader (BOOTX64.EFI and the BIOS stage 2 on one image made by
+# scripts/mkimage.sh) booting the Multiboot test kernels through boot.cfg
+# entries, one PASS:/FAIL: line per case:
+#   mb1-bios, mb2-bios, mb1_aout-bios, mb1-uefi, mb2-uefi, mb2gz-uefi,
+#   mb2-uefi-6g (RAM above 4 GiB)
+#       the kernel (mb2gz: gzip-compressed) with two modules, one of them
+#       gzip; the kernel's checker runs in strict mode (map sorted and
+#       disjoint, nothing it owns inside an available range, RSDP
+#       checksum) and prints module CRC-32s and command lines, compared
+#       with what boot.cfg named;
+#   bad-*  the loader stops (SeaBIOS: its isa-debug-exit code) with its
+#       message: no header, bad checksum, an unsupported required tag, a
+#       kernel over low firmware memory, a missing module.
+#
+#   loader-cases.sh DIR BUILD   (DIR holds the test kernels; BUILD the loaders)
+set -euo pipefail
+
+dir=$(realpath "${1:?usage: $0 DIR BUILD}")
+build=$(realpath "${2:?usage: $0 DIR BUILD}")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/cases-lib.sh"
+make_modules
+gzip -c "$work/mod0.bin" >"$work/mod0.gz"
+
+LOADER_HALT=93 # BIOS stage 2: (LOADER_FAIL_CODE << 1) | 1
+
+# image NAME CFG-TEXT FILE:DEST...: the loader image with boot.cfg = CFG-TEXT.
+image() {
+    local name=$1 cfg=$2
+    shift 2
+    printf '%s\n' "$cfg" >"$work/$name.cfg"
+    scripts/mkimage.sh "$work/$name.img" --efi "$build/boot/uefi/BOOTX64.EFI" \
+        --cfg "$work/$name.cfg" --no-kernel --bios "$build/bin/mos-install" "$@" >/dev/null
+}
+
+# boot NAME FIRMWARE [QEMU-ARGS...]: runs image NAME; prints QEMU's status.
+boot() {
+    local name=$1 fw=$2
+    shift 2
+    run "$name" "$fw" -drive "file=$work/$name.img,format=raw,if=none,id=d0,snapshot=on" \
+        -device virtio-blk-pci,drive=d0,bootindex=1 "$@"
+}
+
+# entry PROTOCOL KERNEL-PATH [MODULE-LINE...]: a boot.cfg entry (no
+# min_heap_addr: the back end keeps the boot heap off the kernels' 2 MiB).
+entry() {
+    local proto=$1 kernel=$2 m
+    shift 2
+    printf '[%s]\nprotocol=%s\nkernel=%s\ncmdline=console=com1 loader-test\n' \
+        "$proto" "$proto" "$kernel"
+    for m in "$@"; do
+        printf 'module=%s\n' "$m"
+    done
+}
+
+mods=(--file "$work/mod0.gz:/boot/mod0.gz" --file "$work/mod1.txt:/boot/mod1.txt")
+good() { # good NAME FIRMWARE PROTOCOL KERNEL-FILE [LINE...]   (QEMU_MEM: -m)
+    local name=$1 fw=$2 proto=$3 k=$4 dest=/boot/${4##*/}
+    shift 4
+    image "$name" "$(entry "$proto" "$dest" "/boot/mod0.gz first module" /boot/mod1.txt)" \
+        --file "$k:$dest" "${mods[@]}"
+    rc=$(boot "$name" "$fw" -m "${QEMU_MEM:-256M}")
+    judge "$name" "$rc" 33 "MB result=PASS" "MB owned_in_available=0" \
+        "MB loader=MultiOS Boot 0.1.0" "MB cmdline=$dest console=com1 loader-test" "MB mods=2" \
+        "MB mod0.cmdline=/boot/mod0.gz first module" "MB mod0.size=10000" \
+        "MB mod0.crc32=$crc0" "MB mod1.cmdline=/boot/mod1.txt" "MB mod1.crc32=$crc1" \
+        "~memory map for the kernel: " "~jumping to the kernel at 0x" "$@"
+}
+
+gzip -c "$dir/mb2.elf" >"$work/mb2gz.elf"
+good mb1-bios bios multiboot1 "$dir/mb1.elf"
+good mb2-bios bios multiboot2 "$dir/mb2.elf"
+good mb1_aout-bios bios multiboot1 "$dir/mb1_aout.elf"
+good mb1-uefi uefi multiboot1 "$dir/mb1.elf"
+efi=("~MB efi64=0x" "~MB efi_mmap.bytes=" "MB acpi.new=ok")
+good mb2-uefi uefi multiboot2 "$dir/mb2.elf" "${efi[@]}"
+good mb2gz-uefi uefi multiboot2 "$work/mb2gz.elf" "${efi[@]}" "~kernel /boot/mb2gz.elf: gzip"
+# RAM above 4 GiB: the map reaches past it, everything handed over stays below.
+QEMU_MEM=6G good mb2-uefi-6g uefi multiboot2 "$dir/mb2.elf" "${efi[@]}"
+
+# ---- refusals (SeaBIOS) -------------------------------------------------
+
+# patch FILE OUT PYTHON-EXPR: OUT = FILE's bytes `b` changed by the statement.
+patch() {
+    python3 -c "import sys; b = bytearray(open(sys.argv[1], 'rb').read()); $3; \
+open(sys.argv[2], 'wb').write(b)" "$1" "$2"
+}
+
+bad() { # bad NAME PROTOCOL KERNEL-FILE MESSAGE [MODULE-LINE]
+    local name=$1 proto=$2 k=$3 msg=$4 dest=/boot/kernel.elf
+    image "$name" "$(entry "$proto" "$dest" ${5:+"$5"})" --file "$k:$dest"
+    rc=$(boot "$name" bios)
+    judge "$name" "$rc" $LOADER_HALT "~$msg"
+}
+
+# The MB1 header's checksum word (magic, flags, checksum) off by one.
+patch "$dir/mb1.elf" "$work/badsum.elf" \
+    "i = b.find(bytes.fromhex('02b0ad1b')); b[i + 8] ^= 1"
+# MB2's required module-alignment tag (type 6, size 8) turned into type 11.
+patch "$dir/mb2.elf" "$work/badtag.elf" \
+    "i = b.find(bytes.fromhex('060000000800000000000000')); b[i] = 11"
+
+bad bad-no-header multiboot2 "$dir/mb1.elf" \
+    "kernel /boot/kernel.elf: multiboot2: no header in the first 32 KiB"
+bad bad-checksum multiboot1 "$work/badsum.elf" "multiboot1: header magic found, bad checksum"
+bad bad-tag multiboot2 "$work/badtag.elf" "multiboot2: required tag 11 not supported"
+bad bad-low multiboot1 "$dir/mb1_low.elf" \
+    "kernel /boot/kernel.elf: segment 0 [0xf0000, 0xf640c) overlaps reserved memory [0x9f000, "
+bad bad-module multiboot1 "$dir/mb1.elf" "module 0 /boot/nothere.bin: no such file on the boot volume" \
+    "/boot/nothere.bin"
+exit $status

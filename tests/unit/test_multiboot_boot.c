@@ -1,0 +1,246 @@
+/* The real boot driver with the Multiboot back ends (proto_multiboot.c)
+ * on the host, against the pretend firmware (helpers/fake_fw.h): an
+ * ELF32 kernel linked at 2 MiB, a gzip module and a plain one, judged by
+ * the test kernels' own checker (tests/multiboot/mbcheck.c) in strict
+ * mode, and the refusals.
+ *
+ *   128 MiB machine (SeaBIOS-like map)
+ *   0    640K    1M   2M        64M                         128M
+ *   |RAM |reserved|   |kernel|   |boot heap (above 64 MiB: the back end's
+ *                                 floor, min_heap_addr not set) ... |
+ *   modules and the information structure: placed by the firmware, below
+ *   4 GiB, never over the kernel. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "common/driver.h"
+#include "common/multiboot.h"
+#include "helpers/fake_fw.h"
+#include "helpers/mb_image.h"
+#include "helpers/mb_lines.h"
+#include "mbcheck.h"
+#include "mos/handoff.h"
+
+#define MiB    (1024ULL * 1024)
+#define RAM    (128 * MiB)
+#define KFILE  0x4000u
+#define MODLEN 30000u
+#define RSDP   0xf0000u /* where fake_fw's platform puts it */
+
+typedef struct world {
+    fake_fw *fw;
+    uint8_t kernel[KFILE];
+    uint8_t mod[MODLEN];
+    uint8_t *mod_gz;
+    size_t mod_gz_len;
+    char cfg[512];
+    mb_lines out;
+    host_window hw;
+} world;
+
+static uint8_t *gzip_of(const uint8_t *p, size_t n, size_t *out_len)
+{
+    z_stream z = {0};
+    assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    uint8_t *out = malloc(deflateBound(&z, n));
+    z.next_in = (Bytef *)p;
+    z.avail_in = (uInt)n;
+    z.next_out = out;
+    z.avail_out = (uInt)deflateBound(&z, n);
+    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    return out;
+}
+
+/* ELF32 at `base` (text 0x1000 bytes, data+bss 0x3000) with the header
+ * of `version` at 0x200: MB1 flags 0 and 1; MB2 requiring the memory map. */
+static void kernel_file(world *w, uint32_t version, uint64_t base)
+{
+    const mbi_seg segs[2] = {
+        {1, 0x1000, base, base, 0x800, 0x1000},
+        {1, 0x2000, base + 0x1000, base + 0x1000, 0x100, 0x3000},
+    };
+    memset(w->kernel, 0, KFILE);
+    for (uint32_t i = 0x1000; i < KFILE; i++)
+        w->kernel[i] = (uint8_t)(i ^ 0x5a);
+    mbi_elf(w->kernel, 32, segs, 2, base + 0x10, 0x3000, 3);
+    if (version == 1) {
+        mbi_mb1(w->kernel + 0x200, BC_MB1_FLAG_PAGE_ALIGN | BC_MB1_FLAG_MEMINFO);
+        return;
+    }
+    mbi_mb2 b;
+    const uint32_t want[2] = {BC_MB2_TAG_BASIC_MEMINFO, BC_MB2_TAG_MMAP};
+    mbi_mb2_begin(&b, w->kernel + 0x200, 0);
+    mbi_mb2_tag(&b, BC_MB2_HTAG_INFO_REQUEST, 0, want, 2);
+    mbi_mb2_end(&b);
+}
+
+static void config(world *w, uint32_t version, const char *extra, const char *module1)
+{
+    snprintf(w->cfg, sizeof w->cfg,
+             "%s[mb]\nprotocol=multiboot%u\nkernel=/boot/kernel.elf\ncmdline=unit test\n"
+             "module=/boot/mod0.gz first args\nmodule=%s\n",
+             extra, version, module1);
+    w->fw->files[0] = (fake_file){"/boot.cfg", w->cfg, strlen(w->cfg)};
+}
+
+/* An ACPI 1.0 RSDP where the pretend firmware says it is. */
+static void write_rsdp(uint8_t *p)
+{
+    uint8_t sum = 0;
+    memcpy(p, "RSD PTR ", 8);
+    memcpy(p + 9, "UNITMB", 6);
+    p[15] = 0;
+    for (int i = 0; i < 20; i++)
+        sum = (uint8_t)(sum + p[i]);
+    p[8] = (uint8_t)-sum;
+}
+
+static world *world_new(fake_kind kind, uint32_t version, uint64_t base)
+{
+    world *w = calloc(1, sizeof *w);
+    w->fw = fake_fw_new(kind, RAM, 64);
+    for (uint32_t i = 0; i < MODLEN; i++)
+        w->mod[i] = (uint8_t)((i * 7) >> 3);
+    w->mod_gz = gzip_of(w->mod, MODLEN, &w->mod_gz_len);
+    kernel_file(w, version, base);
+    config(w, version, "", "/boot/mod1.bin");
+    w->fw->files[1] = (fake_file){"/boot/kernel.elf", w->kernel, KFILE};
+    w->fw->files[2] = (fake_file){"/boot/mod0.gz", w->mod_gz, w->mod_gz_len};
+    w->fw->files[3] = (fake_file){"/boot/mod1.bin", w->mod, 100};
+    fake_fw_add(w->fw, 0, 0x9fc00, MM_TYPE_USABLE);
+    fake_fw_add(w->fw, 0x9fc00, 0x400, MM_TYPE_RESERVED);
+    fake_fw_add(w->fw, 0xf0000, 0x10000, MM_TYPE_RESERVED);
+    fake_fw_add(w->fw, MiB, RAM - MiB - 0x20000, MM_TYPE_USABLE);
+    fake_fw_add(w->fw, RAM - 0x20000, 0x20000, MM_TYPE_ACPI_RECLAIMABLE);
+    w->hw = (host_window){w->fw->ram, RAM, {0, RAM, (uintptr_t)w->fw->ram}};
+    write_rsdp(w->fw->ram + RSDP);
+    return w;
+}
+
+static void world_free(world *w)
+{
+    fake_fw_free(w->fw);
+    free(w->mod_gz);
+    free(w);
+}
+
+static void expect_log(const world *w, const char *text)
+{
+    if (!strstr(w->fw->log.text, text))
+        fail_msg("log lacks \"%s\":\n%s", text, w->fw->log.text);
+}
+
+/* The checker on what the kernel would find at entry. */
+static void expect_kernel_pass(world *w, uint32_t version, uint64_t base)
+{
+    const bc_entry *e = &w->fw->entered;
+    char line[64];
+    assert_int_equal(w->fw->end, FAKE_ENTERED);
+    assert_int_equal(e->mode, BC_ENTRY_PROTECTED);
+    assert_int_equal(e->entry, base + 0x10);
+    assert_int_equal(e->eax, version == 1 ? BC_MB1_BOOT_MAGIC : BC_MB2_BOOT_MAGIC);
+    assert_int_equal(e->gdt, 0);
+    assert_memory_equal(fake_fw_ptr(w->fw, base), w->kernel + 0x1000, 0x800);
+    mbc_ctx c = {
+        .mem = mb_lines_mem, .out = mb_lines_out, .env = &w->out, .kernel = {base, base + 0x4000}};
+    mb_lines_reset(&w->out, &w->hw);
+    uint32_t failures = mbc_check(&c, version, e->eax, e->ebx);
+    snprintf(line, sizeof line, "MB mod0.crc32=0x%x", mos_crc32_skip(w->mod, MODLEN, MODLEN));
+    const char *want[] = {line,
+                          "MB result=PASS",
+                          "MB mods=2",
+                          "MB owned_in_available=0",
+                          "MB cmdline=/boot/kernel.elf unit test",
+                          "MB mod0.cmdline=/boot/mod0.gz first args",
+                          "MB mod1.size=100"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        if (failures || !mb_lines_has(&w->out, want[i]))
+            fail_msg("checker (%u failures), want \"%s\":\n%s", failures, want[i], w->out.text);
+    }
+}
+
+/* MB2 on a BIOS-like machine: the heap above 64 MiB, the kernel at 2 MiB. */
+static void mb2_bios_boots(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 2, 2 * MiB);
+    fake_fw_boot(w->fw);
+    expect_kernel_pass(w, 2, 2 * MiB);
+    assert_true(w->fw->boot.range[BC_RANGE_BOOT_HEAP].base >= 64 * MiB);
+    expect_log(w, "module 0 /boot/mod0.gz: gzip");
+    world_free(w);
+}
+
+/* MB1 on a UEFI-like machine (fresh maps from every memory_map call). */
+static void mb1_uefi_boots(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_UEFI, 1, 2 * MiB);
+    fake_fw_boot(w->fw);
+    expect_kernel_pass(w, 1, 2 * MiB);
+    world_free(w);
+}
+
+/* min_heap_addr set low: the heap takes 1 MiB up, and a kernel linked at
+ * 2 MiB is refused with the library's message (the heap is loader
+ * memory until the final map types it). */
+static void kernel_over_heap_refused(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 1, 2 * MiB);
+    config(w, 1, "min_heap_addr=1M\n", "/boot/mod1.bin");
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
+    expect_log(w, "kernel /boot/kernel.elf: segment 0 [0x200000, 0x201000) overlaps "
+                  "bootloader-reclaimable memory [0x100000, ");
+    world_free(w);
+}
+
+/* A kernel linked over the BIOS area (0xf0000) is refused. */
+static void kernel_over_firmware_refused(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 1, 0xf0000);
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
+    expect_log(w, "segment 0 [0xf0000, 0xf1000) overlaps reserved memory [0xf0000, 0x100000)");
+    world_free(w);
+}
+
+static void missing_module_refused(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 2, 2 * MiB);
+    config(w, 2, "", "/boot/none.bin");
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
+    expect_log(w, "module 1 /boot/none.bin: no such file on the boot volume");
+    world_free(w);
+}
+
+/* The MB1 header searched for in an MB2 kernel: none. */
+static void no_header_refused(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 2, 2 * MiB);
+    config(w, 1, "", "/boot/mod1.bin");
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
+    expect_log(w, "kernel /boot/kernel.elf: multiboot1: no header in the first 8 KiB");
+    world_free(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(mb2_bios_boots),           cmocka_unit_test(mb1_uefi_boots),
+        cmocka_unit_test(kernel_over_heap_refused), cmocka_unit_test(kernel_over_firmware_refused),
+        cmocka_unit_test(missing_module_refused),   cmocka_unit_test(no_header_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
