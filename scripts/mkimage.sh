@@ -2,7 +2,7 @@
 # Builds a MultiOS Boot disk image without root or loop devices.
 #
 #   mkimage.sh IMAGE [--efi FILE|--no-efi] [--cfg FILE] [--kernel FILE|--no-kernel]
-#              [--size MIB] [--bios MOS_INSTALL]
+#              [--size MIB] [--bios MOS_INSTALL] [--file SRC:DEST]...
 #
 # Layout (GPT, 512-byte sectors):
 #   partition 1  sectors 2048..4095   BIOS boot (EF02), 1 MiB, raw stage 2
@@ -11,6 +11,8 @@
 #                                         or --no-efi (a BIOS-only image)
 #                  boot.cfg               configuration (--cfg), omitted if ""
 #                  boot/kernel.elf        the kernel (--kernel)
+#                  DEST                   each --file SRC:DEST (DEST absolute,
+#                                         '/'-separated; directories made)
 # --bios runs the BIOS installer (build/bin/mos-install, which takes the
 # stage 1 and stage 2 files next to it) on the image: stage 1 into the MBR
 # code area, stage 2 into partition 1. The result boots on both firmwares.
@@ -18,7 +20,7 @@ set -euo pipefail
 
 usage() {
     echo "usage: $0 IMAGE [--efi FILE|--no-efi] [--cfg FILE] [--kernel FILE|--no-kernel] [--size MIB]" \
-        "[--bios MOS_INSTALL]" >&2
+        "[--bios MOS_INSTALL] [--file SRC:DEST]..." >&2
     exit 2
 }
 
@@ -30,6 +32,7 @@ cfg=boot/boot.cfg
 kernel=build/kernel/kernel.elf
 size_mib=48
 installer=
+extra=()
 while [[ $# -gt 0 ]]; do
     case $1 in
     --efi) efi=$2; shift 2 ;;
@@ -39,11 +42,15 @@ while [[ $# -gt 0 ]]; do
     --no-kernel) kernel=""; shift ;;
     --size) size_mib=$2; shift 2 ;;
     --bios) installer=$2; shift 2 ;;
+    --file) extra+=("$2"); shift 2 ;;
     *) usage ;;
     esac
 done
 
-for f in "$efi" "$cfg" "$kernel"; do
+for spec in "${extra[@]}"; do
+    [[ $spec == *:/* ]] || { echo "mkimage: --file $spec: want SRC:/DEST" >&2; exit 1; }
+done
+for f in "$efi" "$cfg" "$kernel" "${extra[@]%%:*}"; do
     if [[ -n "$f" && ! -f "$f" ]]; then
         echo "mkimage: $f: no such file" >&2
         exit 1
@@ -76,6 +83,17 @@ if [[ -n "$efi" ]]; then
 fi
 [[ -n "$cfg" ]] && mcopy -i "$tmp@@$esp_offset" "$cfg" ::/boot.cfg
 [[ -n "$kernel" ]] && mcopy -i "$tmp@@$esp_offset" "$kernel" ::/boot/kernel.elf
+for spec in "${extra[@]}"; do
+    dest=${spec#*:}
+    dir=
+    IFS=/ read -ra parts <<<"${dest%/*}"
+    for part in "${parts[@]}"; do
+        [[ -n $part ]] || continue
+        dir=$dir/$part
+        mdir -i "$tmp@@$esp_offset" "::$dir" >/dev/null 2>&1 || mmd -i "$tmp@@$esp_offset" "::$dir"
+    done
+    mcopy -i "$tmp@@$esp_offset" "${spec%%:*}" "::$dest"
+done
 [[ -n "$installer" ]] && "$installer" "$tmp" >/dev/null
 mv "$tmp" "$img"
 trap - EXIT
