@@ -46,7 +46,7 @@ _Noreturn void bc_boot_fail(const bc_boot *b, const char *fmt, ...)
         bc_boot *w = (bc_boot *)(uintptr_t)b;
         mm_vsnprintf(w->failure, sizeof w->failure, fmt, again);
         va_end(again);
-        __builtin_longjmp(w->retry, 1);
+        bc_jump_back(&w->retry);
     }
     va_end(again);
     b->fw->halt(b->fw->ctx);
@@ -465,12 +465,12 @@ static void give_back(bc_boot *b)
 
 /* The menu (or the default entry) and the chosen entry's prepare, until
  * one entry prepares: a failure on the way (bc_boot_fail) lands back at
- * the __builtin_setjmp with what the attempt took still to give back. */
+ * bc_jump_save with what the attempt took still to give back. */
 static void prepare_entry(bc_boot *b)
 {
     b->menu = b->fw->menu_io ? b->fw->menu_io(b->fw->ctx) : NULL;
     b->attempt_mark = mm_heap_get_mark(&b->heap);
-    int failed = __builtin_setjmp(b->retry);
+    int failed = bc_jump_save(&b->retry);
     if (failed)
         give_back(b);
     choose_entry(b, failed ? b->failure : NULL);

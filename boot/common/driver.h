@@ -22,6 +22,7 @@
 #include "bootcfg.h"
 #include "elf.h"
 #include "handoff.h"
+#include "jump.h"
 #include "menu.h"
 #include "paging.h"
 #include "ranges.h"
@@ -184,7 +185,6 @@ typedef struct bc_backend {
 const bc_backend *bc_backend_of(uint32_t protocol);
 
 #define BC_EXTRA_RANGES 48u /* ranges of the multi-instance kinds (modules, heap extensions) */
-#define BC_RETRY_WORDS  5u  /* __builtin_setjmp's buffer: 5 pointers */
 
 /* Everything the driver knows, in the order it learns it. Zeroed by
  * bc_boot_run; the front end reads it only in tests. */
@@ -199,7 +199,7 @@ struct bc_boot {
     const bc_backend *backend;        /* its protocol's */
     const bc_menu_io *menu;           /* NULL: no menu */
     mm_heap_mark attempt_mark;        /* the boot heap before the entry's attempt */
-    void *retry[BC_RETRY_WORDS];      /* where a failed attempt goes back to the menu */
+    bc_jump retry;                    /* where a failed attempt goes back to the menu */
     int retry_armed;                  /* a failure now goes back to the menu */
     char failure[BC_MENU_LINE_MAX];   /* the failed attempt's message, for the menu */
     bc_placed range[BC_RANGE_COUNT];  /* the single-instance kinds */

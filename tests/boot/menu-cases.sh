@@ -63,11 +63,12 @@ verdict() { # NAME OK(0/1) WHY
 # has FILE TEXT: the serial log holds TEXT (fixed string).
 has() { grep -qF -- "$2" "$1"; }
 
-# wait_for FILE TEXT: up to 60 s for TEXT to show in FILE.
+# wait_for FILE TEXT PID: up to 60 s for TEXT to show in FILE while PID runs.
 wait_for() {
     local i
     for ((i = 0; i < 240; i++)); do
         [[ -f $1 ]] && has "$1" "$2" && return 0
+        kill -0 "$3" 2>/dev/null || return 1
         sleep 0.25
     done
     return 1
@@ -123,7 +124,7 @@ boot() {
     pid=$!
     exec 7>"$fifo"
     while [[ $# -ge 2 ]]; do
-        wait_for "$log" "$1" && printf '%s' "$2" >&7
+        wait_for "$log" "$1" $pid && printf '%s' "$2" >&7
         shift 2
     done
     set +e
