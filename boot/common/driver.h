@@ -4,6 +4,8 @@
  *   config     boot.cfg read and checked (it sizes everything after it)
  *   map        the firmware's memory map, sanitized (UEFI: provisional)
  *   boot heap  placed first; the loader's own allocations come from it
+ *   entry      the boot menu's choice (menu.h); a failure until the
+ *              firmware is left brings the menu back
  *   kernel     file read into the boot heap, parsed
  *   place      kernel, stack, temp heap, bitmap, page tables, handoff
  *   platform   ACPI RSDP, TSC frequency, CPU facts

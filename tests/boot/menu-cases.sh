@@ -88,13 +88,14 @@ cfg_entries() { # TIMEOUT DEFAULT
 }
 
 image() { # NAME TIMEOUT DEFAULT
-    local efi_opt=(--efi "$efi") bios_opt=()
+    local efi_opt=(--efi "$efi") bios_opt=() files=(--file "$chain/chain-mbr.bin:/chain/notpe.bin")
     [[ ${UEFI:-1} == 0 ]] && efi_opt=(--no-efi)
     [[ ${BIOS:-1} != 0 ]] && bios_opt=(--bios "$installer")
+    # UEFI=0 builds no chain-app.efi; the BIOS loader refuses entry 3 unread.
+    [[ ${UEFI:-1} != 0 ]] && files+=(--file "$chain/chain-app.efi:/chain/app.efi")
     cfg_entries "$2" "$3" >"$out/$1.cfg"
     scripts/mkimage.sh "$out/$1.img" "${efi_opt[@]}" --cfg "$out/$1.cfg" --kernel "$kernel" \
-        "${bios_opt[@]}" --file "$chain/chain-app.efi:/chain/app.efi" \
-        --file "$chain/chain-mbr.bin:/chain/notpe.bin" >/dev/null
+        "${bios_opt[@]}" "${files[@]}" >/dev/null
 }
 
 # Drive 0x81 (1 MiB: SeaBIOS skips tiny disks):
