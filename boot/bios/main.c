@@ -9,18 +9,22 @@
  *   place      find + carve in that map, between 1 MiB and 4 GiB (this
  *              code runs in 32-bit mode);
  *   exit       nothing to leave;
+ *   menu       VGA + COM1 out, INT 16h + COM1 in, BIOS ticks (menu_io.c);
+ *   chain_bios the boot sector at 0x7C00 in real mode (chainload.c);
  *   enter      long mode through entry.S.
  * Errors end in con_halt(): message on screen and COM1, the loader-failed
  * code on isa-debug-exit, halt. */
 #include "a20.h"
 #include "bios.h"
 #include "bios_layout.h"
+#include "chainload.h"
 #include "common/driver.h"
 #include "common/entry.h"
 #include "console.h"
 #include "enter32.h"
 #include "loader.h"
 #include "machine.h"
+#include "menu_io.h"
 
 #define FOUR_GIB ((uint64_t)4 << 30)
 #define ONE_MIB  ((uint64_t)1 << 20)
@@ -320,6 +324,20 @@ static const char *enter(void *ctx, const bc_entry *e)
     enter_long_mode((uint32_t)e->cr3, &jump);
 }
 
+static const bc_menu_io *menu_io(void *ctx)
+{
+    (void)ctx;
+    static bc_menu_io io;
+    io = bios_menu_io();
+    return &io;
+}
+
+static const char *chain_bios(void *ctx, uint32_t drive, uint32_t partition)
+{
+    (void)ctx;
+    return bios_chainload((uint8_t)drive, partition);
+}
+
 static bc_fw_ops bios_ops = {
     .boot_mode = MOS_BOOT_MODE_BIOS,
     .log = &con_log,
@@ -337,6 +355,8 @@ static bc_fw_ops bios_ops = {
     .timestamp = timestamp,
     .halt = halt,
     .enter = enter,
+    .menu_io = menu_io,
+    .chain_bios = chain_bios,
 };
 
 void stage2_main(uint32_t drive)

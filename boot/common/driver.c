@@ -3,6 +3,7 @@
 #include "driver.h"
 
 #include "entry.h"
+#include "mm/fmt.h"
 #include "mm/memtest.h"
 
 #define FOUR_GIB ((uint64_t)4 << 30)
@@ -34,10 +35,20 @@ const char *bc_boot_str(const bc_boot *b, bc_cfg_str s)
 
 _Noreturn void bc_boot_fail(const bc_boot *b, const char *fmt, ...)
 {
-    va_list ap;
+    va_list ap, again;
     va_start(ap, fmt);
+    va_copy(again, ap);
     mm_vlog(lg(b), MM_LOG_ERROR, fmt, ap);
     va_end(ap);
+    if (b->retry_armed && !b->firmware_gone) {
+        /* Back ends hold the driver's state as const only by habit: the
+         * object bc_boot_run was given is not const. */
+        bc_boot *w = (bc_boot *)(uintptr_t)b;
+        mm_vsnprintf(w->failure, sizeof w->failure, fmt, again);
+        va_end(again);
+        bc_jump_back(&w->retry);
+    }
+    va_end(again);
     b->fw->halt(b->fw->ctx);
     __builtin_unreachable(); /* the member's type cannot say noreturn */
 }
@@ -292,13 +303,26 @@ static mm_status take_heap(bc_boot *b, uint64_t min, uint64_t *size)
     return st;
 }
 
-/* The boot heap, first of all ranges: above the back end's heap_min when
+/* The highest heap_min of the back ends of boot.cfg's entries: the heap
+ * is placed before the menu says which entry boots. */
+static uint64_t heap_floor(const bc_boot *b)
+{
+    uint64_t floor = 0;
+    for (uint32_t i = 0; i < b->cfg.entry_count; i++) {
+        const bc_backend *be = bc_backend_of(b->cfg.entries[i].protocol);
+        if (be && be->heap_min > floor)
+            floor = be->heap_min;
+    }
+    return floor;
+}
+
+/* The boot heap, first of all ranges: above the entries' heap_min when
  * boot.cfg leaves min_heap_addr alone and it fits there, else at or above
  * min_heap_addr (and later shrunk when the kernel's ranges need room). */
 static void place_boot_heap(bc_boot *b)
 {
     bc_placed *h = &b->range[BC_RANGE_BOOT_HEAP];
-    uint64_t size, floor = b->backend->heap_min;
+    uint64_t size, floor = heap_floor(b);
     mm_status st = MM_ERR_NOT_FOUND;
     if (floor > b->mem.min_heap_addr && !bc_bootcfg_key_line(&b->cfg, "min_heap_addr"))
         st = take_heap(b, floor, &size);
@@ -412,11 +436,18 @@ static void final_map(bc_boot *b)
 
 /* ---- the entry ------------------------------------------------------ */
 
-/* The entry to boot (the default; the menu comes with its own step) and
- * its protocol's back end. */
-static void choose_entry(bc_boot *b)
+/* The entry to boot (the menu's choice, or the default without a menu;
+ * after a failed attempt the menu again with its `error`) and its
+ * protocol's back end. From here on a failure goes back to the menu
+ * when this boot shows one. */
+static void choose_entry(bc_boot *b, const char *error)
 {
-    b->entry = bc_bootcfg_entry(&b->cfg, b->cfg.selected);
+    uint32_t index = b->cfg.default_entry;
+    if (b->menu && bc_menu_choose(&b->cfg, b->menu, error, &index) != MM_OK && error)
+        bc_boot_fail(b, "boot menu: cannot show it again");
+    bc_bootcfg_select(&b->cfg, index);
+    b->entry = bc_bootcfg_entry(&b->cfg, index);
+    b->retry_armed = b->menu && bc_menu_wanted(&b->cfg);
     const char *name = bc_boot_str(b, b->entry->name);
     const char *refusal = bc_protocol_refusal(b->entry->protocol, b->fw->boot_mode);
     if (refusal)
@@ -428,6 +459,55 @@ static void choose_entry(bc_boot *b)
     if (b->cfg.entry_count > 1)
         mm_log(lg(b), MM_LOG_INFO, "booting entry %s (protocol=%s)", name,
                bc_protocol_name(b->entry->protocol));
+}
+
+static void release_range(bc_boot *b, bc_placed *r)
+{
+    if (r->size)
+        b->fw->release(b->fw->ctx, r->base, r->size);
+    *r = (bc_placed){0, 0};
+}
+
+/* Gives back what a failed attempt took, so the next starts as the first
+ * did: every range it placed, except the boot heap and its extensions
+ * (refilled regions stay attached to the heap and later allocations reuse
+ * them), and the boot heap's allocations since the attempt began. */
+static void give_back(bc_boot *b)
+{
+    uint32_t kept = 0;
+    b->retry_armed = 0;
+    for (int id = 0; id < BC_RANGE_COUNT; id++) {
+        if (id != BC_RANGE_BOOT_HEAP)
+            release_range(b, &b->range[id]);
+    }
+    for (uint32_t i = 0; i < b->extras; i++) {
+        if (b->extra_id[i] != BC_RANGE_HEAP_EXTENSION) {
+            release_range(b, &b->extra[i]);
+            continue;
+        }
+        b->extra[kept] = b->extra[i];
+        b->extra_id[kept++] = b->extra_id[i];
+    }
+    b->extras = kept;
+    if (mm_heap_rewind(&b->heap, b->attempt_mark) != MM_OK)
+        bc_boot_fail(b, "boot heap: cannot rewind it after a failed entry (loader bug)");
+    b->kernel_file = NULL;
+    b->kernel_file_size = 0;
+}
+
+/* The menu (or the default entry) and the chosen entry's prepare, until
+ * one entry prepares: a failure on the way (bc_boot_fail) lands back at
+ * bc_jump_save with what the attempt took still to give back. */
+static void prepare_entry(bc_boot *b)
+{
+    b->menu = b->fw->menu_io ? b->fw->menu_io(b->fw->ctx) : NULL;
+    b->attempt_mark = mm_heap_get_mark(&b->heap);
+    int failed = bc_jump_save(&b->retry);
+    if (failed)
+        give_back(b);
+    choose_entry(b, failed ? b->failure : NULL);
+    b->backend->prepare(b);
+    b->retry_armed = 0;
 }
 
 _Noreturn static void enter_kernel(bc_boot *b, const bc_entry *e)
@@ -456,10 +536,9 @@ _Noreturn void bc_boot_run(bc_boot *b, const bc_fw_ops *fw)
     BC_TRACK_INIT(b);
     read_config(b);
     take_map(b, "firmware");
-    choose_entry(b);
     place_boot_heap(b);
     learn_platform(b);
-    b->backend->prepare(b);
+    prepare_entry(b);
     leave_firmware(b);
     final_map(b);
     mm_memset(&e, 0, sizeof e);

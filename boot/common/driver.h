@@ -4,6 +4,8 @@
  *   config     boot.cfg read and checked (it sizes everything after it)
  *   map        the firmware's memory map, sanitized (UEFI: provisional)
  *   boot heap  placed first; the loader's own allocations come from it
+ *   entry      the boot menu's choice (menu.h); a failure until the
+ *              firmware is left brings the menu back
  *   kernel     file read into the boot heap, parsed
  *   place      kernel, stack, temp heap, bitmap, page tables, handoff
  *   platform   ACPI RSDP, TSC frequency, CPU facts
@@ -22,6 +24,8 @@
 #include "bootcfg.h"
 #include "elf.h"
 #include "handoff.h"
+#include "jump.h"
+#include "menu.h"
 #include "paging.h"
 #include "ranges.h"
 #include "track.h"
@@ -137,6 +141,25 @@ typedef struct bc_fw_ops {
      * GDT). Returns only for a mode the front end cannot enter, with the
      * reason; the firmware is gone then, so the boot stops. */
     const char *(*enter)(void *ctx, const bc_entry *e);
+
+    /* The boot menu's screen, keys and clock (menu.h), valid while the
+     * firmware runs; asked once. NULL (or a NULL answer): no menu, the
+     * default entry boots and a failure halts. */
+    const bc_menu_io *(*menu_io)(void *ctx);
+    /* protocol=efi: starts the EFI application `image` (`size` bytes,
+     * read from `path` on the boot volume) with `cmdline` (UTF-8) as its
+     * LoadOptions and returns when it returns, with the firmware still
+     * usable and everything the start took freed. `why` gets
+     * "<step>: <status>" either way. MM_OK when the application returned
+     * success, MM_ERR_IO otherwise. NULL where the firmware has none. */
+    mm_status (*chain_efi)(void *ctx, const char *path, const void *image, uint64_t size,
+                           const char *cmdline, char *why, size_t why_len);
+    /* protocol=bios-chainload: starts the boot sector of BIOS drive
+     * `drive` (`partition` 0: its sector 0; 1 .. 4: that primary MBR
+     * partition's first sector) as a BIOS would. Returns only when it
+     * cannot, with the static reason; the loader then keeps running.
+     * NULL where the firmware has none. */
+    const char *(*chain_bios)(void *ctx, uint32_t drive, uint32_t partition);
 } bc_fw_ops;
 
 typedef struct bc_boot bc_boot;
@@ -153,9 +176,13 @@ typedef struct bc_backend {
     uint64_t heap_min;
     /* Before the firmware is left: reads and checks the kernel (and its
      * modules) and places every range the kernel needs. Stops the boot on
-     * bad input (bc_boot_fail). */
+     * bad input (bc_boot_fail: back to the menu when there is one). A
+     * back end that hands the machine over while the firmware runs
+     * (chainloading) does it here and never returns: it ends in
+     * bc_boot_fail when the image cannot start or comes back. */
     void (*prepare)(bc_boot *b);
-    /* After the final map: builds what the kernel receives, fills `e`. */
+    /* After the final map: builds what the kernel receives, fills `e`.
+     * NULL for back ends whose prepare never returns. */
     void (*build)(bc_boot *b, bc_entry *e);
     /* Right before the jump (after the last log line); may be NULL. */
     void (*last)(bc_boot *b);
@@ -177,6 +204,11 @@ struct bc_boot {
     mm_sanitize_report sanitize;
     const bc_boot_entry *entry;       /* the boot.cfg entry being booted */
     const bc_backend *backend;        /* its protocol's */
+    const bc_menu_io *menu;           /* NULL: no menu */
+    mm_heap_mark attempt_mark;        /* the boot heap before the entry's attempt */
+    bc_jump retry;                    /* where a failed attempt goes back to the menu */
+    int retry_armed;                  /* a failure now goes back to the menu */
+    char failure[BC_MENU_LINE_MAX];   /* the failed attempt's message, for the menu */
     bc_placed range[BC_RANGE_COUNT];  /* the single-instance kinds */
     bc_placed extra[BC_EXTRA_RANGES]; /* the multi-instance kinds, kind in extra_id */
     uint8_t extra_id[BC_EXTRA_RANGES];
@@ -208,7 +240,11 @@ struct bc_boot {
  * what went wrong. Never returns. */
 _Noreturn void bc_boot_run(bc_boot *b, const bc_fw_ops *fw);
 
-/* Logs `fmt` at ERROR and halts through the firmware. */
+/* Logs `fmt` at ERROR and stops the attempt: before the firmware is left,
+ * while an entry is being prepared, with the menu shown for this boot
+ * (bc_menu_wanted) and a bc_fw_ops.menu_io, everything the attempt placed
+ * is given back and the menu comes back with the message; otherwise halts
+ * through the firmware. */
 _Noreturn void bc_boot_fail(const bc_boot *b, const char *fmt, ...) MM_PRINTF_LIKE(2, 3);
 
 /* ---- services for back ends (before `exit` unless said otherwise) ---- */

@@ -13,6 +13,7 @@ struct loader {
     EFI_SYSTEM_TABLE *st;
     EFI_BOOT_SERVICES *bs; /* NULL once boot services are gone */
     EFI_FILE_HANDLE root;  /* the boot volume */
+    EFI_HANDLE device;     /* ... and its handle (chainloaded images get it) */
     mm_logger log;
     uint64_t loader_top; /* end of the loader's image and stack: stays identity-mapped */
     uint64_t tsc_hz;     /* for the halt's delay after boot services are gone */

@@ -7,9 +7,12 @@
  *              the final map later (memory.c);
  *   exit       one ExitBootServices attempt per call (the driver retries
  *              on a stale map key);
+ *   menu       ConOut/ConIn (menu_io.c), boot services' Stall as clock;
+ *   chain_efi  LoadImage + StartImage (chainload.c);
  *   enter      enter.c.
  * Errors are logged with what and where, then the loader halts cleanly
  * (loader_halt: message, pause, power-off). */
+#include "chainload.h"
 #include "common/entry.h"
 #include "console.h"
 #include "enter.h"
@@ -17,12 +20,15 @@
 #include "fs.h"
 #include "loader.h"
 #include "memory.h"
+#include "menu_io.h"
 #include "port.h"
 
 #define TSC_CALIBRATION_US 2000u
 
 static struct loader L;
 static bc_boot boot;
+static struct uefi_menu_clock menu_clock;
+static bc_menu_io menu;
 
 static void log_sink(void *ctx, mm_log_level level, const char *line, size_t len)
 {
@@ -124,6 +130,27 @@ static const char *enter(void *ctx, const bc_entry *e)
     enter_kernel(e->cr3, e->nx != 0, e->entry, e->rsp, e->rdi);
 }
 
+/* The firmware's watchdog (5 minutes from the boot manager) would reset
+ * the machine under a menu waiting for a key: it is turned off. */
+static const bc_menu_io *menu_io(void *ctx)
+{
+    struct loader *l = ctx;
+    l->bs->SetWatchdogTimer(0, 0, 0, NULL);
+    menu = uefi_menu_io(l->st, &menu_clock);
+    return &menu;
+}
+
+static mm_status chain_efi(void *ctx, const char *path, const void *image, uint64_t size,
+                           const char *cmdline, char *why, size_t why_len)
+{
+    struct loader *l = ctx;
+    struct uefi_chainload req = {l->image, l->device, path, image, (UINTN)size, cmdline};
+    const char *step = "";
+    EFI_STATUS s = uefi_chainload(l->bs, &req, &step);
+    mm_snprintf(why, why_len, "%s: %s", step, fw_status_text(s));
+    return s == EFI_SUCCESS ? MM_OK : MM_ERR_IO;
+}
+
 /* The volume BOOTX64.EFI was loaded from, and where its image ends (the
  * identity map must cover the loader through the CR3 switch). */
 static void open_volume(struct loader *l)
@@ -133,6 +160,7 @@ static void open_volume(struct loader *l)
     EFI_STATUS s = l->bs->HandleProtocol(l->image, &li_guid, (void **)&li);
     if (EFI_ERROR(s))
         loader_fail(l, "loaded image protocol: %s", fw_status_text(s));
+    l->device = li->DeviceHandle;
     s = fs_open_root(l->bs, li->DeviceHandle, &l->root);
     if (EFI_ERROR(s))
         loader_fail(l, "boot volume: cannot open: %s", fw_status_text(s));
@@ -159,6 +187,8 @@ static bc_fw_ops uefi_ops = {
     .timestamp = timestamp,
     .halt = halt,
     .enter = enter,
+    .menu_io = menu_io,
+    .chain_efi = chain_efi,
 };
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)

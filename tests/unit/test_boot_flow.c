@@ -501,6 +501,107 @@ static void bad_config(void **state)
     world_free(w);
 }
 
+/* ---- the boot menu ----
+ *   boot.cfg:  [First]   its own kernel= line (or protocol=)
+ *              [MultiOS] the good kernel, cmdline CMD
+ * Keys are typed into the fake's menu one per poll ("1\r": entry 1, Enter). */
+
+static void config_menu(world *w, const char *globals, const char *first)
+{
+    snprintf(w->cfg, sizeof w->cfg,
+             "%s[First]\n%s\n[MultiOS]\nkernel=/boot/kernel.elf\ncmdline=" CMD "\n", globals,
+             first);
+    w->fw->files[0] = (fake_file){"/boot.cfg", w->cfg, strlen(w->cfg)};
+}
+
+static void expect_entry(const world *w, const char *name)
+{
+    const bc_boot *b = &w->fw->boot;
+    assert_string_equal(bc_bootcfg_str(&b->cfg, b->entry->name), name);
+}
+
+/* No key: the countdown runs out and the default entry boots. */
+static void menu_countdown_boots_default(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    config_menu(w, "timeout=2\ndefault=2\n", "kernel=/boot/missing.elf");
+    w->fw->menu_keys = "";
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_boot(w);
+    expect_entry(w, "MultiOS");
+    expect_log(w, "Booting MultiOS in 2 s");
+    assert_int_equal(w->fw->menu_frames, 1);
+    assert_int_equal(w->fw->release_calls, 0);
+    world_free(w);
+}
+
+/* Entry 1 fails after its kernel range was placed (place calls: 1 boot
+ * heap, 2 kernel, 3 stack fails): the kernel range goes back to the
+ * firmware, the boot heap is rewound, the menu shows the message, and
+ * entry 2 boots in the same memory.
+ *   attempt 1:  |boot heap|kernel|  stack: no room  -> given back
+ *   attempt 2:  |boot heap|kernel|stack|temp heap|bitmap|tables|handoff| */
+static void menu_failed_entry_gives_back(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    config_menu(w, "timeout=2\nheap_size=4M\n", "kernel=/boot/kernel.elf");
+    w->fw->menu_keys = "1\r2\r";
+    w->fw->fail_place_from = 3;
+    w->fw->fail_place_count = 1;
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_boot(w);
+    expect_entry(w, "MultiOS");
+    expect_log(w, "Error: kernel stack: cannot place");
+    assert_int_equal(w->fw->menu_frames >= 2, 1);
+    assert_int_equal(w->fw->release_calls, 1);
+    assert_int_equal(w->fw->released_bytes, range(w, BC_RANGE_KERNEL)->size);
+    /* Only the second attempt's kernel file is in use: the heap was rewound. */
+    assert_true(handoff_of(w)->boot_heap_used < 2 * w->kernel_size);
+    world_free(w);
+}
+
+/* A protocol this firmware cannot run goes back to the menu too. */
+static void menu_refused_entry(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_UEFI, 64 * MiB, 12);
+    config_menu(w, "timeout=1\n", "protocol=bios-chainload");
+    w->fw->menu_keys = "\r2\r";
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_boot(w);
+    expect_entry(w, "MultiOS");
+    expect_log(w, "Error: entry First: protocol=bios-chainload needs BIOS firmware");
+    world_free(w);
+}
+
+/* timeout=0: no menu, so a failing default entry halts as without one. */
+static void no_menu_failure_halts(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    config_menu(w, "timeout=0\n", "kernel=/boot/missing.elf");
+    w->fw->menu_keys = "";
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
+    expect_log(w, "kernel /boot/missing.elf: no such file on the boot volume");
+    assert_int_equal(w->fw->menu_frames, 0);
+    world_free(w);
+}
+
+/* One entry: nothing else to choose, the failure halts. */
+static void single_entry_failure_halts(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    w->fw->files[1].path = NULL;
+    w->fw->menu_keys = "";
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
+    expect_log(w, "kernel /boot/kernel.elf: no such file on the boot volume");
+    assert_int_equal(w->fw->menu_frames, 0);
+    world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -526,6 +627,11 @@ int main(void)
         cmocka_unit_test(missing_kernel),
         cmocka_unit_test(corrupt_kernel),
         cmocka_unit_test(bad_config),
+        cmocka_unit_test(menu_countdown_boots_default),
+        cmocka_unit_test(menu_failed_entry_gives_back),
+        cmocka_unit_test(menu_refused_entry),
+        cmocka_unit_test(no_menu_failure_halts),
+        cmocka_unit_test(single_entry_failure_halts),
     };
     return cmocka_run_group_tests_name("boot_flow", tests, NULL, NULL);
 }

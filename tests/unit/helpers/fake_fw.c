@@ -118,6 +118,8 @@ static mm_status place_at(void *ctx, uint64_t base, uint64_t size)
 static void release(void *ctx, uint64_t base, uint64_t size)
 {
     fake_fw *f = self(ctx);
+    f->release_calls++;
+    f->released_bytes += size;
     assert_true(mm_map_range_is(&f->fw_map, base, size, MM_TYPE_BOOTLOADER_RECLAIMABLE));
     assert_int_equal(mm_map_carve(&f->fw_map, base, size, MM_TYPE_USABLE, MM_CARVE_ANY_TYPE),
                      MM_OK);
@@ -168,6 +170,43 @@ static const char *enter(void *ctx, const bc_entry *e)
     longjmp(f->back, 1);
 }
 
+static void menu_out(void *ctx, bc_menu_out kind, const char *text)
+{
+    fake_fw *f = self(ctx);
+    f->menu_frames += kind == BC_MENU_CLEAR;
+    if (kind != BC_MENU_CLEAR)
+        log_lines_sink(&f->log, MM_LOG_INFO, text, strlen(text));
+}
+
+/* A menu with no key left and an hour gone would wait forever. */
+static bc_key menu_poll(void *ctx, uint32_t wait_ms)
+{
+    fake_fw *f = self(ctx);
+    char c = f->menu_keys[f->menu_key_next];
+    if (c) {
+        f->menu_key_next++;
+        return bc_key_from_char((unsigned char)c);
+    }
+    f->menu_ms += wait_ms;
+    if (f->menu_ms > 3600u * 1000u)
+        fail_msg("the menu waits for a key the test does not type");
+    return (bc_key){BC_KEY_NONE, 0};
+}
+
+static uint64_t menu_now(void *ctx)
+{
+    return self(ctx)->menu_ms;
+}
+
+static const bc_menu_io *menu_io(void *ctx)
+{
+    fake_fw *f = self(ctx);
+    if (!f->menu_keys)
+        return NULL;
+    f->menu = (bc_menu_io){menu_out, menu_poll, menu_now, f};
+    return &f->menu;
+}
+
 fake_fw *fake_fw_new(fake_kind kind, uint64_t ram_size, uint32_t entries)
 {
     fake_fw *f = calloc(1, sizeof *f);
@@ -199,6 +238,7 @@ fake_fw *fake_fw_new(fake_kind kind, uint64_t ram_size, uint32_t entries)
         .timestamp = timestamp,
         .halt = halt,
         .enter = enter,
+        .menu_io = menu_io,
     };
     return f;
 }

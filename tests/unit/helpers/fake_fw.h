@@ -44,6 +44,10 @@ typedef struct fake_fw {
     uint32_t fail_place_from;  /* place calls numbered from 1: this one fails ... */
     uint32_t fail_place_count; /* ... and this many in all (0 = none) */
     bc_efi_map efi;            /* what a UEFI-like exit reports */
+    /* The boot menu: with menu_keys set the fake has bc_fw_ops.menu_io;
+     * each poll answers the next character (bc_key_from_char), then only
+     * time passes. Menu lines go to `log` like log lines. */
+    const char *menu_keys;
 
     /* The firmware's own map: the test adds entries with fake_fw_add. */
     mm_map fw_map;
@@ -53,6 +57,12 @@ typedef struct fake_fw {
     fake_end end;
     bc_entry entered;
     uint32_t place_calls, exit_calls, map_calls;
+    uint32_t release_calls;
+    uint64_t released_bytes;
+    uint32_t menu_frames; /* BC_MENU_CLEAR outputs: menus drawn */
+    uint32_t menu_key_next;
+    uint64_t menu_ms;
+    bc_menu_io menu;
     void *scratch[FAKE_FW_SCRATCH];
     uint32_t scratch_count;
     log_lines log;
