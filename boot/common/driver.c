@@ -180,27 +180,67 @@ static bool shrink_heap(bc_boot *b)
     return true;
 }
 
-/* The record of a range of kind `id` about to be placed: its slot in
- * range[] or a new one in extra[]; NULL when extra[] is full. */
+/* Where a range of kind `id` is recorded: range[id], the next heap
+ * extension, or a record from the pool (linked into the list only once
+ * placed, see placed()). NULL when none is left. */
 static bc_placed *record(bc_boot *b, bc_range_id id)
 {
     if (bc_range_info_of(id)->count == BC_RANGE_ONE)
         return &b->range[id];
-    if (b->extras == BC_EXTRA_RANGES)
+    if (id == BC_RANGE_HEAP_EXTENSION)
+        return b->extensions < BC_HEAP_EXTENSIONS ? &b->extension[b->extensions] : NULL;
+    if (!b->pending && mm_pool_alloc(&b->record_pool, (void **)&b->pending) != MM_OK)
         return NULL;
-    b->extra_id[b->extras] = (uint8_t)id;
-    return &b->extra[b->extras];
+    *b->pending = (bc_range_rec){NULL, {0, 0}, id};
+    return &b->pending->r;
 }
 
-/* Counts a range once the firmware gave it, for the profile and the log. */
+/* Keeps a range the firmware gave: counted for the profile and the log,
+ * and a pool record linked in. */
 static void placed(bc_boot *b, bc_range_id id, const bc_placed *r)
 {
     const bc_range_info *ri = bc_range_info_of(id);
-    if (ri->count == BC_RANGE_MANY)
-        b->extras++;
+    if (id == BC_RANGE_HEAP_EXTENSION) {
+        b->extensions++;
+    } else if (ri->count == BC_RANGE_MANY) {
+        *b->records_end = b->pending;
+        b->records_end = &b->pending->next;
+        b->pending = NULL;
+    }
     BC_TRACK_ALLOC(b, MM_ALLOC_OTHER, ri->name, r->size);
     mm_log(lg(b), MM_LOG_DEBUG, "%s: %llu KiB at 0x%llx", ri->name,
            (unsigned long long)(r->size >> 10), (unsigned long long)r->base);
+}
+
+/* mm_frame_source over the boot heap, for the record pool. The frames come
+ * back with the heap (a rewind), not one by one. */
+static mm_status heap_frames(void *ctx, uint64_t count, void **p, uint64_t *phys)
+{
+    bc_boot *b = ctx;
+    mm_status st = count > SIZE_MAX / 4096 ? MM_ERR_OVERFLOW
+                                           : mm_heap_alloc(&b->heap, (size_t)count * 4096, 4096, p);
+    if (st == MM_OK)
+        *phys = (uint64_t)((uintptr_t)*p - b->fw->phys_offset);
+    return st;
+}
+
+static mm_status heap_frames_back(void *ctx, void *p, uint64_t count)
+{
+    (void)ctx;
+    (void)p;
+    (void)count;
+    return MM_OK;
+}
+
+/* An empty record list over a fresh pool (its old slabs went with the heap). */
+static void records_init(bc_boot *b)
+{
+    b->record_frames = (mm_frame_source){heap_frames, heap_frames_back, b, 4096};
+    if (mm_pool_init(&b->record_pool, sizeof(bc_range_rec), _Alignof(bc_range_rec),
+                     &b->record_frames) != MM_OK)
+        bc_boot_fail(b, "range records: cannot set up their pool");
+    b->records = b->pending = NULL;
+    b->records_end = &b->records;
 }
 
 mm_status bc_boot_place_above(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align,
@@ -268,7 +308,6 @@ static mm_status refill_heap(void *ctx, size_t min_bytes, void **base, size_t *s
     if (st != MM_OK)
         return st;
     placed(b, BC_RANGE_HEAP_EXTENSION, r);
-    b->extensions++;
     mm_log(lg(b), MM_LOG_INFO, "boot heap: exhausted, extended by %llu KiB at 0x%llx (%u of %u)",
            (unsigned long long)(r->size >> 10), (unsigned long long)r->base, b->extensions,
            BC_HEAP_EXTENSIONS);
@@ -425,8 +464,10 @@ static void final_map(bc_boot *b)
     take_map(b, "final");
     for (int id = 0; id < BC_RANGE_COUNT; id++)
         carve(b, &b->range[id], (bc_range_id)id);
-    for (uint32_t i = 0; i < b->extras; i++)
-        carve(b, &b->extra[i], (bc_range_id)b->extra_id[i]);
+    for (uint32_t i = 0; i < b->extensions; i++)
+        carve(b, &b->extension[i], BC_RANGE_HEAP_EXTENSION);
+    for (const bc_range_rec *rec = b->records; rec; rec = rec->next)
+        carve(b, &rec->r, (bc_range_id)rec->id);
     mm_validate_error ve;
     if (mm_map_validate(b->map, b->mem.bitmap_granularity, &ve) != MM_OK)
         bc_boot_fail(b, "memory map invalid after carving (entry %u: %s): loader bug", ve.index,
@@ -474,21 +515,13 @@ static void release_range(bc_boot *b, bc_placed *r)
  * them), and the boot heap's allocations since the attempt began. */
 static void give_back(bc_boot *b)
 {
-    uint32_t kept = 0;
     b->retry_armed = 0;
     for (int id = 0; id < BC_RANGE_COUNT; id++) {
         if (id != BC_RANGE_BOOT_HEAP)
             release_range(b, &b->range[id]);
     }
-    for (uint32_t i = 0; i < b->extras; i++) {
-        if (b->extra_id[i] != BC_RANGE_HEAP_EXTENSION) {
-            release_range(b, &b->extra[i]);
-            continue;
-        }
-        b->extra[kept] = b->extra[i];
-        b->extra_id[kept++] = b->extra_id[i];
-    }
-    b->extras = kept;
+    for (bc_range_rec *rec = b->records; rec; rec = rec->next)
+        release_range(b, &rec->r);
     if (mm_heap_rewind(&b->heap, b->attempt_mark) != MM_OK)
         bc_boot_fail(b, "boot heap: cannot rewind it after a failed entry (loader bug)");
     b->kernel_file = NULL;
@@ -505,6 +538,7 @@ static void prepare_entry(bc_boot *b)
     int failed = bc_jump_save(&b->retry);
     if (failed)
         give_back(b);
+    records_init(b);
     choose_entry(b, failed ? b->failure : NULL);
     b->backend->prepare(b);
     b->retry_armed = 0;

@@ -33,6 +33,7 @@
 #include "mm/config.h"
 #include "mm/heap.h"
 #include "mm/log.h"
+#include "mm/pool.h"
 
 #define BC_BOOT_CFG_PATH     "/boot.cfg"
 #define BC_KERNEL_FILE_MAX   (256u * 1024u * 1024u) /* bytes */
@@ -191,7 +192,13 @@ typedef struct bc_backend {
 /* The back end of `protocol`, NULL when the loader has none. */
 const bc_backend *bc_backend_of(uint32_t protocol);
 
-#define BC_EXTRA_RANGES 48u /* ranges of the multi-instance kinds (modules, heap extensions) */
+/* A placed range of a multi-instance kind (modules, kernel segments,
+ * protocol data): fixed-size records from the driver's pool. */
+typedef struct bc_range_rec {
+    struct bc_range_rec *next; /* in placement order */
+    bc_placed r;
+    uint32_t id; /* bc_range_id */
+} bc_range_rec;
 
 /* Everything the driver knows, in the order it learns it. Zeroed by
  * bc_boot_run; the front end reads it only in tests. */
@@ -202,17 +209,19 @@ struct bc_boot {
     mm_config mem;
     mm_map *map;
     mm_sanitize_report sanitize;
-    const bc_boot_entry *entry;       /* the boot.cfg entry being booted */
-    const bc_backend *backend;        /* its protocol's */
-    const bc_menu_io *menu;           /* NULL: no menu */
-    mm_heap_mark attempt_mark;        /* the boot heap before the entry's attempt */
-    bc_jump retry;                    /* where a failed attempt goes back to the menu */
-    int retry_armed;                  /* a failure now goes back to the menu */
-    char failure[BC_MENU_LINE_MAX];   /* the failed attempt's message, for the menu */
-    bc_placed range[BC_RANGE_COUNT];  /* the single-instance kinds */
-    bc_placed extra[BC_EXTRA_RANGES]; /* the multi-instance kinds, kind in extra_id */
-    uint8_t extra_id[BC_EXTRA_RANGES];
-    uint32_t extras;
+    const bc_boot_entry *entry;              /* the boot.cfg entry being booted */
+    const bc_backend *backend;               /* its protocol's */
+    const bc_menu_io *menu;                  /* NULL: no menu */
+    mm_heap_mark attempt_mark;               /* the boot heap before the entry's attempt */
+    bc_jump retry;                           /* where a failed attempt goes back to the menu */
+    int retry_armed;                         /* a failure now goes back to the menu */
+    char failure[BC_MENU_LINE_MAX];          /* the failed attempt's message, for the menu */
+    bc_placed range[BC_RANGE_COUNT];         /* the single-instance kinds */
+    bc_placed extension[BC_HEAP_EXTENSIONS]; /* the boot heap's refills */
+    bc_range_rec *records, **records_end;    /* the other multi-instance kinds */
+    bc_range_rec *pending;                   /* taken from the pool, not yet placed */
+    mm_pool record_pool;                     /* records, slabs from the boot heap */
+    mm_frame_source record_frames;
     uint32_t extensions; /* boot heap refills so far */
     mm_heap heap;
     uint64_t heap_wanted; /* bytes asked for: heap_size, or the default */

@@ -41,7 +41,7 @@ typedef enum bc_range_need {
 /* How many ranges of a kind one boot may place. */
 typedef enum bc_range_count {
     BC_RANGE_ONE,  /* at most one: kept in bc_boot.range[id] */
-    BC_RANGE_MANY, /* any number: kept in bc_boot.extra[] */
+    BC_RANGE_MANY, /* any number: bc_boot.extension[] or bc_boot.records */
 } bc_range_count;
 
 typedef struct bc_range_info {
