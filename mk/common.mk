@@ -35,10 +35,11 @@ FREESTANDING := -ffreestanding -fno-builtin -fno-stack-protector -fno-pic -mno-r
 # 64-bit kernel (higher half).
 K64_CFLAGS := --target=x86_64-unknown-none-elf $(COMMON) $(FREESTANDING) -mcmodel=kernel
 # Both loaders have a 96 KiB budget: optimize for size (-Oz; i386 then calls
-# lib/rt/shift.c for 64-bit shifts), one section per
-# function so the linker drops what they do not call. Set here, not per
+# lib/rt/shift.c for 64-bit shifts) across the whole image (-flto: lld
+# links the bitcode), one section per function so the linker drops what
+# they do not call. Set here, not per
 # target, because the objects are shared with the freestanding check.
-SIZE_OPT := -Oz -ffunction-sections -fdata-sections
+SIZE_OPT := -Oz -flto -ffunction-sections -fdata-sections
 # 64-bit UEFI application (PE32+, MS ABI: `long` is 32 bits here).
 EFI_CFLAGS := --target=x86_64-unknown-windows $(COMMON) $(FREESTANDING) -fshort-wchar $(SIZE_OPT) \
               -mno-stack-arg-probe
