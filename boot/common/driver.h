@@ -131,6 +131,10 @@ typedef struct bc_fw_ops {
                           void *arg);
     /* A TSC reading. */
     uint64_t (*timestamp)(void *ctx);
+    /* The TSC frequency in Hz measured across the loader's work since its
+     * entry (called once, after the prepare step, before `exit`); 0 keeps
+     * what `platform` said. May be NULL. */
+    uint64_t (*tsc_finish)(void *ctx);
     /* Stops the machine cleanly after an error was logged. Must not return. */
     void (*halt)(void *ctx);
     /* Enters the kernel as `e` says (entry.h's state for the loaders'
@@ -159,6 +163,23 @@ typedef struct bc_backend {
 /* The back end of `protocol`, NULL when the loader has none. */
 const bc_backend *bc_backend_of(uint32_t protocol);
 
+/* The driver's phases, for the profile logged before the jump: each
+ * stamp is the TSC at the end of its phase (FRONT: the front end's work
+ * from its entry to bc_boot_run). */
+enum {
+    BC_PHASE_FRONT,
+    BC_PHASE_CONFIG,
+    BC_PHASE_MAP,
+    BC_PHASE_HEAP,
+    BC_PHASE_ENTRY,
+    BC_PHASE_PLATFORM,
+    BC_PHASE_PREPARE,
+    BC_PHASE_EXIT,
+    BC_PHASE_FINAL_MAP,
+    BC_PHASE_BUILD,
+    BC_PHASE_COUNT
+};
+
 #define BC_EXTRA_RANGES 48u /* ranges of the multi-instance kinds (modules, heap extensions) */
 
 /* Everything the driver knows, in the order it learns it. Zeroed by
@@ -166,6 +187,7 @@ const bc_backend *bc_backend_of(uint32_t protocol);
 struct bc_boot {
     const bc_fw_ops *fw;
     uint64_t tsc_entry, tsc_memmap;
+    uint64_t tsc_phase[BC_PHASE_COUNT]; /* TSC at the end of each phase */
     bc_bootcfg cfg;
     mm_config mem;
     mm_map *map;

@@ -15,6 +15,7 @@ struct loader {
     EFI_FILE_HANDLE root;  /* the boot volume */
     mm_logger log;
     uint64_t loader_top; /* end of the loader's image and stack: stays identity-mapped */
+    uint64_t rsdp;       /* ACPI RSDP, 0 if none */
     uint64_t tsc_hz;     /* for the halt's delay after boot services are gone */
     bool nx;
 
