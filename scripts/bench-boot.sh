@@ -103,6 +103,7 @@ prepare() {
     scripts/grub-image.sh "$out/grub.img" --firmware "$fw" --kernel "$mb2k" --work "$out/grub-$fw"
     for k in "${kinds[@]}"; do : >"$out/$k.times"; done
     : >"$out/loader_ms.txt"
+    : >"$out/profile.txt"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f\n", m }'; }
@@ -134,6 +135,7 @@ round() {
             boot_ms "$out/$k.img" "$fw" "$out/$k-$i.serial" >>"$out/$k.times"
         done
         tr -d '\r' <"$out/demo-$i.serial" | sed -n 's/^MOS loader_ms=//p' >>"$out/loader_ms.txt"
+        tr -d '\r' <"$out/demo-$i.serial" | sed -n 's/.*profile: //p' | tail -n 1 >>"$out/profile.txt"
     done
 }
 
@@ -142,6 +144,17 @@ round() {
 # the floor is lost in the noise, and a ratio of it would be noise too.
 minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", a - b }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+
+# The loader's per-phase profile (its "profile: NAME N.NN ms, ..." log
+# line, one per demo run in FILE): "NAME MEDIAN" per phase, in order,
+# spaces in NAME as "_".
+profile_medians() {
+    local f=$1 name
+    [[ -s $f ]] || return 0
+    head -n 1 "$f" | tr ',' '\n' | sed -E 's/^ *//; s/ [0-9.]+ ms$//' | while read -r name; do
+        printf '%s %s\n' "${name// /_}" "$(sed -E "s/(^|.*, )$name ([0-9.]+) ms.*/\2/" "$f" | median)"
+    done
+}
 
 report() {
     local fw=$1 out=$base/$1 p=$1_ k
@@ -178,6 +191,12 @@ report() {
     printf '  %-46s %9s %9s\n' "MultiOS Boot / GRUB, whole boot (x)" "$r_wall" "$r_cpu"
     printf '  %-46s %9s %9s\n' "MultiOS Boot + demo kernel (whole run)" "${wall[demo]}" "${cpu[demo]}"
     printf '  %-46s %9s\n' "loader entry to kernel jump (handoff TSC)" "$own_ms"
+    local phases name value line=""
+    phases=$(profile_medians "$out/profile.txt")
+    while read -r name value; do
+        [[ -z $name ]] || line+="${line:+, }${name//_/ } $value"
+    done <<<"$phases"
+    printf '  %-46s %s\n' "loader phases (ms, median)" "${line:-none logged}"
     printf '  %s: %d bytes; GRUB %s: %d bytes\n' "$(basename "${loader_bin[$fw]}")" "$size" \
         "$(basename "${grub_bin[$fw]}")" "$grub_size"
     printf '  per-run figures in %s/*.times\n\n' "$out"
@@ -197,6 +216,9 @@ report() {
     echo "BENCH ${p}loader_to_grub_cpu $r_cpu x"
     echo "BENCH ${p}demo_wall ${wall[demo]} ms"
     echo "BENCH ${p}loader_own $own_ms ms"
+    while read -r name value; do
+        [[ -z $name ]] || echo "BENCH ${p}phase_$name $value ms"
+    done <<<"$phases"
     if [[ $fw == bios ]]; then
         echo "BENCH bios_stage2_size $size bytes"
         echo "BENCH bios_grub_core_size $grub_size bytes"
