@@ -84,6 +84,8 @@ void bc_tsc_span_sample(bc_tsc_span *s, uint32_t ref, uint64_t tsc)
     if (s->mask == 0)
         return;
     ref &= s->mask;
+    if (tsc - s->tsc > s->max_gap)
+        s->max_gap = tsc - s->tsc;
     s->ref_ticks += (ref - s->ref_last) & s->mask;
     s->ref_last = ref;
     s->tsc = tsc;
@@ -91,8 +93,11 @@ void bc_tsc_span_sample(bc_tsc_span *s, uint32_t ref, uint64_t tsc)
 
 uint64_t bc_tsc_span_hz(const bc_tsc_span *s, uint32_t ref_hz, uint64_t min_ref_ticks)
 {
-    if (s->mask == 0 || s->ref_ticks < min_ref_ticks || s->ref_ticks == 0)
+    if (s->mask == 0 || s->ref_ticks < min_ref_ticks || s->ref_ticks == 0 || ref_hz == 0)
         return 0;
+    uint64_t period_ticks = div64(((uint64_t)s->mask + 1) * BC_TSC_HZ_FLOOR, ref_hz);
+    if (s->max_gap >= period_ticks)
+        return 0; /* a wrap may have gone unseen */
     uint64_t hz = bc_tsc_ratio_hz(s->tsc - s->tsc0, s->ref_ticks, ref_hz);
     return hz >= BC_TSC_HZ_MIN && hz <= BC_TSC_HZ_MAX ? hz : 0;
 }

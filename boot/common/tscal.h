@@ -23,6 +23,9 @@
 #define BC_TSC_PAIR_TRIES     16u        /* reading pairs tried before giving up */
 #define BC_TSC_HZ_MIN         1000000ull /* plausible range of a result */
 #define BC_TSC_HZ_MAX         100000000000ull
+/* No x86-64 CPU's TSC runs slower: bounds the time between two samples by
+ * their TSC ticks, so a counter wrap that could have gone unseen is known. */
+#define BC_TSC_HZ_FLOOR 500000000ull
 
 /* TSC frequency in Hz from CPUID: `max_leaf` is leaf 0's EAX, `l15` and
  * `l16` the registers {eax, ebx, ecx, edx} of leaves 0x15 and 0x16 (read
@@ -61,6 +64,7 @@ bool bc_tsc_ref_pair(uint32_t (*read)(void *ctx), uint64_t (*tsc)(void *ctx), vo
 typedef struct bc_tsc_span {
     uint64_t tsc0, tsc; /* TSC at the start and at the last pair */
     uint64_t ref_ticks; /* reference ticks from the start to the last pair */
+    uint64_t max_gap;   /* most TSC ticks between two samples */
     uint32_t ref_last;  /* the last reference reading */
     uint32_t mask;      /* counter width: 0xffffff or 0xffffffff; 0 = no span */
 } bc_tsc_span;
@@ -70,13 +74,16 @@ void bc_tsc_span_start(bc_tsc_span *s, uint32_t mask, uint32_t ref, uint64_t tsc
 
 /* Adds the pair (ref, tsc) read later than the last. Samples must be less
  * than one counter period apart (24-bit PM timer: 4.69 s), or a wrap goes
- * unseen. Does nothing on a span never started. */
+ * unseen; bc_tsc_span_hz refuses a span whose samples may have been
+ * (see BC_TSC_HZ_FLOOR). Does nothing on a span never started. */
 void bc_tsc_span_sample(bc_tsc_span *s, uint32_t ref, uint64_t tsc);
 
 /* The TSC frequency over the span against a reference at `ref_hz`; 0
- * when the span is not started, shorter than `min_ref_ticks`, or the
- * result is outside [BC_TSC_HZ_MIN, BC_TSC_HZ_MAX] (a stuck counter or a
- * TSC that did not move): the caller then measures the old way. */
+ * when the span is not started, shorter than `min_ref_ticks`, has two
+ * samples so far apart that the counter could have wrapped between them
+ * unseen (more TSC ticks than a counter period at BC_TSC_HZ_FLOOR), or
+ * the result is outside [BC_TSC_HZ_MIN, BC_TSC_HZ_MAX] (a stuck counter
+ * or a TSC that did not move): the caller then measures the old way. */
 uint64_t bc_tsc_span_hz(const bc_tsc_span *s, uint32_t ref_hz, uint64_t min_ref_ticks);
 
 #endif

@@ -299,10 +299,12 @@ static void span_across_wraps_of_a_24_bit_counter(void **state)
 {
     (void)state;
     /* 24 bits at 3.58 MHz wrap every 4.69 s: a 12 s span (menu wait)
-     * sampled every 2 s crosses two wraps */
-    const uint64_t gaps[] = {2 * NS, 2 * NS, 2 * NS, 2 * NS, 2 * NS, 2 * NS};
+     * sampled every 0.5 s crosses two wraps */
+    uint64_t gaps[24];
+    for (size_t i = 0; i < 24; i++)
+        gaps[i] = NS / 2;
     sim s = {.ns = 4 * NS, .step_ns = 100, .mask = MASK24};
-    assert_near(span_over(&s, gaps, 6), 10);
+    assert_near(span_over(&s, gaps, 24), 10);
 }
 
 static void span_across_the_wrap_of_a_32_bit_counter(void **state)
@@ -312,6 +314,21 @@ static void span_across_the_wrap_of_a_32_bit_counter(void **state)
     const uint64_t gaps[] = {4000000, 4000000};
     sim s = {.ns = 1199862000000ull, .step_ns = 100, .mask = MASK32};
     assert_near(span_over(&s, gaps, 2), 500);
+}
+
+/* Samples 2 s apart: at 2.994 GHz that is more TSC ticks than a 24-bit
+ * period (4.69 s) at 500 MHz, so a wrap could have been missed between
+ * them: refused, though none was (a slower TSC could have wrapped). */
+static void span_with_a_gap_a_wrap_could_hide_in(void **state)
+{
+    (void)state;
+    const uint64_t gaps[] = {NS / 2, 2 * NS, NS / 2};
+    sim s = {.ns = NS, .step_ns = 100, .mask = MASK24};
+    assert_true(span_over(&s, gaps, 3) == 0);
+    /* the same span sampled every 0.5 s */
+    const uint64_t fine[] = {NS / 2, NS / 2, NS / 2, NS / 2, NS / 2, NS / 2};
+    s = (sim){.ns = NS, .step_ns = 100, .mask = MASK24};
+    assert_near(span_over(&s, fine, 6), 10);
 }
 
 static void span_too_short(void **state)
@@ -362,6 +379,7 @@ int main(void)
         cmocka_unit_test(span_of_a_boot),
         cmocka_unit_test(span_across_wraps_of_a_24_bit_counter),
         cmocka_unit_test(span_across_the_wrap_of_a_32_bit_counter),
+        cmocka_unit_test(span_with_a_gap_a_wrap_could_hide_in),
         cmocka_unit_test(span_too_short),
         cmocka_unit_test(span_not_started),
         cmocka_unit_test(span_stuck_tsc_refused),
