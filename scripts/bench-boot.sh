@@ -2,6 +2,7 @@
 # Boot cost under QEMU TCG (`make bench-boot`; a benchmark, not a test).
 #
 #   bench-boot.sh [--runs N] [--mem 256M] [--firmware uefi|bios|uefi,bios]
+#                 [--icount none|bios|uefi|bios,uefi]
 #
 # Boots, N times each and one boot at a time, on each firmware (OVMF and
 # SeaBIOS; default both):
@@ -22,6 +23,10 @@
 # Each boot is measured twice: wall time, and the CPU time (user + system)
 # QEMU used. On a busy machine the wall time swings by seconds with the
 # load; CPU time follows the emulated work and is the steadier figure.
+# Then, on the firmwares --icount names (default bios; an OVMF boot takes
+# about a minute this way), one demo boot on QEMU's instruction counter
+# (-icount shift=0, 1 ns per instruction): the loader's own time and
+# profile in that clock follow the guest's work alone, not the host's load.
 # Prints a table per firmware and "BENCH <name> <value> <unit>" lines
 # (medians; docs/boot-time.md explains each).
 set -euo pipefail
@@ -33,6 +38,7 @@ cd "$root"
 runs=5
 mem=256M
 firmwares=uefi,bios
+icount_fws=bios
 usage() {
     echo "usage: $0 [--runs N] [--mem SIZE] [--firmware uefi|bios|uefi,bios]" >&2
     exit 2
@@ -42,6 +48,7 @@ while [[ $# -gt 0 ]]; do
     --runs) runs=$2; shift 2 ;;
     --mem) mem=$2; shift 2 ;;
     --firmware) firmwares=$2; shift 2 ;;
+    --icount) icount_fws=$2; shift 2 ;;
     *) usage ;;
     esac
 done
@@ -103,18 +110,20 @@ prepare() {
     scripts/grub-image.sh "$out/grub.img" --firmware "$fw" --kernel "$mb2k" --work "$out/grub-$fw"
     for k in "${kinds[@]}"; do : >"$out/$k.times"; done
     : >"$out/loader_ms.txt"
+    : >"$out/profile.txt"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f\n", m }'; }
 
-# boot_ms IMAGE FIRMWARE LOG: one boot; prints "WALL_MS CPU_MS". The guest
-# must exit with status 33 (every kernel here exits with the PASS value).
+# boot_ms IMAGE FIRMWARE LOG [QEMU-BOOT ARGS]: one boot; prints "WALL_MS
+# CPU_MS". The guest must exit with status 33 (every kernel here exits
+# with the PASS value).
 boot_ms() {
     local img=$1 fw=$2 log=$3 rc
     local TIMEFORMAT='%R %U %S' # bash's `time`: wall, user, system seconds
     set +e
-    { time scripts/qemu-boot.sh --image "$img" --firmware "$fw" --mem "$mem" --timeout 120 \
-        --serial "$log" >/dev/null 2>"$log.err"; } 2>"$log.time"
+    { time scripts/qemu-boot.sh --image "$img" --firmware "$fw" --mem "$mem" --timeout 300 \
+        --serial "$log" "${@:4}" >/dev/null 2>"$log.err"; } 2>"$log.time"
     rc=$?
     set -e
     if [[ $rc -ne 33 ]]; then
@@ -134,7 +143,21 @@ round() {
             boot_ms "$out/$k.img" "$fw" "$out/$k-$i.serial" >>"$out/$k.times"
         done
         tr -d '\r' <"$out/demo-$i.serial" | sed -n 's/^MOS loader_ms=//p' >>"$out/loader_ms.txt"
+        tr -d '\r' <"$out/demo-$i.serial" | sed -n 's/.*profile: //p' | tail -n 1 >>"$out/profile.txt"
     done
+}
+
+# icount_boot FIRMWARE: the demo boot on the instruction counter, when
+# --icount names FIRMWARE; its loader_ms and profile line in icount_*.txt.
+icount_boot() {
+    local fw=$1 out=$base/$1
+    : >"$out/icount_ms.txt"
+    : >"$out/icount_profile.txt"
+    [[ ,$icount_fws, == *,$fw,* ]] || return 0
+    boot_ms "$out/demo.img" "$fw" "$out/demo-icount.serial" --icount 0 >/dev/null
+    tr -d '\r' <"$out/demo-icount.serial" | sed -n 's/^MOS loader_ms=//p' >"$out/icount_ms.txt"
+    tr -d '\r' <"$out/demo-icount.serial" | sed -n 's/.*profile: //p' | tail -n 1 \
+        >"$out/icount_profile.txt"
 }
 
 # Arithmetic on medians: difference in whole ms, ratio to two decimals.
@@ -142,6 +165,17 @@ round() {
 # the floor is lost in the noise, and a ratio of it would be noise too.
 minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", a - b }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+
+# The loader's per-phase profile (its "profile: NAME N.NN ms, ..." log
+# line, one per demo run in FILE): "NAME MEDIAN" per phase, in order,
+# spaces in NAME as "_".
+profile_medians() {
+    local f=$1 name
+    [[ -s $f ]] || return 0
+    head -n 1 "$f" | tr ',' '\n' | sed -E 's/^ *//; s/ [0-9.]+ ms$//' | while read -r name; do
+        printf '%s %s\n' "${name// /_}" "$(sed -E "s/(^|.*, )$name ([0-9.]+) ms.*/\2/" "$f" | median)"
+    done
+}
 
 report() {
     local fw=$1 out=$base/$1 p=$1_ k
@@ -178,6 +212,19 @@ report() {
     printf '  %-46s %9s %9s\n' "MultiOS Boot / GRUB, whole boot (x)" "$r_wall" "$r_cpu"
     printf '  %-46s %9s %9s\n' "MultiOS Boot + demo kernel (whole run)" "${wall[demo]}" "${cpu[demo]}"
     printf '  %-46s %9s\n' "loader entry to kernel jump (handoff TSC)" "$own_ms"
+    local phases name value line=""
+    phases=$(profile_medians "$out/profile.txt")
+    while read -r name value; do
+        [[ -z $name ]] || line+="${line:+, }${name//_/ } $value"
+    done <<<"$phases"
+    printf '  %-46s %s\n' "loader phases (ms, median)" "${line:-none logged}"
+    local ic_ms ic_profile
+    ic_ms=$(cat "$out/icount_ms.txt")
+    ic_profile=$(cat "$out/icount_profile.txt")
+    if [[ -n $ic_ms ]]; then
+        printf '  %-46s %9s\n' "loader entry to jump, -icount shift=0" "$ic_ms"
+        printf '  %-46s %s\n' "loader phases, -icount shift=0 (ms)" "$ic_profile"
+    fi
     printf '  %s: %d bytes; GRUB %s: %d bytes\n' "$(basename "${loader_bin[$fw]}")" "$size" \
         "$(basename "${grub_bin[$fw]}")" "$grub_size"
     printf '  per-run figures in %s/*.times\n\n' "$out"
@@ -197,6 +244,10 @@ report() {
     echo "BENCH ${p}loader_to_grub_cpu $r_cpu x"
     echo "BENCH ${p}demo_wall ${wall[demo]} ms"
     echo "BENCH ${p}loader_own $own_ms ms"
+    [[ -z $ic_ms ]] || echo "BENCH ${p}loader_own_icount $ic_ms ms"
+    while read -r name value; do
+        [[ -z $name ]] || echo "BENCH ${p}phase_$name $value ms"
+    done <<<"$phases"
     if [[ $fw == bios ]]; then
         echo "BENCH bios_stage2_size $size bytes"
         echo "BENCH bios_grub_core_size $grub_size bytes"
@@ -208,4 +259,5 @@ report() {
 
 for fw in "${fws[@]}"; do prepare "$fw"; done
 for ((i = 1; i <= runs; i++)); do round "$i"; done
+for fw in "${fws[@]}"; do icount_boot "$fw"; done
 for fw in "${fws[@]}"; do report "$fw"; done

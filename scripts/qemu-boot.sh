@@ -4,7 +4,7 @@
 #
 #   qemu-boot.sh --image IMG [--firmware uefi|bios] [--mem 256M] [--timeout SECONDS]
 #                [--serial FILE [--serial-input FILE]] [--cpu MODEL] [--disk2 IMG]
-#                [--summary]
+#                [--summary] [--icount SHIFT]
 #
 # Serial (COM1) goes to stdout, or to FILE with --serial. The guest ends the
 # run through isa-debug-exit (port 0xf4): guest value v -> exit status
@@ -18,6 +18,9 @@
 # feeds) instead of nothing; needs --serial.
 # --disk2 adds a second disk (snapshot=on too) after the boot disk: BIOS
 # drive 0x81 under SeaBIOS.
+# --icount SHIFT runs the guest on QEMU's instruction counter (-icount
+# shift=SHIFT: 2^SHIFT ns per instruction): its clocks, the TSC and the PM
+# timer, then follow the guest's work, not the host's load.
 # --summary (for `make run`) ends with one line saying what the status
 # means and exits 0 only when the kernel reported PASS.
 set -euo pipefail
@@ -28,6 +31,7 @@ mem=256M
 timeout_s=60
 serial=
 cpu=
+icount=
 summary=0
 disk2=
 serial_input=/dev/null
@@ -39,6 +43,7 @@ while [[ $# -gt 0 ]]; do
     --timeout) timeout_s=$2; shift 2 ;;
     --serial) serial=$2; shift 2 ;;
     --cpu) cpu=$2; shift 2 ;;
+    --icount) icount=$2; shift 2 ;;
     --disk2) disk2=$2; shift 2 ;;
     --serial-input) serial_input=$2; shift 2 ;;
     --summary) summary=1; shift ;;
@@ -77,6 +82,7 @@ args=(-nodefaults -machine q35 -m "$mem" -display none -no-reboot -net none
     -drive "file=$image,format=raw,if=none,id=disk0,snapshot=on"
     -device virtio-blk-pci,drive=disk0,bootindex=1)
 [[ -n "$cpu" ]] && args+=(-cpu "$cpu")
+[[ -n "$icount" ]] && args+=(-icount "shift=$icount")
 [[ -n "$disk2" ]] && args+=(-drive "file=$disk2,format=raw,if=none,id=disk1,snapshot=on"
     -device virtio-blk-pci,drive=disk1,bootindex=2)
 if [[ -n "$serial" && "$serial_input" != /dev/null ]]; then

@@ -15,6 +15,7 @@ struct bios_loader {
     fat_fs *fs;
     mm_map map; /* final from detection on: the driver's placements carve it */
     bm_report detect;
+    uint64_t rsdp; /* ACPI RSDP, 0 if none */
     bool map_ready;
     bool nx;
 };

@@ -12,6 +12,21 @@ bool cpu_long_mode(bool *nx);
  * of five ~3.9 ms windows; 0 when the PIT does not respond. */
 uint64_t tsc_calibrate(void);
 
+/* Starts measuring the TSC against the ACPI PM timer of the FADT reached
+ * from `rsdp` (nothing when there is none): call at the loader's entry. */
+void tsc_span_start(uint64_t rsdp);
+
+/* A TSC reading; also follows the PM timer past its wraps (call at least
+ * every few seconds while a span runs). */
+uint64_t tsc_span_stamp(void);
+
+/* TSC ticks per second over the span from tsc_span_start to now; 0 when
+ * no span runs or it is shorter than 2 ms (then use tsc_calibrate). */
+uint64_t tsc_span_finish(void);
+
+/* The TSC frequency CPUID leaves 0x15/0x16 report, 0 when they do not. */
+uint64_t tsc_cpuid_hz(void);
+
 /* Physical address of the ACPI RSDP (first KiB of the EBDA, then
  * 0xE0000..0xFFFFF, 16-byte steps, checksums verified), 0 if none. */
 uint64_t find_rsdp(void);

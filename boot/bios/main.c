@@ -272,9 +272,9 @@ static void release(void *ctx, uint64_t base, uint64_t size)
 static void platform(void *ctx, bc_platform *out)
 {
     (void)ctx;
-    out->acpi_rsdp = find_rsdp();
-    out->tsc_frequency_hz = tsc_calibrate();
-    out->identity_min = FOUR_GIB; /* stage 2 runs below 1 MiB through the CR3 switch */
+    out->acpi_rsdp = L.rsdp;
+    out->tsc_frequency_hz = tsc_cpuid_hz(); /* else measured after prepare (tsc_finish) */
+    out->identity_min = FOUR_GIB;           /* stage 2 runs below 1 MiB through the CR3 switch */
     out->memtest_window_end = FOUR_GIB;
     out->bios_memory_detect = L.detect.method;
     out->nx = L.nx;
@@ -292,7 +292,24 @@ static mm_status leave(void *ctx, uint32_t attempt, bc_efi_map *efi)
 static uint64_t timestamp(void *ctx)
 {
     (void)ctx;
-    return rdtsc();
+    return tsc_span_stamp();
+}
+
+/* CPUID's frequency stands; else the span since stage2_main, or the PIT
+ * windows when the span is missing or too short. */
+static uint64_t tsc_finish(void *ctx)
+{
+    (void)ctx;
+    if (tsc_cpuid_hz())
+        return 0;
+    uint64_t hz = tsc_span_finish();
+    const char *how = "ACPI PM timer across the boot";
+    if (hz == 0) {
+        hz = tsc_calibrate();
+        how = "PIT windows";
+    }
+    mm_log(&con_log, MM_LOG_DEBUG, "TSC calibrated against the %s", how);
+    return hz;
 }
 
 _Noreturn static void halt(void *ctx)
@@ -353,6 +370,7 @@ static bc_fw_ops bios_ops = {
     .exit = leave,
     .for_each_busy = NULL,
     .timestamp = timestamp,
+    .tsc_finish = tsc_finish,
     .halt = halt,
     .enter = enter,
     .menu_io = menu_io,
@@ -362,6 +380,8 @@ static bc_fw_ops bios_ops = {
 void stage2_main(uint32_t drive)
 {
     uint64_t tsc_entry = rdtsc();
+    L.rsdp = find_rsdp();
+    tsc_span_start(L.rsdp);
     con_init();
     idt_init();
     mm_log(&con_log, MM_LOG_INFO, BC_BANNER_FMT " (legacy BIOS), boot drive 0x%x", BC_BANNER_ARGS,

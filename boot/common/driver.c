@@ -419,9 +419,8 @@ void *bc_boot_read_file(bc_boot *b, const char *path, const char *what, uint64_t
 static void learn_platform(bc_boot *b)
 {
     b->fw->platform(b->fw->ctx, &b->platform);
-    mm_log(lg(b), MM_LOG_INFO, "ACPI RSDP 0x%llx, TSC %llu Hz, NX %s",
-           (unsigned long long)b->platform.acpi_rsdp,
-           (unsigned long long)b->platform.tsc_frequency_hz, b->platform.nx ? "on" : "off");
+    mm_log(lg(b), MM_LOG_INFO, "ACPI RSDP 0x%llx, NX %s", (unsigned long long)b->platform.acpi_rsdp,
+           b->platform.nx ? "on" : "off");
 }
 
 /* The firmware may report that its map changed under the loader (UEFI's
@@ -544,9 +543,43 @@ static void prepare_entry(bc_boot *b)
     b->retry_armed = 0;
 }
 
+static void stamp(bc_boot *b, int phase)
+{
+    b->tsc_phase[phase] = b->fw->timestamp(b->fw->ctx);
+}
+
+/* The TSC frequency, once the work so far spans a calibration window. */
+static void finish_tsc(bc_boot *b)
+{
+    uint64_t hz = b->fw->tsc_finish ? b->fw->tsc_finish(b->fw->ctx) : 0;
+    if (hz)
+        b->platform.tsc_frequency_hz = hz;
+    mm_log(lg(b), MM_LOG_INFO, "TSC %llu Hz", (unsigned long long)b->platform.tsc_frequency_hz);
+}
+
+/* One INFO line: each phase's time in ms (two decimals). */
+static void log_profile(const bc_boot *b, uint64_t mhz)
+{
+    static const char *const names[BC_PHASE_COUNT] = {"front end", "config",    "map",
+                                                      "boot heap", "platform",  "prepare",
+                                                      "exit",      "final map", "build"};
+    char line[320];
+    size_t len = (size_t)mm_snprintf(line, sizeof line, "profile:");
+    uint64_t from = b->tsc_entry;
+    for (int i = 0; i < BC_PHASE_COUNT && len < sizeof line; i++) {
+        uint64_t us = div_u64(b->tsc_phase[i] - from, mhz), ms = div_u64(us, 1000);
+        len += (size_t)mm_snprintf(line + len, sizeof line - len, "%s %s %llu.%02llu ms",
+                                   i ? "," : "", names[i], (unsigned long long)ms,
+                                   (unsigned long long)div_u64(us - ms * 1000, 10));
+        from = b->tsc_phase[i];
+    }
+    mm_log(lg(b), MM_LOG_INFO, "%s", line);
+}
+
 _Noreturn static void enter_kernel(bc_boot *b, const bc_entry *e)
 {
     uint64_t mhz = div_u64(b->platform.tsc_frequency_hz, 1000000u); /* 0: no time */
+    log_profile(b, mhz);
     uint64_t us = div_u64(b->fw->timestamp(b->fw->ctx) - b->tsc_entry, mhz);
     uint64_t ms = div_u64(us, 1000);
     BC_TRACK_REPORT(b, lg(b)); /* DEBUG=1: the loader's allocations */
@@ -568,14 +601,24 @@ _Noreturn void bc_boot_run(bc_boot *b, const bc_fw_ops *fw)
     b->fw = fw;
     b->tsc_entry = fw->tsc_entry;
     BC_TRACK_INIT(b);
+    stamp(b, BC_PHASE_FRONT);
     read_config(b);
+    stamp(b, BC_PHASE_CONFIG);
     take_map(b, "firmware");
+    stamp(b, BC_PHASE_MAP);
     place_boot_heap(b);
+    stamp(b, BC_PHASE_HEAP);
     learn_platform(b);
+    stamp(b, BC_PHASE_PLATFORM);
     prepare_entry(b);
+    finish_tsc(b);
+    stamp(b, BC_PHASE_PREPARE);
     leave_firmware(b);
+    stamp(b, BC_PHASE_EXIT);
     final_map(b);
+    stamp(b, BC_PHASE_FINAL_MAP);
     mm_memset(&e, 0, sizeof e);
     b->backend->build(b, &e);
+    stamp(b, BC_PHASE_BUILD);
     enter_kernel(b, &e);
 }

@@ -136,6 +136,10 @@ typedef struct bc_fw_ops {
                           void *arg);
     /* A TSC reading. */
     uint64_t (*timestamp)(void *ctx);
+    /* The TSC frequency in Hz measured across the loader's work since its
+     * entry (called once, after the prepare step, before `exit`); 0 keeps
+     * what `platform` said. May be NULL. */
+    uint64_t (*tsc_finish)(void *ctx);
     /* Stops the machine cleanly after an error was logged. Must not return. */
     void (*halt)(void *ctx);
     /* Enters the kernel as `e` says (entry.h's state for the loaders'
@@ -200,11 +204,30 @@ typedef struct bc_range_rec {
     uint32_t id; /* bc_range_id */
 } bc_range_rec;
 
+/* The driver's phases, for the profile logged before the jump: each
+ * stamp is the TSC at the end of its phase (FRONT: the front end's work
+ * from its entry to bc_boot_run). */
+enum {
+    BC_PHASE_FRONT,
+    BC_PHASE_CONFIG,
+    BC_PHASE_MAP,
+    BC_PHASE_HEAP,
+    BC_PHASE_PLATFORM,
+    BC_PHASE_PREPARE, /* the menu, the entry's back end's prepare */
+    BC_PHASE_EXIT,
+    BC_PHASE_FINAL_MAP,
+    BC_PHASE_BUILD,
+    BC_PHASE_COUNT
+};
+
+#define BC_EXTRA_RANGES 48u /* ranges of the multi-instance kinds (modules, heap extensions) */
+
 /* Everything the driver knows, in the order it learns it. Zeroed by
  * bc_boot_run; the front end reads it only in tests. */
 struct bc_boot {
     const bc_fw_ops *fw;
     uint64_t tsc_entry, tsc_memmap;
+    uint64_t tsc_phase[BC_PHASE_COUNT]; /* TSC at the end of each phase */
     bc_bootcfg cfg;
     mm_config mem;
     mm_map *map;

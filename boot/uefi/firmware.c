@@ -1,6 +1,7 @@
 #include "firmware.h"
 
 #include "mm/fmt.h"
+#include "common/tscal.h"
 #include "port.h"
 
 #define CALIBRATION_ROUNDS 4u
@@ -61,109 +62,89 @@ uint64_t fw_find_rsdp(const EFI_SYSTEM_TABLE *st)
 }
 
 /* ---- TSC calibration ---------------------------------------------------
- * Preferred: against the ACPI PM timer (3.579545 MHz, found through the
- * FADT), reading (PM timer, TSC) pairs before and after a Stall. Being
- * descheduled anywhere except inside a pair does not change the ratio,
- * and a pair that took too long is read again. Fallback (no PM timer):
- * the shortest of a few Stall windows measured with the TSC alone. */
+ * Across the boot: (PM timer, TSC) pairs at efi_main and after the
+ * prepare step, the PM timer followed past its wraps at every driver
+ * stamp (boot/common/tscal.h). Being descheduled anywhere except inside a
+ * pair does not change the ratio. Fallbacks when the span is missing or
+ * too short: pairs around a Stall, then (no PM timer) the shortest of a
+ * few Stall windows measured with the TSC alone. */
 
-#define PM_TIMER_HZ       3579545u
-#define PM_PAIR_MAX_TICKS 4u /* a pair is tight if both PM reads are this close */
-#define PM_PAIR_TRIES     16u
+static bc_tsc_span span;
+static uint16_t pm_port;
 
-static uint32_t read_u32(const uint8_t *p)
+/* Tables are identity-mapped while boot services run. */
+static const void *identity(void *ctx, uint64_t phys, uint64_t len)
 {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    (void)ctx;
+    (void)len;
+    return (const void *)(uintptr_t)phys;
 }
 
-static uint64_t read_u64(const uint8_t *p)
+static uint32_t pm_read(void *ctx)
 {
-    return read_u32(p) | (uint64_t)read_u32(p + 4) << 32;
+    (void)ctx;
+    return x86_inl(pm_port);
 }
 
-static bool sig_is(const uint8_t *p, const char *sig)
+static uint64_t tsc_read(void *ctx)
 {
-    return p[0] == sig[0] && p[1] == sig[1] && p[2] == sig[2] && p[3] == sig[3];
+    (void)ctx;
+    return rdtsc();
 }
 
-/* The FADT ("FACP") through the XSDT (or the RSDT for ACPI 1.0); NULL if
- * absent. Tables are identity-mapped while boot services run. */
-static const uint8_t *find_fadt(uint64_t rsdp_addr)
+void fw_tsc_span_start(uint64_t rsdp)
 {
-    const uint8_t *rsdp = (const uint8_t *)(uintptr_t)rsdp_addr;
-    if (!rsdp)
-        return NULL;
-    bool x = rsdp[15] >= 2 && read_u64(rsdp + 24) != 0;
-    const uint8_t *sdt =
-        (const uint8_t *)(uintptr_t)(x ? read_u64(rsdp + 24) : read_u32(rsdp + 16));
-    if (!sdt)
-        return NULL;
-    uint32_t len = read_u32(sdt + 4), step = x ? 8 : 4;
-    for (uint32_t off = 36; off + step <= len; off += step) {
-        const uint8_t *t =
-            (const uint8_t *)(uintptr_t)(x ? read_u64(sdt + off) : read_u32(sdt + off));
-        if (t && sig_is(t, "FACP"))
-            return t;
-    }
-    return NULL;
+    uint32_t mask, ref;
+    uint64_t t;
+    if (bc_pm_timer_find(rsdp, identity, NULL, &pm_port, &mask) &&
+        bc_tsc_ref_pair(pm_read, tsc_read, NULL, mask, &ref, &t))
+        bc_tsc_span_start(&span, mask, ref, t);
 }
 
-/* PM timer I/O port and counter mask from the FADT; false if none. */
-static bool pm_timer(uint64_t rsdp, uint16_t *port, uint32_t *mask)
+uint64_t fw_tsc_stamp(void)
 {
-    const uint8_t *fadt = find_fadt(rsdp);
-    if (!fadt)
-        return false;
-    uint32_t len = read_u32(fadt + 4);
-    uint64_t p = len >= 80 ? read_u32(fadt + 76) : 0; /* PM_TMR_BLK */
-    /* X_PM_TMR_BLK (generic address, system I/O space) wins when set. */
-    if (len >= 220 && fadt[208] == 1 && read_u64(fadt + 212))
-        p = read_u64(fadt + 212);
-    if (p == 0 || p > 0xffff)
-        return false;
-    *port = (uint16_t)p;
-    *mask = (len >= 116 && (read_u32(fadt + 112) & (1u << 8))) ? 0xffffffffu : 0xffffffu;
-    return true;
+    uint64_t t = rdtsc();
+    if (span.mask)
+        bc_tsc_span_sample(&span, x86_inl(pm_port), t);
+    return t;
 }
 
-static uint32_t port_in32(uint16_t port)
+uint64_t fw_tsc_span_finish(void)
 {
-    uint32_t v;
-    __asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(port));
-    return v;
+    uint32_t ref;
+    uint64_t t;
+    if (!span.mask || !bc_tsc_ref_pair(pm_read, tsc_read, NULL, span.mask, &ref, &t))
+        return 0;
+    bc_tsc_span_sample(&span, ref, t);
+    return bc_tsc_span_hz(&span, BC_PM_TIMER_HZ, BC_TSC_SPAN_MIN_TICKS);
 }
 
-/* A (PM timer, TSC) pair read close together; false if never tight. */
-static bool pm_tsc_pair(uint16_t port, uint32_t mask, uint32_t *pm, uint64_t *tsc)
+uint64_t fw_tsc_cpuid_hz(void)
 {
-    for (uint32_t i = 0; i < PM_PAIR_TRIES; i++) {
-        uint32_t a = port_in32(port) & mask;
-        uint64_t t = rdtsc();
-        uint32_t b = port_in32(port) & mask;
-        if (((b - a) & mask) <= PM_PAIR_MAX_TICKS) {
-            *pm = a;
-            *tsc = t;
-            return true;
-        }
-    }
-    return false;
+    uint32_t l0[4], l15[4] = {0}, l16[4] = {0};
+    x86_cpuid(0, l0);
+    if (l0[0] >= 0x15u)
+        x86_cpuid(0x15u, l15);
+    if (l0[0] >= 0x16u)
+        x86_cpuid(0x16u, l16);
+    return bc_tsc_hz_cpuid(l0[0], l15, l16);
 }
 
 static uint64_t tsc_hz_from_pm_timer(EFI_BOOT_SERVICES *bs, uint64_t rsdp, uint32_t window_us)
 {
-    uint16_t port;
-    uint32_t mask, pm0, pm1;
-    uint64_t t0, t1;
-    if (!pm_timer(rsdp, &port, &mask) || !pm_tsc_pair(port, mask, &pm0, &t0))
+    bc_tsc_span w;
+    uint32_t mask, ref;
+    uint64_t t;
+    if (!bc_pm_timer_find(rsdp, identity, NULL, &pm_port, &mask) ||
+        !bc_tsc_ref_pair(pm_read, tsc_read, NULL, mask, &ref, &t))
         return 0;
+    bc_tsc_span_start(&w, mask, ref, t);
     bs->Stall(window_us);
-    if (!pm_tsc_pair(port, mask, &pm1, &t1))
+    if (!bc_tsc_ref_pair(pm_read, tsc_read, NULL, mask, &ref, &t))
         return 0;
-    uint32_t dpm = (pm1 - pm0) & mask;
+    bc_tsc_span_sample(&w, ref, t);
     /* A counter that does not move (or wraps oddly) is no reference. */
-    if (dpm < PM_TIMER_HZ / 10000u)
-        return 0;
-    return (t1 - t0) * PM_TIMER_HZ / dpm;
+    return bc_tsc_span_hz(&w, BC_PM_TIMER_HZ, BC_PM_TIMER_HZ / 10000u);
 }
 
 /* TSC ticks across one Stall(us); 0 when Stall fails. */
@@ -198,7 +179,7 @@ uint64_t fw_tsc_frequency(EFI_BOOT_SERVICES *bs, uint64_t rsdp, uint32_t window_
                           const char **method)
 {
     uint64_t hz = tsc_hz_from_pm_timer(bs, rsdp, window_us);
-    *method = "ACPI PM timer";
+    *method = "ACPI PM timer around a Stall";
     if (hz == 0) {
         hz = tsc_hz_from_stall(bs, window_us);
         *method = "Stall";

@@ -21,6 +21,21 @@ uint64_t fw_find_rsdp(const EFI_SYSTEM_TABLE *st);
 uint64_t fw_tsc_frequency(EFI_BOOT_SERVICES *bs, uint64_t rsdp, uint32_t window_us,
                           const char **method);
 
+/* Starts measuring the TSC against the ACPI PM timer of the FADT reached
+ * from `rsdp` (nothing when there is none): call at the loader's entry. */
+void fw_tsc_span_start(uint64_t rsdp);
+
+/* A TSC reading; also follows the PM timer past its wraps (call at least
+ * every few seconds while a span runs). */
+uint64_t fw_tsc_stamp(void);
+
+/* TSC ticks per second over the span from fw_tsc_span_start to now; 0
+ * when no span runs or it is shorter than 2 ms (then fw_tsc_frequency). */
+uint64_t fw_tsc_span_finish(void);
+
+/* The TSC frequency CPUID leaves 0x15/0x16 report, 0 when they do not. */
+uint64_t fw_tsc_cpuid_hz(void);
+
 /* The raw UEFI memory map in a buffer the loader allocated once, so that
  * re-reading it (as ExitBootServices' retry requires) allocates nothing. */
 struct fw_memmap {

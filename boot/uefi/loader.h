@@ -16,6 +16,7 @@ struct loader {
     EFI_HANDLE device;     /* ... and its handle (chainloaded images get it) */
     mm_logger log;
     uint64_t loader_top; /* end of the loader's image and stack: stays identity-mapped */
+    uint64_t rsdp;       /* ACPI RSDP, 0 if none */
     uint64_t tsc_hz;     /* for the halt's delay after boot services are gone */
     bool nx;
 

@@ -62,9 +62,8 @@ static mm_status file_read(void *ctx, const char *path, void *dst, uint64_t size
 static void platform(void *ctx, bc_platform *out)
 {
     struct loader *l = ctx;
-    const char *method;
-    out->acpi_rsdp = fw_find_rsdp(l->st);
-    out->tsc_frequency_hz = fw_tsc_frequency(l->bs, out->acpi_rsdp, TSC_CALIBRATION_US, &method);
+    out->acpi_rsdp = l->rsdp;
+    out->tsc_frequency_hz = fw_tsc_cpuid_hz(); /* else measured after prepare (tsc_finish) */
     out->efi_system_table = (uint64_t)(uintptr_t)l->st;
     out->identity_min = l->loader_top;
     out->memtest_window_end = 0;
@@ -73,7 +72,22 @@ static void platform(void *ctx, bc_platform *out)
     out->nx = l->nx;
     enter32_reserve(l->bs);
     l->tsc_hz = out->tsc_frequency_hz;
+}
+
+/* CPUID's frequency stands; else the span since efi_main, or the Stall
+ * windows when the span is missing or too short. */
+static uint64_t tsc_finish(void *ctx)
+{
+    struct loader *l = ctx;
+    if (l->tsc_hz)
+        return 0;
+    const char *method = "ACPI PM timer across the boot";
+    uint64_t hz = fw_tsc_span_finish();
+    if (hz == 0)
+        hz = fw_tsc_frequency(l->bs, l->rsdp, TSC_CALIBRATION_US, &method);
+    l->tsc_hz = hz;
     mm_log(&l->log, MM_LOG_DEBUG, "TSC calibrated against the %s", method);
+    return hz;
 }
 
 /* After any ExitBootServices call, failed or not, the firmware may have
@@ -101,7 +115,7 @@ static mm_status leave(void *ctx, uint32_t attempt, bc_efi_map *efi)
 static uint64_t timestamp(void *ctx)
 {
     (void)ctx;
-    return rdtsc();
+    return fw_tsc_stamp();
 }
 
 static void halt(void *ctx)
@@ -185,6 +199,7 @@ static bc_fw_ops uefi_ops = {
     .exit = leave,
     .for_each_busy = mem_for_each_busy,
     .timestamp = timestamp,
+    .tsc_finish = tsc_finish,
     .halt = halt,
     .enter = enter,
     .menu_io = menu_io,
@@ -196,6 +211,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     uefi_ops.tsc_entry = rdtsc();
     L.image = image;
     L.st = st;
+    L.rsdp = fw_find_rsdp(st);
+    fw_tsc_span_start(L.rsdp);
     L.bs = st->BootServices;
     L.log.sink = log_sink;
     L.log.level = MM_LOG_INFO;

@@ -256,6 +256,74 @@ static void uefi_boot(void **state)
     world_free(w);
 }
 
+/* ---- timing ---- */
+
+/* The profile: one stamp per phase, in order, logged once as one line.
+ *   entry ─ front end ─▶ config ─▶ map ─▶ ... ─▶ build ─▶ (jump) */
+static void profile_logged(void **state)
+{
+    (void)state;
+    static const char *const names[] = {" front end ",  ", config ",   ", map ",     ", boot heap ",
+                                        ", entry ",     ", platform ", ", prepare ", ", exit ",
+                                        ", final map ", ", build "};
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    const char *at = strstr(w->fw->log.text, "profile:");
+    assert_non_null(at);
+    assert_null(strstr(at + 1, "profile:"));
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        at = strstr(at, names[i]);
+        if (!at)
+            fail_msg("profile lacks \"%s\" in its place:\n%s", names[i], w->fw->log.text);
+    }
+    uint64_t prev = w->fw->boot.tsc_entry;
+    for (int i = 0; i < BC_PHASE_COUNT; i++) {
+        assert_true(w->fw->boot.tsc_phase[i] > prev);
+        prev = w->fw->boot.tsc_phase[i];
+    }
+    world_free(w);
+}
+
+static uint64_t measured_hz;
+static uint32_t finish_calls;
+
+static uint64_t tsc_finish(void *ctx)
+{
+    fake_fw *f = ctx;
+    assert_null(strstr(f->log.text, "leaving the firmware")); /* before exit */
+    finish_calls++;
+    return measured_hz;
+}
+
+/* What tsc_finish measures after prepare is what the kernel gets; 0 keeps
+ * the platform's figure. */
+static void tsc_measured_after_prepare(uint64_t hz, uint64_t want)
+{
+    world *w = world_new(FAKE_UEFI, 64 * MiB, 12);
+    w->fw->ops.tsc_finish = tsc_finish;
+    measured_hz = hz;
+    finish_calls = 0;
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    assert_int_equal(finish_calls, 1);
+    assert_true(handoff_of(w)->tsc_frequency_hz == want);
+    char line[48];
+    snprintf(line, sizeof line, "TSC %llu Hz", (unsigned long long)want);
+    expect_log(w, line);
+    world_free(w);
+}
+
+static void tsc_finish_replaces_platform(void **state)
+{
+    (void)state;
+    tsc_measured_after_prepare(2994000000ULL, 2994000000ULL);
+}
+
+static void tsc_finish_zero_keeps_platform(void **state)
+{
+    (void)state;
+    tsc_measured_after_prepare(0, 2000000000ULL); /* fake_fw's platform figure */
+}
+
 /* ---- ExitBootServices and a stale map key ---- */
 
 static void exit_retried(uint32_t stale)
@@ -606,6 +674,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bios_boot),
         cmocka_unit_test(uefi_boot),
+        cmocka_unit_test(profile_logged),
+        cmocka_unit_test(tsc_finish_replaces_platform),
+        cmocka_unit_test(tsc_finish_zero_keeps_platform),
         cmocka_unit_test(exit_stale_once),
         cmocka_unit_test(exit_stale_twice),
         cmocka_unit_test(exit_stale_forever),

@@ -20,13 +20,18 @@ struct disk {
     size_t size;
     uint32_t calls;
     uint32_t max_count; /* largest single read, in sectors */
+    uint32_t fat_calls; /* reads that start inside FAT #0 of the mounted `fs` */
     int fail;           /* non-zero: every read fails */
 };
+
+static fat_fs fs; /* 8 KiB: static rather than on the test stack */
 
 static int disk_read(void *ctx, uint64_t lba, uint32_t count, void *dst)
 {
     struct disk *d = ctx;
     d->calls++;
+    if (fs.fat_sectors && lba >= fs.fat_start && lba < fs.fat_start + fs.fat_sectors)
+        d->fat_calls++;
     if (d->fail || lba > d->size / SECTOR || count > d->size / SECTOR - lba)
         return -1;
     if (count > d->max_count)
@@ -129,8 +134,6 @@ static int remove_images(void **state)
     (void)state;
     return sh("rm -rf %s", tmpdir);
 }
-
-static fat_fs fs; /* 8 KiB: static rather than on the test stack */
 
 static void mount_ok(struct disk *d, uint32_t bits)
 {
@@ -267,6 +270,65 @@ static void fragmented_file(void **state)
     d.max_count = 0;
     expect_file(&d, "/frag.bin", 40000, 7);
     assert_true(d.max_count < 40000 / SECTOR); /* really split on disk */
+    free(d.data);
+}
+
+/* Runs of consecutive clusters in the FAT16 chain of `f`, read from the
+ * image itself. */
+static uint32_t runs_of(const struct disk *d, const fat_file *f)
+{
+    uint32_t clus_bytes = SECTOR << fs.clus_shift, n = (f->size + clus_bytes - 1) / clus_bytes;
+    const uint8_t *fat = d->data + ((size_t)fs.fat_start << fs.sec_shift);
+    uint32_t c = f->first_cluster, runs = 1;
+    for (uint32_t i = 1; i < n; i++) {
+        uint32_t next = fat[2 * c] | (uint32_t)fat[2 * c + 1] << 8;
+        if (next != c + 1)
+            runs++;
+        c = next;
+    }
+    return runs;
+}
+
+/* frag.bin with the FAT sectors cached from a first read, and room for
+ * its last sector: exactly one read call per run of clusters, none of
+ * the FAT.
+ *   chain  [a][ hole ][c][rest...]  ->  call 1: run 1   call 2: run 2 */
+static void one_read_per_run_no_fat_reread(void **state)
+{
+    (void)state;
+    struct disk d = load_image("fat16.img");
+    mount_ok(&d, 16);
+    fat_file f;
+    assert_int_equal(fat_lookup(&fs, "/frag.bin", &f), FAT_OK);
+    size_t room = (f.size + SECTOR - 1) / SECTOR * SECTOR;
+    uint8_t *buf = malloc(room);
+    assert_int_equal(fat_read_file(&fs, &f, buf, room), FAT_OK);
+    d.calls = d.fat_calls = 0;
+    assert_int_equal(fat_read_file(&fs, &f, buf, room), FAT_OK);
+    uint32_t runs = runs_of(&d, &f);
+    assert_true(runs >= 2);
+    assert_int_equal(d.calls, runs);
+    assert_int_equal(d.fat_calls, 0);
+    free(buf);
+    free(d.data);
+}
+
+/* A cold cache: the whole chain of the kernel (its FAT entries within one
+ * cached window) costs one FAT read, whatever the number of clusters. */
+static void chain_walk_reads_each_fat_window_once(void **state)
+{
+    (void)state;
+    fat_file f;
+    struct disk d = kernel_on_fat16(&f);
+    uint32_t clusters = (f.size + (SECTOR << fs.clus_shift) - 1) >> (9 + fs.clus_shift);
+    assert_true(clusters > 8);
+    assert_true((f.first_cluster + clusters) * 2 < FAT_MAX_SECTOR); /* one window */
+    fs.cache_sector = UINT32_MAX; /* forget what the lookup cached */
+    uint8_t *buf = malloc(f.size);
+    d.calls = d.fat_calls = 0;
+    assert_int_equal(fat_read_file(&fs, &f, buf, f.size), FAT_OK);
+    assert_int_equal(d.fat_calls, 1);
+    free(buf);
     free(d.data);
 }
 
@@ -409,6 +471,8 @@ int main(void)
         cmocka_unit_test(contiguous_file_one_read),
         cmocka_unit_test(spare_room_saves_a_read),
         cmocka_unit_test(fragmented_file),
+        cmocka_unit_test(one_read_per_run_no_fat_reread),
+        cmocka_unit_test(chain_walk_reads_each_fat_window_once),
         cmocka_unit_test(lookup_errors),
         cmocka_unit_test(cyclic_chain),
         cmocka_unit_test(short_and_free_chain),
