@@ -189,10 +189,7 @@ static mm_status carve_low_memory(void)
     if (st == MM_OK)
         st = carve_usable_parts(LOADER_LOW_BASE, LOADER_LOW_END - LOADER_LOW_BASE,
                                 MM_TYPE_BOOTLOADER_RECLAIMABLE);
-    mm_log(&con_log, MM_LOG_DEBUG,
-           "low memory: [0, 0x1000) and [0x%llx, 0x100000) firmware, [0x%x, 0x%x) loader",
-           (unsigned long long)fw, LOADER_LOW_BASE, LOADER_LOW_END);
-    return st;
+    return st; /* the final map, logged at INFO, shows these ranges */
 }
 
 static void log_raw_map(void)
