@@ -263,9 +263,9 @@ static void uefi_boot(void **state)
 static void profile_logged(void **state)
 {
     (void)state;
-    static const char *const names[] = {" front end ",  ", config ",   ", map ",     ", boot heap ",
-                                        ", entry ",     ", platform ", ", prepare ", ", exit ",
-                                        ", final map ", ", build "};
+    static const char *const names[] = {" front end ",  ", config ",    ", map ",
+                                        ", boot heap ", ", platform ",  ", prepare ",
+                                        ", exit ",      ", final map ", ", build "};
     world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
     assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
     const char *at = strstr(w->fw->log.text, "profile:");
