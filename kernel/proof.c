@@ -7,6 +7,7 @@
 #include "common/acpi.h"
 #include "common/handoff.h"
 #include "common/mapview.h"
+#include "common/text.h"
 #include "common/track.h"
 #include "kalloc.h"
 
@@ -857,6 +858,27 @@ static bool check_cmdline(struct kp *kp)
     return true;
 }
 
+/* Revision 2: each module's command line is one string of exactly
+ * cmdline_size bytes (bc_handoff_check saw only its last byte) and its
+ * path is NUL-terminated. */
+static bool check_modules(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    if (h->revision < 2 || h->size < sizeof *h || h->module_count == 0)
+        return true;
+    const uint8_t *p = kp_virt(kp, h->modules_addr);
+    for (uint32_t i = 0; i < h->module_count; i++, p += h->module_entry_size) {
+        const struct mos_module *m = (const struct mos_module *)p;
+        const char *cmd = kp_virt(kp, m->cmdline_addr);
+        if (bc_strnlen(cmd, m->cmdline_size) + 1 != m->cmdline_size)
+            return kp_fail(kp, "module-cmdline: module %u: a NUL inside its %u bytes", i,
+                           m->cmdline_size);
+        if (bc_strnlen(m->path, sizeof m->path) == sizeof m->path)
+            return kp_fail(kp, "module-path: module %u: not NUL-terminated", i);
+    }
+    return true;
+}
+
 /* ACPI tables are read through the direct map; an address past it (or a
  * length that wraps) is refused rather than read. */
 static const void *acpi_map(void *ctx, uint64_t phys, uint64_t len)
@@ -926,7 +948,8 @@ static bool check_efi_systab(struct kp *kp)
 static bool step_placement(struct kp *kp)
 {
     if (!placement_ranges(kp) || !placement_live(kp) || !check_mappings(kp) || !check_cmdline(kp) ||
-        !check_firmware(kp) || !check_identity_map(kp) || !check_acpi(kp) || !check_efi_systab(kp))
+        !check_modules(kp) || !check_firmware(kp) || !check_identity_map(kp) || !check_acpi(kp) ||
+        !check_efi_systab(kp))
         return false;
     bool live = kp->env->rsp && kp->env->entry && kp->env->image_start;
     kp_printf(kp, "placement: %u loader ranges lie in entries of their own types; %s\n",
@@ -1067,7 +1090,7 @@ static bool step_timing(struct kp *kp)
 bool kp_run_steps(struct kp *kp)
 {
     static bool (*const steps[])(struct kp *) = {
-        step_map,  step_bitmap,    step_heap,    step_heap_tests,   step_frames,
+        step_map,  step_bitmap,    step_heap,    step_heap_tests, step_frames,
         step_pool, step_placement, step_reclaim, step_timing,
     };
     if (!kp->h)
@@ -1182,6 +1205,22 @@ static void report_ms(struct kp *kp, const char *key, uint64_t us)
                   (unsigned long long)(us % 1000));
 }
 
+/* Each module (checked by check_modules): size, zlib CRC-32 of its
+ * bytes, path and command line. */
+static void report_modules(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    const uint8_t *p = kp_virt(kp, h->modules_addr);
+    for (uint32_t i = 0; i < h->module_count; i++, p += h->module_entry_size) {
+        const struct mos_module *m = (const struct mos_module *)p;
+        uint32_t crc = mos_crc32_skip(kp_virt(kp, m->addr), (size_t)m->size, (size_t)m->size);
+        kp_printf(kp, "MOS module%u_size=%llu\n", i, (unsigned long long)m->size);
+        kp_printf(kp, "MOS module%u_crc32=0x%08x\n", i, crc);
+        kp_printf(kp, "MOS module%u_path=%s\n", i, m->path);
+        kp_printf(kp, "MOS module%u_cmdline=%s\n", i, (const char *)kp_virt(kp, m->cmdline_addr));
+    }
+}
+
 /* Revision 2 (checked by bc_handoff_check): the framebuffer, the number
  * of modules, and the CPUs by outcome. */
 static void report_rev2(struct kp *kp)
@@ -1194,6 +1233,7 @@ static void report_rev2(struct kp *kp)
     else
         kp_printf(kp, "MOS fb=none\n");
     kp_printf(kp, "MOS modules=%u\n", h->module_count);
+    report_modules(kp);
     uint32_t started = 0, failed = 0;
     const uint8_t *c = kp_virt(kp, h->cpus_addr);
     for (uint32_t i = 0; h->cpus_addr && i < h->cpu_count; i++, c += h->cpu_entry_size) {

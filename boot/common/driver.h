@@ -192,6 +192,7 @@ struct bc_boot {
     uint64_t memtest_bad_bytes;
     uint64_t cr3;
     struct mos_handoff *handoff;
+    void *backend_data; /* the back end's own state (boot heap) */
 #if MM_DEBUG
     mm_tracker track;
     mm_track_slot track_slots[BC_TRACK_SLOTS];

@@ -4,6 +4,7 @@
 #include "driver.h"
 #include "entry.h"
 #include "mm/memtest.h"
+#include "mos_rev2.h"
 
 #define FOUR_GIB ((uint64_t)4 << 30)
 
@@ -89,6 +90,7 @@ static void place_kernel_ranges(bc_boot *b)
     bc_boot_place_required(b, BC_RANGE_BITMAP, bitmap_bytes, 0, NULL);
     bc_boot_place_required(b, BC_RANGE_PAGE_TABLES, table_bytes, 0, NULL);
     bc_boot_place_required(b, BC_RANGE_HANDOFF, b->layout.bytes, 0, NULL);
+    bc_mos_place_rev2(b, b->backend_data, 0);
 }
 
 /* ---- building -------------------------------------------------------- */
@@ -251,11 +253,22 @@ static void build_handoff(bc_boot *b)
            (unsigned long long)(in.fields.boot_heap_size >> 10), b->extensions);
 }
 
+/* The revision-2 fields: modules (framebuffer and CPUs when known). */
+static void build_rev2(bc_boot *b)
+{
+    bc_rev2_input in;
+    mm_memset(&in, 0, sizeof in);
+    bc_mos_fill_rev2(b, b->backend_data, &in);
+}
+
 /* ---- the protocol ----------------------------------------------------- */
 
 static void mos_prepare(bc_boot *b)
 {
+    bc_mos_rev2 *r = bc_boot_alloc(b, sizeof *r, "revision-2 state");
+    b->backend_data = r;
     read_kernel(b);
+    bc_mos_load_modules(b, r);
     place_kernel_ranges(b);
 }
 
@@ -267,6 +280,7 @@ static void mos_build(bc_boot *b, bc_entry *e)
     load_kernel(b);
     build_page_tables(b);
     build_handoff(b);
+    build_rev2(b);
     uint64_t hhdm = b->pg.layout.hhdm_offset;
     e->mode = BC_ENTRY_LONG;
     e->entry = b->elf.entry;

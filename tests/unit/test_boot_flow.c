@@ -480,6 +480,57 @@ static void missing_kernel(void **state)
     world_free(w);
 }
 
+/* ---- modules ---- */
+
+static const char mod_a[] = "module A bytes";
+
+/* One entry with two modules, the second an empty file:
+ *
+ *   handoff modules[0]  addr -> MODULE range holding "module A bytes", cmdline "x  y"
+ *   handoff modules[1]  addr -> MODULE range of one page, size 0, cmdline ""
+ */
+static void entry_with_modules(world *w, const char *second)
+{
+    snprintf(w->cfg, sizeof w->cfg,
+             "timeout=0\n[M]\nkernel=/boot/kernel.elf\ncmdline=" CMD "\nmodule=/m/a.bin x  y\nmodule=%s\n", second);
+    w->fw->files[0] = (fake_file){"/boot.cfg", w->cfg, strlen(w->cfg)};
+    w->fw->files[2] = (fake_file){"/m/a.bin", mod_a, sizeof mod_a - 1};
+    w->fw->files[3] = (fake_file){"/m/empty.bin", "", 0};
+}
+
+static void modules_loaded(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_UEFI, 64 * MiB, 16);
+    entry_with_modules(w, "/m/empty.bin");
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_entered(w); /* bc_handoff_check covers the module entries */
+    const struct mos_handoff *h = handoff_of(w);
+    assert_int_equal(h->module_count, 2);
+    const struct mos_module *m = (const void *)(w->fw->ram + h->modules_addr);
+    const mm_map *map = w->fw->boot.map;
+    assert_int_equal(m[0].size, sizeof mod_a - 1);
+    assert_memory_equal(w->fw->ram + m[0].addr, mod_a, sizeof mod_a - 1);
+    assert_string_equal(m[0].path, "/m/a.bin");
+    assert_string_equal((const char *)w->fw->ram + m[0].cmdline_addr, "x  y");
+    assert_true(mm_map_range_is(map, m[0].addr, 4096, MM_TYPE_MODULE));
+    assert_int_equal(m[1].size, 0);
+    assert_true(m[1].addr != 0 && m[1].addr != m[0].addr);
+    assert_true(mm_map_range_is(map, m[1].addr, 4096, MM_TYPE_MODULE));
+    assert_string_equal((const char *)w->fw->ram + m[1].cmdline_addr, "");
+    world_free(w);
+}
+
+static void module_missing(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    entry_with_modules(w, "/m/absent.bin");
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
+    expect_log(w, "module 2 (boot.cfg line 6) /m/absent.bin: no such file on the boot volume");
+    world_free(w);
+}
+
 static void corrupt_kernel(void **state)
 {
     (void)state;
@@ -525,6 +576,8 @@ int main(void)
         cmocka_unit_test(heap_exhausted_fails),
         cmocka_unit_test(missing_kernel),
         cmocka_unit_test(corrupt_kernel),
+        cmocka_unit_test(modules_loaded),
+        cmocka_unit_test(module_missing),
         cmocka_unit_test(bad_config),
     };
     return cmocka_run_group_tests_name("boot_flow", tests, NULL, NULL);

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# QEMU boot tests of the MultiOS protocol's revision-2 features in the real
+# loaders, on both firmwares (OVMF and SeaBIOS boot the same image):
+# modules (sizes, CRC-32s and command lines the kernel reports, compared to
+# what this script computes; an empty one; one over 1 MiB) and a missing
+# module. One PASS:/FAIL: line per case.
+#
+#   rev2-cases.sh [--jobs N] [--only NAME...]
+#
+# Needs: build/boot/uefi/BOOTX64.EFI (unless UEFI=0), build/bios/stage{1,2}.bin and
+# build/bin/mos-install (unless BIOS=0), build/kernel/kernel.elf, boot/boot.cfg.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+# shellcheck source=tests/boot/cases-lib.sh
+source tests/boot/cases-lib.sh
+
+firmware=uefi
+cases_args "$@"
+out=${OUT:-build/tests/boot/rev2}
+
+efi=build/boot/uefi/BOOTX64.EFI
+installer=build/bin/mos-install
+kernel=build/kernel/kernel.elf
+firmwares=()
+[[ ${UEFI:-1} != 0 ]] && firmwares+=(uefi)
+[[ ${BIOS:-1} != 0 ]] && firmwares+=(bios)
+for f in "$kernel" boot/boot.cfg; do
+    [[ -f "$f" ]] || { echo "FAIL: boot-rev2: $f missing (run make first)"; exit 1; }
+done
+[[ ${UEFI:-1} == 0 || -f $efi ]] || { echo "FAIL: boot-rev2: $efi missing"; exit 1; }
+[[ ${BIOS:-1} == 0 || -f $installer ]] || { echo "FAIL: boot-rev2: $installer missing"; exit 1; }
+mkdir -p "$out"
+
+# ---- images ---------------------------------------------------------------
+
+# image NAME CFG [FILE:/PATH]...: the kernel, CFG and the files, bootable
+# on both firmwares.
+image() {
+    local name=$1 cfg=$2 img=$out/$1.img
+    shift 2
+    local opts=(--cfg "$cfg" --kernel "$kernel")
+    [[ ${UEFI:-1} == 0 ]] && opts+=(--no-efi) || opts+=(--efi "$efi")
+    [[ ${BIOS:-1} != 0 ]] && opts+=(--bios "$installer")
+    scripts/mkimage.sh "$img" "${opts[@]}" >/dev/null ||
+        { echo "FAIL: boot-rev2: cannot build image $name"; exit 1; }
+    local spec dir
+    for spec in "$@"; do
+        dir=$(dirname "${spec#*:}")
+        mdir -i "$img@@$((4096 * 512))" "::$dir" >/dev/null 2>&1 || mmd -i "$img@@$((4096 * 512))" "::$dir"
+        mcopy -i "$img@@$((4096 * 512))" "${spec%%:*}" "::${spec#*:}" ||
+            { echo "FAIL: boot-rev2: cannot copy ${spec%%:*} into $name"; exit 1; }
+    done
+}
+
+# zlib's CRC-32 of a file, as the kernel prints it: gzip's trailer holds
+# it (little-endian) before the length.
+crc32_of() {
+    gzip -c <"$1" | tail -c8 | head -c4 | od -An -tx4 --endian=little | tr -d ' \n' |
+        sed 's/^/0x/'
+}
+
+# Three modules in file order: over 1 MiB with arguments, empty, small.
+big=$out/big.bin empty=$out/empty.bin small=$out/small.txt
+head -c $((1536 * 1024 + 123)) /dev/urandom >"$big"
+: >"$empty"
+printf 'MultiOS module %s\n' "$(date +%s%N)" >"$small"
+# entry_cfg NAME LINE...: a one-entry boot.cfg (module= lives in entries).
+entry_cfg() {
+    local file=$out/$1.cfg
+    shift
+    printf '%s\n' timeout=0 '[Rev2]' kernel=/boot/kernel.elf "$@" >"$file"
+    echo "$file"
+}
+mods_cfg=$(entry_cfg modules 'module=/boot/big.bin size=big  two words' 'module=/boot/empty.bin' \
+    'module=/modules/small.txt x=1')
+image modules "$mods_cfg" "$big:/boot/big.bin" "$empty:/boot/empty.bin" \
+    "$small:/modules/small.txt"
+image missing-module "$(entry_cfg missing-module 'module=/boot/big.bin' 'module=/boot/absent.bin')" \
+    "$big:/boot/big.bin"
+
+# ---- cases ----------------------------------------------------------------
+
+for fw in "${firmwares[@]}"; do
+    add "$fw-modules" --firmware "$fw" --image "$out/modules.img" --expect modules=3 \
+        --expect module0_size="$(stat -c %s "$big")" --expect module0_crc32="$(crc32_of "$big")" \
+        --expect module0_path=/boot/big.bin --expect "module0_cmdline=size=big  two words" \
+        --expect module1_size=0 --expect module1_crc32=0x00000000 \
+        --expect module1_path=/boot/empty.bin --expect module1_cmdline= \
+        --expect module2_size="$(stat -c %s "$small")" \
+        --expect module2_crc32="$(crc32_of "$small")" --expect module2_path=/modules/small.txt \
+        --expect module2_cmdline=x=1
+    add "$fw-missing-module" --firmware "$fw" --image "$out/missing-module.img" \
+        --expect-result HALT \
+        --expect-text "module 2 (boot.cfg line" --expect-text "/boot/absent.bin: no such file"
+done
+
+run_cases
