@@ -1228,9 +1228,12 @@ static void report_rev2(struct kp *kp)
     const struct mos_handoff *h = kp->h;
     if (h->revision < 2 || h->size < sizeof *h)
         return;
-    if (h->fb_addr)
+    if (h->fb_addr) {
         kp_printf(kp, "MOS fb=%ux%ux%u\n", h->fb_width, h->fb_height, h->fb_bpp);
-    else
+        kp_printf(kp, "MOS fb_width=%u\n", h->fb_width);
+        kp_printf(kp, "MOS fb_height=%u\n", h->fb_height);
+        kp_printf(kp, "MOS fb_bpp=%u\n", h->fb_bpp);
+    } else
         kp_printf(kp, "MOS fb=none\n");
     kp_printf(kp, "MOS modules=%u\n", h->module_count);
     report_modules(kp);

@@ -4,7 +4,7 @@
 #
 #   qemu-boot.sh --image IMG [--firmware uefi|bios] [--mem 256M] [--timeout SECONDS]
 #                [--serial FILE [--serial-input FILE]] [--cpu MODEL] [--disk2 IMG]
-#                [--summary]
+#                [--qemu-arg ARG]... [--summary]
 #
 # Serial (COM1) goes to stdout, or to FILE with --serial. The guest ends the
 # run through isa-debug-exit (port 0xf4): guest value v -> exit status
@@ -17,6 +17,7 @@
 # feeds) instead of nothing; needs --serial.
 # --disk2 adds a second disk (snapshot=on too) after the boot disk: BIOS
 # drive 0x81 under SeaBIOS.
+# --qemu-arg adds one QEMU argument (e.g. -vga std, -smp 4, -no-acpi).
 # --summary (for `make run`) ends with one line saying what the status
 # means and exits 0 only when the kernel reported PASS.
 set -euo pipefail
@@ -30,6 +31,7 @@ cpu=
 summary=0
 disk2=
 serial_input=/dev/null
+extra=()
 while [[ $# -gt 0 ]]; do
     case $1 in
     --image) image=$2; shift 2 ;;
@@ -38,6 +40,7 @@ while [[ $# -gt 0 ]]; do
     --timeout) timeout_s=$2; shift 2 ;;
     --serial) serial=$2; shift 2 ;;
     --cpu) cpu=$2; shift 2 ;;
+    --qemu-arg) extra+=("$2"); shift 2 ;;
     --disk2) disk2=$2; shift 2 ;;
     --serial-input) serial_input=$2; shift 2 ;;
     --summary) summary=1; shift ;;
@@ -63,6 +66,7 @@ args=(-nodefaults -machine q35 -m "$mem" -display none -no-reboot -net none
     -drive "file=$image,format=raw,if=none,id=disk0,snapshot=on"
     -device virtio-blk-pci,drive=disk0,bootindex=1)
 [[ -n "$cpu" ]] && args+=(-cpu "$cpu")
+args+=("${extra[@]}")
 [[ -n "$disk2" ]] && args+=(-drive "file=$disk2,format=raw,if=none,id=disk1,snapshot=on"
     -device virtio-blk-pci,drive=disk1,bootindex=2)
 if [[ -n "$serial" && "$serial_input" != /dev/null ]]; then

@@ -20,6 +20,7 @@
 #include "console.h"
 #include "loader.h"
 #include "machine.h"
+#include "vbe.h"
 
 #define FOUR_GIB ((uint64_t)4 << 30)
 #define ONE_MIB  ((uint64_t)1 << 20)
@@ -27,6 +28,7 @@
 static struct bios_loader L;
 static bc_boot boot;
 static struct lm_jump jump;
+static struct vbe_screen vbe;
 
 __attribute__((noreturn)) void stage2_main(uint32_t drive);
 
@@ -263,6 +265,19 @@ static void release(void *ctx, uint64_t base, uint64_t size)
 
 /* ---- the rest ---- */
 
+/* The mode boot.cfg asks for; the log moves from VGA text to it. */
+static void video(void *ctx, uint32_t want_w, uint32_t want_h)
+{
+    (void)ctx;
+    vbe_set_mode(&vbe, want_w, want_h, low_alloc_or_die(VBE_BUFFER_SIZE, "VBE buffers"), &con_log);
+    if (vbe.fb.addr) {
+        con_use_framebuffer(&vbe.con);
+        mm_log(&con_log, MM_LOG_INFO, "framebuffer: %ux%u, %u bpp, pitch %u at 0x%llx",
+               vbe.fb.width, vbe.fb.height, vbe.fb.bpp, vbe.fb.pitch,
+               (unsigned long long)vbe.fb.addr);
+    }
+}
+
 static void platform(void *ctx, bc_platform *out)
 {
     (void)ctx;
@@ -272,6 +287,7 @@ static void platform(void *ctx, bc_platform *out)
     out->memtest_window_end = FOUR_GIB;
     out->bios_memory_detect = L.detect.method;
     out->nx = L.nx;
+    out->fb = vbe.fb;
     mm_log(&con_log, MM_LOG_INFO, "%u disk reads so far", L.disk.reads);
 }
 
@@ -315,6 +331,7 @@ static bc_fw_ops bios_ops = {
     .place = place,
     .place_at = place_at,
     .release = release,
+    .video = video,
     .platform = platform,
     .exit = leave,
     .for_each_busy = NULL,

@@ -436,6 +436,8 @@ _Noreturn void bc_boot_run(bc_boot *b, const bc_fw_ops *fw)
     b->tsc_entry = fw->tsc_entry;
     BC_TRACK_INIT(b);
     read_config(b);
+    if (fw->video)
+        fw->video(fw->ctx, b->cfg.fb_width, b->cfg.fb_height);
     take_map(b, "firmware");
     place_boot_heap(b);
     choose_entry(b);

@@ -22,6 +22,7 @@
 #include "bootcfg.h"
 #include "elf.h"
 #include "handoff.h"
+#include "handoff_rev2.h"
 #include "paging.h"
 #include "ranges.h"
 #include "track.h"
@@ -47,6 +48,7 @@ typedef struct bc_platform {
     uint64_t efi_map_capacity;   /* bytes the final raw EFI map may take (0 on BIOS) */
     uint32_t bios_memory_detect; /* MOS_BIOS_DETECT_* */
     uint32_t nx;                 /* 1 when the CPU has NX (the tables then use it) */
+    bc_rev2_fb fb;               /* the framebuffer the log is drawn on; addr 0 = none */
 } bc_platform;
 
 /* The raw firmware map a kernel also receives (UEFI only; all 0 on BIOS). */
@@ -117,6 +119,11 @@ typedef struct bc_fw_ops {
     mm_status (*place_at)(void *ctx, uint64_t base, uint64_t size);
     /* Gives back [base, base + size) taken by `place` (page multiples). */
     void (*release)(void *ctx, uint64_t base, uint64_t size);
+    /* Sets the framebuffer mode closest to want_w x want_h (both 0: the
+     * firmware's choice, fbmode.h), logs a WARN when it is not exact, and
+     * draws the log there from then on (screen cleared). Called once,
+     * right after boot.cfg is read. May be NULL (no framebuffer). */
+    void (*video)(void *ctx, uint32_t want_w, uint32_t want_h);
     /* Fills `out` (RSDP, TSC frequency, ...). Called once, before `exit`. */
     void (*platform)(void *ctx, bc_platform *out);
     /* Leaves the firmware (`attempt` counts from 1). MM_OK: the firmware

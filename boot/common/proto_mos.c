@@ -53,6 +53,29 @@ static void place_temp_heap(bc_boot *b)
            (unsigned long long)(want >> 10), (unsigned long long)b->range[BC_RANGE_TEMP_HEAP].base);
 }
 
+/* The framebuffer as a range (whole granules, so carving it never rounds
+ * into a neighbour); recorded, not placed: it is device memory the
+ * firmware gave. */
+static void record_framebuffer(bc_boot *b)
+{
+    const bc_rev2_fb *fb = &b->platform.fb;
+    uint64_t g = b->mem.bitmap_granularity, base = mm_align_down(fb->addr, g), end;
+    if (!fb->addr || !mm_align_up(fb->addr + (uint64_t)fb->pitch * fb->height, g, &end))
+        return;
+    b->range[BC_RANGE_FRAMEBUFFER] = (bc_placed){base, end - base};
+}
+
+/* Where the direct map must reach for the framebuffer (0 without one);
+ * the map may not list it before the final carve. */
+static uint64_t fb_hhdm_end(const bc_boot *b)
+{
+    const bc_placed *r = &b->range[BC_RANGE_FRAMEBUFFER];
+    uint64_t end = 0;
+    if (r->size)
+        mm_align_up(r->base + r->size, BC_LARGE_PAGE_SIZE, &end);
+    return end;
+}
+
 /* Page-table layout over the current map (paging.h's standard layout):
  * identity map of at least 4 GiB and of wherever the loader runs, direct
  * map of all RAM, the kernel's ranges at the kernel range's base. */
@@ -64,6 +87,7 @@ static void paging_layout(bc_boot *b)
     uint64_t hhdm = bc_paging_hhdm_size(b->map->entries, b->map->count);
     if (hhdm == 0)
         bc_boot_fail(b, "page tables: no RAM in the memory map");
+    hhdm = max_u64(hhdm, fb_hhdm_end(b));
     if (bc_paging_standard(&b->elf, b->range[BC_RANGE_KERNEL].base, identity, hhdm,
                            b->platform.nx ? BC_PAGING_NX : 0, &b->pg) != MM_OK) {
         char why[96] = "bad kernel mappings";
@@ -253,11 +277,12 @@ static void build_handoff(bc_boot *b)
            (unsigned long long)(in.fields.boot_heap_size >> 10), b->extensions);
 }
 
-/* The revision-2 fields: modules (framebuffer and CPUs when known). */
+/* The revision-2 fields: framebuffer and modules (CPUs when known). */
 static void build_rev2(bc_boot *b)
 {
     bc_rev2_input in;
     mm_memset(&in, 0, sizeof in);
+    in.fb = b->platform.fb.addr ? &b->platform.fb : NULL;
     bc_mos_fill_rev2(b, b->backend_data, &in);
 }
 
@@ -269,6 +294,7 @@ static void mos_prepare(bc_boot *b)
     b->backend_data = r;
     read_kernel(b);
     bc_mos_load_modules(b, r);
+    record_framebuffer(b);
     place_kernel_ranges(b);
 }
 

@@ -21,6 +21,8 @@ static const bc_range_info ranges[BC_RANGE_COUNT] = {
                          BC_RANGE_MANY},
     [BC_RANGE_PROTOCOL_DATA] = {"protocol data", MM_TYPE_HANDOFF, 4096, BC_RECLAIM_AFTER_HANDOFF,
                                 BC_NEED_REQUIRED, BC_RANGE_MANY},
+    [BC_RANGE_FRAMEBUFFER] = {"framebuffer", MM_TYPE_FRAMEBUFFER, 4096, BC_RECLAIM_NEVER,
+                              BC_NEED_OPTIONAL, BC_RANGE_ONE},
 };
 
 const bc_range_info *bc_range_info_of(bc_range_id id)

@@ -20,6 +20,7 @@ typedef enum bc_range_id {
     BC_RANGE_MODULE,         /* a module file (several may exist) */
     BC_RANGE_PROTOCOL_DATA,  /* structures a protocol hands over (Linux boot_params,
                                 Multiboot information; several may exist) */
+    BC_RANGE_FRAMEBUFFER,    /* the firmware's linear framebuffer (not placed: recorded) */
     BC_RANGE_COUNT
 } bc_range_id;
 

@@ -76,3 +76,8 @@ void console_boot_services_gone(void)
     con_out = NULL;
     com1_direct = true;
 }
+
+void console_screen_taken(void)
+{
+    console_boot_services_gone();
+}

@@ -18,4 +18,8 @@ void console_write(const char *s, size_t n);
 /* From now on only COM1: call right after ExitBootServices succeeded. */
 void console_boot_services_gone(void);
 
+/* From now on only COM1: the screen belongs to the framebuffer console
+ * (ConOut would draw over it). */
+void console_screen_taken(void);
+
 #endif

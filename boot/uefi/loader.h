@@ -7,6 +7,7 @@
 
 #include "common/driver.h"
 #include "firmware.h"
+#include "gop.h"
 
 struct loader {
     EFI_HANDLE image;
@@ -17,6 +18,7 @@ struct loader {
     uint64_t loader_top; /* end of the loader's image and stack: stays identity-mapped */
     uint64_t tsc_hz;     /* for the halt's delay after boot services are gone */
     bool nx;
+    struct gop_screen screen; /* the framebuffer the log is also drawn on */
 
     /* Scratch (bootloader-reclaimable), sized once before ExitBootServices:
      * the raw EFI map buffer, the driver's map, a second map for first-fit

@@ -26,9 +26,16 @@ static bc_boot boot;
 static void log_sink(void *ctx, mm_log_level level, const char *line, size_t len)
 {
     (void)ctx;
-    (void)level;
     console_write(line, len);
     console_write("\n", 1);
+    bc_fbcon_log_sink(&L.screen.con, level, line, len);
+}
+
+/* The mode boot.cfg asks for; the log stays on the screen in it. */
+static void video(void *ctx, uint32_t want_w, uint32_t want_h)
+{
+    struct loader *l = ctx;
+    gop_set_mode(&l->screen, want_w, want_h, &l->log);
 }
 
 static mm_status file_status(EFI_STATUS s, char *why, size_t why_len)
@@ -64,6 +71,7 @@ static void platform(void *ctx, bc_platform *out)
     out->efi_map_capacity = l->efimap.capacity;
     out->bios_memory_detect = MOS_BIOS_DETECT_NONE;
     out->nx = l->nx;
+    out->fb = l->screen.fb;
     l->tsc_hz = out->tsc_frequency_hz;
     mm_log(&l->log, MM_LOG_DEBUG, "TSC calibrated against the %s", method);
 }
@@ -138,6 +146,7 @@ static bc_fw_ops uefi_ops = {
     .place = mem_place,
     .place_at = mem_place_at,
     .release = mem_release,
+    .video = video,
     .platform = platform,
     .exit = leave,
     .for_each_busy = mem_for_each_busy,
@@ -155,6 +164,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     L.log.sink = log_sink;
     L.log.level = MM_LOG_INFO;
     console_init(st);
+    gop_start(&L.screen, L.bs);
+    if (L.screen.fb.addr)
+        console_screen_taken();
     mm_log(&L.log, MM_LOG_INFO, BC_BANNER_FMT " (UEFI, firmware revision 0x%x)", BC_BANNER_ARGS,
            st->FirmwareRevision);
     if (cpu_paging_5level())

@@ -81,7 +81,15 @@ image modules "$mods_cfg" "$big:/boot/big.bin" "$empty:/boot/empty.bin" \
 image missing-module "$(entry_cfg missing-module 'module=/boot/big.bin' 'module=/boot/absent.bin')" \
     "$big:/boot/big.bin"
 
+# Framebuffer modes: two the firmwares offer, one they do not.
+for res in 800x600 1024x768 1000x700; do
+    printf "%s\n" timeout=0 "resolution=$res" "[Rev2]" kernel=/boot/kernel.elf >"$out/fb-$res.cfg"
+    image "fb-$res" "$out/fb-$res.cfg"
+done
+
 # ---- cases ----------------------------------------------------------------
+
+vga=(--qemu-arg -vga --qemu-arg std)
 
 for fw in "${firmwares[@]}"; do
     add "$fw-modules" --firmware "$fw" --image "$out/modules.img" --expect modules=3 \
@@ -92,6 +100,12 @@ for fw in "${firmwares[@]}"; do
         --expect module2_size="$(stat -c %s "$small")" \
         --expect module2_crc32="$(crc32_of "$small")" --expect module2_path=/modules/small.txt \
         --expect module2_cmdline=x=1
+    for res in 800x600 1024x768; do
+        add "$fw-fb-$res" --firmware "$fw" "${vga[@]}" --image "$out/fb-$res.img" --expect fb_width=${res%x*} \
+            --expect fb_height=${res#*x} --expect fb_bpp=32 --reject-text "is not offered"
+    done
+    add "$fw-fb-fallback" --firmware "$fw" "${vga[@]}" --image "$out/fb-1000x700.img" --expect fb_width=1024 \
+        --expect fb_height=768 --expect-text "WARN ] resolution=1000x700 is not offered: using 1024x768"
     add "$fw-missing-module" --firmware "$fw" --image "$out/missing-module.img" \
         --expect-result HALT \
         --expect-text "module 2 (boot.cfg line" --expect-text "/boot/absent.bin: no such file"
