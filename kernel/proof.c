@@ -1205,6 +1205,64 @@ static void report_ms(struct kp *kp, const char *key, uint64_t us)
                   (unsigned long long)(us % 1000));
 }
 
+/* ---- application processors (handoff revision 2) ---- */
+
+#define KP_MAX_APS 64u
+
+/* One slot per AP woken: 0x80000000 | the APIC id it reads itself. */
+static volatile uint32_t ap_seen[KP_MAX_APS];
+
+/* Where a woken AP lands (the record's goto_address): RDI = its record.
+ * It reports the APIC id CPUID gives it in the slot `argument` names,
+ * then halts for good (interrupts are off, its IDT is the reset one). */
+static uint64_t tsc_now(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
+static void ap_entry(struct mos_cpu_record *r)
+{
+    uint32_t a = 1, b, c = 0, d;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+    *(volatile uint32_t *)(uintptr_t)r->argument = 0x80000000u | b >> 24;
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+/* Sends every started AP to ap_entry (argument first, then
+ * goto_address), waits up to a second for all of them, and checks each
+ * wrote its own APIC id. Returns the number that did. */
+static uint32_t wake_aps(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    const uint8_t *c = kp_virt(kp, h->cpus_addr);
+    uint32_t woken = 0, good = 0, slot[KP_MAX_APS];
+    for (uint32_t i = 0; h->cpus_addr && i < h->cpu_count && woken < KP_MAX_APS;
+         i++, c += h->cpu_entry_size) {
+        const struct mos_cpu *cpu = (const struct mos_cpu *)c;
+        if (!(cpu->flags & MOS_CPU_STARTED))
+            continue;
+        struct mos_cpu_record *r = kp_virt(kp, cpu->record_addr);
+        slot[woken] = cpu->apic_id;
+        r->argument = (uint64_t)(uintptr_t)&ap_seen[woken];
+        __atomic_store_n(&r->goto_address, (uint64_t)(uintptr_t)ap_entry, __ATOMIC_RELEASE);
+        woken++;
+    }
+    uint64_t hz = h->tsc_frequency_hz ? h->tsc_frequency_hz : 4000000000ull;
+    uint64_t start = tsc_now();
+    for (uint32_t i = 0; i < woken; i++) {
+        while (!ap_seen[i] && tsc_now() - start < hz)
+            __builtin_ia32_pause();
+        if (ap_seen[i] == (0x80000000u | slot[i]))
+            good++;
+        else
+            kp_printf(kp, "ap: APIC id %u reported 0x%x\n", slot[i], ap_seen[i]);
+    }
+    return good;
+}
+
 /* Each module (checked by check_modules): size, zlib CRC-32 of its
  * bytes, path and command line. */
 static void report_modules(struct kp *kp)
@@ -1237,15 +1295,19 @@ static void report_rev2(struct kp *kp)
         kp_printf(kp, "MOS fb=none\n");
     kp_printf(kp, "MOS modules=%u\n", h->module_count);
     report_modules(kp);
-    uint32_t started = 0, failed = 0;
+    uint32_t started = 0, failed = 0, woken = wake_aps(kp);
     const uint8_t *c = kp_virt(kp, h->cpus_addr);
     for (uint32_t i = 0; h->cpus_addr && i < h->cpu_count; i++, c += h->cpu_entry_size) {
         uint32_t flags = ((const struct mos_cpu *)c)->flags;
         started += (flags & MOS_CPU_STARTED) != 0;
         failed += (flags & MOS_CPU_FAILED) != 0;
     }
-    kp_printf(kp, "MOS cpus=%u started=%u failed=%u bsp=%u\n", h->cpu_count, started, failed,
-              h->bsp_apic_id);
+    kp_printf(kp, "MOS cpus=%u\n", h->cpu_count);
+    kp_printf(kp, "MOS cpus_started=%u\n", started);
+    kp_printf(kp, "MOS cpus_failed=%u\n", failed);
+    kp_printf(kp, "MOS bsp_apic_id=%u\n", h->bsp_apic_id);
+    kp_printf(kp, "MOS smp_flags=0x%x\n", h->smp_flags);
+    kp_printf(kp, "MOS aps_started=%u\n", woken);
 }
 
 /* acpi_rsdp_valid: 1 when checked, "absent" without an RSDP; the

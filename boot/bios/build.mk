@@ -9,7 +9,8 @@ STAGE2_BIN := $(BIOS_OUT)/stage2.bin
 
 BIOS_C_SRCS := $(sort $(wildcard boot/bios/*.c))
 STAGE2_OBJS := $(BUILD)/i386/boot/bios/entry.o $(BUILD)/i386/boot/bios/chainload_jump.o \
-               $(call objs,i386,$(BIOS_C_SRCS) $(MM_SRCS) $(COMMON_SRCS) $(RT_SRCS))
+               $(call objs,i386,$(BIOS_C_SRCS) $(MM_SRCS) $(COMMON_SRCS) $(RT_SRCS)) \
+               $(call asm_objs,i386,$(COMMON_ASM_SRCS))
 
 # Size (96 KiB budget): I386_CFLAGS optimize for size with one section per
 # function (mk/common.mk); the linker drops everything stage 2 does not call.

@@ -29,6 +29,7 @@ static struct bios_loader L;
 static bc_boot boot;
 static struct lm_jump jump;
 static struct vbe_screen vbe;
+extern const uint8_t bc_ap_trampoline_start[], bc_ap_trampoline_end[]; /* ap_trampoline.S */
 
 __attribute__((noreturn)) void stage2_main(uint32_t drive);
 
@@ -288,6 +289,8 @@ static void platform(void *ctx, bc_platform *out)
     out->bios_memory_detect = L.detect.method;
     out->nx = L.nx;
     out->fb = vbe.fb;
+    out->ap_blob = bc_ap_trampoline_start;
+    out->ap_blob_size = (uint32_t)(bc_ap_trampoline_end - bc_ap_trampoline_start);
     mm_log(&con_log, MM_LOG_INFO, "%u disk reads so far", L.disk.reads);
 }
 

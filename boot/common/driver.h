@@ -49,6 +49,8 @@ typedef struct bc_platform {
     uint32_t bios_memory_detect; /* MOS_BIOS_DETECT_* */
     uint32_t nx;                 /* 1 when the CPU has NX (the tables then use it) */
     bc_rev2_fb fb;               /* the framebuffer the log is drawn on; addr 0 = none */
+    const void *ap_blob;         /* the AP trampoline (ap_trampoline.S) as linked; NULL: no APs */
+    uint32_t ap_blob_size;       /* bytes */
 } bc_platform;
 
 /* The raw firmware map a kernel also receives (UEFI only; all 0 on BIOS). */

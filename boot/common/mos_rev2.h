@@ -7,6 +7,7 @@
 
 #include "driver.h"
 #include "handoff_rev2.h"
+#include "mos_smp.h"
 
 #define BC_MODULE_FILE_MAX (1024u * 1024u * 1024u) /* bytes: largest module file */
 
@@ -16,6 +17,7 @@ typedef struct bc_mos_rev2 {
     uint32_t cpu_capacity; /* mos_cpu entries the region holds */
     bc_rev2_layout layout;
     bc_placed region; /* BC_RANGE_PROTOCOL_DATA: the arrays and command lines */
+    bc_mos_smp smp;
 } bc_mos_rev2;
 
 /* Before `exit`: the selected entry's module= files, in file order, each

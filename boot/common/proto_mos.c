@@ -114,7 +114,7 @@ static void place_kernel_ranges(bc_boot *b)
     bc_boot_place_required(b, BC_RANGE_BITMAP, bitmap_bytes, 0, NULL);
     bc_boot_place_required(b, BC_RANGE_PAGE_TABLES, table_bytes, 0, NULL);
     bc_boot_place_required(b, BC_RANGE_HANDOFF, b->layout.bytes, 0, NULL);
-    bc_mos_place_rev2(b, b->backend_data, 0);
+    bc_mos_place_rev2(b, b->backend_data, ((bc_mos_rev2 *)b->backend_data)->smp.cpu_capacity);
 }
 
 /* ---- building -------------------------------------------------------- */
@@ -283,6 +283,12 @@ static void build_rev2(bc_boot *b)
     bc_rev2_input in;
     mm_memset(&in, 0, sizeof in);
     in.fb = b->platform.fb.addr ? &b->platform.fb : NULL;
+    const bc_mos_smp *s = &((const bc_mos_rev2 *)b->backend_data)->smp;
+    in.cpus = s->cpus;
+    in.cpu_count = s->cpu_count;
+    in.bsp_apic_id = s->bsp_apic_id;
+    in.smp_flags = s->smp_flags;
+    in.lapic_addr = s->lapic_addr;
     bc_mos_fill_rev2(b, b->backend_data, &in);
 }
 
@@ -295,6 +301,7 @@ static void mos_prepare(bc_boot *b)
     read_kernel(b);
     bc_mos_load_modules(b, r);
     record_framebuffer(b);
+    bc_mos_smp_prepare(b, &r->smp);
     place_kernel_ranges(b);
 }
 
@@ -305,6 +312,7 @@ static void mos_build(bc_boot *b, bc_entry *e)
     memory_test(b);
     load_kernel(b);
     build_page_tables(b);
+    bc_mos_smp_start(b, &((bc_mos_rev2 *)b->backend_data)->smp);
     build_handoff(b);
     build_rev2(b);
     uint64_t hhdm = b->pg.layout.hhdm_offset;

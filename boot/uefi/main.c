@@ -21,6 +21,7 @@
 #define TSC_CALIBRATION_US 2000u
 
 static struct loader L;
+extern const uint8_t bc_ap_trampoline_start[], bc_ap_trampoline_end[]; /* ap_trampoline.S */
 static bc_boot boot;
 
 static void log_sink(void *ctx, mm_log_level level, const char *line, size_t len)
@@ -72,6 +73,8 @@ static void platform(void *ctx, bc_platform *out)
     out->bios_memory_detect = MOS_BIOS_DETECT_NONE;
     out->nx = l->nx;
     out->fb = l->screen.fb;
+    out->ap_blob = bc_ap_trampoline_start;
+    out->ap_blob_size = (uint32_t)(bc_ap_trampoline_end - bc_ap_trampoline_start);
     l->tsc_hz = out->tsc_frequency_hz;
     mm_log(&l->log, MM_LOG_DEBUG, "TSC calibrated against the %s", method);
 }

@@ -80,7 +80,7 @@ ifneq ($(BIOS),0)
 	@scripts/bench-boot.sh --runs $(BENCH_BOOT_RUNS) --firmware bios
 endif
 
-# Handoff revision 2 in the real loaders (modules), on both firmwares.
+# Handoff revision 2 in the real loaders (modules, framebuffer, CPUs), on both firmwares.
 ifneq ($(BIOS)$(UEFI),00)
 BOOT_SUITES += boot-rev2
 CMD_boot-rev2 := BIOS=$(BIOS) UEFI=$(UEFI) tests/boot/rev2-cases.sh

@@ -443,8 +443,9 @@ static void heap_exhausted_refills(void **state)
     check_boot(w);
     const bc_boot *b = &w->fw->boot;
     assert_int_equal(b->extensions, 1);
-    assert_int_equal(b->extras, 1);
+    assert_int_equal(b->extras, 2); /* the refill, then the revision-2 region (CPU list) */
     assert_int_equal(b->extra_id[0], BC_RANGE_HEAP_EXTENSION);
+    assert_int_equal(b->extra_id[1], BC_RANGE_PROTOCOL_DATA);
     assert_true(b->extra[0].size >= w->kernel_size);
     assert_true(mm_map_range_is(b->map, b->extra[0].base, b->extra[0].size,
                                 MM_TYPE_BOOTLOADER_RECLAIMABLE));
@@ -492,7 +493,9 @@ static const char mod_a[] = "module A bytes";
 static void entry_with_modules(world *w, const char *second)
 {
     snprintf(w->cfg, sizeof w->cfg,
-             "timeout=0\n[M]\nkernel=/boot/kernel.elf\ncmdline=" CMD "\nmodule=/m/a.bin x  y\nmodule=%s\n", second);
+             "timeout=0\n[M]\nkernel=/boot/kernel.elf\ncmdline=" CMD
+             "\nmodule=/m/a.bin x  y\nmodule=%s\n",
+             second);
     w->fw->files[0] = (fake_file){"/boot.cfg", w->cfg, strlen(w->cfg)};
     w->fw->files[2] = (fake_file){"/m/a.bin", mod_a, sizeof mod_a - 1};
     w->fw->files[3] = (fake_file){"/m/empty.bin", "", 0};
@@ -518,6 +521,44 @@ static void modules_loaded(void **state)
     assert_true(m[1].addr != 0 && m[1].addr != m[0].addr);
     assert_true(mm_map_range_is(map, m[1].addr, 4096, MM_TYPE_MODULE));
     assert_string_equal((const char *)w->fw->ram + m[1].cmdline_addr, "");
+    world_free(w);
+}
+
+/* ---- CPUs ---- */
+
+/* Without APs to start (no trampoline from the front end) the list holds
+ * this CPU alone. */
+static void cpus_bsp_only(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_entered(w);
+    const struct mos_handoff *h = handoff_of(w);
+    assert_int_equal(h->cpu_count, 1);
+    assert_int_equal(h->smp_flags, 0);
+    const struct mos_cpu *c = (const void *)(w->fw->ram + h->cpus_addr);
+    assert_int_equal(c[0].flags, MOS_CPU_BSP);
+    assert_int_equal(c[0].apic_id, h->bsp_apic_id);
+    world_free(w);
+}
+
+/* A trampoline to copy but no valid RSDP (nothing at the address the
+ * platform names): no MADT, one CPU, MOS_SMP_NO_MADT and a WARN; nothing
+ * placed below 1 MiB. */
+static void cpus_without_madt(void **state)
+{
+    (void)state;
+    static const unsigned char blob[64];
+    world *w = world_new(FAKE_UEFI, 64 * MiB, 16);
+    w->fw->ap_blob = blob;
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_entered(w);
+    const struct mos_handoff *h = handoff_of(w);
+    assert_int_equal(h->cpu_count, 1);
+    assert_int_equal(h->smp_flags, MOS_SMP_NO_MADT);
+    assert_int_equal(w->fw->boot.range[BC_RANGE_AP_TRAMPOLINE].size, 0);
+    expect_log(w, "[WARN ] CPUs: RSDP: signature is not \"RSD PTR \": starting none but this one");
     world_free(w);
 }
 
@@ -578,6 +619,8 @@ int main(void)
         cmocka_unit_test(corrupt_kernel),
         cmocka_unit_test(modules_loaded),
         cmocka_unit_test(module_missing),
+        cmocka_unit_test(cpus_bsp_only),
+        cmocka_unit_test(cpus_without_madt),
         cmocka_unit_test(bad_config),
     };
     return cmocka_run_group_tests_name("boot_flow", tests, NULL, NULL);

@@ -134,6 +134,8 @@ static void platform(void *ctx, bc_platform *out)
     out->efi_map_capacity = f->efi.size;
     out->bios_memory_detect = f->kind == FAKE_BIOS ? MOS_BIOS_DETECT_E820 : MOS_BIOS_DETECT_NONE;
     out->nx = 1;
+    out->ap_blob = f->ap_blob;
+    out->ap_blob_size = f->ap_blob ? 64 : 0;
 }
 
 static mm_status leave(void *ctx, uint32_t attempt, bc_efi_map *efi)

@@ -44,6 +44,7 @@ typedef struct fake_fw {
     uint32_t fail_place_from;  /* place calls numbered from 1: this one fails ... */
     uint32_t fail_place_count; /* ... and this many in all (0 = none) */
     bc_efi_map efi;            /* what a UEFI-like exit reports */
+    const void *ap_blob;       /* reported as bc_platform.ap_blob (NULL: no APs) */
 
     /* The firmware's own map: the test adds entries with fake_fw_add. */
     mm_map fw_map;
