@@ -301,9 +301,14 @@ static void place_boot_heap(bc_boot *b)
 
 void *bc_boot_alloc(bc_boot *b, uint64_t bytes, const char *what)
 {
+    return bc_boot_alloc_aligned(b, bytes, 4096, what);
+}
+
+void *bc_boot_alloc_aligned(bc_boot *b, uint64_t bytes, uint32_t align, const char *what)
+{
     void *p = NULL;
     mm_status st =
-        bytes > SIZE_MAX ? MM_ERR_OVERFLOW : mm_heap_alloc(&b->heap, (size_t)bytes, 4096, &p);
+        bytes > SIZE_MAX ? MM_ERR_OVERFLOW : mm_heap_alloc(&b->heap, (size_t)bytes, align, &p);
     if (st != MM_OK)
         bc_boot_fail(b, "boot heap: no %llu bytes for the %s: %s (after %u extensions)",
                      (unsigned long long)bytes, what, mm_strerror(st), b->extensions);

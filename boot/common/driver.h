@@ -245,6 +245,10 @@ mm_status bc_boot_place_at(bc_boot *b, bc_range_id id, uint64_t base, uint64_t s
  * aligned, for `what` (named in the message when the boot stops). */
 void *bc_boot_alloc(bc_boot *b, uint64_t bytes, const char *what);
 
+/* bc_boot_alloc aligned to `align` bytes (a power of two) only: small
+ * structures pack together instead of taking a page each. */
+void *bc_boot_alloc_aligned(bc_boot *b, uint64_t bytes, uint32_t align, const char *what);
+
 /* Reads the file at `path` into the boot heap; `what` names it in
  * messages ("kernel", "module 2"). A missing, empty (unless
  * `empty_ok`), unreadable or larger than `max` bytes file stops the boot

@@ -40,7 +40,7 @@ static bool read_madt(bc_boot *b, bc_mos_smp *s)
                t ? "the MADT lists no usable CPU" : reason);
         return false;
     }
-    s->madt = bc_boot_alloc(b, (uint64_t)m.count * sizeof *s->madt, "MADT CPU list");
+    s->madt = bc_boot_alloc_aligned(b, (uint64_t)m.count * sizeof *s->madt, 8, "MADT CPU list");
     bc_madt_parse(t, len, &m, s->madt, m.count);
     s->madt_count = m.stored;
     s->lapic_addr = m.lapic_addr;
@@ -99,9 +99,10 @@ void bc_mos_smp_prepare(bc_boot *b, bc_mos_smp *s)
     s->cpu_capacity = 1;
     if (b->platform.ap_blob)
         find_aps(b, s);
-    s->cpus = s->cpu_capacity == 1
-                  ? s->one
-                  : bc_boot_alloc(b, (uint64_t)s->cpu_capacity * sizeof *s->cpus, "CPU list");
+    s->cpus =
+        s->cpu_capacity == 1
+            ? s->one
+            : bc_boot_alloc_aligned(b, (uint64_t)s->cpu_capacity * sizeof *s->cpus, 8, "CPU list");
 }
 
 /* ---- starting ---- */

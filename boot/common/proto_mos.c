@@ -296,9 +296,9 @@ static void build_rev2(bc_boot *b)
 
 static void mos_prepare(bc_boot *b)
 {
-    bc_mos_rev2 *r = bc_boot_alloc(b, sizeof *r, "revision-2 state");
-    b->backend_data = r;
     read_kernel(b);
+    bc_mos_rev2 *r = bc_boot_alloc_aligned(b, sizeof *r, 8, "revision-2 state");
+    b->backend_data = r;
     bc_mos_load_modules(b, r);
     record_framebuffer(b);
     bc_mos_smp_prepare(b, &r->smp);
