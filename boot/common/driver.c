@@ -416,6 +416,14 @@ static void choose_entry(bc_boot *b)
                bc_protocol_name(b->entry->protocol));
 }
 
+/* The framebuffer for protocols that hand one over (MultiOS); other
+ * kernels get the screen as the firmware left it. */
+static void set_video(bc_boot *b)
+{
+    if (b->fw->video && b->entry->protocol == BC_PROTO_MOS)
+        b->fw->video(b->fw->ctx, b->cfg.fb_width, b->cfg.fb_height);
+}
+
 _Noreturn static void enter_kernel(bc_boot *b, const bc_entry *e)
 {
     uint64_t mhz = div_u64(b->platform.tsc_frequency_hz, 1000000u); /* 0: no time */
@@ -441,11 +449,10 @@ _Noreturn void bc_boot_run(bc_boot *b, const bc_fw_ops *fw)
     b->tsc_entry = fw->tsc_entry;
     BC_TRACK_INIT(b);
     read_config(b);
-    if (fw->video)
-        fw->video(fw->ctx, b->cfg.fb_width, b->cfg.fb_height);
     take_map(b, "firmware");
     place_boot_heap(b);
     choose_entry(b);
+    set_video(b);
     learn_platform(b);
     b->backend->prepare(b);
     leave_firmware(b);

@@ -124,7 +124,8 @@ typedef struct bc_fw_ops {
     /* Sets the framebuffer mode closest to want_w x want_h (both 0: the
      * firmware's choice, fbmode.h), logs a WARN when it is not exact, and
      * draws the log there from then on (screen cleared). Called once,
-     * right after boot.cfg is read. May be NULL (no framebuffer). */
+     * right after the entry is chosen, for MultiOS entries only. May be NULL
+     * (no framebuffer). */
     void (*video)(void *ctx, uint32_t want_w, uint32_t want_h);
     /* Fills `out` (RSDP, TSC frequency, ...). Called once, before `exit`. */
     void (*platform)(void *ctx, bc_platform *out);
