@@ -524,6 +524,49 @@ static void modules_loaded(void **state)
     world_free(w);
 }
 
+/* ---- framebuffer ---- */
+
+/* An 800 x 600 x 32 framebuffer above RAM (as a PCI BAR is):
+ *
+ *   RAM [0, 64 MiB) ... hole ... [0xfd000000, +1.83 MiB) FRAMEBUFFER
+ *   direct map [0, >= 0xfd200000)       handoff fb_* as the firmware said
+ */
+static void framebuffer_handed_over(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    config(w, "resolution=800x600\n");
+    w->fw->fb = (bc_rev2_fb){0xfd000000, 800, 600, 3200, 32, 8, 16, 8, 8, 8, 0, MOS_FB_SOURCE_VBE};
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_entered(w); /* bc_handoff_check: fb inside FRAMEBUFFER and the direct map */
+    assert_int_equal(w->fw->video_calls, 1);
+    assert_int_equal(w->fw->video_w, 800);
+    assert_int_equal(w->fw->video_h, 600);
+    const struct mos_handoff *h = handoff_of(w);
+    assert_int_equal(h->fb_addr, 0xfd000000);
+    assert_int_equal(h->fb_size, 0x1d5000); /* pitch * height rounded up to 4 KiB */
+    assert_int_equal(h->fb_pitch, 3200);
+    assert_int_equal(h->fb_bpp, 32);
+    assert_int_equal(h->fb_red_mask_shift, 16);
+    assert_true(mm_map_range_is(w->fw->boot.map, 0xfd000000, 1920000, MM_TYPE_FRAMEBUFFER));
+    assert_true(h->hhdm_size >= 0xfd000000 + 1920000);
+    world_free(w);
+}
+
+/* No framebuffer: every fb_* field 0, still one video call. */
+static void framebuffer_absent(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_UEFI, 64 * MiB, 16);
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_entered(w);
+    assert_int_equal(w->fw->video_calls, 1);
+    assert_int_equal(w->fw->video_w, 0);
+    assert_int_equal(handoff_of(w)->fb_addr, 0);
+    assert_int_equal(handoff_of(w)->fb_size, 0);
+    world_free(w);
+}
+
 /* ---- CPUs ---- */
 
 /* Without APs to start (no trampoline from the front end) the list holds
@@ -619,6 +662,8 @@ int main(void)
         cmocka_unit_test(corrupt_kernel),
         cmocka_unit_test(modules_loaded),
         cmocka_unit_test(module_missing),
+        cmocka_unit_test(framebuffer_handed_over),
+        cmocka_unit_test(framebuffer_absent),
         cmocka_unit_test(cpus_bsp_only),
         cmocka_unit_test(cpus_without_madt),
         cmocka_unit_test(bad_config),

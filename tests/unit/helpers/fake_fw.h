@@ -45,6 +45,7 @@ typedef struct fake_fw {
     uint32_t fail_place_count; /* ... and this many in all (0 = none) */
     bc_efi_map efi;            /* what a UEFI-like exit reports */
     const void *ap_blob;       /* reported as bc_platform.ap_blob (NULL: no APs) */
+    bc_rev2_fb fb;             /* reported as bc_platform.fb (addr 0: none) */
 
     /* The firmware's own map: the test adds entries with fake_fw_add. */
     mm_map fw_map;
@@ -54,6 +55,7 @@ typedef struct fake_fw {
     fake_end end;
     bc_entry entered;
     uint32_t place_calls, exit_calls, map_calls;
+    uint32_t video_calls, video_w, video_h; /* the video op: calls, last size asked */
     void *scratch[FAKE_FW_SCRATCH];
     uint32_t scratch_count;
     log_lines log;
