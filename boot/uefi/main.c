@@ -27,9 +27,11 @@ static bc_boot boot;
 static void log_sink(void *ctx, mm_log_level level, const char *line, size_t len)
 {
     (void)ctx;
+    /* console_write also draws on the framebuffer: in the level's colour */
+    bc_fbcon_set_colours(&L.screen.con, bc_fbcon_level_colour(level), BC_FBCON_BG);
     console_write(line, len);
     console_write("\n", 1);
-    bc_fbcon_log_sink(&L.screen.con, level, line, len);
+    bc_fbcon_set_colours(&L.screen.con, BC_FBCON_TEXT, BC_FBCON_BG);
 }
 
 /* The mode boot.cfg asks for; the log stays on the screen in it. */
@@ -169,7 +171,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     console_init(st);
     gop_start(&L.screen, L.bs);
     if (L.screen.fb.addr)
-        console_screen_taken();
+        console_screen_taken(&L.screen.con);
     mm_log(&L.log, MM_LOG_INFO, BC_BANNER_FMT " (UEFI, firmware revision 0x%x)", BC_BANNER_ARGS,
            st->FirmwareRevision);
     if (cpu_paging_5level())
