@@ -1,6 +1,6 @@
-/* Two heap tests (a formatted string, a growing vector) as small kernel utilities over the bump heap
- * (lib/mm's mm_heap): a formatted string allocation (Rust's `format!`) and
- * a growing vector (`vec!` + push). Host-testable: no inline asm. */
+/* Two heap tests (a formatted string, a growing vector) as small kernel utilities over the bump
+ * heap (lib/mm's mm_heap): a formatted string allocation (Rust's `format!`) and a growing vector
+ * (`vec!` + push). Host-testable: no inline asm. */
 #ifndef MOS_KERNEL_KALLOC_H
 #define MOS_KERNEL_KALLOC_H
 

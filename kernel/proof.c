@@ -1067,7 +1067,7 @@ static bool step_timing(struct kp *kp)
 bool kp_run_steps(struct kp *kp)
 {
     static bool (*const steps[])(struct kp *) = {
-        step_map,  step_bitmap,    step_heap,    step_heap_tests,   step_frames,
+        step_map,  step_bitmap,    step_heap,    step_heap_tests, step_frames,
         step_pool, step_placement, step_reclaim, step_timing,
     };
     if (!kp->h)

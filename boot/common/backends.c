@@ -9,12 +9,8 @@ extern const bc_backend bc_backend_efi;
 extern const bc_backend bc_backend_bios_chainload;
 
 static const bc_backend *const backends[] = {
-    &bc_backend_mos,
-    &bc_backend_linux,
-    &bc_backend_multiboot1,
-    &bc_backend_multiboot2,
-    &bc_backend_efi,
-    &bc_backend_bios_chainload,
+    &bc_backend_mos,        &bc_backend_linux, &bc_backend_multiboot1,
+    &bc_backend_multiboot2, &bc_backend_efi,   &bc_backend_bios_chainload,
 };
 
 const bc_backend *bc_backend_of(uint32_t protocol)

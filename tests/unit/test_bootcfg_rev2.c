@@ -75,7 +75,8 @@ static void resolution_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(defaults_have_none), cmocka_unit_test(resolution_read),
+        cmocka_unit_test(defaults_have_none),
+        cmocka_unit_test(resolution_read),
         cmocka_unit_test(resolution_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
