@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The DEBUG=1 build (allocation tracking) end to end: builds the loaders and
 # the kernel with DEBUG=1 into their own tree (only what is needed: no host
-# tools), checks both loaders still fit their 96 KiB budget, boots the UEFI
+# tools), checks both loaders still fit what the layout allows (112 KiB: the
+# tracker does not fit the release budget of 96 KiB), boots the UEFI
 # loader once and checks that the loader's and the kernel's allocation
 # profiles are in the serial log with plausible numbers. One PASS:/FAIL:
 # line per case.
@@ -40,10 +41,12 @@ secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 echo "PASS: debug-build (${secs} s)"
 
 status=0
-tests/boot/check-size.sh "$efi" 98304 || status=1
+# DEBUG=1 carries the allocation tracker: it must fit what stage 1 loads
+# (112 KiB), not the release budget (96 KiB, the size-* suites).
+tests/boot/check-size.sh "$efi" 114688 || status=1
 stage2_args=()
 if [[ $bios != 0 ]]; then
-    tests/boot/check-size.sh "$stage2" 98304 || status=1
+    tests/boot/check-size.sh "$stage2" 114688 || status=1
     stage2_args=(--bios "$dbg/bin/mos-install")
 fi
 

@@ -80,7 +80,8 @@ add uefi-256m --image "$out/default.img" --mem 256M "${common[@]}" \
 # A small machine with the default boot.cfg: the boot heap shrinks to fit.
 add uefi-48m --image "$out/default.img" --mem 48M "${common[@]}" \
     --expect-range usable_bytes=$((20 * MiB)):$((48 * MiB)) \
-    --expect-range boot_heap_size=$((256 * 1024)):$((16 * MiB))
+    --expect-range boot_heap_size=$((128 * 1024)):$((16 * MiB)) \
+    --expect-text "boot heap: heap_size not set"
 add uefi-2g --image "$out/default.img" --mem 2G "${common[@]}" \
     --expect-range usable_bytes=$((1900 * MiB)):$((2 * GiB))
 add uefi-5g --image "$out/default.img" --mem 5G "${common[@]}" \
