@@ -106,8 +106,9 @@ bad bad-no-header multiboot2 "$dir/mb1.elf" \
     "kernel /boot/kernel.elf: multiboot2: no header in the first 32 KiB"
 bad bad-checksum multiboot1 "$work/badsum.elf" "multiboot1: header magic found, bad checksum"
 bad bad-tag multiboot2 "$work/badtag.elf" "multiboot2: required tag 11 not supported"
+# The segment's end depends on the compiler; its start and the clash do not.
 bad bad-low multiboot1 "$dir/mb1_low.elf" \
-    "kernel /boot/kernel.elf: segment 0 [0xf0000, 0xf640c) overlaps reserved memory [0x9f000, "
+    ") overlaps reserved memory [0x9f000, 0x100000)"
 bad bad-module multiboot1 "$dir/mb1.elf" "module 0 /boot/nothere.bin: no such file on the boot volume" \
     "/boot/nothere.bin"
 exit $status
