@@ -2,7 +2,7 @@
 #include "machine.h"
 
 #include "bios.h"
-#include "common/tscal.h"
+#include "common/tsc_pm.h"
 
 #define PIT_HZ     1193182u
 #define CAL_SHIFT  8 /* one window is 1/256 s: 4661 PIT ticks */
@@ -61,8 +61,7 @@ uint64_t tsc_calibrate(void)
 
 /* ---- TSC against the PM timer, across the boot ---------------------- */
 
-static bc_tsc_span span;
-static uint16_t pm_port;
+static bc_tsc_pm pm;
 
 /* Stage 2 reaches the low 4 GiB one to one. */
 static const void *identity(void *ctx, uint64_t phys, uint64_t len)
@@ -73,54 +72,24 @@ static const void *identity(void *ctx, uint64_t phys, uint64_t len)
     return (const void *)(uintptr_t)phys;
 }
 
-static uint32_t pm_read(void *ctx)
-{
-    (void)ctx;
-    return x86_inl(pm_port);
-}
-
-static uint64_t tsc_read(void *ctx)
-{
-    (void)ctx;
-    return rdtsc();
-}
-
 void tsc_span_start(uint64_t rsdp)
 {
-    uint32_t mask, ref;
-    uint64_t t;
-    if (bc_pm_timer_find(rsdp, identity, NULL, &pm_port, &mask) &&
-        bc_tsc_ref_pair(pm_read, tsc_read, NULL, mask, &ref, &t))
-        bc_tsc_span_start(&span, mask, ref, t);
+    bc_tsc_pm_start(&pm, rsdp, identity);
 }
 
 uint64_t tsc_span_stamp(void)
 {
-    uint64_t t = rdtsc();
-    if (span.mask)
-        bc_tsc_span_sample(&span, x86_inl(pm_port), t);
-    return t;
+    return bc_tsc_pm_stamp(&pm);
 }
 
 uint64_t tsc_span_finish(void)
 {
-    uint32_t ref;
-    uint64_t t;
-    if (!span.mask || !bc_tsc_ref_pair(pm_read, tsc_read, NULL, span.mask, &ref, &t))
-        return 0;
-    bc_tsc_span_sample(&span, ref, t);
-    return bc_tsc_span_hz(&span, BC_PM_TIMER_HZ, BC_TSC_SPAN_MIN_TICKS);
+    return bc_tsc_pm_finish(&pm, BC_TSC_SPAN_MIN_TICKS);
 }
 
 uint64_t tsc_cpuid_hz(void)
 {
-    uint32_t l0[4], l15[4] = {0}, l16[4] = {0};
-    cpuid(0, l0);
-    if (l0[0] >= 0x15u)
-        cpuid(0x15u, l15);
-    if (l0[0] >= 0x16u)
-        cpuid(0x16u, l16);
-    return bc_tsc_hz_cpuid(l0[0], l15, l16);
+    return bc_tsc_cpuid_hz_now();
 }
 
 uint32_t ebda_base(void)

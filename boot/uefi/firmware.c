@@ -1,7 +1,7 @@
 #include "firmware.h"
 
 #include "mm/fmt.h"
-#include "common/tscal.h"
+#include "common/tsc_pm.h"
 #include "port.h"
 
 #define CALIBRATION_ROUNDS 4u
@@ -69,8 +69,7 @@ uint64_t fw_find_rsdp(const EFI_SYSTEM_TABLE *st)
  * too short: pairs around a Stall, then (no PM timer) the shortest of a
  * few Stall windows measured with the TSC alone. */
 
-static bc_tsc_span span;
-static uint16_t pm_port;
+static bc_tsc_pm pm;
 
 /* Tables are identity-mapped while boot services run. */
 static const void *identity(void *ctx, uint64_t phys, uint64_t len)
@@ -80,71 +79,35 @@ static const void *identity(void *ctx, uint64_t phys, uint64_t len)
     return (const void *)(uintptr_t)phys;
 }
 
-static uint32_t pm_read(void *ctx)
-{
-    (void)ctx;
-    return x86_inl(pm_port);
-}
-
-static uint64_t tsc_read(void *ctx)
-{
-    (void)ctx;
-    return rdtsc();
-}
-
 void fw_tsc_span_start(uint64_t rsdp)
 {
-    uint32_t mask, ref;
-    uint64_t t;
-    if (bc_pm_timer_find(rsdp, identity, NULL, &pm_port, &mask) &&
-        bc_tsc_ref_pair(pm_read, tsc_read, NULL, mask, &ref, &t))
-        bc_tsc_span_start(&span, mask, ref, t);
+    bc_tsc_pm_start(&pm, rsdp, identity);
 }
 
 uint64_t fw_tsc_stamp(void)
 {
-    uint64_t t = rdtsc();
-    if (span.mask)
-        bc_tsc_span_sample(&span, x86_inl(pm_port), t);
-    return t;
+    return bc_tsc_pm_stamp(&pm);
 }
 
 uint64_t fw_tsc_span_finish(void)
 {
-    uint32_t ref;
-    uint64_t t;
-    if (!span.mask || !bc_tsc_ref_pair(pm_read, tsc_read, NULL, span.mask, &ref, &t))
-        return 0;
-    bc_tsc_span_sample(&span, ref, t);
-    return bc_tsc_span_hz(&span, BC_PM_TIMER_HZ, BC_TSC_SPAN_MIN_TICKS);
+    return bc_tsc_pm_finish(&pm, BC_TSC_SPAN_MIN_TICKS);
 }
 
 uint64_t fw_tsc_cpuid_hz(void)
 {
-    uint32_t l0[4], l15[4] = {0}, l16[4] = {0};
-    x86_cpuid(0, l0);
-    if (l0[0] >= 0x15u)
-        x86_cpuid(0x15u, l15);
-    if (l0[0] >= 0x16u)
-        x86_cpuid(0x16u, l16);
-    return bc_tsc_hz_cpuid(l0[0], l15, l16);
+    return bc_tsc_cpuid_hz_now();
 }
 
 static uint64_t tsc_hz_from_pm_timer(EFI_BOOT_SERVICES *bs, uint64_t rsdp, uint32_t window_us)
 {
-    bc_tsc_span w;
-    uint32_t mask, ref;
-    uint64_t t;
-    if (!bc_pm_timer_find(rsdp, identity, NULL, &pm_port, &mask) ||
-        !bc_tsc_ref_pair(pm_read, tsc_read, NULL, mask, &ref, &t))
+    bc_tsc_pm w = {0};
+    bc_tsc_pm_start(&w, rsdp, identity);
+    if (!w.span.mask)
         return 0;
-    bc_tsc_span_start(&w, mask, ref, t);
     bs->Stall(window_us);
-    if (!bc_tsc_ref_pair(pm_read, tsc_read, NULL, mask, &ref, &t))
-        return 0;
-    bc_tsc_span_sample(&w, ref, t);
     /* A counter that does not move (or wraps oddly) is no reference. */
-    return bc_tsc_span_hz(&w, BC_PM_TIMER_HZ, BC_PM_TIMER_HZ / 10000u);
+    return bc_tsc_pm_finish(&w, BC_PM_TIMER_HZ / 10000u);
 }
 
 /* TSC ticks across one Stall(us); 0 when Stall fails. */
