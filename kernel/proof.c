@@ -7,6 +7,7 @@
 #include "common/acpi.h"
 #include "common/handoff.h"
 #include "common/mapview.h"
+#include "common/text.h"
 #include "common/track.h"
 #include "kalloc.h"
 
@@ -857,6 +858,27 @@ static bool check_cmdline(struct kp *kp)
     return true;
 }
 
+/* Revision 2: each module's command line is one string of exactly
+ * cmdline_size bytes (bc_handoff_check saw only its last byte) and its
+ * path is NUL-terminated. */
+static bool check_modules(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    if (h->revision < 2 || h->size < sizeof *h || h->module_count == 0)
+        return true;
+    const uint8_t *p = kp_virt(kp, h->modules_addr);
+    for (uint32_t i = 0; i < h->module_count; i++, p += h->module_entry_size) {
+        const struct mos_module *m = (const struct mos_module *)p;
+        const char *cmd = kp_virt(kp, m->cmdline_addr);
+        if (bc_strnlen(cmd, m->cmdline_size) + 1 != m->cmdline_size)
+            return kp_fail(kp, "module-cmdline: module %u: a NUL inside its %u bytes", i,
+                           m->cmdline_size);
+        if (bc_strnlen(m->path, sizeof m->path) == sizeof m->path)
+            return kp_fail(kp, "module-path: module %u: not NUL-terminated", i);
+    }
+    return true;
+}
+
 /* ACPI tables are read through the direct map; an address past it (or a
  * length that wraps) is refused rather than read. */
 static const void *acpi_map(void *ctx, uint64_t phys, uint64_t len)
@@ -926,7 +948,8 @@ static bool check_efi_systab(struct kp *kp)
 static bool step_placement(struct kp *kp)
 {
     if (!placement_ranges(kp) || !placement_live(kp) || !check_mappings(kp) || !check_cmdline(kp) ||
-        !check_firmware(kp) || !check_identity_map(kp) || !check_acpi(kp) || !check_efi_systab(kp))
+        !check_modules(kp) || !check_firmware(kp) || !check_identity_map(kp) || !check_acpi(kp) ||
+        !check_efi_systab(kp))
         return false;
     bool live = kp->env->rsp && kp->env->entry && kp->env->image_start;
     kp_printf(kp, "placement: %u loader ranges lie in entries of their own types; %s\n",
@@ -1182,6 +1205,80 @@ static void report_ms(struct kp *kp, const char *key, uint64_t us)
                   (unsigned long long)(us % 1000));
 }
 
+/* ---- application processors (handoff revision 2) ---- */
+
+#define KP_MAX_APS 64u
+
+/* One slot per AP woken: 0x80000000 | the APIC id it reads itself. */
+static volatile uint32_t ap_seen[KP_MAX_APS];
+
+/* Where a woken AP lands (the record's goto_address): RDI = its record.
+ * It reports the APIC id CPUID gives it in the slot `argument` names,
+ * then halts for good (interrupts are off, its IDT is the reset one). */
+static uint64_t tsc_now(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
+static void ap_entry(struct mos_cpu_record *r)
+{
+    uint32_t a = 1, b, c = 0, d;
+    __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+    *(volatile uint32_t *)(uintptr_t)r->argument = 0x80000000u | b >> 24;
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+/* Sends every started AP to ap_entry (argument first, then
+ * goto_address), waits up to a second for all of them, and checks each
+ * wrote its own APIC id. Returns the number that did. */
+static uint32_t wake_aps(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    const uint8_t *c = kp_virt(kp, h->cpus_addr);
+    uint32_t woken = 0, good = 0, slot[KP_MAX_APS];
+    for (uint32_t i = 0; h->cpus_addr && i < h->cpu_count && woken < KP_MAX_APS;
+         i++, c += h->cpu_entry_size) {
+        const struct mos_cpu *cpu = (const struct mos_cpu *)c;
+        if (!(cpu->flags & MOS_CPU_STARTED))
+            continue;
+        struct mos_cpu_record *r = kp_virt(kp, cpu->record_addr);
+        slot[woken] = cpu->apic_id;
+        r->argument = (uint64_t)(uintptr_t)&ap_seen[woken];
+        __atomic_store_n(&r->goto_address, (uint64_t)(uintptr_t)ap_entry, __ATOMIC_RELEASE);
+        woken++;
+    }
+    uint64_t hz = h->tsc_frequency_hz ? h->tsc_frequency_hz : 4000000000ull;
+    uint64_t start = tsc_now();
+    for (uint32_t i = 0; i < woken; i++) {
+        while (!ap_seen[i] && tsc_now() - start < hz)
+            __builtin_ia32_pause();
+        if (ap_seen[i] == (0x80000000u | slot[i]))
+            good++;
+        else
+            kp_printf(kp, "ap: APIC id %u reported 0x%x\n", slot[i], ap_seen[i]);
+    }
+    return good;
+}
+
+/* Each module (checked by check_modules): size, zlib CRC-32 of its
+ * bytes, path and command line. */
+static void report_modules(struct kp *kp)
+{
+    const struct mos_handoff *h = kp->h;
+    const uint8_t *p = kp_virt(kp, h->modules_addr);
+    for (uint32_t i = 0; i < h->module_count; i++, p += h->module_entry_size) {
+        const struct mos_module *m = (const struct mos_module *)p;
+        uint32_t crc = mos_crc32_skip(kp_virt(kp, m->addr), (size_t)m->size, (size_t)m->size);
+        kp_printf(kp, "MOS module%u_size=%llu\n", i, (unsigned long long)m->size);
+        kp_printf(kp, "MOS module%u_crc32=0x%08x\n", i, crc);
+        kp_printf(kp, "MOS module%u_path=%s\n", i, m->path);
+        kp_printf(kp, "MOS module%u_cmdline=%s\n", i, (const char *)kp_virt(kp, m->cmdline_addr));
+    }
+}
+
 /* Revision 2 (checked by bc_handoff_check): the framebuffer, the number
  * of modules, and the CPUs by outcome. */
 static void report_rev2(struct kp *kp)
@@ -1189,20 +1286,28 @@ static void report_rev2(struct kp *kp)
     const struct mos_handoff *h = kp->h;
     if (h->revision < 2 || h->size < sizeof *h)
         return;
-    if (h->fb_addr)
+    if (h->fb_addr) {
         kp_printf(kp, "MOS fb=%ux%ux%u\n", h->fb_width, h->fb_height, h->fb_bpp);
-    else
+        kp_printf(kp, "MOS fb_width=%u\n", h->fb_width);
+        kp_printf(kp, "MOS fb_height=%u\n", h->fb_height);
+        kp_printf(kp, "MOS fb_bpp=%u\n", h->fb_bpp);
+    } else
         kp_printf(kp, "MOS fb=none\n");
     kp_printf(kp, "MOS modules=%u\n", h->module_count);
-    uint32_t started = 0, failed = 0;
+    report_modules(kp);
+    uint32_t started = 0, failed = 0, woken = wake_aps(kp);
     const uint8_t *c = kp_virt(kp, h->cpus_addr);
     for (uint32_t i = 0; h->cpus_addr && i < h->cpu_count; i++, c += h->cpu_entry_size) {
         uint32_t flags = ((const struct mos_cpu *)c)->flags;
         started += (flags & MOS_CPU_STARTED) != 0;
         failed += (flags & MOS_CPU_FAILED) != 0;
     }
-    kp_printf(kp, "MOS cpus=%u started=%u failed=%u bsp=%u\n", h->cpu_count, started, failed,
-              h->bsp_apic_id);
+    kp_printf(kp, "MOS cpus=%u\n", h->cpu_count);
+    kp_printf(kp, "MOS cpus_started=%u\n", started);
+    kp_printf(kp, "MOS cpus_failed=%u\n", failed);
+    kp_printf(kp, "MOS bsp_apic_id=%u\n", h->bsp_apic_id);
+    kp_printf(kp, "MOS smp_flags=0x%x\n", h->smp_flags);
+    kp_printf(kp, "MOS aps_started=%u\n", woken);
 }
 
 /* acpi_rsdp_valid: 1 when checked, "absent" without an RSDP; the

@@ -4,7 +4,7 @@
 #
 #   qemu-boot.sh --image IMG [--firmware uefi|bios] [--mem 256M] [--timeout SECONDS]
 #                [--serial FILE [--serial-input FILE]] [--cpu MODEL] [--disk2 IMG]
-#                [--summary] [--icount SHIFT]
+#                [--qemu-arg ARG]... [--summary] [--icount SHIFT]
 #
 # Serial (COM1) goes to stdout, or to FILE with --serial. The guest ends the
 # run through isa-debug-exit (port 0xf4): guest value v -> exit status
@@ -21,6 +21,7 @@
 # --icount SHIFT runs the guest on QEMU's instruction counter (-icount
 # shift=SHIFT: 2^SHIFT ns per instruction): its clocks, the TSC and the PM
 # timer, then follow the guest's work, not the host's load.
+# --qemu-arg adds one QEMU argument (e.g. -vga std, -smp 4, -no-acpi).
 # --summary (for `make run`) ends with one line saying what the status
 # means and exits 0 only when the kernel reported PASS.
 set -euo pipefail
@@ -35,6 +36,7 @@ icount=
 summary=0
 disk2=
 serial_input=/dev/null
+extra=()
 while [[ $# -gt 0 ]]; do
     case $1 in
     --image) image=$2; shift 2 ;;
@@ -44,6 +46,7 @@ while [[ $# -gt 0 ]]; do
     --serial) serial=$2; shift 2 ;;
     --cpu) cpu=$2; shift 2 ;;
     --icount) icount=$2; shift 2 ;;
+    --qemu-arg) extra+=("$2"); shift 2 ;;
     --disk2) disk2=$2; shift 2 ;;
     --serial-input) serial_input=$2; shift 2 ;;
     --summary) summary=1; shift ;;
@@ -83,6 +86,7 @@ args=(-nodefaults -machine q35 -m "$mem" -display none -no-reboot -net none
     -device virtio-blk-pci,drive=disk0,bootindex=1)
 [[ -n "$cpu" ]] && args+=(-cpu "$cpu")
 [[ -n "$icount" ]] && args+=(-icount "shift=$icount")
+args+=("${extra[@]}")
 [[ -n "$disk2" ]] && args+=(-drive "file=$disk2,format=raw,if=none,id=disk1,snapshot=on"
     -device virtio-blk-pci,drive=disk1,bootindex=2)
 if [[ -n "$serial" && "$serial_input" != /dev/null ]]; then

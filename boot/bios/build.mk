@@ -18,7 +18,8 @@ STAGE2_STUB := $(BUILD)/i386/stage2-stub.o
 BIOS_C_SRCS := $(filter-out $(STUB_SRCS),$(sort $(wildcard boot/bios/*.c)))
 STAGE2_OBJS := $(BUILD)/i386/boot/bios/entry.o $(BUILD)/i386/boot/bios/chainload_jump.o \
                $(STAGE2_STUB) \
-               $(call objs,i386,$(BIOS_C_SRCS) $(MM_SRCS) $(filter-out $(STUB_SRCS),$(COMMON_SRCS)))
+               $(call objs,i386,$(BIOS_C_SRCS) $(MM_SRCS) $(filter-out $(STUB_SRCS),$(COMMON_SRCS))) \
+               $(call asm_objs,i386,$(COMMON_ASM_SRCS))
 
 # Size (96 KiB budget): I386_CFLAGS optimize for size with one section per
 # function (mk/common.mk); the linker drops everything stage 2 does not call.

@@ -24,6 +24,9 @@ struct vga_screen {
 /* One screen; the loader is single-threaded. */
 static struct vga_screen screen;
 
+/* The framebuffer console the log is also drawn on (con_use_framebuffer). */
+static bc_fbcon *fb_con;
+
 mm_logger con_log = {.sink = con_log_sink, .ctx = 0, .level = MM_LOG_INFO};
 
 static bool vga_probe(void)
@@ -109,6 +112,8 @@ void con_log_sink(void *ctx, mm_log_level level, const char *line, size_t len)
     (void)level;
     con_write(line, len);
     con_write("\n", 1);
+    if (fb_con)
+        bc_fbcon_log_sink(fb_con, level, line, len);
 }
 
 void fatal(const char *fmt, ...)
@@ -132,4 +137,10 @@ void con_halt(void)
     outb(0xf4, LOADER_FAIL_CODE);
     for (;;)
         __asm__ volatile("cli; hlt");
+}
+
+void con_use_framebuffer(bc_fbcon *fb)
+{
+    fb_con = fb;
+    screen.present = false; /* VGA text memory is not the screen in a graphics mode */
 }

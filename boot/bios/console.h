@@ -2,6 +2,7 @@
 #ifndef BIOS_CONSOLE_H
 #define BIOS_CONSOLE_H
 
+#include "common/fbcon.h"
 #include "mm/log.h"
 
 /* Sets up COM1 (115200 8N1) and clears the VGA text screen. */
@@ -12,6 +13,10 @@ void con_write(const char *s, size_t len);
 
 /* mm_log_sink writing one line to both devices. */
 void con_log_sink(void *ctx, mm_log_level level, const char *line, size_t len);
+
+/* From now on the log is drawn on `fb` (kept by reference) instead of VGA
+ * text memory; COM1 as before. */
+void con_use_framebuffer(bc_fbcon *fb);
 
 /* The loader's logger (level from boot.cfg once it is read). */
 extern mm_logger con_log;

@@ -26,6 +26,7 @@
 #include "machine.h"
 #include "menu_io.h"
 #include "unpack.h"
+#include "vbe.h"
 
 #define FOUR_GIB ((uint64_t)4 << 30)
 #define ONE_MIB  ((uint64_t)1 << 20)
@@ -34,6 +35,8 @@ static struct bios_loader L;
 static bc_boot boot;
 static struct lm_jump jump;
 static struct lm_gdt_jump gdt_jump;
+static struct vbe_screen vbe;
+extern const uint8_t bc_ap_trampoline_start[], bc_ap_trampoline_end[]; /* ap_trampoline.S */
 
 __attribute__((noreturn)) void stage2_main(uint32_t drive);
 
@@ -267,6 +270,28 @@ static void release(void *ctx, uint64_t base, uint64_t size)
 
 /* ---- the rest ---- */
 
+/* The mode boot.cfg asks for; the log moves from VGA text to it. */
+/* resolution= is global: a second MultiOS entry (after a failed one) gets
+ * the mode the first one set. */
+static void video(void *ctx, uint32_t want_w, uint32_t want_h, bc_rev2_fb *fb)
+{
+    (void)ctx;
+    static bool tried;
+    if (tried) {
+        *fb = vbe.fb;
+        return;
+    }
+    tried = true;
+    vbe_set_mode(&vbe, want_w, want_h, low_alloc_or_die(VBE_BUFFER_SIZE, "VBE buffers"), &con_log);
+    *fb = vbe.fb;
+    if (vbe.fb.addr) {
+        con_use_framebuffer(&vbe.con);
+        mm_log(&con_log, MM_LOG_INFO, "framebuffer: %ux%u, %u bpp, pitch %u at 0x%llx",
+               vbe.fb.width, vbe.fb.height, vbe.fb.bpp, vbe.fb.pitch,
+               (unsigned long long)vbe.fb.addr);
+    }
+}
+
 static void platform(void *ctx, bc_platform *out)
 {
     (void)ctx;
@@ -276,6 +301,8 @@ static void platform(void *ctx, bc_platform *out)
     out->memtest_window_end = FOUR_GIB;
     out->bios_memory_detect = L.detect.method;
     out->nx = L.nx;
+    out->ap_blob = bc_ap_trampoline_start;
+    out->ap_blob_size = (uint32_t)(bc_ap_trampoline_end - bc_ap_trampoline_start);
     mm_log(&con_log, MM_LOG_INFO, "%u disk reads so far", L.disk.reads);
 }
 
@@ -364,6 +391,7 @@ static bc_fw_ops bios_ops = {
     .place = place,
     .place_at = place_at,
     .release = release,
+    .video = video,
     .platform = platform,
     .exit = leave,
     .for_each_busy = NULL,

@@ -22,9 +22,7 @@ static const struct {
     const char *name;
     uint32_t keys; /* EK_BIT set of the keys the protocol uses */
 } protocols[BC_PROTO_COUNT] = {
-    /* The loaders do not load modules for mos kernels yet (handoff
-     * revision 2's module list is still empty): refused, not ignored. */
-    [BC_PROTO_MOS] = {"mos", EK_BIT(EK_KERNEL) | EK_BIT(EK_CMDLINE)},
+    [BC_PROTO_MOS] = {"mos", EK_LOADER},
     [BC_PROTO_LINUX] = {"linux", EK_LOADER},
     [BC_PROTO_MULTIBOOT1] = {"multiboot1", EK_LOADER},
     [BC_PROTO_MULTIBOOT2] = {"multiboot2", EK_LOADER},

@@ -182,17 +182,26 @@ static bool shrink_heap(bc_boot *b)
 
 /* Where a range of kind `id` is recorded: range[id], the next heap
  * extension, or a record from the pool (linked into the list only once
- * placed, see placed()). NULL when none is left. */
-static bc_placed *record(bc_boot *b, bc_range_id id)
+ * placed, see placed()). MM_ERR_MAP_FULL when no extension slot is left,
+ * the pool's status when it has no record. */
+static mm_status record(bc_boot *b, bc_range_id id, bc_placed **r)
 {
-    if (bc_range_info_of(id)->count == BC_RANGE_ONE)
-        return &b->range[id];
-    if (id == BC_RANGE_HEAP_EXTENSION)
-        return b->extensions < BC_HEAP_EXTENSIONS ? &b->extension[b->extensions] : NULL;
-    if (!b->pending && mm_pool_alloc(&b->record_pool, (void **)&b->pending) != MM_OK)
-        return NULL;
-    *b->pending = (bc_range_rec){NULL, {0, 0}, id};
-    return &b->pending->r;
+    if (bc_range_info_of(id)->count == BC_RANGE_ONE) {
+        *r = &b->range[id];
+    } else if (id == BC_RANGE_HEAP_EXTENSION) {
+        if (b->extensions == BC_HEAP_EXTENSIONS)
+            return MM_ERR_MAP_FULL;
+        *r = &b->extension[b->extensions];
+    } else {
+        if (!b->pending) {
+            mm_status st = mm_pool_alloc(&b->record_pool, (void **)&b->pending);
+            if (st != MM_OK)
+                return st;
+        }
+        *b->pending = (bc_range_rec){NULL, {0, 0}, id};
+        *r = &b->pending->r;
+    }
+    return MM_OK;
 }
 
 /* Keeps a range the firmware gave: counted for the profile and the log,
@@ -247,11 +256,12 @@ mm_status bc_boot_place_above(bc_boot *b, bc_range_id id, uint64_t size, uint64_
                               uint64_t min, bc_placed *out)
 {
     const bc_range_info *ri = bc_range_info_of(id);
-    bc_placed *r = record(b, id);
-    if (!r)
-        return MM_ERR_MAP_FULL;
+    bc_placed *r;
+    mm_status st = record(b, id, &r);
+    if (st != MM_OK)
+        return st;
     align = max_u64(align, ri->align);
-    mm_status st = take(b, size, align, min, r);
+    st = take(b, size, align, min, r);
     while (st == MM_ERR_NOT_FOUND && shrink_heap(b))
         st = take(b, size, align, min, r);
     if (st != MM_OK)
@@ -279,13 +289,14 @@ void bc_boot_place_required(bc_boot *b, bc_range_id id, uint64_t size, uint64_t 
 mm_status bc_boot_place_at(bc_boot *b, bc_range_id id, uint64_t base, uint64_t size)
 {
     uint64_t g = b->mem.bitmap_granularity, end;
-    bc_placed *r = record(b, id);
-    if (!r)
-        return MM_ERR_MAP_FULL;
+    bc_placed *r;
+    mm_status st = record(b, id, &r);
+    if (st != MM_OK)
+        return st;
     if (size == 0 || !mm_range_end(base, size, &end) || !mm_align_up(end, g, &end))
         return MM_ERR_INVALID_ARGUMENT;
     base = mm_align_down(base, g);
-    mm_status st = b->fw->place_at(b->fw->ctx, base, end - base);
+    st = b->fw->place_at(b->fw->ctx, base, end - base);
     if (st != MM_OK)
         return st;
     *r = (bc_placed){base, end - base};
@@ -301,8 +312,8 @@ static mm_status refill_heap(void *ctx, size_t min_bytes, void **base, size_t *s
     bc_boot *b = ctx;
     if (b->firmware_gone || b->extensions == BC_HEAP_EXTENSIONS)
         return MM_ERR_OUT_OF_MEMORY;
-    bc_placed *r = record(b, BC_RANGE_HEAP_EXTENSION);
-    if (!r)
+    bc_placed *r;
+    if (record(b, BC_RANGE_HEAP_EXTENSION, &r) != MM_OK)
         return MM_ERR_OUT_OF_MEMORY;
     mm_status st = take(b, max_u64(min_bytes, BC_HEAP_REFILL_MIN), 0, 0, r);
     if (st != MM_OK)
@@ -383,9 +394,14 @@ static void place_boot_heap(bc_boot *b)
 
 void *bc_boot_alloc(bc_boot *b, uint64_t bytes, const char *what)
 {
+    return bc_boot_alloc_aligned(b, bytes, 4096, what);
+}
+
+void *bc_boot_alloc_aligned(bc_boot *b, uint64_t bytes, uint32_t align, const char *what)
+{
     void *p = NULL;
     mm_status st =
-        bytes > SIZE_MAX ? MM_ERR_OVERFLOW : mm_heap_alloc(&b->heap, (size_t)bytes, 4096, &p);
+        bytes > SIZE_MAX ? MM_ERR_OVERFLOW : mm_heap_alloc(&b->heap, (size_t)bytes, align, &p);
     if (st != MM_OK)
         bc_boot_fail(b, "boot heap: no %llu bytes for the %s: %s (after %u extensions)",
                      (unsigned long long)bytes, what, mm_strerror(st), b->extensions);
@@ -527,6 +543,14 @@ static void give_back(bc_boot *b)
     b->kernel_file_size = 0;
 }
 
+/* The framebuffer for protocols that hand one over (MultiOS); other
+ * kernels get the screen as the firmware left it. */
+static void set_video(bc_boot *b)
+{
+    if (b->fw->video && b->entry->protocol == BC_PROTO_MOS)
+        b->fw->video(b->fw->ctx, b->cfg.fb_width, b->cfg.fb_height, &b->platform.fb);
+}
+
 /* The menu (or the default entry) and the chosen entry's prepare, until
  * one entry prepares: a failure on the way (bc_boot_fail) lands back at
  * bc_jump_save with what the attempt took still to give back. */
@@ -539,6 +563,7 @@ static void prepare_entry(bc_boot *b)
         give_back(b);
     records_init(b);
     choose_entry(b, failed ? b->failure : NULL);
+    set_video(b);
     b->backend->prepare(b);
     b->retry_armed = 0;
 }

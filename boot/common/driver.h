@@ -26,6 +26,7 @@
 #include "handoff.h"
 #include "jump.h"
 #include "menu.h"
+#include "handoff_rev2.h"
 #include "paging.h"
 #include "ranges.h"
 #include "track.h"
@@ -52,6 +53,9 @@ typedef struct bc_platform {
     uint64_t efi_map_capacity;   /* bytes the final raw EFI map may take (0 on BIOS) */
     uint32_t bios_memory_detect; /* MOS_BIOS_DETECT_* */
     uint32_t nx;                 /* 1 when the CPU has NX (the tables then use it) */
+    bc_rev2_fb fb;               /* the framebuffer the log is drawn on; addr 0 = none */
+    const void *ap_blob;         /* the AP trampoline (ap_trampoline.S) as linked; NULL: no APs */
+    uint32_t ap_blob_size;       /* bytes */
 } bc_platform;
 
 /* The raw firmware map a kernel also receives (UEFI only; all 0 on BIOS). */
@@ -122,6 +126,13 @@ typedef struct bc_fw_ops {
     mm_status (*place_at)(void *ctx, uint64_t base, uint64_t size);
     /* Gives back [base, base + size) taken by `place` (page multiples). */
     void (*release)(void *ctx, uint64_t base, uint64_t size);
+    /* Sets the framebuffer mode closest to want_w x want_h (both 0: the
+     * firmware's choice, fbmode.h), logs a WARN when it is not exact, and
+     * draws the log there from then on (screen cleared); *fb gets the
+     * mode in use (addr 0: no framebuffer). Called right after an entry is
+     * chosen, for MultiOS entries only (again after a failed entry). May
+     * be NULL (no framebuffer). */
+    void (*video)(void *ctx, uint32_t want_w, uint32_t want_h, bc_rev2_fb *fb);
     /* Fills `out` (RSDP, TSC frequency, ...). Called once, before `exit`. */
     void (*platform)(void *ctx, bc_platform *out);
     /* Leaves the firmware (`attempt` counts from 1). MM_OK: the firmware
@@ -261,6 +272,7 @@ struct bc_boot {
     uint64_t memtest_bad_bytes;
     uint64_t cr3;
     struct mos_handoff *handoff;
+    void *backend_data; /* the back end's own state (boot heap) */
 #if MM_DEBUG
     mm_tracker track;
     mm_track_slot track_slots[BC_TRACK_SLOTS];
@@ -313,6 +325,10 @@ mm_status bc_boot_place_at(bc_boot *b, bc_range_id id, uint64_t base, uint64_t s
 /* `bytes` from the boot heap (refilled from the firmware as needed), 4 KiB
  * aligned, for `what` (named in the message when the boot stops). */
 void *bc_boot_alloc(bc_boot *b, uint64_t bytes, const char *what);
+
+/* bc_boot_alloc aligned to `align` bytes (a power of two) only: small
+ * structures pack together instead of taking a page each. */
+void *bc_boot_alloc_aligned(bc_boot *b, uint64_t bytes, uint32_t align, const char *what);
 
 /* Reads the file at `path` into the boot heap; `what` names it in
  * messages ("kernel", "module 2"). A missing, empty (unless

@@ -13,7 +13,7 @@
 #define BC_LOADER_NAME        "MultiOS Boot"
 #define BC_LOADER_VERSION     ((0u << 16) | (1u << 8) | 0u) /* 0.1.0 */
 #define BC_KERNEL_STACK_SIZE  (64u * 1024u)                 /* bytes */
-#define BC_HANDOFF_MAX_CARVES 32u                           /* ranges the loader may carve */
+#define BC_HANDOFF_MAX_CARVES 64u                           /* ranges the loader may carve */
 #define BC_HANDOFF_EFI_SLACK  8u                            /* extra EFI descriptors to allow for */
 #define BC_HANDOFF_MAX_SIZE   4096u /* largest `size` bc_handoff_check accepts */
 

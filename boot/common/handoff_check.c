@@ -282,9 +282,11 @@ static mm_status bad_item(checker *c, const char *what, uint32_t i, const char *
 
 static mm_status check_module(checker *c, const struct mos_module *m, uint32_t i)
 {
-    if (m->size == 0 || (m->addr & 0xfff))
-        return bad_item(c, "module", i, "empty or not 4 KiB aligned");
-    mm_status st = check_range(c, "module", m->addr, m->size, MOS_MEM_MODULE, "module");
+    if (m->addr == 0 || (m->addr & 0xfff))
+        return bad_item(c, "module", i, "no address or not 4 KiB aligned");
+    /* An empty file still has an address: its page is the module's. */
+    uint64_t span = m->size ? m->size : 1;
+    mm_status st = check_range(c, "module", m->addr, span, MOS_MEM_MODULE, "module");
     if (st != MM_OK)
         return st;
     if (!inside(c, m->cmdline_addr, m->cmdline_size, MOS_MEM_HANDOFF))

@@ -4,6 +4,7 @@
 #include "driver.h"
 #include "entry.h"
 #include "mm/memtest.h"
+#include "mos_rev2.h"
 
 #define FOUR_GIB ((uint64_t)4 << 30)
 
@@ -52,6 +53,29 @@ static void place_temp_heap(bc_boot *b)
            (unsigned long long)(want >> 10), (unsigned long long)b->range[BC_RANGE_TEMP_HEAP].base);
 }
 
+/* The framebuffer as a range (whole granules, so carving it never rounds
+ * into a neighbour); recorded, not placed: it is device memory the
+ * firmware gave. */
+static void record_framebuffer(bc_boot *b)
+{
+    const bc_rev2_fb *fb = &b->platform.fb;
+    uint64_t g = b->mem.bitmap_granularity, base = mm_align_down(fb->addr, g), end;
+    if (!fb->addr || !mm_align_up(fb->addr + (uint64_t)fb->pitch * fb->height, g, &end))
+        return;
+    b->range[BC_RANGE_FRAMEBUFFER] = (bc_placed){base, end - base};
+}
+
+/* Where the direct map must reach for the framebuffer (0 without one);
+ * the map may not list it before the final carve. */
+static uint64_t fb_hhdm_end(const bc_boot *b)
+{
+    const bc_placed *r = &b->range[BC_RANGE_FRAMEBUFFER];
+    uint64_t end = 0;
+    if (r->size)
+        mm_align_up(r->base + r->size, BC_LARGE_PAGE_SIZE, &end);
+    return end;
+}
+
 /* Page-table layout over the current map (paging.h's standard layout):
  * identity map of at least 4 GiB and of wherever the loader runs, direct
  * map of all RAM, the kernel's ranges at the kernel range's base. */
@@ -63,6 +87,7 @@ static void paging_layout(bc_boot *b)
     uint64_t hhdm = bc_paging_hhdm_size(b->map->entries, b->map->count);
     if (hhdm == 0)
         bc_boot_fail(b, "page tables: no RAM in the memory map");
+    hhdm = max_u64(hhdm, fb_hhdm_end(b));
     if (bc_paging_standard(&b->elf, b->range[BC_RANGE_KERNEL].base, identity, hhdm,
                            b->platform.nx ? BC_PAGING_NX : 0, &b->pg) != MM_OK) {
         char why[96] = "bad kernel mappings";
@@ -89,6 +114,7 @@ static void place_kernel_ranges(bc_boot *b)
     bc_boot_place_required(b, BC_RANGE_BITMAP, bitmap_bytes, 0, NULL);
     bc_boot_place_required(b, BC_RANGE_PAGE_TABLES, table_bytes, 0, NULL);
     bc_boot_place_required(b, BC_RANGE_HANDOFF, b->layout.bytes, 0, NULL);
+    bc_mos_place_rev2(b, b->backend_data, ((bc_mos_rev2 *)b->backend_data)->smp.cpu_capacity);
 }
 
 /* ---- building -------------------------------------------------------- */
@@ -251,11 +277,31 @@ static void build_handoff(bc_boot *b)
            (unsigned long long)(in.fields.boot_heap_size >> 10), b->extensions);
 }
 
+/* The revision-2 fields: framebuffer and modules (CPUs when known). */
+static void build_rev2(bc_boot *b)
+{
+    bc_rev2_input in;
+    mm_memset(&in, 0, sizeof in);
+    in.fb = b->platform.fb.addr ? &b->platform.fb : NULL;
+    const bc_mos_smp *s = &((const bc_mos_rev2 *)b->backend_data)->smp;
+    in.cpus = s->cpus;
+    in.cpu_count = s->cpu_count;
+    in.bsp_apic_id = s->bsp_apic_id;
+    in.smp_flags = s->smp_flags;
+    in.lapic_addr = s->lapic_addr;
+    bc_mos_fill_rev2(b, b->backend_data, &in);
+}
+
 /* ---- the protocol ----------------------------------------------------- */
 
 static void mos_prepare(bc_boot *b)
 {
     read_kernel(b);
+    bc_mos_rev2 *r = bc_boot_alloc_aligned(b, sizeof *r, 8, "revision-2 state");
+    b->backend_data = r;
+    bc_mos_load_modules(b, r);
+    record_framebuffer(b);
+    bc_mos_smp_prepare(b, &r->smp);
     place_kernel_ranges(b);
 }
 
@@ -266,7 +312,9 @@ static void mos_build(bc_boot *b, bc_entry *e)
     memory_test(b);
     load_kernel(b);
     build_page_tables(b);
+    bc_mos_smp_start(b, &((bc_mos_rev2 *)b->backend_data)->smp);
     build_handoff(b);
+    build_rev2(b);
     uint64_t hhdm = b->pg.layout.hhdm_offset;
     e->mode = BC_ENTRY_LONG;
     e->entry = b->elf.entry;

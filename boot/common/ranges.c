@@ -23,6 +23,12 @@ static const bc_range_info ranges[BC_RANGE_COUNT] = {
                                 BC_NEED_REQUIRED, BC_RANGE_MANY},
     [BC_RANGE_KERNEL_SEGMENT] = {"kernel segment", MM_TYPE_KERNEL, 4096, BC_RECLAIM_NEVER,
                                  BC_NEED_REQUIRED, BC_RANGE_MANY},
+    [BC_RANGE_FRAMEBUFFER] = {"framebuffer", MM_TYPE_FRAMEBUFFER, 4096, BC_RECLAIM_NEVER,
+                              BC_NEED_OPTIONAL, BC_RANGE_ONE},
+    [BC_RANGE_AP_TRAMPOLINE] = {"AP trampoline", MM_TYPE_AP_TRAMPOLINE, 4096, BC_RECLAIM_WHEN_DONE,
+                                BC_NEED_OPTIONAL, BC_RANGE_ONE},
+    [BC_RANGE_AP_STACKS] = {"AP stacks", MM_TYPE_AP_STACKS, 4096, BC_RECLAIM_WHEN_DONE,
+                            BC_NEED_REQUIRED, BC_RANGE_ONE},
 };
 
 const bc_range_info *bc_range_info_of(bc_range_id id)

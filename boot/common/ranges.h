@@ -21,6 +21,9 @@ typedef enum bc_range_id {
     BC_RANGE_PROTOCOL_DATA,  /* structures a protocol hands over (Linux boot_params,
                                 Multiboot information; several may exist) */
     BC_RANGE_KERNEL_SEGMENT, /* part of a kernel loaded where it was linked (several) */
+    BC_RANGE_FRAMEBUFFER,    /* the firmware's linear framebuffer (not placed: recorded) */
+    BC_RANGE_AP_TRAMPOLINE,  /* the APs' start code, below 1 MiB */
+    BC_RANGE_AP_STACKS,      /* the APs' records and stacks */
     BC_RANGE_COUNT
 } bc_range_id;
 

@@ -11,6 +11,8 @@ GNUEFI_INC ?= /usr/include/efi
 UEFI_SRCS := $(filter-out boot/uefi/floor.c,$(sort $(wildcard boot/uefi/*.c)))
 UEFI_LIB_SRCS := $(MM_SRCS) $(COMMON_SRCS) $(RT_SRCS)
 UEFI_OBJS := $(call objs,efi,$(UEFI_SRCS))
+# The AP trampoline (boot/common/ap_trampoline.S): copied below 1 MiB by the MultiOS back end.
+UEFI_ASM_OBJS := $(call asm_objs,efi,$(COMMON_ASM_SRCS))
 UEFI_LIB_OBJS := $(call objs,efi,$(UEFI_LIB_SRCS))
 UEFI_LIB := $(UEFI_DIR)/libmos-efi.a
 LLVM_AR ?= llvm-ar
@@ -28,7 +30,7 @@ $(UEFI_LIB): $(UEFI_LIB_OBJS)
 	rm -f $@
 	$(LLVM_AR) rcs $@ $^
 
-$(UEFI_EFI): $(UEFI_OBJS) $(UEFI_LIB)
+$(UEFI_EFI): $(UEFI_OBJS) $(UEFI_ASM_OBJS) $(UEFI_LIB)
 	@mkdir -p $(@D)
 	$(LLD_LINK) $(UEFI_LDFLAGS) /out:$@ $^
 

@@ -8,6 +8,7 @@
 /* Loader-wide output state (the loader runs on one CPU, no threads). */
 static EFI_SIMPLE_TEXT_OUT_PROTOCOL *con_out;
 static bool com1_direct = true;
+static bc_fbcon *screen; /* the framebuffer console once it has the screen */
 
 /* True when device path list `dp` of `size` bytes contains a UART node. */
 static bool device_paths_have_uart(const uint8_t *dp, UINTN size)
@@ -69,10 +70,18 @@ void console_write(const char *s, size_t n)
         conout_write(s, n);
     if (com1_direct)
         serial_write(s, n);
+    if (screen)
+        bc_fbcon_write(screen, s, n);
 }
 
 void console_boot_services_gone(void)
 {
     con_out = NULL;
     com1_direct = true;
+}
+
+void console_screen_taken(bc_fbcon *con)
+{
+    console_boot_services_gone();
+    screen = con;
 }

@@ -9,6 +9,8 @@
 #include <efi.h>
 #include <stddef.h>
 
+#include "common/fbcon.h"
+
 /* Sets up COM1 and remembers `st` for ConOut. Call first. */
 void console_init(EFI_SYSTEM_TABLE *st);
 
@@ -17,5 +19,9 @@ void console_write(const char *s, size_t n);
 
 /* From now on only COM1: call right after ExitBootServices succeeded. */
 void console_boot_services_gone(void);
+
+/* From now on COM1 and `con` (kept by reference): the screen belongs to
+ * the framebuffer console (ConOut would draw over it). */
+void console_screen_taken(bc_fbcon *con);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "common/driver.h"
 #include "firmware.h"
+#include "gop.h"
 
 struct loader {
     EFI_HANDLE image;
@@ -19,6 +20,7 @@ struct loader {
     uint64_t rsdp;       /* ACPI RSDP, 0 if none */
     uint64_t tsc_hz;     /* for the halt's delay after boot services are gone */
     bool nx;
+    struct gop_screen screen; /* the framebuffer the log is also drawn on */
 
     /* Scratch (bootloader-reclaimable), sized once before ExitBootServices:
      * the raw EFI map buffer, the driver's map, a second map for first-fit

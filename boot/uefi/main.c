@@ -26,6 +26,7 @@
 #define TSC_CALIBRATION_US 2000u
 
 static struct loader L;
+extern const uint8_t bc_ap_trampoline_start[], bc_ap_trampoline_end[]; /* ap_trampoline.S */
 static bc_boot boot;
 static struct uefi_menu_clock menu_clock;
 static bc_menu_io menu;
@@ -33,9 +34,19 @@ static bc_menu_io menu;
 static void log_sink(void *ctx, mm_log_level level, const char *line, size_t len)
 {
     (void)ctx;
-    (void)level;
+    /* console_write also draws on the framebuffer: in the level's colour */
+    bc_fbcon_set_colours(&L.screen.con, bc_fbcon_level_colour(level), BC_FBCON_BG);
     console_write(line, len);
     console_write("\n", 1);
+    bc_fbcon_set_colours(&L.screen.con, BC_FBCON_TEXT, BC_FBCON_BG);
+}
+
+/* The mode boot.cfg asks for; the log stays on the screen in it. */
+static void video(void *ctx, uint32_t want_w, uint32_t want_h, bc_rev2_fb *fb)
+{
+    struct loader *l = ctx;
+    gop_set_mode(&l->screen, want_w, want_h, &l->log);
+    *fb = l->screen.fb;
 }
 
 static mm_status file_status(EFI_STATUS s, char *why, size_t why_len)
@@ -71,6 +82,8 @@ static void platform(void *ctx, bc_platform *out)
     out->bios_memory_detect = MOS_BIOS_DETECT_NONE;
     out->nx = l->nx;
     enter32_reserve(l->bs);
+    out->ap_blob = bc_ap_trampoline_start;
+    out->ap_blob_size = (uint32_t)(bc_ap_trampoline_end - bc_ap_trampoline_start);
     l->tsc_hz = out->tsc_frequency_hz;
 }
 
@@ -195,6 +208,7 @@ static bc_fw_ops uefi_ops = {
     .place = mem_place,
     .place_at = mem_place_at,
     .release = mem_release,
+    .video = video,
     .platform = platform,
     .exit = leave,
     .for_each_busy = mem_for_each_busy,
@@ -217,6 +231,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     L.log.sink = log_sink;
     L.log.level = MM_LOG_INFO;
     console_init(st);
+    gop_start(&L.screen, L.bs);
+    if (L.screen.fb.addr)
+        console_screen_taken(&L.screen.con);
     mm_log(&L.log, MM_LOG_INFO, BC_BANNER_FMT " (UEFI, firmware revision 0x%x)", BC_BANNER_ARGS,
            st->FirmwareRevision);
     if (cpu_paging_5level())

@@ -10,6 +10,7 @@
 #                [--expect-range KEY=LO:HI]... LO <= value <= HI (integers, 0x.. ok)
 #                [--expect-text TEXT]...       TEXT appears in the serial log
 #                [--reject-text TEXT]...       TEXT does not appear in it
+#                [--qemu-arg ARG]...           passed to QEMU (scripts/qemu-boot.sh)
 #
 # Results (the exit codes are the kernel's, kernel/exitcodes.h, and the
 # loaders' "clean halt"):
@@ -36,6 +37,7 @@ expects=()
 ranges=()
 texts=()
 rejects=()
+qemu_args=()
 while [[ $# -gt 0 ]]; do
     case $1 in
     --name) name=$2; shift 2 ;;
@@ -49,6 +51,7 @@ while [[ $# -gt 0 ]]; do
     --expect-range) ranges+=("$2"); shift 2 ;;
     --expect-text) texts+=("$2"); shift 2 ;;
     --reject-text) rejects+=("$2"); shift 2 ;;
+    --qemu-arg) qemu_args+=(--qemu-arg "$2"); shift 2 ;;
     *)
         echo "FAIL: ${name:-boot-test}: unknown argument $1"
         exit 1
@@ -72,7 +75,7 @@ mkdir -p "$(dirname "$log")"
 : >"$log"
 start=$EPOCHREALTIME
 "$root/scripts/qemu-boot.sh" --image "$image" --firmware "$firmware" --mem "$mem" \
-    --timeout "$timeout_s" --serial "$log" >"$log.qemu" 2>&1
+    --timeout "$timeout_s" --serial "$log" "${qemu_args[@]}" >"$log.qemu" 2>&1
 rc=$?
 secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 # Serial logs have CRLF line ends and terminal escapes from the firmware.

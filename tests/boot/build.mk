@@ -67,3 +67,9 @@ endif
 .PHONY: bench-boot
 bench-boot: deps-bench-boot $(ALL_TARGETS)
 	@$(if $(BENCH_BOOT_FIRMWARES),$(BENCH_BOOT_CMD),echo "bench-boot: UEFI=0 BIOS=0, nothing to boot")
+
+# Handoff revision 2 in the real loaders (modules, framebuffer, CPUs), on both firmwares.
+ifneq ($(BIOS)$(UEFI),00)
+BOOT_SUITES += boot-rev2
+CMD_boot-rev2 := BIOS=$(BIOS) UEFI=$(UEFI) tests/boot/rev2-cases.sh
+endif

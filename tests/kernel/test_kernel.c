@@ -1088,22 +1088,30 @@ static void revision2_report_lines(void **state)
     expect_pass(fx);
     assert_mos(fx, "fb", "none");
     assert_mos(fx, "modules", "0");
-    assert_mos(fx, "cpus", "0 started=0 failed=0 bsp=0");
+    assert_mos(fx, "cpus", "0");
+    assert_mos(fx, "cpus_started", "0");
+    assert_mos(fx, "aps_started", "0");
+    /* BSP, an AP the loader started (it never answers here: reported),
+     * one that failed, one it did not try. */
     struct mos_cpu *cpus = (struct mos_cpu *)(fx->ram + RECL_PHYS);
     cpus[0] = (struct mos_cpu){0, 0, MOS_CPU_BSP, 0, 0};
-    cpus[1] = (struct mos_cpu){1, 1, MOS_CPU_STARTED, 0, 0x1000};
+    cpus[1] = (struct mos_cpu){1, 1, MOS_CPU_STARTED, 0, RECL_PHYS + 0x1000};
     cpus[2] = (struct mos_cpu){2, 2, MOS_CPU_FAILED, 0, 0};
     cpus[3] = (struct mos_cpu){3, 3, 0, 0, 0};
     fx->h->cpus_addr = RECL_PHYS;
     fx->h->cpu_count = 4;
     fx->h->cpu_entry_size = sizeof(struct mos_cpu);
-    fx->h->module_count = 2;
     set_fb(fx, 1024, 768);
     fx->out_len = 0;
     kp_report(&fx->kp);
     assert_mos(fx, "fb", "1024x768x32");
-    assert_mos(fx, "modules", "2");
-    assert_mos(fx, "cpus", "4 started=1 failed=1 bsp=0");
+    assert_mos(fx, "fb_width", "1024");
+    assert_mos(fx, "cpus", "4");
+    assert_mos(fx, "cpus_started", "1");
+    assert_mos(fx, "cpus_failed", "1");
+    assert_mos(fx, "bsp_apic_id", "0");
+    assert_mos(fx, "aps_started", "0");
+    assert_non_null(strstr(fx->out, "ap: APIC id 1 reported 0x0"));
 }
 
 #define FX_TEST(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)

@@ -482,11 +482,12 @@ static void machine_48m_uefi(void **state)
     world_free(w);
 }
 
-/* 1,000 entries: 4 KiB reserved every 64 KiB above 2 MiB. */
+/* 1,000 entries: 4 KiB reserved every 64 KiB from 2 MiB to about 64 MiB;
+ * the loader's ranges fit in the 32 MiB above. */
 static void map_1000_entries(void **state)
 {
     (void)state;
-    world *w = world_new(FAKE_BIOS, 64 * MiB, 1000);
+    world *w = world_new(FAKE_BIOS, 96 * MiB, 1000);
     config(w, "log_level=warn\ndetailed_logging=off\n"); /* 2,000 map lines would not fit */
     for (uint64_t i = 0; i < 994; i++)
         fake_fw_add(w->fw, 2 * MiB + i * 0x10000, 0x1000, MM_TYPE_RESERVED);
@@ -510,8 +511,11 @@ static void heap_exhausted_refills(void **state)
     assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
     check_boot(w);
     const bc_boot *b = &w->fw->boot;
-    assert_int_equal(b->extensions, 1);
-    assert_null(b->records); /* no module or other multi-instance range */
+    assert_true(b->extensions >= 1); /* the kernel file, then revision-2 state */
+    /* the one multi-instance range: the revision-2 region (CPU list) */
+    assert_non_null(b->records);
+    assert_int_equal(b->records->id, BC_RANGE_PROTOCOL_DATA);
+    assert_null(b->records->next);
     assert_true(b->extension[0].size >= w->kernel_size);
     assert_true(mm_map_range_is(b->map, b->extension[0].base, b->extension[0].size,
                                 MM_TYPE_BOOTLOADER_RECLAIMABLE));
@@ -544,6 +548,140 @@ static void missing_kernel(void **state)
     w->fw->files[1].path = NULL;
     assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
     expect_log(w, "kernel /boot/kernel.elf: no such file on the boot volume");
+    world_free(w);
+}
+
+/* ---- modules ---- */
+
+static const char mod_a[] = "module A bytes";
+
+/* One entry with two modules, the second an empty file:
+ *
+ *   handoff modules[0]  addr -> MODULE range holding "module A bytes", cmdline "x  y"
+ *   handoff modules[1]  addr -> MODULE range of one page, size 0, cmdline ""
+ */
+static void entry_with_modules(world *w, const char *second)
+{
+    snprintf(w->cfg, sizeof w->cfg,
+             "timeout=0\n[M]\nkernel=/boot/kernel.elf\ncmdline=" CMD
+             "\nmodule=/m/a.bin x  y\nmodule=%s\n",
+             second);
+    w->fw->files[0] = (fake_file){"/boot.cfg", w->cfg, strlen(w->cfg)};
+    w->fw->files[2] = (fake_file){"/m/a.bin", mod_a, sizeof mod_a - 1};
+    w->fw->files[3] = (fake_file){"/m/empty.bin", "", 0};
+}
+
+static void modules_loaded(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_UEFI, 64 * MiB, 16);
+    entry_with_modules(w, "/m/empty.bin");
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_entered(w); /* bc_handoff_check covers the module entries */
+    const struct mos_handoff *h = handoff_of(w);
+    assert_int_equal(h->module_count, 2);
+    const struct mos_module *m = (const void *)(w->fw->ram + h->modules_addr);
+    const mm_map *map = w->fw->boot.map;
+    assert_int_equal(m[0].size, sizeof mod_a - 1);
+    assert_memory_equal(w->fw->ram + m[0].addr, mod_a, sizeof mod_a - 1);
+    assert_string_equal(m[0].path, "/m/a.bin");
+    assert_string_equal((const char *)w->fw->ram + m[0].cmdline_addr, "x  y");
+    assert_true(mm_map_range_is(map, m[0].addr, 4096, MM_TYPE_MODULE));
+    assert_int_equal(m[1].size, 0);
+    assert_true(m[1].addr != 0 && m[1].addr != m[0].addr);
+    assert_true(mm_map_range_is(map, m[1].addr, 4096, MM_TYPE_MODULE));
+    assert_string_equal((const char *)w->fw->ram + m[1].cmdline_addr, "");
+    world_free(w);
+}
+
+/* ---- framebuffer ---- */
+
+/* An 800 x 600 x 32 framebuffer above RAM (as a PCI BAR is):
+ *
+ *   RAM [0, 64 MiB) ... hole ... [0xfd000000, +1.83 MiB) FRAMEBUFFER
+ *   direct map [0, >= 0xfd200000)       handoff fb_* as the firmware said
+ */
+static void framebuffer_handed_over(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    config(w, "resolution=800x600\n");
+    w->fw->fb = (bc_rev2_fb){0xfd000000, 800, 600, 3200, 32, 8, 16, 8, 8, 8, 0, MOS_FB_SOURCE_VBE};
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_entered(w); /* bc_handoff_check: fb inside FRAMEBUFFER and the direct map */
+    assert_int_equal(w->fw->video_calls, 1);
+    assert_int_equal(w->fw->video_w, 800);
+    assert_int_equal(w->fw->video_h, 600);
+    const struct mos_handoff *h = handoff_of(w);
+    assert_int_equal(h->fb_addr, 0xfd000000);
+    assert_int_equal(h->fb_size, 0x1d5000); /* pitch * height rounded up to 4 KiB */
+    assert_int_equal(h->fb_pitch, 3200);
+    assert_int_equal(h->fb_bpp, 32);
+    assert_int_equal(h->fb_red_mask_shift, 16);
+    assert_true(mm_map_range_is(w->fw->boot.map, 0xfd000000, 1920000, MM_TYPE_FRAMEBUFFER));
+    assert_true(h->hhdm_size >= 0xfd000000 + 1920000);
+    world_free(w);
+}
+
+/* No framebuffer: every fb_* field 0, still one video call. */
+static void framebuffer_absent(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_UEFI, 64 * MiB, 16);
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_entered(w);
+    assert_int_equal(w->fw->video_calls, 1);
+    assert_int_equal(w->fw->video_w, 0);
+    assert_int_equal(handoff_of(w)->fb_addr, 0);
+    assert_int_equal(handoff_of(w)->fb_size, 0);
+    world_free(w);
+}
+
+/* ---- CPUs ---- */
+
+/* Without APs to start (no trampoline from the front end) the list holds
+ * this CPU alone. */
+static void cpus_bsp_only(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_entered(w);
+    const struct mos_handoff *h = handoff_of(w);
+    assert_int_equal(h->cpu_count, 1);
+    assert_int_equal(h->smp_flags, 0);
+    const struct mos_cpu *c = (const void *)(w->fw->ram + h->cpus_addr);
+    assert_int_equal(c[0].flags, MOS_CPU_BSP);
+    assert_int_equal(c[0].apic_id, h->bsp_apic_id);
+    world_free(w);
+}
+
+/* A trampoline to copy but no valid RSDP (nothing at the address the
+ * platform names): no MADT, one CPU, MOS_SMP_NO_MADT and a WARN; nothing
+ * placed below 1 MiB. */
+static void cpus_without_madt(void **state)
+{
+    (void)state;
+    static const unsigned char blob[64];
+    world *w = world_new(FAKE_UEFI, 64 * MiB, 16);
+    w->fw->ap_blob = blob;
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_entered(w);
+    const struct mos_handoff *h = handoff_of(w);
+    assert_int_equal(h->cpu_count, 1);
+    assert_int_equal(h->smp_flags, MOS_SMP_NO_MADT);
+    assert_int_equal(w->fw->boot.range[BC_RANGE_AP_TRAMPOLINE].size, 0);
+    expect_log(w, "[WARN ] CPUs: RSDP: signature is not \"RSD PTR \": starting none but this one");
+    world_free(w);
+}
+
+static void module_missing(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    entry_with_modules(w, "/m/absent.bin");
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
+    expect_log(w, "module 2 (boot.cfg line 6) /m/absent.bin: no such file on the boot volume");
     world_free(w);
 }
 
@@ -624,8 +762,13 @@ static void menu_failed_entry_gives_back(void **state)
     assert_int_equal(w->fw->menu_frames >= 2, 1);
     assert_int_equal(w->fw->release_calls, 1);
     assert_int_equal(w->fw->released_bytes, range(w, BC_RANGE_KERNEL)->size);
-    /* Only the second attempt's kernel file is in use: the heap was rewound. */
-    assert_true(handoff_of(w)->boot_heap_used < 2 * w->kernel_size);
+    /* The heap was rewound: it holds what a boot of entry 2 alone holds. */
+    world *once = world_new(FAKE_BIOS, 64 * MiB, 8);
+    config_menu(once, "timeout=2\nheap_size=4M\n", "kernel=/boot/kernel.elf");
+    once->fw->menu_keys = "2\r";
+    assert_int_equal(fake_fw_boot(once->fw), FAKE_ENTERED);
+    assert_int_equal(handoff_of(w)->boot_heap_used, handoff_of(once)->boot_heap_used);
+    world_free(once);
     world_free(w);
 }
 
@@ -696,6 +839,12 @@ int main(void)
         cmocka_unit_test(heap_exhausted_fails),
         cmocka_unit_test(missing_kernel),
         cmocka_unit_test(corrupt_kernel),
+        cmocka_unit_test(modules_loaded),
+        cmocka_unit_test(module_missing),
+        cmocka_unit_test(framebuffer_handed_over),
+        cmocka_unit_test(framebuffer_absent),
+        cmocka_unit_test(cpus_bsp_only),
+        cmocka_unit_test(cpus_without_madt),
         cmocka_unit_test(bad_config),
         cmocka_unit_test(menu_countdown_boots_default),
         cmocka_unit_test(menu_failed_entry_gives_back),

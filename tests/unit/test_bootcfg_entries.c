@@ -103,8 +103,7 @@ static void entries_of_each_protocol(void **state)
     const char *text = "timeout=3\n"
                        "default=Linux\n"
                        "\n"
-                       "[Xen]\n"
-                       "protocol=multiboot2\n"
+                       "[MultiOS]\n"
                        "kernel=/boot/kernel.elf\n"
                        "cmdline=log=debug\n"
                        "module=/boot/ramdisk.img  root  ro \n"
@@ -128,13 +127,13 @@ static void entries_of_each_protocol(void **state)
     assert_int_equal(f->cfg.default_entry, 1);
 
     const bc_boot_entry *mos = entry(f, 0);
-    assert_string_equal(str(f, mos->name), "Xen");
+    assert_string_equal(str(f, mos->name), "MultiOS");
     assert_int_equal(mos->line, 4);
-    assert_int_equal(mos->protocol, BC_PROTO_MULTIBOOT2);
+    assert_int_equal(mos->protocol, BC_PROTO_MOS);
     assert_int_equal(mos->module_count, 2);
     assert_string_equal(str(f, mos->modules[0].path), "/boot/ramdisk.img");
     assert_string_equal(str(f, mos->modules[0].args), "root  ro");
-    assert_int_equal(mos->modules[0].line, 8);
+    assert_int_equal(mos->modules[0].line, 7);
     assert_string_equal(str(f, mos->modules[1].path), "/boot/font.psf");
     assert_string_equal(str(f, mos->modules[1].args), "");
 
@@ -313,11 +312,10 @@ static void duplicate_key_in_entry(void **state)
 {
     fixture *f = *state;
     assert_int_equal(
-        parse(f, "[a]\nprotocol=linux\nkernel=/a\nmodule=/m1\nmodule=/m2\nKernel=/b\n[b]\n"
-                 "kernel=/b\n"),
+        parse(f, "[a]\nkernel=/a\nmodule=/m1\nmodule=/m2\nKernel=/b\n[b]\nkernel=/b\n"),
         MM_ERR_CONFIG);
     assert_int_equal(f->errs.count, 1);
-    expect_error(f, 0, 6, "Kernel", "given twice in this entry (first on line 3)");
+    expect_error(f, 0, 5, "Kernel", "given twice in this entry (first on line 2)");
     assert_string_equal(str(f, entry(f, 0)->kernel), "/a");
     assert_int_equal(entry(f, 0)->module_count, 2);
 }
@@ -342,12 +340,12 @@ static void too_many_entries(void **state)
 static void too_many_modules(void **state)
 {
     fixture *f = *state;
-    char text[1024] = "[a]\nprotocol=linux\nkernel=/a\n";
+    char text[1024] = "[a]\nkernel=/a\n";
     for (int i = 0; i < 17; i++)
         strcat(text, "module=/m arg\n");
     assert_int_equal(parse(f, text), MM_ERR_CONFIG);
     assert_int_equal(f->errs.count, 1);
-    expect_error(f, 0, 20, "module", "more than 16 modules");
+    expect_error(f, 0, 19, "module", "more than 16 modules");
     assert_int_equal(entry(f, 0)->module_count, BC_CFG_MAX_MODULES);
 }
 
@@ -412,21 +410,10 @@ static void drive_and_partition_values(void **state)
 static void module_path_rules(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(parse(f, "[a]\nprotocol=linux\nkernel=/a\nmodule=boot/m x\nmodule=\n"),
-                     MM_ERR_CONFIG);
+    assert_int_equal(parse(f, "[a]\nkernel=/a\nmodule=boot/m x\nmodule=\n"), MM_ERR_CONFIG);
     assert_int_equal(f->errs.count, 2);
-    expect_error(f, 0, 4, "module", "must start with '/'");
-    expect_error(f, 1, 5, "module", "empty path");
-}
-
-/* The loaders do not load modules for mos kernels yet: a module= line in a
- * mos entry is refused with its line, not ignored. */
-static void module_in_mos_entry_refused(void **state)
-{
-    fixture *f = *state;
-    assert_int_equal(parse(f, "[a]\nkernel=/a\nmodule=/m x\n"), MM_ERR_CONFIG);
-    assert_int_equal(f->errs.count, 1);
-    expect_error(f, 0, 3, "module", "not used by protocol=mos");
+    expect_error(f, 0, 3, "module", "must start with '/'");
+    expect_error(f, 1, 4, "module", "empty path");
 }
 
 /* Checks made at the end of an entry or file report earlier lines; the
@@ -505,7 +492,6 @@ int main(void)
         T(bad_entry_headers),
         T(drive_and_partition_values),
         T(module_path_rules),
-        T(module_in_mos_entry_refused),
         T(errors_sorted_by_line),
         T(reparse_resets_entries),
         T(string_accessor_bounds),

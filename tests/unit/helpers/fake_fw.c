@@ -136,6 +136,18 @@ static void platform(void *ctx, bc_platform *out)
     out->efi_map_capacity = f->efi.size;
     out->bios_memory_detect = f->kind == FAKE_BIOS ? MOS_BIOS_DETECT_E820 : MOS_BIOS_DETECT_NONE;
     out->nx = 1;
+    out->ap_blob = f->ap_blob;
+    out->ap_blob_size = f->ap_blob ? 64 : 0;
+}
+
+/* Records the size asked for; the mode is whatever the test put in fb. */
+static void video(void *ctx, uint32_t want_w, uint32_t want_h, bc_rev2_fb *fb)
+{
+    fake_fw *f = self(ctx);
+    f->video_calls++;
+    f->video_w = want_w;
+    f->video_h = want_h;
+    *fb = f->fb;
 }
 
 static mm_status leave(void *ctx, uint32_t attempt, bc_efi_map *efi)
@@ -234,6 +246,7 @@ fake_fw *fake_fw_new(fake_kind kind, uint64_t ram_size, uint32_t entries)
         .place_at = place_at,
         .release = release,
         .platform = platform,
+        .video = video,
         .exit = leave,
         .timestamp = timestamp,
         .halt = halt,

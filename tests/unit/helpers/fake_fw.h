@@ -48,6 +48,8 @@ typedef struct fake_fw {
      * each poll answers the next character (bc_key_from_char), then only
      * time passes. Menu lines go to `log` like log lines. */
     const char *menu_keys;
+    const void *ap_blob;       /* reported as bc_platform.ap_blob (NULL: no APs) */
+    bc_rev2_fb fb;             /* reported as bc_platform.fb (addr 0: none) */
 
     /* The firmware's own map: the test adds entries with fake_fw_add. */
     mm_map fw_map;
@@ -63,6 +65,7 @@ typedef struct fake_fw {
     uint32_t menu_key_next;
     uint64_t menu_ms;
     bc_menu_io menu;
+    uint32_t video_calls, video_w, video_h; /* the video op: calls, last size asked */
     void *scratch[FAKE_FW_SCRATCH];
     uint32_t scratch_count;
     log_lines log;
