@@ -22,17 +22,34 @@ LLVM_AR ?= llvm-ar
 # same reason).
 UEFI_LDFLAGS := /subsystem:efi_application /entry:efi_main /nodefaultlib /opt:ref /opt:icf \
     /debug:none
-$(UEFI_OBJS) $(call objs,efi,boot/uefi/floor.c): EFI_CFLAGS += -I$(GNUEFI_INC) \
-    -I$(GNUEFI_INC)/x86_64
+# BOOTX64.EFI is packed (boot/uefi/packed.h): the loader proper is
+# LOADER.EFI, a gzip member of it is embedded in the stub.
+UEFI_INNER := $(UEFI_DIR)/loader.efi
+UEFI_STUB_OBJS := $(call objs,efi,boot/uefi/stub/unpack.c boot/common/inflate.c lib/rt/string.c) \
+    $(BUILD)/efi/boot/uefi/stub/payload.o
+$(UEFI_OBJS) $(call objs,efi,boot/uefi/floor.c boot/uefi/stub/unpack.c): EFI_CFLAGS += \
+    -I$(GNUEFI_INC) -I$(GNUEFI_INC)/x86_64
 
 $(UEFI_LIB): $(UEFI_LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@
 	$(LLVM_AR) rcs $@ $^
 
-$(UEFI_EFI): $(UEFI_OBJS) $(UEFI_ASM_OBJS) $(UEFI_LIB)
+$(UEFI_INNER): $(UEFI_OBJS) $(UEFI_ASM_OBJS) $(UEFI_LIB)
 	@mkdir -p $(@D)
 	$(LLD_LINK) $(UEFI_LDFLAGS) /out:$@ $^
+
+$(UEFI_INNER).gz: $(UEFI_INNER)
+	gzip -9 -n -c $< >$@
+
+$(BUILD)/efi/boot/uefi/stub/payload.o: boot/uefi/stub/payload.S $(UEFI_INNER).gz
+	@mkdir -p $(@D)
+	$(CLANG) --target=x86_64-unknown-windows -DPACKED_LOADER=$(UEFI_INNER).gz -c $< -o $@
+
+$(UEFI_EFI): $(UEFI_STUB_OBJS)
+	@mkdir -p $(@D)
+	$(LLD_LINK) $(UEFI_LDFLAGS) /out:$@ $^
+	@echo "BOOTX64.EFI: $$(stat -c %s $(UEFI_INNER)) bytes packed into $$(stat -c %s $@)"
 
 $(UEFI_FLOOR): $(call objs,efi,boot/uefi/floor.c)
 	@mkdir -p $(@D)

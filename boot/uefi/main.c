@@ -21,6 +21,7 @@
 #include "loader.h"
 #include "memory.h"
 #include "menu_io.h"
+#include "packed.h"
 #include "port.h"
 
 #define TSC_CALIBRATION_US 2000u
@@ -178,9 +179,11 @@ static mm_status chain_efi(void *ctx, const char *path, const void *image, uint6
     return s == EFI_SUCCESS ? MM_OK : MM_ERR_IO;
 }
 
-/* The volume BOOTX64.EFI was loaded from, and where its image ends (the
- * identity map must cover the loader through the CR3 switch). */
-static void open_volume(struct loader *l)
+/* The volume BOOTX64.EFI was loaded from (the packed stub's, when it
+ * started this loader: packed.h, which also moves the loader's time start
+ * to the stub's entry), and where this image ends (the identity map must
+ * cover the loader through the CR3 switch). */
+static void open_volume(struct loader *l, uint64_t *tsc_entry)
 {
     EFI_GUID li_guid = LOADED_IMAGE_PROTOCOL;
     EFI_LOADED_IMAGE *li;
@@ -188,7 +191,12 @@ static void open_volume(struct loader *l)
     if (EFI_ERROR(s))
         loader_fail(l, "loaded image protocol: %s", fw_status_text(s));
     l->device = li->DeviceHandle;
-    s = fs_open_root(l->bs, li->DeviceHandle, &l->root);
+    const struct uefi_packed_args *packed = li->LoadOptions;
+    if (li->LoadOptionsSize == sizeof *packed && packed->magic == UEFI_PACKED_MAGIC) {
+        l->device = packed->device;
+        *tsc_entry = packed->tsc_entry;
+    }
+    s = fs_open_root(l->bs, l->device, &l->root);
     if (EFI_ERROR(s))
         loader_fail(l, "boot volume: cannot open: %s", fw_status_text(s));
     uint64_t image_top = (uint64_t)(uintptr_t)li->ImageBase + li->ImageSize;
@@ -240,6 +248,6 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
         loader_fail(&L, "firmware runs with 5-level paging (CR4.LA57): not supported, the kernel "
                         "is entered with 4-level page tables (docs/protocol.md)");
     L.nx = x86_cpu_has_nx();
-    open_volume(&L);
+    open_volume(&L, &uefi_ops.tsc_entry);
     bc_boot_run(&boot, &uefi_ops);
 }

@@ -45,6 +45,14 @@ corrupt_kernel=$out/corrupt-kernel.elf
 head -c 100 "$kernel" >"$corrupt_kernel"
 
 image default --cfg "$cfg" --kernel "$kernel"
+# BOOTX64.EFI with a byte of its packed loader flipped (boot/uefi/packed.h).
+corrupt_efi=$out/corrupt-packed.efi
+cp "$efi" "$corrupt_efi"
+gz_at=$(LC_ALL=C grep -obUaP '\x1f\x8b\x08\x00' "$efi" | head -n 1 | cut -d: -f1)
+[[ -n "$gz_at" ]] || { echo "FAIL: boot-uefi: no gzip member in $efi"; exit 1; }
+printf '\x5a' | dd of="$corrupt_efi" bs=1 seek=$((gz_at + 20000)) conv=notrunc status=none
+scripts/mkimage.sh "$out/corrupt-packed.img" --efi "$corrupt_efi" --cfg "$cfg" --kernel "$kernel" \
+    >/dev/null || { echo "FAIL: boot-uefi: cannot build image corrupt-packed"; exit 1; }
 image no-temp-heap --cfg "$(cfg_with no-temp-heap temp_heap_size=0)" --kernel "$kernel"
 image huge-temp-heap --cfg "$(cfg_with huge-temp-heap temp_heap_size=1T)" --kernel "$kernel"
 # At 2 MiB frames the map cannot call [1 MiB, 2 MiB) usable (the legacy
@@ -117,6 +125,8 @@ add uefi-boot-heap-huge --image "$out/huge-boot-heap.img" --expect-result HALT \
     --expect-text "does not fit at or above 0x100000" --reject-text "leaving the firmware"
 add uefi-missing-kernel --image "$out/missing-kernel.img" --expect-result HALT \
     --expect-text "kernel /boot/kernel.elf: no such file"
+add uefi-corrupt-packed --image "$out/corrupt-packed.img" --expect-result HALT \
+    --expect-text "the packed loader cannot start: " --reject-text "MultiOS Boot 0"
 add uefi-corrupt-kernel --image "$out/corrupt-kernel.img" --expect-result HALT \
     --expect-text "kernel /boot/kernel.elf: not a valid kernel"
 add uefi-entries-default --image "$out/entries.img" "${common[@]}"
