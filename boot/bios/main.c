@@ -318,8 +318,8 @@ _Noreturn static void halt(void *ctx)
 static const char *enter(void *ctx, const bc_entry *e)
 {
     (void)ctx;
-    if (e->mode == BC_ENTRY_PROTECTED && !e->gdt)
-        enter_protected(e);
+    if (e->mode == BC_ENTRY_PROTECTED)
+        return enter_protected(e);
     if (e->mode == BC_ENTRY_LONG && e->gdt) {
         gdt_jump = (struct lm_gdt_jump){.entry = e->entry,
                                         .rsp = e->rsp,
@@ -332,8 +332,6 @@ static const char *enter(void *ctx, const bc_entry *e)
                                         .ds = e->ds};
         enter_long_mode_gdt((uint32_t)e->cr3, &gdt_jump);
     }
-    if (e->mode != BC_ENTRY_LONG)
-        return "the BIOS loader enters 32-bit kernels only on its own GDT so far";
     jump = (struct lm_jump){.entry = e->entry, .rsp = e->rsp, .rdi = e->rdi, .nxe = e->nx};
     enter_long_mode((uint32_t)e->cr3, &jump);
 }
