@@ -11,7 +11,8 @@
  *   exit       nothing to leave;
  *   menu       VGA + COM1 out, INT 16h + COM1 in, BIOS ticks (menu_io.c);
  *   chain_bios the boot sector at 0x7C00 in real mode (chainload.c);
- *   enter      long mode through entry.S.
+ *   enter      long mode through entry.S; 32-bit protected mode (the
+ *              kernel's GDT or stage 2's) through enter32.c.
  * Errors end in con_halt(): message on screen and COM1, the loader-failed
  * code on isa-debug-exit, halt. */
 #include "a20.h"
