@@ -11,7 +11,8 @@
  *   exit       nothing to leave;
  *   menu       VGA + COM1 out, INT 16h + COM1 in, BIOS ticks (menu_io.c);
  *   chain_bios the boot sector at 0x7C00 in real mode (chainload.c);
- *   enter      long mode through entry.S.
+ *   enter      long mode through entry.S; 32-bit protected mode (the
+ *              kernel's GDT or stage 2's) through enter32.c.
  * Errors end in con_halt(): message on screen and COM1, the loader-failed
  * code on isa-debug-exit, halt. */
 #include "a20.h"
@@ -346,8 +347,8 @@ _Noreturn static void halt(void *ctx)
 static const char *enter(void *ctx, const bc_entry *e)
 {
     (void)ctx;
-    if (e->mode == BC_ENTRY_PROTECTED && !e->gdt)
-        enter_protected(e);
+    if (e->mode == BC_ENTRY_PROTECTED)
+        return enter_protected(e);
     if (e->mode == BC_ENTRY_LONG && e->gdt) {
         gdt_jump = (struct lm_gdt_jump){.entry = e->entry,
                                         .rsp = e->rsp,
@@ -360,8 +361,6 @@ static const char *enter(void *ctx, const bc_entry *e)
                                         .ds = e->ds};
         enter_long_mode_gdt((uint32_t)e->cr3, &gdt_jump);
     }
-    if (e->mode != BC_ENTRY_LONG)
-        return "the BIOS loader enters 32-bit kernels only on its own GDT so far";
     jump = (struct lm_jump){.entry = e->entry, .rsp = e->rsp, .rdi = e->rdi, .nxe = e->nx};
     enter_long_mode((uint32_t)e->cr3, &jump);
 }

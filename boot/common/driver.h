@@ -79,10 +79,11 @@ typedef struct bc_entry {
     uint64_t cr3;           /* LONG: the tables; they identity-map the front end's switch code */
     uint64_t rsp;           /* LONG: stack pointer */
     uint64_t rdi, rsi;      /* LONG: argument registers */
-    uint32_t eax, ebx, esi; /* PROTECTED: registers at entry */
+    uint32_t eax, ebx, esi; /* PROTECTED: registers at entry (EDI = EBP = 0) */
     uint32_t esp;           /* PROTECTED: stack pointer, 0 = none promised */
-    uint64_t gdt;           /* physical, below 4 GiB: a GDT to load; 0 = the loaders' own
-                               (entry.h: BC_SEL_CODE64 or BC_SEL_CODE32, BC_SEL_DATA) */
+    uint64_t gdt;           /* physical, below 4 GiB: a GDT to load, either mode; 0 = the
+                               loaders' own (entry.h: BC_SEL_CODE64 or BC_SEL_CODE32,
+                               BC_SEL_DATA) */
     uint16_t gdt_limit;     /* bytes - 1 */
     uint16_t cs, ds;        /* selectors of `gdt` (code; data for DS, ES, SS, FS, GS) */
 } bc_entry;
@@ -154,8 +155,9 @@ typedef struct bc_fw_ops {
     /* Stops the machine cleanly after an error was logged. Must not return. */
     void (*halt)(void *ctx);
     /* Enters the kernel as `e` says (entry.h's state for the loaders'
-     * GDT). Returns only for a mode the front end cannot enter, with the
-     * reason; the firmware is gone then, so the boot stops. */
+     * GDT; PROTECTED through bc_pm_jump_fill and BC_ENTER32_TAIL). Returns
+     * only for an entry the front end cannot make, with the reason; the
+     * firmware is gone then, so the boot stops. */
     const char *(*enter)(void *ctx, const bc_entry *e);
 
     /* The boot menu's screen, keys and clock (menu.h), valid while the

@@ -57,4 +57,59 @@ static inline uint64_t bc_entry_rsp(uint64_t hhdm_offset, uint64_t phys_base, ui
     return ((hhdm_offset + phys_base + size) & ~(uint64_t)15) - 8;
 }
 
+/* ---- 32-bit protected-mode entry (bc_entry mode BC_ENTRY_PROTECTED) ---- */
+
+struct bc_entry;
+
+/* What the jump loads, resolved for BC_ENTER32_TAIL, which reads it at
+ * these offsets. */
+typedef struct bc_pm_jump {
+    uint32_t entry;         /* 0: physical entry point */
+    uint32_t eax, ebx, esi; /* 4, 8, 12 */
+    uint32_t esp;           /* 16: 0 = keep the current one */
+    uint32_t resume;        /* 20: far pointer to the tail's resume label: offset, */
+    uint16_t cs;            /* 24: selector */
+    uint16_t gdt_limit;     /* 26: lgdt operand: limit, */
+    uint32_t gdt;           /* 28: base (physical) */
+    uint16_t ds;            /* 32: for DS, ES, FS, GS and SS */
+    uint16_t pad;
+} bc_pm_jump;
+
+/* Resolves `e` (mode BC_ENTRY_PROTECTED) into *out: e's GDT and
+ * selectors, or with e->gdt == 0 the loaders' GDT (bc_gdt_fill's
+ * BC_GDT_ENTRIES descriptors at physical `own_gdt`, CS = BC_SEL_CODE32,
+ * data BC_SEL_DATA). `resume` is the physical address of the label the
+ * front end named in BC_ENTER32_TAIL. Returns NULL, or the reason the
+ * entry cannot be made (*out then untouched): an entry point or GDT not
+ * below 4 GiB, a selector that is null, not a ring-0 GDT selector or
+ * past the table's limit. */
+const char *bc_pm_jump_fill(const struct bc_entry *e, uint32_t own_gdt, uint32_t resume,
+                            bc_pm_jump *out);
+
+/* The end of every 32-bit entry, as assembly text for a top-level asm
+ * block in 32-bit code: runs with paging off, interrupts off, DS flat and
+ * EDX = a bc_pm_jump. Loads its GDT, reloads CS through a far jump to
+ * `resume` (a label this text defines; the front end tells
+ * bc_pm_jump_fill where it lies), loads the data segments, ESP unless 0,
+ * EAX, EBX, ESI, zeroes EDI and EBP (Linux's 32-bit boot protocol), and
+ * jumps to the entry. */
+#define BC_ENTER32_TAIL(resume)                                                                    \
+    "    lgdtl 26(%edx)\n"                                                                         \
+    "    ljmpl *20(%edx)\n" resume ":\n"                                                           \
+    "    movw 32(%edx), %ds\n"                                                                     \
+    "    movw 32(%edx), %es\n"                                                                     \
+    "    movw 32(%edx), %fs\n"                                                                     \
+    "    movw 32(%edx), %gs\n"                                                                     \
+    "    movw 32(%edx), %ss\n"                                                                     \
+    "    movl 16(%edx), %ecx\n"                                                                    \
+    "    testl %ecx, %ecx\n"                                                                       \
+    "    jz 1f\n"                                                                                  \
+    "    movl %ecx, %esp\n"                                                                        \
+    "1:  movl 4(%edx), %eax\n"                                                                     \
+    "    movl 8(%edx), %ebx\n"                                                                     \
+    "    movl 12(%edx), %esi\n"                                                                    \
+    "    xorl %edi, %edi\n"                                                                        \
+    "    xorl %ebp, %ebp\n"                                                                        \
+    "    jmp *(%edx)\n"
+
 #endif

@@ -2,10 +2,10 @@
 
 #include "common/entry.h"
 
-/* Layout of the trampoline page: the GDT the 32-bit code runs on, the
- * jump's registers, the code. */
+/* Layout of the trampoline page: the loaders' GDT the 32-bit code starts
+ * on, the jump (bc_pm_jump), the code. */
 #define T_GDT   0x00u
-#define T_REGS  0x40u /* entry, eax, ebx, esi, esp: uint32_t each */
+#define T_JUMP  0x40u
 #define T_CODE  0x80u
 #define T_LIMIT 0x1000u
 
@@ -16,10 +16,11 @@ static EFI_PHYSICAL_ADDRESS page; /* 0 = none reserved */
 /* Runs from the copy, entered in 64-bit mode with RDI = the page: far
  * return into BC_SEL_CODE32 (compatibility mode), paging off (which ends
  * long mode; the page is identity-mapped so the next fetch is the same
- * byte), then EFER.LME/NXE and CR4.PAE cleared, flat data segments, the
- * registers, the jump. No relocations: everything is RDI-relative. */
+ * byte), then EFER.LME/NXE and CR4.PAE cleared, a flat DS, and the shared
+ * tail. No relocations: everything is RDI-relative. */
 __asm__(".text\n"
         ".globl mos_tramp32_start\n"
+        ".globl mos_tramp32_resume\n"
         ".globl mos_tramp32_end\n"
         "mos_tramp32_start:\n"
         ".code64\n"
@@ -41,24 +42,16 @@ __asm__(".text\n"
         "    movl %eax, %cr4\n"
         "    movl $0x10, %eax\n" /* BC_SEL_DATA */
         "    movl %eax, %ds\n"
-        "    movl %eax, %es\n"
-        "    movl %eax, %fs\n"
-        "    movl %eax, %gs\n"
-        "    movl %eax, %ss\n"
-        "    movl 0x50(%edi), %ecx\n"
-        "    testl %ecx, %ecx\n"
-        "    jz 1f\n"
-        "    movl %ecx, %esp\n"
-        "1:  movl 0x44(%edi), %eax\n"
-        "    movl 0x48(%edi), %ebx\n"
-        "    movl 0x4c(%edi), %esi\n"
-        "    jmp *0x40(%edi)\n"
-        "mos_tramp32_end:\n"
-        ".code64\n");
+        "    leal 0x40(%edi), %edx\n" /* T_JUMP */
+        BC_ENTER32_TAIL("mos_tramp32_resume") "mos_tramp32_end:\n"
+                                              ".code64\n");
 
-extern const uint8_t mos_tramp32_start[], mos_tramp32_end[];
+extern const uint8_t mos_tramp32_start[], mos_tramp32_resume[], mos_tramp32_end[];
 
 _Static_assert(BC_SEL_CODE32 == 0x18 && BC_SEL_DATA == 0x10, "trampoline selectors");
+_Static_assert(T_JUMP == 0x40 && T_CODE == 0x80 && T_GDT + BC_GDT_ENTRIES * 8 <= T_JUMP &&
+                   T_JUMP + sizeof(bc_pm_jump) <= T_CODE,
+               "trampoline page layout");
 
 void enter32_reserve(EFI_BOOT_SERVICES *bs)
 {
@@ -67,26 +60,32 @@ void enter32_reserve(EFI_BOOT_SERVICES *bs)
         page = at;
 }
 
-/* The GDT, the registers and the code into the page. */
-static void fill_page(uint8_t *p, const bc_entry *e)
+/* The GDT, the jump and the code into the page; NULL or the reason `e`
+ * cannot be entered. */
+static const char *fill_page(uint8_t *p, const bc_entry *e)
 {
-    uint32_t regs[5] = {(uint32_t)e->entry, e->eax, e->ebx, e->esi, e->esp};
     size_t code = (size_t)(mos_tramp32_end - mos_tramp32_start);
+    uint32_t resume = (uint32_t)(page + T_CODE + (size_t)(mos_tramp32_resume - mos_tramp32_start));
+    if (T_CODE + code > T_LIMIT)
+        return "the 32-bit trampoline does not fit its page";
+    const char *why =
+        bc_pm_jump_fill(e, (uint32_t)page + T_GDT, resume, (bc_pm_jump *)(p + T_JUMP));
+    if (why)
+        return why;
     bc_gdt_fill((uint64_t *)(p + T_GDT));
-    for (size_t i = 0; i < sizeof regs; i++)
-        p[T_REGS + i] = ((const uint8_t *)regs)[i];
-    for (size_t i = 0; i < code && T_CODE + i < T_LIMIT; i++)
+    for (size_t i = 0; i < code; i++)
         p[T_CODE + i] = mos_tramp32_start[i];
+    return NULL;
 }
 
 const char *enter_protected(const bc_entry *e)
 {
-    if (e->gdt)
-        return "the UEFI loader enters 32-bit kernels only on its own GDT";
     if (page == 0)
         return "no memory below 4 GiB for the 32-bit trampoline";
     uint8_t *p = (uint8_t *)(uintptr_t)page;
-    fill_page(p, e);
+    const char *why = fill_page(p, e);
+    if (why)
+        return why;
     uint8_t gdtr[10]; /* limit, base: byte by byte, no struct padding to get wrong */
     uint64_t base = page + T_GDT;
     gdtr[0] = BC_GDT_ENTRIES * 8 - 1;

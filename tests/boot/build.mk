@@ -25,10 +25,10 @@ CMD_boot-bios := MOS_UEFI=$(UEFI) tests/boot/bios-cases.sh
 endif
 
 # Debian's kernel booted by the real loaders (protocol=linux entries):
-# SeaBIOS and OVMF at 256 MiB and 1 GiB, plus a truncated bzImage, an ELF
-# as kernel= and a missing initrd module (2 to 4 min under TCG once the
-# payload is cached; the first run downloads and unpacks ~70 MB of Debian
-# packages).
+# SeaBIOS and OVMF at 256 MiB and 1 GiB and through the 32-bit entry, plus
+# a truncated bzImage, an ELF as kernel= and a missing initrd module (2 to
+# 4 min under TCG once the payload is cached; the first run downloads and
+# unpacks ~70 MB of Debian packages).
 ifneq ($(BIOS)$(UEFI),00)
 BOOT_SUITES += boot-linux
 CMD_boot-linux := BIOS=$(BIOS) UEFI=$(UEFI) tests/boot/linux-cases.sh

@@ -35,8 +35,9 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 if [[ ${#cases[@]} -eq 0 ]]; then
-    [[ ${BIOS:-1} == 0 ]] || cases+=(bios-256M bios-1G bad-truncated-bios bad-elf-bios bad-module-bios)
-    [[ ${UEFI:-1} == 0 ]] || cases+=(uefi-256M uefi-1G bad-elf-uefi)
+    [[ ${BIOS:-1} == 0 ]] ||
+        cases+=(bios-256M bios-1G bios-32bit bad-truncated-bios bad-elf-bios bad-module-bios)
+    [[ ${UEFI:-1} == 0 ]] || cases+=(uefi-256M uefi-1G uefi-32bit bad-elf-uefi)
 fi
 for f in build/bin/mos-install build/bios/stage1.bin build/bios/stage2.bin \
     build/boot/uefi/BOOTX64.EFI build/kernel/kernel.elf build/bin/mos-memmap; do
@@ -63,14 +64,28 @@ write_cfg() {
     printf '[Linux]\nprotocol=linux\nkernel=/boot/vmlinuz\ncmdline=%s\nmodule=%s\n' "$1" "$2"
 }
 
+# A copy of bzImage $1 at $2 with xloadflags' XLF_KERNEL_64 (bit 0 of
+# setup header offset 0x236) cleared; fails unless $1 has the "HdrS"
+# signature and the bit.
+clear_kernel_64() {
+    local flags
+    [[ $(dd if="$1" bs=1 skip=$((0x202)) count=4 status=none) == HdrS ]] || return 1
+    flags=$(od -An -tu1 -j $((0x236)) -N1 "$1" | tr -d ' ')
+    ((flags & 1)) || return 1
+    cp "$1" "$2" &&
+        printf "\\$(printf %03o $((flags & ~1)))" |
+        dd of="$2" bs=1 seek=$((0x236)) conv=notrunc status=none
+}
+
 # Why the log $2 of good case $1 (command line $3) fails, or nothing.
 judge_good() {
-    local c=$1 log=$2 cmdline=$3 text
+    local c=$1 log=$2 cmdline=$3 text bits=64
+    [[ $c == *-32bit ]] && bits=32
     text=$(tr -d '\r' <"$log")
     if grep -q 'ERROR' <<<"$text"; then
         grep -m1 'ERROR' <<<"$text"
-    elif ! grep -q 'linux: 64-bit entry at ' <<<"$text"; then
-        echo "the loader did not take Linux's 64-bit entry"
+    elif ! grep -q "linux: $bits-bit entry at " <<<"$text"; then
+        echo "the loader did not take Linux's $bits-bit entry"
     elif ! grep -qxF "MOSLINUX cmdline=$cmdline" <<<"$text"; then
         echo "no 'MOSLINUX cmdline=$cmdline' line"
     elif ! grep -qxF "MOSLINUX userspace-ok" <<<"$text"; then
@@ -101,6 +116,9 @@ run_case() {
     local module=/boot/initrd.gz want= cmdline="console=ttyS0 panic=-1 mos.case=$1 mos.quoted=\"a b\""
     case $c in
     *-256M | *-1G) fw=${c%-*} mem=${c#*-} ;;
+    *-32bit) fw=${c%-*} kernel=$tmp/vmlinuz-32bit
+        clear_kernel_64 "${payload[0]}" "$kernel" ||
+            { echo "FAIL: linux-$c: ${payload[0]} has no XLF_KERNEL_64 to clear"; return 1; } ;;
     bad-truncated-*) head -c 1048576 "${payload[0]}" >"$tmp/truncated"; kernel=$tmp/truncated
         want='kernel /boot/vmlinuz: .*truncated\|kernel /boot/vmlinuz: .*past the end' ;;
     bad-elf-*) kernel=build/kernel/kernel.elf want='kernel /boot/vmlinuz: .*ELF' ;;

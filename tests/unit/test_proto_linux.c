@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "common/driver.h"
+#include "common/entry.h"
 #include "common/linux.h"
 #include "helpers/fake_fw.h"
 
@@ -231,7 +232,16 @@ static void kernel_without_64bit_entry(void **state)
     assert_int_equal(e->mode, BC_ENTRY_PROTECTED);
     assert_int_equal(e->entry, kaddr);
     assert_true(e->esp != 0);
+    assert_int_equal(e->eax, 0);
+    assert_int_equal(e->ebx, 0);
     check_gdt(w, 0x00cf9a000000ffffull);
+    /* Both front ends take it as it is: its GDT and selectors. */
+    bc_pm_jump j;
+    assert_null(bc_pm_jump_fill(e, 0x9000, 0x8000, &j));
+    assert_int_equal(j.gdt, e->gdt);
+    assert_int_equal(j.cs, 0x10);
+    assert_int_equal(j.ds, 0x18);
+    assert_int_equal(j.esi, e->esi);
     assert_int_equal(w->fw->boot.range[BC_RANGE_PAGE_TABLES].size, 0);
     world_free(w);
 }
