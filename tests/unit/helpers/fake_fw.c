@@ -92,15 +92,17 @@ static bool place_fails(fake_fw *f)
            n - f->fail_place_from < f->fail_place_count;
 }
 
-static mm_status place(void *ctx, uint64_t size, uint64_t align, uint64_t min, uint64_t *base)
+static mm_status place(void *ctx, uint64_t size, uint64_t align, uint64_t min, uint64_t max,
+                       uint64_t *base)
 {
     fake_fw *f = self(ctx);
     if (f->end != FAKE_RUNNING || f->exit_calls)
         fail_msg("place after the firmware was left");
     if (place_fails(f))
         return MM_ERR_NOT_FOUND;
-    mm_status st = mm_map_find(&f->fw_map, size, align, min < ONE_MIB ? ONE_MIB : min, f->ram_size,
-                               MM_FIND_BOTTOM_UP, base);
+    mm_status st = mm_map_find(&f->fw_map, size, align, min < ONE_MIB ? ONE_MIB : min,
+                               max < f->ram_size ? max : f->ram_size,
+                               f->place_top_down ? MM_FIND_TOP_DOWN : MM_FIND_BOTTOM_UP, base);
     if (st == MM_OK)
         st =
             mm_map_carve(&f->fw_map, *base, size, MM_TYPE_BOOTLOADER_RECLAIMABLE, MM_CARVE_DEFAULT);

@@ -43,6 +43,8 @@ typedef struct fake_fw {
     uint32_t stale_exits;      /* exit answers MM_ERR_RETRY this many times first */
     uint32_t fail_place_from;  /* place calls numbered from 1: this one fails ... */
     uint32_t fail_place_count; /* ... and this many in all (0 = none) */
+    bool place_top_down;       /* place from the top (EDK2's AllocateAnyPages takes the highest free
+                                  pages) */
     bc_efi_map efi;            /* what a UEFI-like exit reports */
     /* The boot menu: with menu_keys set the fake has bc_fw_ops.menu_io;
      * each poll answers the next character (bc_key_from_char), then only
