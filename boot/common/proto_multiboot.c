@@ -307,7 +307,7 @@ static void log_platform(bc_boot *b)
         mm_log(bc_boot_log(b), MM_LOG_INFO, "multiboot2: SMBIOS %u.%u (%s) at 0x%llx", ep.major,
                ep.minor, ep.is64 ? "_SM3_" : "_SM_", (unsigned long long)p->smbios);
     if (p->bios_drive_known)
-        mm_log(bc_boot_log(b), MM_LOG_INFO, "%s: boot device 0x%x, partition %u",
+        mm_log(bc_boot_log(b), MM_LOG_INFO, "%s: boot device 0x%x, partition %u (0-based)",
                proto_name(S.version), p->bios_drive, p->boot_partition);
 }
 
