@@ -36,6 +36,12 @@ test-boot: deps-test $(ALL_TARGETS) $(BUILD)/suites-boot.txt
 test: deps-test $(ALL_TARGETS) $(BUILD)/suites-all.txt
 	@bash scripts/run-tests.sh $(BUILD)/suites-all.txt
 
+# suite-NAME: one suite of any kind (e.g. make suite-boot-bios).
+suite-%: deps-test $(ALL_TARGETS) FORCE
+	@printf '%s\t%s\n' '$*' '$(CMD_$*)' > $(BUILD)/suite-$*.txt
+	@test -n '$(CMD_$*)' || { echo "no suite $*" >&2; exit 1; }
+	@bash scripts/run-tests.sh $(BUILD)/suite-$*.txt
+
 fuzz: deps-fuzz $(ALL_TARGETS)
 	@set -e; $(FUZZ_LONG)
 

@@ -5,7 +5,7 @@
  *                       at 0x00600 for the partition entry DS:SI points at
  *   [0x01000, 0x07c00)  real-mode stack for BIOS calls (top at 0x7c00)
  *   [0x07c00, 0x07e00)  stage 1 (the MBR)
- *   [0x08000, 0x30000)  stage 2 image and its .bss (image <= 112 KiB)
+ *   [0x08000, 0x30000)  stage 2 image (unpacked, unpack.h) and its .bss
  *   [0x30000, 0x40000)  disk bounce buffer (one 64 KiB-aligned segment)
  *   [0x40000, 0x50000)  protected-mode stack (top at 0x50000)
  *   [0x50000, 0x90000)  loader buffers (boot.cfg, FAT state, map storage)
@@ -38,6 +38,7 @@
 /* Stage 2 header (offsets from the start of stage 2). */
 #define STAGE2_OFF_MAGIC 4
 #define STAGE2_MAGIC     0x3253534d /* "MSS2" little endian */
+#define STAGE2_OFF_PACKED 8         /* uint32_t: bytes of the gzip body (unpack.h) */
 /* What stage 1 loads and mos-install accepts: room for the DEBUG=1 build.
  * The release image's budget is 96 KiB (the size-stage2 check). */
 #define STAGE2_MAX_BYTES   0x1c000 /* 112 KiB */

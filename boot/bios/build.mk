@@ -7,9 +7,18 @@ BIOS_OUT := $(BUILD)/bios
 STAGE1_BIN := $(BIOS_OUT)/stage1.bin
 STAGE2_BIN := $(BIOS_OUT)/stage2.bin
 
-BIOS_C_SRCS := $(sort $(wildcard boot/bios/*.c))
+# The resident head of stage 2 (boot/bios/unpack.h): built without LTO and
+# linked into one relocatable object, so the linker script can place it
+# below the compressed body and its undefined symbols can be checked.
+STUB_SRCS := boot/bios/unpack.c boot/common/inflate.c $(RT_SRCS)
+I386_STUB_CFLAGS := $(filter-out -flto,$(I386_CFLAGS))
+$(eval $(call compile_rule,i386-stub,$(I386_STUB_CFLAGS),I386_STUB_CFLAGS))
+STAGE2_STUB := $(BUILD)/i386/stage2-stub.o
+
+BIOS_C_SRCS := $(filter-out $(STUB_SRCS),$(sort $(wildcard boot/bios/*.c)))
 STAGE2_OBJS := $(BUILD)/i386/boot/bios/entry.o $(BUILD)/i386/boot/bios/chainload_jump.o \
-               $(call objs,i386,$(BIOS_C_SRCS) $(MM_SRCS) $(COMMON_SRCS) $(RT_SRCS))
+               $(STAGE2_STUB) \
+               $(call objs,i386,$(BIOS_C_SRCS) $(MM_SRCS) $(filter-out $(STUB_SRCS),$(COMMON_SRCS)))
 
 # Size (96 KiB budget): I386_CFLAGS optimize for size with one section per
 # function (mk/common.mk); the linker drops everything stage 2 does not call.
@@ -22,6 +31,15 @@ $(BIOS_OUT)/stage1.elf: $(BUILD)/i386/boot/bios/stage1.o boot/bios/stage1.ld
 	@mkdir -p $(@D)
 	$(LLD) -m elf_i386 -T boot/bios/stage1.ld -o $@ $<
 
+# The head may only use itself and .entry (the body does not exist yet).
+$(STAGE2_STUB): $(call objs,i386-stub,$(STUB_SRCS)) $(BUILD)/i386/boot/bios/entry.o
+	@mkdir -p $(@D)
+	$(LLD) -m elf_i386 -r -o $@ $(call objs,i386-stub,$(STUB_SRCS))
+	@llvm-nm -u $@ | awk '{print $$NF}' | sort -u >$@.undef
+	@llvm-nm --defined-only $(BUILD)/i386/boot/bios/entry.o | awk '{print $$NF}' | sort -u >$@.entry
+	@bad=$$(comm -23 $@.undef $@.entry | grep -vx -e __payload_start -e __image_end); \
+	 test -z "$$bad" || { echo "stage 2 head calls into the compressed body: $$bad" >&2; rm -f $@; exit 1; }
+
 $(BIOS_OUT)/stage2.elf: $(STAGE2_OBJS) boot/bios/stage2.ld
 	@mkdir -p $(@D)
 	$(LLD) -m elf_i386 -static --gc-sections -T boot/bios/stage2.ld -o $@ $(STAGE2_OBJS)
@@ -30,8 +48,8 @@ $(BIOS_OUT)/stage2.elf: $(STAGE2_OBJS) boot/bios/stage2.ld
 $(STAGE1_BIN): $(BIOS_OUT)/stage1.elf
 	llvm-objcopy -O binary $< $@
 	@test $$(stat -c %s $@) -le 440 || { echo "stage1.bin exceeds 440 bytes" >&2; rm -f $@; exit 1; }
-$(STAGE2_BIN): $(BIOS_OUT)/stage2.elf
-	llvm-objcopy -O binary $< $@
+$(STAGE2_BIN): $(BIOS_OUT)/stage2.elf scripts/pack-stage2.sh
+	bash scripts/pack-stage2.sh $< $@
 
 # The boot benchmark's floor: an MBR that exits QEMU at once.
 FLOOR_MBR := $(BIOS_OUT)/floor-mbr.bin

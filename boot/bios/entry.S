@@ -46,7 +46,9 @@ _start:
     jmp     real_start
     .balign 4
     .long   STAGE2_MAGIC        /* STAGE2_OFF_MAGIC: stage 1 checks it */
-    .long   __image_end - _start /* image size, for the installer */
+    .globl  stage2_packed_size
+stage2_packed_size:             /* STAGE2_OFF_PACKED: written by the packer */
+    .long   0
 
 real_start:
     cli
@@ -72,6 +74,7 @@ pm_start:
     sub     %edi, %ecx
     xor     %eax, %eax
     rep stosb
+    call    stage2_unpack       /* the body exists from here on */
     movzbl  boot_drive, %eax
     push    %eax
     call    stage2_main         /* never returns */

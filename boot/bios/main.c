@@ -26,6 +26,7 @@
 #include "loader.h"
 #include "machine.h"
 #include "menu_io.h"
+#include "unpack.h"
 
 #define FOUR_GIB ((uint64_t)4 << 30)
 #define ONE_MIB  ((uint64_t)1 << 20)
@@ -392,7 +393,7 @@ static bc_fw_ops bios_ops = {
 
 void stage2_main(uint32_t drive)
 {
-    uint64_t tsc_entry = rdtsc();
+    uint64_t tsc_entry = stage2_entry_tsc;
     L.rsdp = find_rsdp();
     tsc_span_start(L.rsdp);
     con_init();

@@ -99,6 +99,11 @@ mbr_image
 # LBA patched to lie past the end of the disk (a BIOS read error).
 cp "$out/default.img" "$out/stage2-corrupt.img"
 printf 'XXXX' | dd of="$out/stage2-corrupt.img" bs=1 seek=$((2048 * 512 + 4)) conv=notrunc status=none
+# A byte of stage 2's compressed body flipped: the head's CRC check stops it.
+cp "$out/default.img" "$out/stage2-body-corrupt.img"
+s2_size=$(stat -c %s build/bios/stage2.bin)
+printf '\x5a' | dd of="$out/stage2-body-corrupt.img" bs=1 seek=$((2048 * 512 + s2_size - 4096)) \
+    conv=notrunc status=none
 cp "$out/default.img" "$out/stage2-unreadable.img"
 printf '\xff\xff\xff\x00' | dd of="$out/stage2-unreadable.img" bs=1 seek=11 conv=notrunc status=none
 
@@ -170,6 +175,8 @@ add bios-bad-detect --image "$out/bad-detect.img" --expect-result HALT \
     --expect-text "boot.cfg line" --expect-text "bios_memory_detect"
 add bios-stage2-corrupt --image "$out/stage2-corrupt.img" --expect-result HALT \
     --expect-text "MOS: stage 2 missing, run mos-install"
+add bios-stage2-body-corrupt --image "$out/stage2-body-corrupt.img" --expect-result HALT \
+    --expect-text "stage 2 is corrupt, boot stopped: "
 add bios-stage2-unreadable --image "$out/stage2-unreadable.img" --expect-result HALT \
     --expect-text "MOS: disk read error 0x"
 # The comparison's UEFI half: the very same image file as bios-256m.

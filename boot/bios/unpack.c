@@ -1,0 +1,70 @@
+/* The resident head of stage 2 (see unpack.h). Compiled without LTO and
+ * linked into the .stub section, below the compressed body: nothing here
+ * may call into the body (build.mk checks the undefined symbols). */
+#include "unpack.h"
+
+#include "bios_layout.h"
+#include "common/inflate.h"
+#include "common/x86io.h"
+
+#include <stddef.h>
+
+extern uint8_t __payload_start[], __image_end[];
+extern const uint32_t stage2_packed_size; /* entry.S header, patched by the packer */
+
+uint64_t stage2_entry_tsc;
+static bc_inflate_work work; /* 1.3 KiB: .bss, not the stack */
+
+void *memcpy(void *restrict dst, const void *restrict src, size_t n);
+
+#define COM1     0x3f8
+#define VGA_TEXT ((volatile uint16_t *)0xb8000)
+
+static void serial_put(char c)
+{
+    for (unsigned spin = 0; spin < 100000 && !(x86_inb(COM1 + 5) & 0x20); spin++)
+        ;
+    x86_outb(COM1, (uint8_t)c);
+}
+
+/* Row 0 of the text screen and COM1, then the loader-failed code. */
+_Noreturn static void unpack_fail(const char *why)
+{
+    static const char head[] = "stage 2 is corrupt, boot stopped: ";
+    x86_outb(COM1 + 3, 0x80); /* 115200 8N1, as the console sets it later */
+    x86_outb(COM1 + 0, 0x01);
+    x86_outb(COM1 + 1, 0x00);
+    x86_outb(COM1 + 3, 0x03);
+    unsigned col = 0;
+    for (const char *s = head; *s; s++, col++) {
+        serial_put(*s);
+        VGA_TEXT[col] = (uint16_t)(0x4f00 | (uint8_t)*s);
+    }
+    for (const char *s = why; *s; s++, col++) {
+        serial_put(*s);
+        if (col < 80)
+            VGA_TEXT[col] = (uint16_t)(0x4f00 | (uint8_t)*s);
+    }
+    serial_put('\r');
+    serial_put('\n');
+    x86_outb(0xf4, LOADER_FAIL_CODE);
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+void stage2_unpack(void)
+{
+    stage2_entry_tsc = x86_rdtsc();
+    uint32_t packed = stage2_packed_size;
+    size_t body = (size_t)(__image_end - __payload_start);
+    if (packed > LOW_BUF_END - LOW_BUF_BASE || packed > STAGE2_MAX_BYTES)
+        unpack_fail("its packed size is out of range");
+    uint8_t *copy = (uint8_t *)LOW_BUF_BASE;
+    memcpy(copy, __payload_start, packed);
+    size_t out = 0;
+    bc_inflate_status st = bc_gzip_decompress(copy, packed, __payload_start, body, &out, &work);
+    if (st != BC_INFLATE_OK)
+        unpack_fail(bc_inflate_strerror(st));
+    if (out != body)
+        unpack_fail("its body has the wrong length");
+}
