@@ -278,6 +278,30 @@ static void top_down_firmware_keeps_all_below_4g(void **state)
     }
 }
 
+/* Below 4 GiB only the kernel's pages and the default-sized boot heap:
+ * the heap gives back its free half, the modules and the information go
+ * there, not to the RAM above 4 GiB the firmware would hand out first.
+ *   2M      2M+16K   64M              72M          80M   4G      4G+8M
+ *   |kernel|         |boot heap (kept) |given back: |     |RAM    |
+ *                                       modules, info              */
+static void heap_shrinks_for_room_below_4g(void **state)
+{
+    (void)state;
+    world *w = world_alloc(FAKE_UEFI, 2, 2 * MiB, FOUR_G + 8 * MiB);
+    w->fw->place_top_down = true;
+    fake_fw_add(w->fw, 2 * MiB, 0x4000, MM_TYPE_USABLE);
+    fake_fw_add(w->fw, 64 * MiB, 16 * MiB, MM_TYPE_USABLE);
+    fake_fw_add(w->fw, FOUR_G, 8 * MiB, MM_TYPE_USABLE);
+    fake_fw_boot(w->fw);
+    expect_kernel_pass(w, 2, 2 * MiB);
+    expect_log(w, "boot heap: heap_size not set: shrunk from 16384 KiB to ");
+    for (const bc_range_rec *r = w->fw->boot.records; r; r = r->next) {
+        if (r->id == BC_RANGE_MODULE || r->id == BC_RANGE_PROTOCOL_DATA)
+            assert_true(r->r.base >= 72 * MiB && r->r.base + r->r.size <= 80 * MiB);
+    }
+    world_free(w);
+}
+
 /* Only the kernel's own pages below 4 GiB: the first module has no room
  * there, and the boot stops naming it (not placed above instead).
  *   1M     2M      2M+16K  2M+20K
@@ -357,6 +381,7 @@ int main(void)
         cmocka_unit_test(mb1_bios_boot_device),
         cmocka_unit_test(mb2_uefi_boots),
         cmocka_unit_test(top_down_firmware_keeps_all_below_4g),
+        cmocka_unit_test(heap_shrinks_for_room_below_4g),
         cmocka_unit_test(no_room_below_4g_refused),
         cmocka_unit_test(kernel_over_heap_refused),
         cmocka_unit_test(kernel_over_firmware_refused),
