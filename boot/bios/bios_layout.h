@@ -36,9 +36,9 @@
 #define STAGE1_CHUNK       127 /* sectors per INT 13h read (the EDD maximum) */
 
 /* Stage 2 header (offsets from the start of stage 2). */
-#define STAGE2_OFF_MAGIC 4
-#define STAGE2_MAGIC     0x3253534d /* "MSS2" little endian */
-#define STAGE2_OFF_PACKED 8         /* uint32_t: bytes of the gzip body (unpack.h) */
+#define STAGE2_OFF_MAGIC  4
+#define STAGE2_MAGIC      0x3253534d /* "MSS2" little endian */
+#define STAGE2_OFF_PACKED 8          /* uint32_t: bytes of the gzip body (unpack.h) */
 /* What stage 1 loads and mos-install accepts: room for the DEBUG=1 build.
  * The release image's budget is 96 KiB (the size-stage2 check). */
 #define STAGE2_MAX_BYTES   0x1c000 /* 112 KiB */

@@ -15,7 +15,8 @@ struct bios_loader {
     fat_fs *fs;
     mm_map map; /* final from detection on: the driver's placements carve it */
     bm_report detect;
-    uint64_t rsdp; /* ACPI RSDP, 0 if none */
+    uint64_t rsdp;  /* ACPI RSDP, 0 if none */
+    uint32_t drive; /* BIOS drive stage 2 was started from (DL) */
     bool map_ready;
     bool nx;
 };

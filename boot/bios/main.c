@@ -21,6 +21,7 @@
 #include "chainload.h"
 #include "common/driver.h"
 #include "common/entry.h"
+#include "common/smbios.h"
 #include "console.h"
 #include "enter32.h"
 #include "loader.h"
@@ -241,14 +242,15 @@ static mm_status memory_map(void *ctx, uint32_t granularity, uint32_t detect, mm
     return st;
 }
 
-/* Finds `size` bytes aligned to `align` in [max(min, 1 MiB), 4 GiB) and
- * carves them as bootloader-reclaimable (the driver gives each range its
- * own type later). */
-static mm_status place(void *ctx, uint64_t size, uint64_t align, uint64_t min, uint64_t *base)
+/* Finds `size` bytes aligned to `align` in [max(min, 1 MiB), min(max,
+ * 4 GiB)) and carves them as bootloader-reclaimable (the driver gives
+ * each range its own type later). */
+static mm_status place(void *ctx, uint64_t size, uint64_t align, uint64_t min, uint64_t max,
+                       uint64_t *base)
 {
     (void)ctx;
-    mm_status st = mm_map_find(&L.map, size, align, min < ONE_MIB ? ONE_MIB : min, FOUR_GIB,
-                               MM_FIND_BOTTOM_UP, base);
+    mm_status st = mm_map_find(&L.map, size, align, min < ONE_MIB ? ONE_MIB : min,
+                               max < FOUR_GIB ? max : FOUR_GIB, MM_FIND_BOTTOM_UP, base);
     if (st == MM_OK)
         st = mm_map_carve(&L.map, *base, size, MM_TYPE_BOOTLOADER_RECLAIMABLE, MM_CARVE_DEFAULT);
     return st;
@@ -271,8 +273,8 @@ static void release(void *ctx, uint64_t base, uint64_t size)
 
 /* ---- the rest ---- */
 
-/* The mode boot.cfg asks for; the log moves from VGA text to it. */
-/* resolution= is global: a second MultiOS entry (after a failed one) gets
+/* The mode boot.cfg asks for; the log moves from VGA text to it.
+ * resolution= is global: a second MultiOS entry (after a failed one) gets
  * the mode the first one set. */
 static void video(void *ctx, uint32_t want_w, uint32_t want_h, bc_rev2_fb *fb)
 {
@@ -293,10 +295,24 @@ static void video(void *ctx, uint32_t want_w, uint32_t want_h, bc_rev2_fb *fb)
     }
 }
 
+/* The SMBIOS entry point in the BIOS area (stage 2 reads it identity-mapped). */
+static uint64_t find_smbios(void)
+{
+    size_t off;
+    const uint8_t *area = (const uint8_t *)BC_SMBIOS_SCAN_BASE;
+    if (bc_smbios_scan(area, BC_SMBIOS_SCAN_END - BC_SMBIOS_SCAN_BASE, &off) != MM_OK)
+        return 0;
+    return BC_SMBIOS_SCAN_BASE + off;
+}
+
 static void platform(void *ctx, bc_platform *out)
 {
     (void)ctx;
     out->acpi_rsdp = L.rsdp;
+    out->smbios = find_smbios();
+    out->bios_drive_known = 1;
+    out->bios_drive = L.drive;
+    out->boot_partition = L.volume.index;
     out->tsc_frequency_hz = tsc_cpuid_hz(); /* else measured after prepare (tsc_finish) */
     out->identity_min = FOUR_GIB;           /* stage 2 runs below 1 MiB through the CR3 switch */
     out->memtest_window_end = FOUR_GIB;
@@ -420,6 +436,7 @@ void stage2_main(uint32_t drive)
     if (!a20)
         fatal("cannot enable the A20 gate (BIOS, keyboard controller and port 0x92 all failed)");
     mm_log(&con_log, MM_LOG_DEBUG, "A20: %s", a20);
+    L.drive = drive;
     open_volume(drive);
     bios_ops.tsc_entry = tsc_entry;
     bc_boot_run(&boot, &bios_ops);

@@ -147,16 +147,23 @@ static bool heap_size_given(const bc_boot *b)
 }
 
 /* Asks the firmware for `size` bytes (rounded up to the bitmap
- * granularity, aligned to at least it) at or above `min`. */
-static mm_status take(bc_boot *b, uint64_t size, uint64_t align, uint64_t min, bc_placed *out)
+ * granularity, aligned to at least it) inside [min, max). */
+static mm_status take_in(bc_boot *b, uint64_t size, uint64_t align, uint64_t min, uint64_t max,
+                         bc_placed *out)
 {
     uint64_t g = b->mem.bitmap_granularity, base;
     if (size == 0 || !mm_align_up(size, g, &size))
         return MM_ERR_INVALID_ARGUMENT;
-    mm_status st = b->fw->place(b->fw->ctx, size, max_u64(align, g), min, &base);
+    mm_status st = b->fw->place(b->fw->ctx, size, max_u64(align, g), min, max, &base);
     if (st == MM_OK)
         *out = (bc_placed){base, size};
     return st;
+}
+
+/* take_in at or above `min`, no upper end. */
+static mm_status take(bc_boot *b, uint64_t size, uint64_t align, uint64_t min, bc_placed *out)
+{
+    return take_in(b, size, align, min, BC_PLACE_NO_LIMIT, out);
 }
 
 /* Room for another range when the boot heap has the default size: the
@@ -252,8 +259,10 @@ static void records_init(bc_boot *b)
     b->records_end = &b->records;
 }
 
-mm_status bc_boot_place_above(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align,
-                              uint64_t min, bc_placed *out)
+/* A range of kind `id` inside [min, max), the boot heap shrunk for it
+ * when nothing fits. */
+static mm_status place_in(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align, uint64_t min,
+                          uint64_t max, bc_placed *out)
 {
     const bc_range_info *ri = bc_range_info_of(id);
     bc_placed *r;
@@ -261,15 +270,27 @@ mm_status bc_boot_place_above(bc_boot *b, bc_range_id id, uint64_t size, uint64_
     if (st != MM_OK)
         return st;
     align = max_u64(align, ri->align);
-    st = take(b, size, align, min, r);
+    st = take_in(b, size, align, min, max, r);
     while (st == MM_ERR_NOT_FOUND && shrink_heap(b))
-        st = take(b, size, align, min, r);
+        st = take_in(b, size, align, min, max, r);
     if (st != MM_OK)
         return st;
     placed(b, id, r);
     if (out)
         *out = *r;
     return MM_OK;
+}
+
+mm_status bc_boot_place_above(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align,
+                              uint64_t min, bc_placed *out)
+{
+    return place_in(b, id, size, align, min, BC_PLACE_NO_LIMIT, out);
+}
+
+mm_status bc_boot_place_below(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align,
+                              uint64_t limit, bc_placed *out)
+{
+    return place_in(b, id, size, align, 0, limit, out);
 }
 
 mm_status bc_boot_place(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align, bc_placed *out)
@@ -435,7 +456,8 @@ void *bc_boot_read_file(bc_boot *b, const char *path, const char *what, uint64_t
 static void learn_platform(bc_boot *b)
 {
     b->fw->platform(b->fw->ctx, &b->platform);
-    mm_log(lg(b), MM_LOG_INFO, "ACPI RSDP 0x%llx, NX %s", (unsigned long long)b->platform.acpi_rsdp,
+    mm_log(lg(b), MM_LOG_INFO, "ACPI RSDP 0x%llx, SMBIOS 0x%llx, NX %s",
+           (unsigned long long)b->platform.acpi_rsdp, (unsigned long long)b->platform.smbios,
            b->platform.nx ? "on" : "off");
 }
 

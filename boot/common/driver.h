@@ -46,6 +46,7 @@
 /* Facts the front end reports about the machine (bc_fw_ops.platform). */
 typedef struct bc_platform {
     uint64_t acpi_rsdp;          /* physical, 0 if none */
+    uint64_t smbios;             /* entry point (smbios.h, validated), physical, 0 if none */
     uint64_t tsc_frequency_hz;   /* 0 when not calibrated */
     uint64_t efi_system_table;   /* physical, 0 on BIOS */
     uint64_t identity_min;       /* bytes the identity map must cover (the loader runs there) */
@@ -56,7 +57,14 @@ typedef struct bc_platform {
     bc_rev2_fb fb;               /* the framebuffer the log is drawn on; addr 0 = none */
     const void *ap_blob;         /* the AP trampoline (ap_trampoline.S) as linked; NULL: no APs */
     uint32_t ap_blob_size;       /* bytes */
+    /* BIOS only: the drive the loader was started from (DL at entry)
+     * and the 0-based partition table slot of the boot volume on it. */
+    uint32_t bios_drive_known; /* 0 on UEFI: there is no BIOS drive */
+    uint32_t bios_drive;
+    uint32_t boot_partition; /* BC_PARTITION_NONE: the files are not in a partition */
 } bc_platform;
+
+#define BC_PARTITION_NONE 0xffffffffu
 
 /* The raw firmware map a kernel also receives (UEFI only; all 0 on BIOS). */
 typedef struct bc_efi_map {
@@ -88,6 +96,8 @@ typedef struct bc_entry {
     uint16_t cs, ds;        /* selectors of `gdt` (code; data for DS, ES, SS, FS, GS) */
 } bc_entry;
 
+#define BC_PLACE_NO_LIMIT UINT64_MAX /* bc_fw_ops.place: no upper end */
+
 /* What a firmware supplies. Every function gets `ctx`. Failures return a
  * status; the driver logs the message and decides. */
 typedef struct bc_fw_ops {
@@ -117,10 +127,12 @@ typedef struct bc_fw_ops {
      * `exit` it is the final map. */
     mm_status (*memory_map)(void *ctx, uint32_t granularity, uint32_t bios_memory_detect,
                             mm_map **map, mm_sanitize_report *report);
-    /* Takes `size` bytes (a multiple of 4 KiB) aligned to `align` at or
-     * above `min` from free memory for the loader; MM_ERR_NOT_FOUND when
-     * nothing fits. The range is the loader's until the kernel runs. */
-    mm_status (*place)(void *ctx, uint64_t size, uint64_t align, uint64_t min, uint64_t *base);
+    /* Takes `size` bytes (a multiple of 4 KiB) aligned to `align` inside
+     * [min, max) (max BC_PLACE_NO_LIMIT: anywhere at or above `min`) from
+     * free memory for the loader; MM_ERR_NOT_FOUND when nothing fits. The
+     * range is the loader's until the kernel runs. */
+    mm_status (*place)(void *ctx, uint64_t size, uint64_t align, uint64_t min, uint64_t max,
+                       uint64_t *base);
     /* Takes exactly [base, base + size) (page multiples) when all of it is
      * free; MM_ERR_NOT_USABLE otherwise. For kernels loaded where they
      * were linked (Multiboot, a Linux kernel at its preferred address). */
@@ -314,6 +326,14 @@ mm_status bc_boot_place(bc_boot *b, bc_range_id id, uint64_t size, uint64_t alig
  * 32-bit entry reaches). Same results as bc_boot_place. */
 mm_status bc_boot_place_above(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align,
                               uint64_t min, bc_placed *out);
+
+/* bc_boot_place, inside [0, limit) (physical; where in it is the
+ * firmware's choice): ranges a 32-bit kernel must reach, e.g. Multiboot
+ * modules below 4 GiB on a UEFI machine whose firmware hands out memory
+ * from the top. Same results as bc_boot_place (MM_ERR_NOT_FOUND when
+ * nothing fits below `limit`). */
+mm_status bc_boot_place_below(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align,
+                              uint64_t limit, bc_placed *out);
 
 /* bc_boot_place, or the boot stops naming the range. */
 void bc_boot_place_required(bc_boot *b, bc_range_id id, uint64_t size, uint64_t align,

@@ -245,7 +245,7 @@ typedef struct bc_mb_info_input {
     uint32_t module_count;
     uint32_t flags;         /* BC_MB_INFO_* */
     uint32_t bios_drive;    /* 0x80 = first hard disk */
-    uint32_t partition;     /* 0xffffffff = none */
+    uint32_t partition;     /* 0-based, 0xffffffff = none (MB1: 0xff past 254) */
     uint32_t sub_partition; /* 0xffffffff = none */
     const bc_mb_plan *plan; /* the loaded kernel */
     const void *shdrs;      /* plan->shnum * shentsize bytes, or NULL */

@@ -348,10 +348,16 @@ static bool mb1_sections(out *o, uint8_t *info, uint32_t *flags, const bc_mb_inf
     return true;
 }
 
+/* A partition number as MB1's byte: 0xff (none) when it does not fit. */
+static uint32_t mb1_part(uint32_t part)
+{
+    return part < 0xff ? part : 0xff;
+}
+
 static uint32_t mb1_bootdev(const bc_mb_info_input *in)
 {
-    return (in->bios_drive & 0xff) << 24 | (in->partition & 0xff) << 16 |
-           (in->sub_partition & 0xff) << 8 | 0xff;
+    return (in->bios_drive & 0xff) << 24 | mb1_part(in->partition) << 16 |
+           mb1_part(in->sub_partition) << 8 | 0xff;
 }
 
 bc_mb_status bc_mb1_info_build(const bc_mb_info_input *in, void *buf, uint32_t cap, uint64_t phys,

@@ -7,6 +7,7 @@
 #include "driver.h"
 #include "inflate.h"
 #include "multiboot.h"
+#include "smbios.h"
 
 #define MB_MAP_SLACK         64u /* map entries the final map may have beyond the provisional one */
 #define MB_HEAP_MIN          (64ull << 20) /* boot heap above kernels linked at 1 or 2 MiB */
@@ -104,6 +105,10 @@ static uint32_t info_available(const bc_boot *b)
     }
     if (b->platform.efi_system_table)
         avail |= BC_MB2_INFO_BIT(BC_MB2_TAG_EFI64) | BC_MB2_INFO_BIT(BC_MB2_TAG_EFI_MMAP);
+    if (b->platform.smbios)
+        avail |= BC_MB2_INFO_BIT(BC_MB2_TAG_SMBIOS);
+    if (b->platform.bios_drive_known)
+        avail |= BC_MB2_INFO_BIT(BC_MB2_TAG_BOOTDEV);
     return avail;
 }
 
@@ -199,17 +204,15 @@ static void place_segments(bc_boot *b, const char *path)
 
 /* ---- modules ------------------------------------------------------------- */
 
-/* A range of `size` bytes below 4 GiB for module `what`. */
+/* A range of `size` bytes below the 4 GiB a Multiboot kernel reaches,
+ * for `what`. */
 static uint64_t place_low(bc_boot *b, bc_range_id id, uint64_t size, const char *what)
 {
     bc_placed r;
-    mm_status st = bc_boot_place(b, id, size, 4096, &r);
+    mm_status st = bc_boot_place_below(b, id, size, 4096, BC_MB_4GIB, &r);
     if (st != MM_OK)
-        bc_boot_fail(b, "%s: cannot place %llu bytes: %s", what, (unsigned long long)size,
-                     mm_strerror(st));
-    if (r.base >= BC_MB_4GIB || r.size > BC_MB_4GIB - r.base)
-        bc_boot_fail(b, "%s: placed at 0x%llx, above the 4 GiB a Multiboot kernel reaches", what,
-                     (unsigned long long)r.base);
+        bc_boot_fail(b, "%s: cannot place %llu bytes below 4 GiB: %s", what,
+                     (unsigned long long)size, mm_strerror(st));
     return r.base;
 }
 
@@ -259,6 +262,13 @@ static void info_input(const bc_boot *b, bc_mb_info_input *in)
     in->plan = &S.plan;
     in->shdrs = S.plan.shnum ? S.file + S.plan.shoff : NULL;
     in->rsdp = b->platform.acpi_rsdp ? bc_boot_ptr(b, b->platform.acpi_rsdp) : NULL;
+    in->smbios = b->platform.smbios ? bc_boot_ptr(b, b->platform.smbios) : NULL;
+    if (b->platform.bios_drive_known) {
+        in->flags |= BC_MB_INFO_BOOTDEV;
+        in->bios_drive = b->platform.bios_drive;
+        in->partition = b->platform.boot_partition;
+        in->sub_partition = BC_PARTITION_NONE;
+    }
     in->efi_system_table = b->platform.efi_system_table;
     in->efi_map = b->efi.data;
     in->efi_map_size = (uint32_t)b->efi.size;
@@ -287,6 +297,20 @@ static void place_info(bc_boot *b)
 
 /* ---- the protocol ------------------------------------------------------ */
 
+/* What the kernel learns about the machine besides the map, for the log. */
+static void log_platform(bc_boot *b)
+{
+    bc_smbios_ep ep;
+    const bc_platform *p = &b->platform;
+    if (S.version == 2 && p->smbios &&
+        bc_smbios_validate(bc_boot_ptr(b, p->smbios), BC_SMBIOS_EP_MAX, &ep) == MM_OK)
+        mm_log(bc_boot_log(b), MM_LOG_INFO, "multiboot2: SMBIOS %u.%u (%s) at 0x%llx", ep.major,
+               ep.minor, ep.is64 ? "_SM3_" : "_SM_", (unsigned long long)p->smbios);
+    if (p->bios_drive_known)
+        mm_log(bc_boot_log(b), MM_LOG_INFO, "%s: boot device 0x%x, partition %u (0-based)",
+               proto_name(S.version), p->bios_drive, p->boot_partition);
+}
+
 static void mb_prepare(bc_boot *b, uint32_t version)
 {
     const char *path = bc_boot_str(b, b->entry->kernel);
@@ -305,6 +329,7 @@ static void mb_prepare(bc_boot *b, uint32_t version)
     for (uint32_t i = 0; i < S.mod_count; i++)
         load_module(b, i);
     place_info(b);
+    log_platform(b);
 }
 
 static void mb1_prepare(bc_boot *b)

@@ -1,6 +1,7 @@
 #include "firmware.h"
 
 #include "mm/fmt.h"
+#include "common/smbios.h"
 #include "common/tsc_pm.h"
 #include "port.h"
 
@@ -59,6 +60,21 @@ uint64_t fw_find_rsdp(const EFI_SYSTEM_TABLE *st)
     EFI_GUID acpi10 = ACPI_TABLE_GUID;
     uint64_t rsdp = config_table_lookup(st, &acpi20);
     return rsdp ? rsdp : config_table_lookup(st, &acpi10);
+}
+
+/* The entry point of `guid` when it is there and valid. */
+static uint64_t smbios_entry(const EFI_SYSTEM_TABLE *st, EFI_GUID guid)
+{
+    uint64_t ep = config_table_lookup(st, &guid);
+    if (!ep || bc_smbios_validate((const uint8_t *)(uintptr_t)ep, BC_SMBIOS_EP_MAX, NULL) != MM_OK)
+        return 0;
+    return ep;
+}
+
+uint64_t fw_find_smbios(const EFI_SYSTEM_TABLE *st)
+{
+    uint64_t ep = smbios_entry(st, (EFI_GUID)SMBIOS3_TABLE_GUID);
+    return ep ? ep : smbios_entry(st, (EFI_GUID)SMBIOS_TABLE_GUID);
 }
 
 /* ---- TSC calibration ---------------------------------------------------

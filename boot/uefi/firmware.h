@@ -14,6 +14,11 @@ const char *fw_status_text(EFI_STATUS s);
  * 2.0+ entry when present, else the ACPI 1.0 one; 0 when neither exists. */
 uint64_t fw_find_rsdp(const EFI_SYSTEM_TABLE *st);
 
+/* Physical address of the SMBIOS entry point from the configuration
+ * table: the SMBIOS 3 ("_SM3_") entry when present and valid
+ * (bc_smbios_validate), else the SMBIOS 2 ("_SM_") one; 0 when neither. */
+uint64_t fw_find_smbios(const EFI_SYSTEM_TABLE *st);
+
 /* TSC ticks per second over a window of `window_us` microseconds: against
  * the ACPI PM timer when the FADT (reached from `rsdp`) has one, else
  * against the firmware's Stall() alone. *method names the reference used.

@@ -75,6 +75,7 @@ static void platform(void *ctx, bc_platform *out)
 {
     struct loader *l = ctx;
     out->acpi_rsdp = l->rsdp;
+    out->smbios = fw_find_smbios(l->st);
     out->tsc_frequency_hz = fw_tsc_cpuid_hz(); /* else measured after prepare (tsc_finish) */
     out->efi_system_table = (uint64_t)(uintptr_t)l->st;
     out->identity_min = l->loader_top;
@@ -82,6 +83,8 @@ static void platform(void *ctx, bc_platform *out)
     out->efi_map_capacity = l->efimap.capacity;
     out->bios_memory_detect = MOS_BIOS_DETECT_NONE;
     out->nx = l->nx;
+    /* bios_drive_known stays 0: UEFI has no BIOS drive number, so
+     * Multiboot kernels get no boot device (docs/multiboot.md). */
     enter32_reserve(l->bs);
     out->ap_blob = bc_ap_trampoline_start;
     out->ap_blob_size = (uint32_t)(bc_ap_trampoline_end - bc_ap_trampoline_start);

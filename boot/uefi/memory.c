@@ -101,15 +101,20 @@ mm_status mem_memory_map(void *ctx, uint32_t granularity, uint32_t bios_memory_d
     return mm_map_carve(&L->map, 0, 0x1000, MM_TYPE_RESERVED, MM_CARVE_ANY_TYPE);
 }
 
-/* AllocateAnyPages, over-allocated by the alignment with the unaligned
- * head and the tail given back: AllocatePages only aligns to 4 KiB. */
-static mm_status alloc_any(struct loader *L, uint64_t bytes, uint64_t align, uint64_t *base)
+/* AllocateAnyPages, or AllocateMaxAddress below `max`, over-allocated by
+ * the alignment with the unaligned head and the tail given back:
+ * AllocatePages only aligns to 4 KiB. */
+static mm_status alloc_any(struct loader *L, uint64_t bytes, uint64_t align, uint64_t max,
+                           uint64_t *base)
 {
     uint64_t pages = bytes >> PAGE_SHIFT, extra = (align >> PAGE_SHIFT) - 1;
-    EFI_PHYSICAL_ADDRESS raw;
+    EFI_PHYSICAL_ADDRESS raw = max - 1; /* AllocateMaxAddress: highest byte allowed */
+    EFI_ALLOCATE_TYPE type = max == BC_PLACE_NO_LIMIT ? AllocateAnyPages : AllocateMaxAddress;
     if (pages + extra < pages)
         return MM_ERR_OVERFLOW;
-    if (EFI_ERROR(L->bs->AllocatePages(AllocateAnyPages, EfiLoaderData, pages + extra, &raw)))
+    if (max < PAGE_SIZE)
+        return MM_ERR_NOT_FOUND;
+    if (EFI_ERROR(L->bs->AllocatePages(type, EfiLoaderData, pages + extra, &raw)))
         return MM_ERR_NOT_FOUND;
     uint64_t at = mm_align_down(raw + (align - 1), align);
     uint64_t head = (at - raw) >> PAGE_SHIFT;
@@ -121,15 +126,16 @@ static mm_status alloc_any(struct loader *L, uint64_t bytes, uint64_t align, uin
     return MM_OK;
 }
 
-/* First fit at or above `min` in what is free right now. */
+/* First fit in [min, max) in what is free right now. */
 static mm_status alloc_first_fit(struct loader *L, uint64_t bytes, uint64_t align, uint64_t min,
-                                 uint64_t *base)
+                                 uint64_t max, uint64_t *base)
 {
     if (EFI_ERROR(fw_memmap_read(L->bs, &L->efimap)))
         return MM_ERR_IO;
     mm_status st = import_map(L, &L->fitmap, true, PAGE_SIZE, NULL);
     if (st == MM_OK)
-        st = mm_map_find(&L->fitmap, bytes, align, min, PHYS_LIMIT, MM_FIND_BOTTOM_UP, base);
+        st = mm_map_find(&L->fitmap, bytes, align, min, max < PHYS_LIMIT ? max : PHYS_LIMIT,
+                         MM_FIND_BOTTOM_UP, base);
     if (st != MM_OK)
         return st;
     EFI_PHYSICAL_ADDRESS addr = *base;
@@ -138,12 +144,14 @@ static mm_status alloc_first_fit(struct loader *L, uint64_t bytes, uint64_t alig
     return MM_OK;
 }
 
-mm_status mem_place(void *ctx, uint64_t size, uint64_t align, uint64_t min, uint64_t *base)
+mm_status mem_place(void *ctx, uint64_t size, uint64_t align, uint64_t min, uint64_t max,
+                    uint64_t *base)
 {
     struct loader *L = ctx;
     if (!L->bs || size == 0 || (size & (PAGE_SIZE - 1)) || !mm_is_pow2(align) || align < PAGE_SIZE)
         return MM_ERR_INVALID_ARGUMENT;
-    return min ? alloc_first_fit(L, size, align, min, base) : alloc_any(L, size, align, base);
+    return min ? alloc_first_fit(L, size, align, min, max, base)
+               : alloc_any(L, size, align, max, base);
 }
 
 mm_status mem_place_at(void *ctx, uint64_t base, uint64_t size)

@@ -12,9 +12,11 @@
 mm_status mem_memory_map(void *ctx, uint32_t granularity, uint32_t bios_memory_detect, mm_map **map,
                          mm_sanitize_report *report);
 
-/* bc_fw_ops.place: AllocatePages(EfiLoaderData); at or above `min` (> 0)
- * through a first-fit search of what is free now and AllocateAddress. */
-mm_status mem_place(void *ctx, uint64_t size, uint64_t align, uint64_t min, uint64_t *base);
+/* bc_fw_ops.place: AllocatePages(EfiLoaderData): AllocateAnyPages, or
+ * AllocateMaxAddress for a `max`; at or above `min` (> 0) through a
+ * first-fit search of what is free now and AllocateAddress. */
+mm_status mem_place(void *ctx, uint64_t size, uint64_t align, uint64_t min, uint64_t max,
+                    uint64_t *base);
 
 /* bc_fw_ops.place_at: AllocatePages(AllocateAddress). */
 mm_status mem_place_at(void *ctx, uint64_t base, uint64_t size);

@@ -37,7 +37,8 @@ run() {
 }
 
 # judge NAME RC WANT-RC LINE...: PASS when QEMU gave WANT-RC and every
-# LINE is a whole line of the log (~TEXT: some line contains TEXT).
+# LINE is a whole line of the log (~TEXT: some line contains TEXT; !TEXT:
+# no line contains TEXT).
 judge() {
     local name=$1 rc=$2 want=$3 line log missing=()
     shift 3
@@ -45,6 +46,8 @@ judge() {
     for line in "$@"; do
         if [[ $line == "~"* ]]; then
             grep -qF -- "${line:1}" <<<"$log" || missing+=("$line")
+        elif [[ $line == "!"* ]]; then
+            ! grep -qF -- "${line:1}" <<<"$log" || missing+=("$line")
         else
             grep -qxF -- "$line" <<<"$log" || missing+=("$line")
         fi
@@ -53,7 +56,7 @@ judge() {
         echo "FAIL: $name: QEMU status $rc, want $want (log: $(tail -3 <<<"$log" | tr '\n' '|'))"
         status=1
     elif [[ ${#missing[@]} -ne 0 ]]; then
-        echo "FAIL: $name: missing '${missing[0]}' (log: $(tail -3 <<<"$log" | tr '\n' '|'))"
+        echo "FAIL: $name: unmet '${missing[0]}' (log: $(tail -3 <<<"$log" | tr '\n' '|'))"
         status=1
     else
         echo "PASS: $name"

@@ -6,6 +6,7 @@
 
 #define MB1_MAGIC 0x2badb002u
 #define MB2_MAGIC 0x36d76289u
+#define NO_PART   0xffffffffu
 
 static uint32_t rd32(const void *p)
 {
@@ -181,7 +182,35 @@ static void ownership(mbc_ctx *c)
         say_str(c, "note", "owned ranges reported available (strict=0)");
 }
 
+/* A partition number, or "none" for the spec's all-ones. */
+static void say_part(mbc_ctx *c, const char *key, uint32_t part)
+{
+    if (part == NO_PART)
+        say_str(c, key, "none");
+    else
+        say_u32(c, key, part);
+}
+
+/* The boot device (MB1 boot_device, MB2 tag 5): a BIOS drive number and
+ * partitions nested the way the specifications allow (no sub-partition
+ * without a partition); `tail_ok` is MB1's unused last byte being 0xff. */
+static void boot_device(mbc_ctx *c, uint32_t drive, uint32_t part, uint32_t sub, bool tail_ok)
+{
+    say_hex(c, "boot_device.drive", drive);
+    say_part(c, "boot_device.partition", part);
+    say_part(c, "boot_device.sub_partition", sub);
+    if (drive > 0xff || (part == NO_PART && sub != NO_PART) || !tail_ok)
+        fail(c, "boot device: drive above 0xff or partitions not nested");
+}
+
 /* ---- Multiboot 1 ------------------------------------------------------------ */
+
+/* MB1's partition byte, 0xff (none) widened to NO_PART. */
+static uint32_t mb1_part(uint32_t byte)
+{
+    byte &= 0xff;
+    return byte == 0xff ? NO_PART : byte;
+}
 
 static void mb1_mmap(mbc_ctx *c, uint32_t addr, uint32_t len)
 {
@@ -252,8 +281,10 @@ static void check_mb1(mbc_ctx *c, uint32_t info_addr)
         if (rd32(info + 4) > 640)
             fail(c, "mem_lower above 640 KiB");
     }
-    if (flags & 2)
-        say_hex(c, "boot_device", rd32(info + 12));
+    if (flags & 2) {
+        uint32_t d = rd32(info + 12);
+        boot_device(c, d >> 24, mb1_part(d >> 16), mb1_part(d >> 8), (d & 0xff) == 0xff);
+    }
     if (flags & 0x40)
         mb1_mmap(c, rd32(info + 48), rd32(info + 44));
     if (flags & 8)
@@ -290,6 +321,46 @@ static void mb2_rsdp(mbc_ctx *c, const uint8_t *t, uint32_t size, bool is_new)
     say_str(c, is_new ? "acpi.new" : "acpi.old", ok ? "ok" : "bad");
     if (!ok)
         fail(c, "ACPI RSDP copy: signature or checksum");
+}
+
+static bool bytes_are(const uint8_t *p, const char *s)
+{
+    for (; *s; s++, p++)
+        if (*p != (uint8_t)*s)
+            return false;
+    return true;
+}
+
+/* SMBIOS tag: a copy of the entry point ("_SM3_" or "_SM_" with its
+ * "_DMI_" part) whose checksums hold, and the tag's version equal to
+ * the entry point's. */
+static void mb2_smbios(mbc_ctx *c, const uint8_t *t, uint32_t size)
+{
+    const uint8_t *ep = t + 16;
+    uint32_t n = size >= 16 ? size - 16 : 0, len = 0, major = 0, minor = 0;
+    bool sm3 = n >= 24 && bytes_are(ep, "_SM3_"), sm2 = n >= 31 && bytes_are(ep, "_SM_");
+    if (sm3) {
+        len = ep[6], major = ep[7], minor = ep[8];
+    } else if (sm2) {
+        len = ep[5], major = ep[6], minor = ep[7];
+    }
+    bool ok = (sm3 || sm2) && len >= (sm3 ? 24u : 30u) && len <= n && sum8(ep, len) == 0;
+    if (sm2)
+        ok = ok && bytes_are(ep + 16, "_DMI_") && sum8(ep + 16, 15) == 0;
+    say_str(c, "smbios.anchor", sm3 ? "_SM3_" : sm2 ? "_SM_" : "(none)");
+    line l;
+    bc_text *v = begin(&l, "smbios.version");
+    bc_text_u32(v, t[8]);
+    bc_text_str(v, ".");
+    bc_text_u32(v, t[9]);
+    emit(c, &l);
+    if (ok && (t[8] != major || t[9] != minor)) {
+        ok = false;
+        fail(c, "SMBIOS tag version differs from its entry point's");
+    } else if (!ok) {
+        fail(c, "SMBIOS entry point copy: anchor, length or checksum");
+    }
+    say_str(c, "smbios", ok ? "ok" : "bad");
 }
 
 static void mb2_mmap(mbc_ctx *c, const uint8_t *t, uint32_t size)
@@ -339,7 +410,10 @@ static void mb2_tag(mbc_ctx *c, const uint8_t *t, uint32_t type, uint32_t size, 
         say_u32(c, "mem_upper", rd32(t + 12));
         break;
     case 5:
-        say_hex(c, "boot_device", rd32(t + 8));
+        if (size != 20)
+            fail(c, "boot device tag not 20 bytes");
+        else
+            boot_device(c, rd32(t + 8), rd32(t + 12), rd32(t + 16), true);
         break;
     case 6:
         mb2_mmap(c, t, size);
@@ -354,7 +428,7 @@ static void mb2_tag(mbc_ctx *c, const uint8_t *t, uint32_t type, uint32_t size, 
         say_hex(c, "efi64", rd64(t + 8));
         break;
     case 13:
-        say_u32(c, "smbios.major", t[8]);
+        mb2_smbios(c, t, size);
         break;
     case 14:
     case 15:

@@ -15,7 +15,10 @@
  * the information structure outside the available (type 1) ranges (GRUB
  * and QEMU's built-in loader report them as available: strict=0 on the
  * kernel command line turns those into `MB note=` lines); the ACPI RSDP
- * checksums; each module's CRC-32 printed for the runner to compare. */
+ * checksums; the SMBIOS entry point copy (anchor, checksums, the tag's
+ * version equal to the entry point's); the boot device's partitions
+ * nested; each module's CRC-32 and the boot device printed for the
+ * runner to compare. */
 #ifndef MB_CHECK_H
 #define MB_CHECK_H
 

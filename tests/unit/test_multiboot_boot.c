@@ -22,6 +22,7 @@
 
 #include "common/driver.h"
 #include "common/multiboot.h"
+#include "../support/smbios_build.h"
 #include "helpers/fake_fw.h"
 #include "helpers/mb_image.h"
 #include "helpers/mb_lines.h"
@@ -33,6 +34,8 @@
 #define KFILE  0x4000u
 #define MODLEN 30000u
 #define RSDP   0xf0000u /* where fake_fw's platform puts it */
+#define SMBIOS 0xf0020u /* where the tests say it is */
+#define FOUR_G (4096 * MiB)
 
 typedef struct world {
     fake_fw *fw;
@@ -104,10 +107,12 @@ static void write_rsdp(uint8_t *p)
     p[8] = (uint8_t)-sum;
 }
 
-static world *world_new(fake_kind kind, uint32_t version, uint64_t base)
+/* The files and the firmware's tables on a machine of `ram` bytes whose
+ * map the caller adds. */
+static world *world_alloc(fake_kind kind, uint32_t version, uint64_t base, uint64_t ram)
 {
     world *w = calloc(1, sizeof *w);
-    w->fw = fake_fw_new(kind, RAM, 64);
+    w->fw = fake_fw_new(kind, ram, 64);
     for (uint32_t i = 0; i < MODLEN; i++)
         w->mod[i] = (uint8_t)((i * 7) >> 3);
     w->mod_gz = gzip_of(w->mod, MODLEN, &w->mod_gz_len);
@@ -116,13 +121,21 @@ static world *world_new(fake_kind kind, uint32_t version, uint64_t base)
     w->fw->files[1] = (fake_file){"/boot/kernel.elf", w->kernel, KFILE};
     w->fw->files[2] = (fake_file){"/boot/mod0.gz", w->mod_gz, w->mod_gz_len};
     w->fw->files[3] = (fake_file){"/boot/mod1.bin", w->mod, 100};
+    w->hw = (host_window){w->fw->ram, ram, {0, ram, (uintptr_t)w->fw->ram}};
+    write_rsdp(w->fw->ram + RSDP);
+    smbios_build_3(w->fw->ram + SMBIOS, 3, 2);
+    w->fw->smbios = SMBIOS;
+    return w;
+}
+
+static world *world_new(fake_kind kind, uint32_t version, uint64_t base)
+{
+    world *w = world_alloc(kind, version, base, RAM);
     fake_fw_add(w->fw, 0, 0x9fc00, MM_TYPE_USABLE);
     fake_fw_add(w->fw, 0x9fc00, 0x400, MM_TYPE_RESERVED);
     fake_fw_add(w->fw, 0xf0000, 0x10000, MM_TYPE_RESERVED);
     fake_fw_add(w->fw, MiB, RAM - MiB - 0x20000, MM_TYPE_USABLE);
     fake_fw_add(w->fw, RAM - 0x20000, 0x20000, MM_TYPE_ACPI_RECLAIMABLE);
-    w->hw = (host_window){w->fw->ram, RAM, {0, RAM, (uintptr_t)w->fw->ram}};
-    write_rsdp(w->fw->ram + RSDP);
     return w;
 }
 
@@ -168,6 +181,27 @@ static void expect_kernel_pass(world *w, uint32_t version, uint64_t base)
     }
 }
 
+static void expect_out(const world *w, const char *line, bool want)
+{
+    if (mb_lines_has(&w->out, line) != want)
+        fail_msg("checker output %s \"%s\":\n%s", want ? "lacks" : "has", line, w->out.text);
+}
+
+/* The machine facts as the checker read them: the SMBIOS tag (MB2 only)
+ * and, BIOS-like only, the boot device (drive 0x80, the fake's slot). */
+static void expect_platform(world *w, uint32_t version)
+{
+    char part[64];
+    bool bios = w->fw->kind == FAKE_BIOS;
+    snprintf(part, sizeof part, "MB boot_device.partition=%u", w->fw->boot_partition);
+    expect_out(w, "MB smbios.anchor=_SM3_", version == 2);
+    expect_out(w, "MB smbios.version=3.2", version == 2);
+    expect_out(w, "MB smbios=ok", version == 2);
+    expect_out(w, "MB boot_device.drive=0x80", bios);
+    expect_out(w, part, bios);
+    expect_out(w, "MB boot_device.sub_partition=none", bios);
+}
+
 /* MB2 on a BIOS-like machine: the heap above 64 MiB, the kernel at 2 MiB. */
 static void mb2_bios_boots(void **state)
 {
@@ -175,8 +209,112 @@ static void mb2_bios_boots(void **state)
     world *w = world_new(FAKE_BIOS, 2, 2 * MiB);
     fake_fw_boot(w->fw);
     expect_kernel_pass(w, 2, 2 * MiB);
+    expect_platform(w, 2);
     assert_true(w->fw->boot.range[BC_RANGE_BOOT_HEAP].base >= 64 * MiB);
     expect_log(w, "module 0 /boot/mod0.gz: gzip");
+    expect_log(w, "multiboot2: SMBIOS 3.2 (_SM3_) at 0xf0020");
+    expect_log(w, "multiboot2: boot device 0x80, partition 0");
+    world_free(w);
+}
+
+/* MB1 on a BIOS-like machine booted from the third partition slot. */
+static void mb1_bios_boot_device(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 1, 2 * MiB);
+    w->fw->boot_partition = 2;
+    fake_fw_boot(w->fw);
+    expect_kernel_pass(w, 1, 2 * MiB);
+    expect_platform(w, 1);
+    world_free(w);
+}
+
+/* MB2 on a UEFI-like machine: SMBIOS, no boot device. */
+static void mb2_uefi_boots(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_UEFI, 2, 2 * MiB);
+    fake_fw_boot(w->fw);
+    expect_kernel_pass(w, 2, 2 * MiB);
+    expect_platform(w, 2);
+    world_free(w);
+}
+
+/* A UEFI-like machine with RAM past 4 GiB whose firmware hands out the
+ * highest free memory first: the boot heap lands above 4 GiB, the
+ * modules and the information below it.
+ *
+ *   0    640K   1M   2M        2G                4G        4G+64M
+ *   |RAM |      |RAM |kernel|..|   (hole, MMIO)  |RAM ... heap|
+ *                       modules, info: top of [1M, 2G)             */
+static world *world_high(uint32_t version, uint64_t low_end)
+{
+    world *w = world_alloc(FAKE_UEFI, version, 2 * MiB, FOUR_G + 64 * MiB);
+    w->fw->place_top_down = true;
+    fake_fw_add(w->fw, 0, 0xa0000, MM_TYPE_USABLE);
+    fake_fw_add(w->fw, MiB, low_end - MiB, MM_TYPE_USABLE);
+    fake_fw_add(w->fw, 0xffc00000, 0x400000, MM_TYPE_MMIO);
+    fake_fw_add(w->fw, FOUR_G, 64 * MiB, MM_TYPE_USABLE);
+    return w;
+}
+
+static void top_down_firmware_keeps_all_below_4g(void **state)
+{
+    (void)state;
+    for (uint32_t version = 1; version <= 2; version++) {
+        world *w = world_high(version, 2048 * MiB);
+        fake_fw_boot(w->fw);
+        expect_kernel_pass(w, version, 2 * MiB);
+        assert_true(w->fw->boot.range[BC_RANGE_BOOT_HEAP].base >= FOUR_G);
+        uint32_t below = 0;
+        for (const bc_range_rec *r = w->fw->boot.records; r; r = r->next) {
+            if (r->id != BC_RANGE_MODULE && r->id != BC_RANGE_PROTOCOL_DATA)
+                continue;
+            assert_true(r->r.base + r->r.size <= 2048 * MiB);
+            below++;
+        }
+        assert_int_equal(below, 3); /* two modules, the information */
+        world_free(w);
+    }
+}
+
+/* Below 4 GiB only the kernel's pages and the default-sized boot heap:
+ * the heap gives back its free half, the modules and the information go
+ * there, not to the RAM above 4 GiB the firmware would hand out first.
+ *   2M      2M+16K   64M              72M          80M   4G      4G+8M
+ *   |kernel|         |boot heap (kept) |given back: |     |RAM    |
+ *                                       modules, info              */
+static void heap_shrinks_for_room_below_4g(void **state)
+{
+    (void)state;
+    world *w = world_alloc(FAKE_UEFI, 2, 2 * MiB, FOUR_G + 8 * MiB);
+    w->fw->place_top_down = true;
+    fake_fw_add(w->fw, 2 * MiB, 0x4000, MM_TYPE_USABLE);
+    fake_fw_add(w->fw, 64 * MiB, 16 * MiB, MM_TYPE_USABLE);
+    fake_fw_add(w->fw, FOUR_G, 8 * MiB, MM_TYPE_USABLE);
+    fake_fw_boot(w->fw);
+    expect_kernel_pass(w, 2, 2 * MiB);
+    expect_log(w, "boot heap: heap_size not set: shrunk from 16384 KiB to ");
+    for (const bc_range_rec *r = w->fw->boot.records; r; r = r->next) {
+        if (r->id == BC_RANGE_MODULE || r->id == BC_RANGE_PROTOCOL_DATA)
+            assert_true(r->r.base >= 72 * MiB && r->r.base + r->r.size <= 80 * MiB);
+    }
+    world_free(w);
+}
+
+/* Only the kernel's own pages below 4 GiB: the first module has no room
+ * there, and the boot stops naming it (not placed above instead).
+ *   1M     2M      2M+16K  2M+20K
+ *   |      |kernel |free 4K|        RAM above 4 GiB only */
+static void no_room_below_4g_refused(void **state)
+{
+    (void)state;
+    world *w = world_alloc(FAKE_UEFI, 2, 2 * MiB, FOUR_G + 64 * MiB);
+    w->fw->place_top_down = true;
+    fake_fw_add(w->fw, 2 * MiB, 0x5000, MM_TYPE_USABLE);
+    fake_fw_add(w->fw, FOUR_G, 64 * MiB, MM_TYPE_USABLE);
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
+    expect_log(w, "module 0: cannot place 30000 bytes below 4 GiB: ");
     world_free(w);
 }
 
@@ -238,9 +376,17 @@ static void no_header_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(mb2_bios_boots),           cmocka_unit_test(mb1_uefi_boots),
-        cmocka_unit_test(kernel_over_heap_refused), cmocka_unit_test(kernel_over_firmware_refused),
-        cmocka_unit_test(missing_module_refused),   cmocka_unit_test(no_header_refused),
+        cmocka_unit_test(mb2_bios_boots),
+        cmocka_unit_test(mb1_uefi_boots),
+        cmocka_unit_test(mb1_bios_boot_device),
+        cmocka_unit_test(mb2_uefi_boots),
+        cmocka_unit_test(top_down_firmware_keeps_all_below_4g),
+        cmocka_unit_test(heap_shrinks_for_room_below_4g),
+        cmocka_unit_test(no_room_below_4g_refused),
+        cmocka_unit_test(kernel_over_heap_refused),
+        cmocka_unit_test(kernel_over_firmware_refused),
+        cmocka_unit_test(missing_module_refused),
+        cmocka_unit_test(no_header_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "../support/smbios_build.h"
 #include "common/multiboot.h"
 #include "helpers/elf_image.h"
 #include "helpers/host_window.h"
@@ -50,7 +51,7 @@ typedef struct fixture {
     bc_mb_plan plan;
     bc_mb_module mods[2];
     uint8_t rsdp[36];
-    uint8_t smbios[24];
+    uint8_t smbios[32];
     uint8_t efi_map[3 * 48];
     bc_mb_info_input in;
     mb_lines out;
@@ -128,10 +129,7 @@ static int setup(void **state)
     make_kernel(fx);
     make_modules(fx);
     make_rsdp(fx->rsdp);
-    memcpy(fx->smbios, "_SM3_", 5);
-    fx->smbios[6] = 24;
-    fx->smbios[7] = 3;
-    fx->smbios[8] = 2;
+    smbios_build_3(fx->smbios, 3, 2);
     for (uint32_t i = 0; i < sizeof fx->efi_map; i++)
         fx->efi_map[i] = (uint8_t)i;
     fx->in = (bc_mb_info_input){
@@ -245,7 +243,9 @@ static void mb1_checker_passes(void **state)
     char line[64];
     snprintf(line, sizeof line, "MB mem_upper=%u", (RAM_END - 0x100000) >> 10);
     expect_line(fx, line);
-    expect_line(fx, "MB boot_device=0x8000ffff");
+    expect_line(fx, "MB boot_device.drive=0x80");
+    expect_line(fx, "MB boot_device.partition=0");
+    expect_line(fx, "MB boot_device.sub_partition=none");
     expect_line(fx, "MB elf.sections=5");
     expect_line(fx, "MB mmap.entries=9");
     expect_line(fx, "MB owned_in_available=0");
@@ -290,11 +290,15 @@ static void mb2_checker_passes(void **state)
     expect_line(fx, "MB cmdline=console=com1 mb-test");
     expect_line(fx, "MB loader=MultiOS Boot 0.1.0");
     expect_line(fx, "MB mem_lower=636");
-    expect_line(fx, "MB boot_device=0x80");
+    expect_line(fx, "MB boot_device.drive=0x80");
+    expect_line(fx, "MB boot_device.partition=0");
+    expect_line(fx, "MB boot_device.sub_partition=none");
     expect_line(fx, "MB mmap.entries=9");
     expect_line(fx, "MB elf.sections=5");
     expect_line(fx, "MB efi64=0x7f000000");
-    expect_line(fx, "MB smbios.major=3");
+    expect_line(fx, "MB smbios.anchor=_SM3_");
+    expect_line(fx, "MB smbios.version=3.2");
+    expect_line(fx, "MB smbios=ok");
     expect_line(fx, "MB acpi.old=ok");
     expect_line(fx, "MB acpi.new=ok");
     expect_line(fx, "MB efi_mmap.bytes=144");
@@ -343,6 +347,36 @@ static void mb2_rsdp_v1_only(void **state)
     assert_int_equal(run_checker(fx, 2), 0);
     expect_line(fx, "MB acpi.old=ok");
     assert_null(strstr(fx->out.text, "acpi.new"));
+}
+
+/* An SMBIOS 2 entry point: its 31 bytes copied, version 2.8. */
+static void mb2_smbios_21(void **state)
+{
+    fixture *fx = *state;
+    uint32_t used;
+    with_uefi_tables(fx);
+    smbios_build_2(fx->smbios, 2, 8);
+    build(fx, 2, &used);
+    if (run_checker(fx, 2))
+        fail_msg("checker failed:\n%s", fx->out.text);
+    expect_line(fx, "MB smbios.anchor=_SM_");
+    expect_line(fx, "MB smbios.version=2.8");
+    expect_line(fx, "MB smbios=ok");
+}
+
+/* A partition past MB1's byte: MB1 says none, MB2 keeps the number.
+ *   MB1 boot_device: drive 0x80 | part 0xff | 0xff | 0xff   */
+static void boot_partition_past_a_byte(void **state)
+{
+    fixture *fx = *state;
+    uint32_t used;
+    fx->in.partition = 300;
+    build(fx, 1, &used);
+    assert_int_equal(run_checker(fx, 1), 0);
+    expect_line(fx, "MB boot_device.partition=none");
+    build(fx, 2, &used);
+    assert_int_equal(run_checker(fx, 2), 0);
+    expect_line(fx, "MB boot_device.partition=300");
 }
 
 /* ---- Sizes and errors --------------------------------------------------------- */
@@ -414,6 +448,47 @@ static void checker_catches_bad_rsdp_and_magic(void **state)
     expect_line(fx, "MB fail=wrong magic in EAX");
 }
 
+/* The MB2 tag `type` in the info at INFO. */
+static uint8_t *find_tag(fixture *fx, uint32_t type)
+{
+    uint8_t *t = host_window_ptr(&fx->hw, INFO + 8);
+    while (t[0] != type && t[0] != 0)
+        t += ((uint32_t)t[4] + 7) & ~7u;
+    assert_int_equal(t[0], type);
+    return t;
+}
+
+/* An entry point copy with a broken checksum, and a tag whose version is
+ * not the entry point's. */
+static void checker_catches_bad_smbios(void **state)
+{
+    fixture *fx = *state;
+    uint32_t used;
+    with_uefi_tables(fx);
+    fx->smbios[20] ^= 1;
+    build(fx, 2, &used);
+    assert_int_equal(run_checker(fx, 2), 1);
+    expect_line(fx, "MB fail=SMBIOS entry point copy: anchor, length or checksum");
+    expect_line(fx, "MB smbios=bad");
+    fx->smbios[20] ^= 1;
+    build(fx, 2, &used);
+    find_tag(fx, BC_MB2_TAG_SMBIOS)[9] = 1;
+    assert_int_equal(run_checker(fx, 2), 1);
+    expect_line(fx, "MB fail=SMBIOS tag version differs from its entry point's");
+}
+
+/* A sub-partition without a partition breaks the nesting. */
+static void checker_catches_bad_boot_device(void **state)
+{
+    fixture *fx = *state;
+    uint32_t used;
+    fx->in.partition = 0xffffffffu;
+    fx->in.sub_partition = 1;
+    build(fx, 2, &used);
+    assert_int_equal(run_checker(fx, 2), 1);
+    expect_line(fx, "MB fail=boot device: drive above 0xff or partitions not nested");
+}
+
 /* Modules overlapping each other are reported. */
 static void checker_catches_overlapping_modules(void **state)
 {
@@ -463,11 +538,15 @@ int main(void)
         T(mb2_checker_passes),
         T(mb2_tag_sequence),
         T(mb2_rsdp_v1_only),
+        T(mb2_smbios_21),
+        T(boot_partition_past_a_byte),
         T(buffer_too_small),
         T(size_before_carving_info),
         T(checker_catches_uncarved_info),
         T(checker_catches_bad_rsdp_and_magic),
         T(checker_catches_overlapping_modules),
+        T(checker_catches_bad_smbios),
+        T(checker_catches_bad_boot_device),
         cmocka_unit_test(command_lines),
         cmocka_unit_test(map_types),
     };

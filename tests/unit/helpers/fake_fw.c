@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <cmocka.h>
 
 #define ONE_MIB ((uint64_t)1 << 20)
@@ -92,15 +93,17 @@ static bool place_fails(fake_fw *f)
            n - f->fail_place_from < f->fail_place_count;
 }
 
-static mm_status place(void *ctx, uint64_t size, uint64_t align, uint64_t min, uint64_t *base)
+static mm_status place(void *ctx, uint64_t size, uint64_t align, uint64_t min, uint64_t max,
+                       uint64_t *base)
 {
     fake_fw *f = self(ctx);
     if (f->end != FAKE_RUNNING || f->exit_calls)
         fail_msg("place after the firmware was left");
     if (place_fails(f))
         return MM_ERR_NOT_FOUND;
-    mm_status st = mm_map_find(&f->fw_map, size, align, min < ONE_MIB ? ONE_MIB : min, f->ram_size,
-                               MM_FIND_BOTTOM_UP, base);
+    mm_status st = mm_map_find(&f->fw_map, size, align, min < ONE_MIB ? ONE_MIB : min,
+                               max < f->ram_size ? max : f->ram_size,
+                               f->place_top_down ? MM_FIND_TOP_DOWN : MM_FIND_BOTTOM_UP, base);
     if (st == MM_OK)
         st =
             mm_map_carve(&f->fw_map, *base, size, MM_TYPE_BOOTLOADER_RECLAIMABLE, MM_CARVE_DEFAULT);
@@ -136,6 +139,10 @@ static void platform(void *ctx, bc_platform *out)
     out->efi_map_capacity = f->efi.size;
     out->bios_memory_detect = f->kind == FAKE_BIOS ? MOS_BIOS_DETECT_E820 : MOS_BIOS_DETECT_NONE;
     out->nx = 1;
+    out->smbios = f->smbios;
+    out->bios_drive_known = f->kind == FAKE_BIOS;
+    out->bios_drive = f->bios_drive;
+    out->boot_partition = f->boot_partition;
     out->ap_blob = f->ap_blob;
     out->ap_blob_size = f->ap_blob ? 64 : 0;
 }
@@ -226,9 +233,11 @@ fake_fw *fake_fw_new(fake_kind kind, uint64_t ram_size, uint32_t entries)
     assert_non_null(f);
     f->kind = kind;
     f->ram_size = ram_size;
-    f->ram = aligned_alloc(2 * ONE_MIB, (size_t)ram_size);
-    assert_non_null(f->ram);
-    memset(f->ram, 0, (size_t)ram_size);
+    f->ram_mapping = mmap(NULL, (size_t)ram_size + 2 * ONE_MIB, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    assert_true(f->ram_mapping != MAP_FAILED);
+    f->ram = (unsigned char *)(((uintptr_t)f->ram_mapping + 2 * ONE_MIB - 1) & ~(2 * ONE_MIB - 1));
+    f->bios_drive = 0x80;
     assert_int_equal(mm_map_init(&f->fw_map, calloc(cap, sizeof(mm_entry)), cap), MM_OK);
     assert_int_equal(mm_map_init(&f->handed, calloc(cap, sizeof(mm_entry)), cap), MM_OK);
     f->logger = (mm_logger){.sink = log_lines_sink, .ctx = &f->log, .level = MM_LOG_DEBUG};
@@ -262,7 +271,7 @@ void fake_fw_free(fake_fw *f)
         free(f->scratch[i]);
     free(f->fw_map.entries);
     free(f->handed.entries);
-    free(f->ram);
+    munmap(f->ram_mapping, (size_t)f->ram_size + 2 * ONE_MIB);
     free(f);
 }
 

@@ -39,11 +39,16 @@ typedef struct fake_fw {
     fake_kind kind;
     unsigned char *ram; /* ram_size bytes; physical 0 is ram[0] */
     uint64_t ram_size;
+    void *ram_mapping; /* the host mapping ram lies in (ram_size + 2 MiB) */
     fake_file files[FAKE_FW_FILES];
     uint32_t stale_exits;      /* exit answers MM_ERR_RETRY this many times first */
     uint32_t fail_place_from;  /* place calls numbered from 1: this one fails ... */
     uint32_t fail_place_count; /* ... and this many in all (0 = none) */
+    bool place_top_down;       /* place takes the highest room, as a firmware may */
     bc_efi_map efi;            /* what a UEFI-like exit reports */
+    uint64_t smbios;           /* platform: the SMBIOS entry point, 0 = none */
+    uint32_t bios_drive;       /* BIOS-like platform: the boot drive (0x80) ... */
+    uint32_t boot_partition;   /* ... and the boot volume's partition slot (0) */
     /* The boot menu: with menu_keys set the fake has bc_fw_ops.menu_io;
      * each poll answers the next character (bc_key_from_char), then only
      * time passes. Menu lines go to `log` like log lines. */
@@ -75,8 +80,9 @@ typedef struct fake_fw {
     jmp_buf back;
 } fake_fw;
 
-/* A fake with `ram_size` bytes of zeroed host RAM (2 MiB aligned) and room
- * for `entries` firmware map entries; NULL when the host has no memory. */
+/* A fake with `ram_size` bytes of zeroed host RAM (2 MiB aligned; host
+ * pages are taken only where written, so RAM past 4 GiB is cheap) and
+ * room for `entries` firmware map entries. */
 fake_fw *fake_fw_new(fake_kind kind, uint64_t ram_size, uint32_t entries);
 
 void fake_fw_free(fake_fw *f);
