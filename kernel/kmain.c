@@ -71,9 +71,26 @@ static void fault_on_request(const struct mos_handoff *h)
     }
 }
 
+/* `mos.hold=1` on the command line: after the report the machine stays on
+ * (interrupts off, halted) instead of leaving QEMU, so the picture on the
+ * framebuffer can be looked at or screenshot; the line saying so comes
+ * after MOS-RESULT for whoever waits on serial. */
+static void hold_on_request(const struct mos_handoff *h)
+{
+    if (!h || h->cmdline_size == 0)
+        return;
+    const char *cmdline = (const char *)(uintptr_t)(h->cmdline_addr + h->hhdm_offset);
+    if (!has_word(cmdline, "mos.hold=1"))
+        return;
+    mm_cbprintf(arch_console_write, NULL, "mos.hold=1: holding, the machine stays on\n");
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
 /* Called by _start (entry.S) on the loader's stack with `handoff_virt` =
  * RDI, the handoff's direct-map address. Never returns: ends in
- * arch_exit() with MOS_EXIT_PASS or MOS_EXIT_FAIL. */
+ * arch_exit() with MOS_EXIT_PASS or MOS_EXIT_FAIL, or halted for good
+ * after the report with mos.hold=1. */
 void kmain(uint64_t handoff_virt);
 void kmain(uint64_t handoff_virt)
 {
@@ -106,5 +123,6 @@ void kmain(uint64_t handoff_virt)
         }
     }
     bool pass = kp_report(&proof);
+    hold_on_request(proof.h);
     arch_exit(pass ? MOS_EXIT_PASS : MOS_EXIT_FAIL);
 }

@@ -1124,6 +1124,32 @@ bool kp_handoff_fb(const struct kp *kp, bc_fb *fb)
     return true;
 }
 
+/* Where the picture shows each drawn row's bar and each legend swatch,
+ * and in which colour, as `MOS mapview_row<i>=X,Y,RRGGBB,TYPE` and
+ * `MOS mapview_legend<k>=X,Y,RRGGBB,TYPE`: a screenshot of the
+ * framebuffer can then be checked pixel by pixel against the map. */
+static void report_probes(struct kp *kp, const bc_fb *fb)
+{
+    bc_mapview_geom g;
+    uint32_t types[MM_TYPE_COUNT], x, y;
+    if (bc_mapview_layout(fb->width, fb->height, kp->map.count, &g) != MM_OK)
+        return;
+    kp_printf(kp, "MOS mapview_rows=%u\n", g.rows);
+    for (uint32_t i = 0; i < g.rows; i++) {
+        const mm_entry *e = &kp->map.entries[i];
+        bc_mapview_bar_probe(&g, i, e->length, &x, &y);
+        kp_printf(kp, "MOS mapview_row%u=%u,%u,%06x,%s\n", i, x, y, bc_mapview_colour(e->type),
+                  mm_type_name((mm_type)e->type));
+    }
+    uint32_t k = bc_mapview_legend(kp->map.entries, kp->map.count, types);
+    kp_printf(kp, "MOS mapview_legend=%u\n", k);
+    for (uint32_t i = 0; i < k; i++) {
+        bc_mapview_swatch_probe(&g, i, &x, &y);
+        kp_printf(kp, "MOS mapview_legend%u=%u,%u,%06x,%s\n", i, x, y, bc_mapview_colour(types[i]),
+                  mm_type_name((mm_type)types[i]));
+    }
+}
+
 void kp_draw_map(struct kp *kp, const bc_fb *fb)
 {
     char title[64];
@@ -1136,6 +1162,8 @@ void kp_draw_map(struct kp *kp, const bc_fb *fb)
     kp->fb_map = ok ? KP_FB_DRAWN : KP_FB_REFUSED;
     kp_printf(kp, "framebuffer: %ux%u, %u bpp: memory map picture %s\n", fb->width, fb->height,
               fb->bpp, ok ? "drawn" : "not drawn (too small)");
+    if (ok)
+        report_probes(kp, fb);
 }
 
 /* ---- report ---- */

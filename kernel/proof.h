@@ -159,6 +159,9 @@ bool kp_handoff_fb(const struct kp *kp, bc_fb *fb);
 /* Draws the picture of the kernel's copy of the map (boot/common/mapview.h:
  * a bar per entry, a colour per type, a legend) on `fb` and records the
  * outcome in kp->fb_map; `fb` NULL or the map step not done: KP_FB_NONE.
+ * Once drawn, prints where each row's bar and each legend swatch is and
+ * its colour (`MOS mapview_row<i>=X,Y,RRGGBB,TYPE`, `MOS
+ * mapview_legend<k>=...`), for a screenshot test to compare.
  * Never fails the run: the picture is for people, the checks are not. */
 void kp_draw_map(struct kp *kp, const bc_fb *fb);
 

@@ -79,6 +79,24 @@ uint32_t bc_mapview_bar_len(const bc_mapview_geom *g, uint64_t length)
     return BC_MAPVIEW_MIN_BAR + span * (v - lo) / (hi - lo); /* < 2^16 * 2^9 */
 }
 
+/* Bars and swatches leave 2 pixels above and below inside their row. */
+#define BAR_INSET  2u
+#define SWATCH_W   16u
+#define LEGEND_GAP 24u /* swatch to type name */
+
+void bc_mapview_bar_probe(const bc_mapview_geom *g, uint32_t i, uint64_t length, uint32_t *x,
+                          uint32_t *y)
+{
+    *x = g->bar_x + bc_mapview_bar_len(g, length) / 2;
+    *y = bc_mapview_row_y(i) + BC_MAPVIEW_ROW_H / 2;
+}
+
+void bc_mapview_swatch_probe(const bc_mapview_geom *g, uint32_t k, uint32_t *x, uint32_t *y)
+{
+    *x = g->legend_x + SWATCH_W / 2;
+    *y = bc_mapview_row_y(k) + BC_MAPVIEW_ROW_H / 2;
+}
+
 static void put_hex(char *p, uint64_t v, int digits)
 {
     static const char hex[] = "0123456789abcdef";
@@ -132,8 +150,8 @@ static void draw_rows(const bc_fb *fb, const bc_mapview_geom *g, const mm_entry 
         uint32_t y = bc_mapview_row_y(i);
         bc_mapview_label(label, &e[i]);
         bc_fb_text(fb, g->label_x, y, label, fg, bg);
-        bc_fb_fill(fb, g->bar_x, y + 2, bc_mapview_bar_len(g, e[i].length), BC_MAPVIEW_ROW_H - 4,
-                   bc_fb_pixel(fb, bc_mapview_colour(e[i].type)));
+        bc_fb_fill(fb, g->bar_x, y + BAR_INSET, bc_mapview_bar_len(g, e[i].length),
+                   BC_MAPVIEW_ROW_H - 2 * BAR_INSET, bc_fb_pixel(fb, bc_mapview_colour(e[i].type)));
     }
 }
 
@@ -143,9 +161,9 @@ static void draw_legend(const bc_fb *fb, const bc_mapview_geom *g, const mm_entr
     uint32_t fg = bc_fb_pixel(fb, BC_MAPVIEW_TEXT), bg = bc_fb_pixel(fb, BC_MAPVIEW_BG);
     for (uint32_t i = 0; i < k; i++) {
         uint32_t y = bc_mapview_row_y(i);
-        bc_fb_fill(fb, g->legend_x, y + 2, 16, BC_MAPVIEW_ROW_H - 4,
+        bc_fb_fill(fb, g->legend_x, y + BAR_INSET, SWATCH_W, BC_MAPVIEW_ROW_H - 2 * BAR_INSET,
                    bc_fb_pixel(fb, bc_mapview_colour(types[i])));
-        bc_fb_text(fb, g->legend_x + 24, y, mm_type_name((mm_type)types[i]), fg, bg);
+        bc_fb_text(fb, g->legend_x + LEGEND_GAP, y, mm_type_name((mm_type)types[i]), fg, bg);
     }
 }
 

@@ -53,6 +53,15 @@ uint32_t bc_mapview_row_y(uint32_t i);
  * above, linear in log2(length) in eighths of a power of two between. */
 uint32_t bc_mapview_bar_len(const bc_mapview_geom *g, uint64_t length);
 
+/* A pixel inside the bar of row `i` for an entry of `length` bytes, and
+ * inside legend swatch `k` (the centre of each): where a test reading
+ * the picture back (a screenshot) expects that row's or that type's
+ * colour. Rows and swatches beyond what fits have no pixel: the caller
+ * keeps i < g->rows. */
+void bc_mapview_bar_probe(const bc_mapview_geom *g, uint32_t i, uint64_t length, uint32_t *x,
+                          uint32_t *y);
+void bc_mapview_swatch_probe(const bc_mapview_geom *g, uint32_t k, uint32_t *x, uint32_t *y);
+
 /* Range text of `e`: "0x" and 12 hex digits of the base, a space, the
  * size right-aligned in 4 digits and a unit letter (B, K, M, G, T, P,
  * E; whole units, rounded down). Always BC_MAPVIEW_LABEL_CHARS characters

@@ -1049,6 +1049,26 @@ static void map_picture_drawn(void **state)
     for (uint32_t i = 0; i < g.rows; i++)
         assert_int_equal(bc_fb_read(&fb, g.bar_x, bc_mapview_row_y(i) + 8),
                          bc_mapview_colour(fx->kp.map.entries[i].type));
+    /* Each probe line names a pixel of that colour, for every row drawn
+     * and every legend swatch. */
+    char key[40], value[80];
+    uint32_t types[MM_TYPE_COUNT],
+        k = bc_mapview_legend(fx->kp.map.entries, fx->kp.map.count, types);
+    assert_mos_u64(fx, "mapview_rows", g.rows, "%llu");
+    assert_mos_u64(fx, "mapview_legend", k, "%llu");
+    for (uint32_t i = 0; i < g.rows + k; i++) {
+        bool row = i < g.rows;
+        uint32_t j = row ? i : i - g.rows, type = row ? fx->kp.map.entries[j].type : types[j], x, y;
+        if (row)
+            bc_mapview_bar_probe(&g, j, fx->kp.map.entries[j].length, &x, &y);
+        else
+            bc_mapview_swatch_probe(&g, j, &x, &y);
+        assert_int_equal(bc_fb_read(&fb, x, y), bc_mapview_colour(type));
+        snprintf(key, sizeof key, "mapview_%s%u", row ? "row" : "legend", j);
+        snprintf(value, sizeof value, "%u,%u,%06x,%s", x, y, bc_mapview_colour(type),
+                 mm_type_name((mm_type)type));
+        assert_mos(fx, key, value);
+    }
     fx->out_len = 0;
     kp_report(&fx->kp);
     assert_mos(fx, "fb_map", "drawn");

@@ -165,6 +165,34 @@ static void draws_the_picture(void **state)
     free(s.px);
 }
 
+/* Probe pixels sit at the centre of each bar and each swatch, so a
+ * screenshot read back there shows that row's or type's colour:
+ *
+ *   row i   |####P####|      P = (bar_x + len / 2, row_y + 8)
+ *   legend  |##P#| name      P = (legend_x + 8, row_y + 8) */
+static void probes_hit_bars_and_swatches(void **state)
+{
+    (void)state;
+    surface s = surface_new(640, 160);
+    bc_mapview_geom g;
+    uint32_t x, y;
+    assert_int_equal(bc_mapview_layout(640, 160, NMAP, &g), MM_OK);
+    assert_int_equal(bc_mapview_draw(&s.fb, map, NMAP, "map"), MM_OK);
+    for (uint32_t i = 0; i < NMAP; i++) {
+        bc_mapview_bar_probe(&g, i, map[i].length, &x, &y);
+        assert_int_equal(x, g.bar_x + bc_mapview_bar_len(&g, map[i].length) / 2);
+        assert_int_equal(y, bc_mapview_row_y(i) + 8);
+        assert_int_equal(bc_fb_read(&s.fb, x, y), bc_mapview_colour(map[i].type));
+    }
+    uint32_t types[MM_TYPE_COUNT], k = bc_mapview_legend(map, NMAP, types);
+    for (uint32_t i = 0; i < k; i++) {
+        bc_mapview_swatch_probe(&g, i, &x, &y);
+        assert_int_equal(x, g.legend_x + 8);
+        assert_int_equal(bc_fb_read(&s.fb, x, y), bc_mapview_colour(types[i]));
+    }
+    free(s.px);
+}
+
 /* More entries than rows: the first ones are drawn, nothing below the
  * surface is touched (ASan), and the call still succeeds. */
 static void cuts_what_does_not_fit(void **state)
@@ -204,6 +232,7 @@ int main(void)
         cmocka_unit_test(labels),
         cmocka_unit_test(legend_types),
         cmocka_unit_test(draws_the_picture),
+        cmocka_unit_test(probes_hit_bars_and_swatches),
         cmocka_unit_test(cuts_what_does_not_fit),
         cmocka_unit_test(refuses_small_or_bad_surfaces),
     };
