@@ -5,12 +5,12 @@ include $(sort $(wildcard lib/*/build.mk boot/*/build.mk kernel/build.mk tools/b
                           tests/*/build.mk bench/build.mk examples/build.mk))
 
 .DEFAULT_GOAL := all
-.PHONY: FORCE all deps-build deps-run deps-test deps-fuzz deps-bench deps-bench-boot deps-format test test-unit test-check test-fuzz test-boot fuzz bench run clean format
+.PHONY: FORCE all deps-build deps-run deps-test deps-fuzz deps-bench deps-bench-boot deps-format deps-screenshot test test-unit test-check test-fuzz test-boot fuzz bench run clean format
 
 all: deps-build $(ALL_TARGETS)
 
 # deps-<target>: the Debian packages <target> needs (scripts/deps.sh lists them).
-deps-build deps-run deps-test deps-fuzz deps-bench deps-bench-boot deps-format:
+deps-build deps-run deps-test deps-fuzz deps-bench deps-bench-boot deps-format deps-screenshot:
 	@bash scripts/deps.sh $(@:deps-%=%)
 
 # One line per suite, "name<TAB>command", for scripts/run-tests.sh.

@@ -143,10 +143,9 @@ static bool map_import(struct kp *kp)
     return true;
 }
 
-static void map_print(struct kp *kp)
+/* The kernel's copy of the map as a table: one line per entry. */
+static void map_table(struct kp *kp)
 {
-    kp_printf(kp, "memory map: %u entries, usable entries aligned to %u bytes\n", kp->map.count,
-              kp->h->bitmap_granularity);
     kp_printf(kp, "  %-18s  %-18s  %10s  %s\n", "base", "end", "size", "type");
     for (uint32_t i = 0; i < kp->map.count; i++) {
         const mm_entry *e = &kp->map.entries[i];
@@ -155,6 +154,13 @@ static void map_print(struct kp *kp)
         kp_printf(kp, "  0x%016llx  0x%016llx  %10s  %s\n", (unsigned long long)e->base,
                   (unsigned long long)mm_entry_end(e), size, mm_type_name((mm_type)e->type));
     }
+}
+
+static void map_print(struct kp *kp)
+{
+    kp_printf(kp, "memory map: %u entries, usable entries aligned to %u bytes\n", kp->map.count,
+              kp->h->bitmap_granularity);
+    map_table(kp);
     char usable[MM_FMT_BYTES_MAX];
     mm_fmt_bytes(usable, sizeof(usable), kp->mstats.usable_bytes);
     kp_printf(kp, "  usable: %s (%llu bytes), highest usable end 0x%llx\n", usable,
@@ -1162,8 +1168,13 @@ void kp_draw_map(struct kp *kp, const bc_fb *fb)
     kp->fb_map = ok ? KP_FB_DRAWN : KP_FB_REFUSED;
     kp_printf(kp, "framebuffer: %ux%u, %u bpp: memory map picture %s\n", fb->width, fb->height,
               fb->bpp, ok ? "drawn" : "not drawn (too small)");
-    if (ok)
-        report_probes(kp, fb);
+    if (!ok)
+        return;
+    /* Reclaim has changed the map since map_print: the table of what is
+     * drawn, for whoever compares a screenshot with it. */
+    kp_printf(kp, "memory map as drawn: %u entries\n", kp->map.count);
+    map_table(kp);
+    report_probes(kp, fb);
 }
 
 /* ---- report ---- */

@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages a make target needs, on top of a minimal
 # system (debootstrap minbase: coreutils, grep, sed, mawk, diffutils, apt).
 #
-#   deps.sh [build|run|test|fuzz|bench|bench-boot|format]   (default: test)
+#   deps.sh [build|run|test|fuzz|bench|bench-boot|format|screenshot]   (default: test)
 #   deps.sh --list TARGET                                    prints the list
 #
 # As root it runs apt-get; otherwise it prints the exact command and fails.
@@ -26,30 +26,41 @@ build_pkgs=(
     gdisk                # sgdisk (images; unit-part, check-mos-install)
     zlib1g-dev           # unit-inflate, fuzz-inflate: zlib as the reference
 )
-# `make run`: boots the image under QEMU.
-run_pkgs=(
+# What every QEMU boot needs.
+qemu_pkgs=(
     "${build_pkgs[@]}"
     qemu-system-x86      # qemu-system-x86_64
     ovmf                 # /usr/share/OVMF/OVMF_{CODE,VARS}_4M.fd
     seabios              # /usr/share/seabios/bios-256k.bin
 )
-# `make test`: what `make run` needs, plus user-mode QEMU for the i386
-# suites (tests/i386/build.mk), which run emulated on every host.
+# `make run`: boots the image under QEMU, in a window when there is a display.
+run_pkgs=(
+    "${qemu_pkgs[@]}"
+    qemu-system-gui      # QEMU's GTK/SDL window back ends (qemu-boot.sh --window)
+)
+# `make screenshot`: the held demo kernel's screen through QMP.
+screenshot_pkgs=(
+    "${qemu_pkgs[@]}"
+    python3              # scripts/qmp.py
+)
+# `make test`: QEMU, plus user-mode QEMU for the i386 suites
+# (tests/i386/build.mk), which run emulated on every host.
 test_pkgs=(
-    "${run_pkgs[@]}"
+    "${qemu_pkgs[@]}"
     qemu-user            # qemu-i386
     cpio                 # the Linux test initramfs (tests/boot/linux-payload.sh)
     grub-common          # grub-mkrescue (multiboot-grub)
     grub-pc-bin          # /usr/lib/grub/i386-pc
     grub-efi-amd64-bin   # /usr/lib/grub/x86_64-efi
     xorriso              # grub-mkrescue's ISO writer
-    python3              # multiboot tests: patch test kernels, compare e820 maps
+    python3              # multiboot tests: patch test kernels, compare e820 maps;
+                         # the screenshot test (QMP, PPM pixels: scripts/qmp.py)
 )
 # `make fuzz`: the fuzzers only.
 fuzz_pkgs=("${build_pkgs[@]}")
 # `make bench-boot`: the boot benchmark, GRUB 2.06 beside MultiOS Boot.
 bench_boot_pkgs=(
-    "${run_pkgs[@]}"
+    "${qemu_pkgs[@]}"
     grub-common          # grub-mkimage, grub-mkstandalone
     grub-pc-bin          # /usr/lib/grub/i386-pc (BIOS GRUB)
     grub-efi-amd64-bin   # /usr/lib/grub/x86_64-efi (UEFI GRUB)
@@ -60,7 +71,7 @@ bench_pkgs=("${bench_boot_pkgs[@]}")
 format_pkgs=(clang-format git)
 
 usage() {
-    echo "usage: $0 [--list] [build|run|test|fuzz|bench|bench-boot|format]" >&2
+    echo "usage: $0 [--list] [build|run|test|fuzz|bench|bench-boot|format|screenshot]" >&2
     exit 2
 }
 
@@ -78,6 +89,7 @@ fuzz) want=("${fuzz_pkgs[@]}") ;;
 bench) want=("${bench_pkgs[@]}") ;;
 bench-boot) want=("${bench_boot_pkgs[@]}") ;;
 format) want=("${format_pkgs[@]}") ;;
+screenshot) want=("${screenshot_pkgs[@]}") ;;
 *) usage ;;
 esac
 if [[ $list -eq 1 ]]; then

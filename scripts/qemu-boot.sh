@@ -5,6 +5,7 @@
 #   qemu-boot.sh --image IMG [--firmware uefi|bios] [--mem 256M] [--timeout SECONDS]
 #                [--serial FILE [--serial-input FILE]] [--cpu MODEL] [--disk2 IMG]
 #                [--qemu-arg ARG]... [--summary] [--icount SHIFT]
+#                [--machine TYPE[,OPTS]] [--qmp SOCKET] [--window HOLD_IMAGE]
 #
 # Serial (COM1) goes to stdout, or to FILE with --serial. The guest ends the
 # run through isa-debug-exit (port 0xf4): guest value v -> exit status
@@ -22,6 +23,16 @@
 # shift=SHIFT: 2^SHIFT ns per instruction): its clocks, the TSC and the PM
 # timer, then follow the guest's work, not the host's load.
 # --qemu-arg adds one QEMU argument (e.g. -vga std, -smp 4, -no-acpi).
+# --machine replaces the default machine q35 (e.g. pc,acpi=off: no ACPI
+# tables at all under SeaBIOS).
+# --qmp opens QEMU's QMP monitor on the unix socket SOCKET (scripts/qmp.py
+# talks to it: a screenshot, quit).
+# --window shows the guest's display in a QEMU window when there is a
+# display (DISPLAY or WAYLAND_DISPLAY set) and QEMU has a window back end
+# (Debian's qemu-system-gui), booting HOLD_IMAGE instead of IMG: the same
+# with mos.hold=1, so the kernel's picture stays until the window is
+# closed (or the timeout). Otherwise it says why and boots IMG without a
+# window. Either way the guest gets a standard VGA card (a framebuffer).
 # --summary (for `make run`) ends with one line saying what the status
 # means and exits 0 only when the kernel reported PASS.
 set -euo pipefail
@@ -37,6 +48,10 @@ summary=0
 disk2=
 serial_input=/dev/null
 extra=()
+machine=q35
+qmp=
+window=0
+hold_image=
 while [[ $# -gt 0 ]]; do
     case $1 in
     --image) image=$2; shift 2 ;;
@@ -50,6 +65,9 @@ while [[ $# -gt 0 ]]; do
     --disk2) disk2=$2; shift 2 ;;
     --serial-input) serial_input=$2; shift 2 ;;
     --summary) summary=1; shift ;;
+    --machine) machine=$2; shift 2 ;;
+    --qmp) qmp=$2; shift 2 ;;
+    --window) window=1; hold_image=$2; shift 2 ;;
     *)
         echo "qemu-boot: unknown argument $1" >&2
         exit 2
@@ -80,12 +98,40 @@ esac
 tmpdir=$(mktemp -d)
 trap 'rm -rf "$tmpdir"' EXIT
 
-args=(-nodefaults -machine q35 -m "$mem" -display none -no-reboot -net none
+# window_display: QEMU's -display value for --window: gtk or sdl when
+# there is a display to open a window on and QEMU has that back end.
+window_display() {
+    if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" ]]; then
+        echo "qemu-boot: --window: no DISPLAY or WAYLAND_DISPLAY, running without a window" >&2
+        echo none
+        return
+    fi
+    local have
+    have=$(qemu-system-x86_64 -display help 2>/dev/null)
+    for d in gtk sdl; do
+        grep -qx "$d" <<<"$have" && { echo "$d"; return; }
+    done
+    echo "qemu-boot: --window: this QEMU has no window back end (Debian package" \
+        "qemu-system-gui), running without a window" >&2
+    echo none
+}
+display=none
+if [[ $window -eq 1 ]]; then
+    display=$(window_display)
+    extra=(-vga std "${extra[@]}")
+    if [[ $display != none ]]; then
+        [[ -f "$hold_image" ]] || { echo "qemu-boot: --window: no image $hold_image" >&2; exit 2; }
+        image=$hold_image
+    fi
+fi
+
+args=(-nodefaults -machine "$machine" -m "$mem" -display "$display" -no-reboot -net none
     -device isa-debug-exit,iobase=0xf4,iosize=0x04
     -drive "file=$image,format=raw,if=none,id=disk0,snapshot=on"
     -device virtio-blk-pci,drive=disk0,bootindex=1)
 [[ -n "$cpu" ]] && args+=(-cpu "$cpu")
 [[ -n "$icount" ]] && args+=(-icount "shift=$icount")
+[[ -n "$qmp" ]] && args+=(-qmp "unix:$qmp,server=on,wait=off")
 args+=("${extra[@]}")
 [[ -n "$disk2" ]] && args+=(-drive "file=$disk2,format=raw,if=none,id=disk1,snapshot=on"
     -device virtio-blk-pci,drive=disk1,bootindex=2)
@@ -116,12 +162,23 @@ esac
 set +e
 if [[ -n "$serial" && "$serial_input" != /dev/null ]]; then
     timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" <"$serial_input" >"$serial"
+    rc=$?
+elif [[ $display != none && -z "$serial" ]]; then
+    # The held kernel never exits QEMU: closing the window (or the timeout)
+    # does, so the summary reads the result from a copy of serial.
+    timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null |
+        tee "$tmpdir/serial.log"
+    rc=${PIPESTATUS[0]}
 else
     timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null
+    rc=$?
 fi
-rc=$?
 set -e
 [[ $summary -eq 1 ]] || exit $rc
+if [[ -f "$tmpdir/serial.log" ]] && tr -d '\r' <"$tmpdir/serial.log" | grep -q '^MOS-RESULT: PASS'; then
+    echo "qemu-boot: the kernel reported PASS (window closed or ${timeout_s} s over)"
+    exit 0
+fi
 case $rc in
 33) echo "qemu-boot: the kernel reported PASS"; exit 0 ;;
 35) echo "qemu-boot: the kernel reported FAIL (see its MOS-RESULT line above)" ;;

@@ -86,13 +86,38 @@ $(eval $(call flags_file,mkimage,$(MKIMAGE_EFI) $(MKIMAGE_BIOS)))
 ifneq ($(UEFI)$(BIOS),00)
 ALL_TARGETS += $(MOS_IMAGE)
 
+# The same with mos.hold=1 on the kernel's command line and a 1024x768
+# screen: the demo kernel stays on after its report, its memory map picture
+# on the screen, for `make run`'s window and `make screenshot`.
+MOS_HOLD_CFG := $(BUILD)/hold/boot.cfg
+MOS_HOLD_IMAGE := $(BUILD)/hold/multios.img
+$(MOS_HOLD_CFG): $(MOS_BOOT_CFG)
+	@mkdir -p $(@D)
+	{ cat $<; printf '%s\n' cmdline=mos.hold=1 resolution=1024x768; } >$@
+$(MOS_HOLD_IMAGE): $(MKIMAGE_EFI_DEP) $(MOS_KERNEL) $(MOS_HOLD_CFG) scripts/mkimage.sh \
+    $(BUILD)/flags/mkimage.txt
+	scripts/mkimage.sh $@ $(MKIMAGE_EFI) --cfg $(MOS_HOLD_CFG) --kernel $(MOS_KERNEL) \
+	    $(MKIMAGE_BIOS)
+
 # `make run [MEM=256M] [FIRMWARE=uefi|bios]`: boots the image, serial on the
-# terminal; exits 0 when the kernel reports PASS. The firmware defaults to
-# UEFI, or BIOS when UEFI=0 left the UEFI loader out.
+# terminal; exits 0 when the kernel reports PASS. With a display (DISPLAY or
+# WAYLAND_DISPLAY set) it boots the held image in a QEMU window instead, the
+# picture staying until the window is closed or RUN_TIMEOUT seconds pass
+# (scripts/qemu-boot.sh --window). The firmware defaults to UEFI, or BIOS
+# when UEFI=0 left the UEFI loader out.
 MEM ?= 256M
 FIRMWARE ?= $(if $(filter 0,$(UEFI)),bios,uefi)
 RUN_TIMEOUT ?= 300
 RUN_CMD := scripts/qemu-boot.sh --summary --firmware $(FIRMWARE) --mem $(MEM) \
-    --timeout $(RUN_TIMEOUT) --image $(MOS_IMAGE)
-RUN_DEPS := $(MOS_IMAGE)
+    --timeout $(RUN_TIMEOUT) --image $(MOS_IMAGE) --window $(MOS_HOLD_IMAGE)
+RUN_DEPS := $(MOS_IMAGE) $(MOS_HOLD_IMAGE)
+
+# `make screenshot [FIRMWARE=uefi|bios]`: docs/screenshot.png, the held
+# demo kernel's screen taken through QEMU's QMP screendump (PNG).
+SCREENSHOT := docs/screenshot.png
+.PHONY: screenshot
+screenshot: deps-screenshot $(MOS_HOLD_IMAGE)
+	scripts/screendump.sh --image $(MOS_HOLD_IMAGE) --firmware $(FIRMWARE) --mem $(MEM) \
+	    --format png --out $(SCREENSHOT) --serial $(BUILD)/hold/screenshot.serial
+	@echo "screenshot: $(SCREENSHOT)"
 endif

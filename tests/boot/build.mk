@@ -73,3 +73,11 @@ ifneq ($(BIOS)$(UEFI),00)
 BOOT_SUITES += boot-rev2
 CMD_boot-rev2 := BIOS=$(BIOS) UEFI=$(UEFI) tests/boot/rev2-cases.sh
 endif
+
+# The memory map picture read back from the screen: a QMP screendump of the
+# demo kernel held with mos.hold=1, its pixels checked against the map it
+# printed, on both firmwares.
+ifneq ($(BIOS)$(UEFI),00)
+BOOT_SUITES += boot-screenshot
+CMD_boot-screenshot := BIOS=$(BIOS) UEFI=$(UEFI) tests/boot/screenshot-cases.sh
+endif
