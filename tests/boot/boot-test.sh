@@ -11,6 +11,7 @@
 #                [--expect-text TEXT]...       TEXT appears in the serial log
 #                [--reject-text TEXT]...       TEXT does not appear in it
 #                [--qemu-arg ARG]...           passed to QEMU (scripts/qemu-boot.sh)
+#                [--machine TYPE[,OPTS]]       instead of q35 (qemu-boot.sh --machine)
 #
 # Results (the exit codes are the kernel's, kernel/exitcodes.h, and the
 # loaders' "clean halt"):
@@ -52,6 +53,7 @@ while [[ $# -gt 0 ]]; do
     --expect-text) texts+=("$2"); shift 2 ;;
     --reject-text) rejects+=("$2"); shift 2 ;;
     --qemu-arg) qemu_args+=(--qemu-arg "$2"); shift 2 ;;
+    --machine) qemu_args+=(--machine "$2"); shift 2 ;;
     *)
         echo "FAIL: ${name:-boot-test}: unknown argument $1"
         exit 1
