@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The minimal kernel of docs/protocol.md section 11, as a reader would use
-# it: extracts kernel.c, kernel.ld and the build commands from the blocks
-# after the `<!-- example: NAME -->` markers, runs those commands, puts the
-# kernel on an image with scripts/mkimage.sh and boots it once per firmware.
-# The example prints "usable bytes: 0x..." and "kernel done" on COM1 and
-# ends the run through isa-debug-exit with 0x10 (QEMU status 33).
-# One PASS:/FAIL: line per step.
+# it: extracts kernel.c, kernel.ld, the build commands and boot.cfg from
+# the blocks after the `<!-- example: NAME -->` markers, runs those
+# commands, puts the kernel, boot.cfg and a module (hello.txt, "hello\n")
+# on an image with scripts/mkimage.sh and boots it once per firmware with a
+# VGA card and two CPUs. The example prints "usable bytes: 0x...", the
+# framebuffer's size, the module, "cpus: 2", "AP 1 answered" and "kernel
+# done" on COM1 and ends the run through isa-debug-exit with 0x10 (QEMU
+# status 33). One PASS:/FAIL: line per step.
 #
 #   [BIOS=0] protocol-example.sh [--mem 256M]
 #
@@ -42,7 +44,7 @@ extract() {
 [[ -f "$efi" ]] || fail "protocol-example-build: $efi missing (run make first)"
 rm -rf "$out"
 mkdir -p "$out"
-for f in kernel.c kernel.ld build.sh; do
+for f in kernel.c kernel.ld build.sh boot.cfg; do
     extract "$f" >"$out/$f"
     [[ -s "$out/$f" ]] || fail "protocol-example-build: no '<!-- example: $f -->' block in $doc"
 done
@@ -62,19 +64,29 @@ if [[ "${BIOS:-1}" != 0 ]]; then
     bios_args=(--bios "$installer")
     have_bios=1
 fi
-scripts/mkimage.sh "$out/example.img" --efi "$efi" --cfg boot/boot.cfg --kernel "$out/kernel.elf" \
-    "${bios_args[@]}" >/dev/null || fail "protocol-example-image: mkimage.sh failed"
+printf 'hello\n' >"$out/hello.txt"
+scripts/mkimage.sh "$out/example.img" --efi "$efi" --cfg "$out/boot.cfg" --kernel "$out/kernel.elf" \
+    --file "$out/hello.txt:/boot/hello.txt" "${bios_args[@]}" >/dev/null ||
+    fail "protocol-example-image: mkimage.sh failed"
+# What the revision-2 part prints with the documented boot.cfg.
+rev2_lines=("framebuffer: 800x600, 32 bpp" "modules: 1"
+    "/boot/hello.txt: 6 bytes, arguments 'greeting=1'" "cpus: 2" "AP 1 answered")
 
 # boot FIRMWARE: one boot, judged on the exit status and the serial text.
 boot() {
     local fw=$1 name=protocol-example-$1 log=$out/$1.serial rc usable
     scripts/qemu-boot.sh --image "$out/example.img" --firmware "$fw" --mem "${mem_mib}M" \
-        --timeout 60 --serial "$log" >"$log.qemu" 2>&1
+        --timeout 60 --serial "$log" --qemu-arg -vga --qemu-arg std --qemu-arg -smp --qemu-arg 2 \
+        >"$log.qemu" 2>&1
     rc=$?
     local text
     text=$(tr -d '\r' <"$log")
     [[ $rc -eq 33 ]] || { echo "FAIL: $name: QEMU exit status $rc, expected 33 (serial log: $log)"; return 1; }
     grep -qx 'kernel done' <<<"$text" || { echo "FAIL: $name: no 'kernel done' line (serial log: $log)"; return 1; }
+    local line
+    for line in "${rev2_lines[@]}"; do
+        grep -qxF -- "$line" <<<"$text" || { echo "FAIL: $name: no '$line' line (serial log: $log)"; return 1; }
+    done
     usable=$(sed -n 's/^usable bytes: \(0x[0-9a-f]*\)$/\1/p' <<<"$text" | tail -n 1)
     [[ -n "$usable" ]] || { echo "FAIL: $name: no 'usable bytes: 0x...' line (serial log: $log)"; return 1; }
     # Usable memory close to the RAM size: the firmware and loader keep some.
