@@ -13,7 +13,7 @@ extern uint8_t __payload_start[], __image_end[];
 extern const uint32_t stage2_packed_size; /* entry.S header, patched by the packer */
 
 uint64_t stage2_entry_tsc;
-static bc_inflate_work work; /* 1.3 KiB: .bss, not the stack */
+static bc_inflate_work work; /* 6.4 KiB: .bss, not the stack */
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n);
 
