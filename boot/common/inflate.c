@@ -3,6 +3,8 @@
  * decoding loops stay simple and check it once per symbol. */
 #include "inflate.h"
 
+#include "crc32.h"
+
 #include "mos/handoff.h"
 
 typedef struct stream {
@@ -437,22 +439,6 @@ static bc_inflate_status gzip_header(const uint8_t *b, size_t len, size_t *pos)
     return BC_INFLATE_OK;
 }
 
-/* CRC-32 (the gzip trailer's, mos_crc32_skip's) of `n` bytes at `p`,
- * through a table built here: the bitwise form costs eight steps a byte. */
-static uint32_t crc32(uint32_t table[256], const uint8_t *p, size_t n)
-{
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t c = i;
-        for (int k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
-        table[i] = c;
-    }
-    uint32_t crc = 0xffffffffu;
-    for (size_t i = 0; i < n; i++)
-        crc = table[(crc ^ p[i]) & 0xffu] ^ (crc >> 8);
-    return ~crc;
-}
-
 bc_inflate_status bc_gzip_decompress(const void *src, size_t len, void *dst, size_t cap,
                                      size_t *out_len, bc_inflate_work *work)
 {
@@ -469,7 +455,8 @@ bc_inflate_status bc_gzip_decompress(const void *src, size_t len, void *dst, siz
     pos += used;
     if (len - pos < 8)
         return BC_INFLATE_TRUNCATED;
-    if (crc32(work->crc_table, dst, n) != mm_load_le32(b + pos))
+    bc_crc32_table(work->crc_table);
+    if (bc_crc32(work->crc_table, dst, n) != mm_load_le32(b + pos))
         return BC_INFLATE_BAD_CRC;
     if ((uint32_t)n != mm_load_le32(b + pos + 4))
         return BC_INFLATE_BAD_SIZE;

@@ -48,9 +48,9 @@ image default --cfg "$cfg" --kernel "$kernel"
 # BOOTX64.EFI with a byte of its packed loader flipped (boot/uefi/packed.h).
 corrupt_efi=$out/corrupt-packed.efi
 cp "$efi" "$corrupt_efi"
-gz_at=$(LC_ALL=C grep -obUaP '\x1f\x8b\x08\x00' "$efi" | head -n 1 | cut -d: -f1)
-[[ -n "$gz_at" ]] || { echo "FAIL: boot-uefi: no gzip member in $efi"; exit 1; }
-printf '\x5a' | dd of="$corrupt_efi" bs=1 seek=$((gz_at + 20000)) conv=notrunc status=none
+pack_at=$(LC_ALL=C grep -obUa 'MPK1' "$efi" | head -n 1 | cut -d: -f1)
+[[ -n "$pack_at" ]] || { echo "FAIL: boot-uefi: no packed body in $efi"; exit 1; }
+printf '\x5a' | dd of="$corrupt_efi" bs=1 seek=$((pack_at + 20000)) conv=notrunc status=none
 scripts/mkimage.sh "$out/corrupt-packed.img" --efi "$corrupt_efi" --cfg "$cfg" --kernel "$kernel" \
     >/dev/null || { echo "FAIL: boot-uefi: cannot build image corrupt-packed"; exit 1; }
 image no-temp-heap --cfg "$(cfg_with no-temp-heap temp_heap_size=0)" --kernel "$kernel"
