@@ -92,7 +92,7 @@ add uefi-256m --image "$out/default.img" --mem 256M "${common[@]}" \
 # of its own size.
 add uefi-48m --image "$out/default.img" --mem 48M --expect boot_mode=uefi \
     --expect-range usable_bytes=$((20 * MiB)):$((48 * MiB)) \
-    --expect-range boot_heap_size=$((128 * 1024)):$((16 * MiB)) \
+    --expect-range boot_heap_size=$((64 * 1024)):$((16 * MiB)) \
     --expect-text "boot heap: heap_size not set"
 add uefi-2g --image "$out/default.img" --mem 2G "${common[@]}" \
     --expect-range usable_bytes=$((1900 * MiB)):$((2 * GiB))
