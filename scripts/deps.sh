@@ -25,6 +25,7 @@ build_pkgs=(
     mtools               # mformat, mmd, mcopy (images; unit-fat)
     gdisk                # sgdisk (images; unit-part, check-mos-install)
     zlib1g-dev           # unit-inflate, fuzz-inflate: zlib as the reference
+    liblz4-dev           # mos-pack (the packed loaders), unit-pack: liblz4 as the reference
 )
 # What every QEMU boot needs.
 qemu_pkgs=(

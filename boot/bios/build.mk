@@ -10,7 +10,7 @@ STAGE2_BIN := $(BIOS_OUT)/stage2.bin
 # The resident head of stage 2 (boot/bios/unpack.h): built without LTO and
 # linked into one relocatable object, so the linker script can place it
 # below the compressed body and its undefined symbols can be checked.
-STUB_SRCS := boot/bios/unpack.c boot/common/inflate.c $(RT_SRCS)
+STUB_SRCS := boot/bios/unpack.c boot/common/pack.c boot/common/crc32.c $(RT_SRCS)
 I386_STUB_CFLAGS := $(filter-out -flto,$(I386_CFLAGS))
 $(eval $(call compile_rule,i386-stub,$(I386_STUB_CFLAGS),I386_STUB_CFLAGS))
 STAGE2_STUB := $(BUILD)/i386/stage2-stub.o
@@ -49,8 +49,8 @@ $(BIOS_OUT)/stage2.elf: $(STAGE2_OBJS) boot/bios/stage2.ld
 $(STAGE1_BIN): $(BIOS_OUT)/stage1.elf
 	llvm-objcopy -O binary $< $@
 	@test $$(stat -c %s $@) -le 440 || { echo "stage1.bin exceeds 440 bytes" >&2; rm -f $@; exit 1; }
-$(STAGE2_BIN): $(BIOS_OUT)/stage2.elf scripts/pack-stage2.sh
-	bash scripts/pack-stage2.sh $< $@
+$(STAGE2_BIN): $(BIOS_OUT)/stage2.elf scripts/pack-stage2.sh $(BUILD)/bin/mos-pack
+	bash scripts/pack-stage2.sh $< $@ $(BUILD)/bin/mos-pack
 
 # The boot benchmark's floor: an MBR that exits QEMU at once.
 FLOOR_MBR := $(BIOS_OUT)/floor-mbr.bin

@@ -336,7 +336,13 @@ static mm_status refill_heap(void *ctx, size_t min_bytes, void **base, size_t *s
     bc_placed *r;
     if (record(b, BC_RANGE_HEAP_EXTENSION, &r) != MM_OK)
         return MM_ERR_OUT_OF_MEMORY;
-    mm_status st = take(b, max_u64(min_bytes, BC_HEAP_REFILL_MIN), 0, 0, r);
+    /* A refill of BC_HEAP_REFILL_MIN saves later ones; on a small or
+     * fragmented machine (a shrunk heap, no free MiB left) the bytes asked
+     * for may still fit. */
+    uint64_t want = max_u64(min_bytes, BC_HEAP_REFILL_MIN), need;
+    mm_status st = take(b, want, 0, 0, r);
+    if (st == MM_ERR_NOT_FOUND && mm_align_up(min_bytes, 4096, &need) && need < want)
+        st = take(b, need, 0, 0, r);
     if (st != MM_OK)
         return st;
     placed(b, BC_RANGE_HEAP_EXTENSION, r);

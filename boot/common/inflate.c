@@ -3,6 +3,8 @@
  * decoding loops stay simple and check it once per symbol. */
 #include "inflate.h"
 
+#include "crc32.h"
+
 #include "mos/handoff.h"
 
 typedef struct stream {
@@ -37,6 +39,33 @@ static uint32_t bits(stream *s, uint32_t n)
     return v;
 }
 
+/* `code`'s low `len` bits in reverse order: deflate sends Huffman codes
+ * most significant bit first into a stream read least significant first. */
+static uint32_t reverse_bits(uint32_t code, uint32_t len)
+{
+    uint32_t r = 0;
+    for (uint32_t i = 0; i < len; i++, code >>= 1)
+        r = r << 1 | (code & 1u);
+    return r;
+}
+
+/* h->fast from h->count and h->symbol: every table index whose low bits
+ * are a short code's bits gets that code's symbol and length. */
+static void fast_build(bc_huffman *h)
+{
+    const uint32_t size = 1u << BC_INFLATE_FAST_BITS;
+    for (uint32_t i = 0; i < size; i++)
+        h->fast[i] = 0;
+    uint32_t code = 0, index = 0;
+    for (uint32_t len = 1; len <= BC_INFLATE_FAST_BITS; len++, code <<= 1) {
+        for (uint32_t k = 0; k < h->count[len]; k++, code++, index++) {
+            uint16_t e = (uint16_t)(h->symbol[index] << 4 | len);
+            for (uint32_t i = reverse_bits(code, len); i < size; i += 1u << len)
+                h->fast[i] = e;
+        }
+    }
+}
+
 /* Builds a canonical code from `n` code lengths (0 = symbol unused).
  * Refuses over-subscribed sets and incomplete ones, except the single
  * one-bit code RFC 1951 allows for distances (zlib does the same). */
@@ -67,13 +96,15 @@ static bool huffman_build(bc_huffman *h, const uint8_t *lengths, uint32_t n)
         if (lengths[i])
             h->symbol[offs[lengths[i]]++] = (uint16_t)i;
     }
+    fast_build(h);
     return true;
 }
 
-/* Reads one symbol of code `h`. Codes of one length are consecutive
- * integers, so walking the lengths keeps `code - first` as the rank of the
- * code among those of its length. -1 on an invalid code or an error. */
-static int32_t decode(stream *s, const bc_huffman *h)
+/* Reads one symbol of code `h` bit by bit. Codes of one length are
+ * consecutive integers, so walking the lengths keeps `code - first` as the
+ * rank of the code among those of its length. -1 on an invalid code or an
+ * error. */
+static int32_t decode_slow(stream *s, const bc_huffman *h)
 {
     int32_t code = 0, first = 0, index = 0;
     for (uint32_t len = 1; len < 16; len++) {
@@ -89,6 +120,35 @@ static int32_t decode(stream *s, const bc_huffman *h)
     return -1;
 }
 
+/* Reads one symbol of code `h`: one look-up when the code is short and
+ * its bits are in (the buffer is topped up to BC_INFLATE_FAST_BITS while
+ * input lasts; bytes taken ahead are given back by unread_bytes), else bit
+ * by bit. */
+static int32_t decode(stream *s, const bc_huffman *h)
+{
+    while (s->bitcnt < BC_INFLATE_FAST_BITS && s->in_pos < s->in_len) {
+        s->bitbuf |= (uint32_t)s->in[s->in_pos++] << s->bitcnt;
+        s->bitcnt += 8;
+    }
+    uint32_t e = h->fast[s->bitbuf & ((1u << BC_INFLATE_FAST_BITS) - 1u)];
+    uint32_t n = e & 15u;
+    if (e && n <= s->bitcnt) {
+        s->bitbuf >>= n;
+        s->bitcnt -= n;
+        return (int32_t)(e >> 4);
+    }
+    return decode_slow(s, h);
+}
+
+/* Whole bytes in the bit buffer go back to the input: a stored block and
+ * what follows the stream start on the byte after the last bit used. */
+static void unread_bytes(stream *s)
+{
+    s->in_pos -= s->bitcnt >> 3;
+    s->bitbuf &= (1u << (s->bitcnt & 7u)) - 1u;
+    s->bitcnt &= 7u;
+}
+
 static void put_byte(stream *s, uint8_t b)
 {
     if (s->out_pos == s->out_cap) {
@@ -100,6 +160,7 @@ static void put_byte(stream *s, uint8_t b)
 
 static void stored_block(stream *s)
 {
+    unread_bytes(s);
     s->bitbuf = 0; /* rest of the current byte */
     s->bitcnt = 0;
     if (s->in_len - s->in_pos < 4) {
@@ -300,6 +361,7 @@ bc_inflate_status bc_inflate_raw(const void *src, size_t len, void *dst, size_t 
         return BC_INFLATE_BAD_ARGUMENT;
     stream s = {.in = src, .in_len = len, .out = dst, .out_cap = cap};
     inflate_blocks(&s, work);
+    unread_bytes(&s);
     *out_len = s.err ? 0 : s.out_pos;
     *in_used = s.err ? 0 : s.in_pos; /* a partly used byte counts as used */
     return s.err;
@@ -393,7 +455,8 @@ bc_inflate_status bc_gzip_decompress(const void *src, size_t len, void *dst, siz
     pos += used;
     if (len - pos < 8)
         return BC_INFLATE_TRUNCATED;
-    if (mos_crc32_skip(dst, n, n) != mm_load_le32(b + pos))
+    bc_crc32_table(work->crc_table);
+    if (bc_crc32(work->crc_table, dst, n) != mm_load_le32(b + pos))
         return BC_INFLATE_BAD_CRC;
     if ((uint32_t)n != mm_load_le32(b + pos + 4))
         return BC_INFLATE_BAD_SIZE;

@@ -1,11 +1,15 @@
 /* gzip decompression (RFC 1952 member around an RFC 1951 deflate stream)
- * for kernels and modules that arrive compressed, as GRUB accepts them.
+ * for kernels and modules that arrive compressed, as GRUB accepts them,
+ * and for the loaders' own packed bodies (boot/bios/unpack.h,
+ * boot/uefi/packed.h), which every boot inflates.
  *
- * Small rather than fast: Huffman codes are decoded bit by bit from
- * canonical code counts (no lookup tables), so the code stays a few KiB in
- * the 32-bit stage 2. No globals, no allocation: the decoder tables live in
- * a caller-provided bc_inflate_work (about 1.3 KiB; keep it off small
- * stacks), the output in a caller buffer of known capacity.
+ * Small code, fast enough for every boot: a Huffman code up to
+ * BC_INFLATE_FAST_BITS long (nearly all of them) decodes with one table
+ * look-up, longer ones bit by bit from the canonical code counts; the
+ * CRC-32 uses a 256-entry table built per call. No globals, no
+ * allocation: the tables live in a caller-provided bc_inflate_work (about
+ * 6.4 KiB; keep it off small stacks), the output in a caller buffer of
+ * known capacity.
  *
  * The whole input and output are in memory: back references read the
  * output buffer itself, so there is no separate 32 KiB window. Every read
@@ -32,11 +36,16 @@ typedef enum bc_inflate_status {
 #define BC_INFLATE_MAX_LITLEN 288u /* literal/length symbols incl. the 2 reserved */
 #define BC_INFLATE_MAX_DIST   32u  /* distance symbols incl. the 2 reserved */
 
-/* One canonical Huffman code: how many codes of each length 1..15, then
- * the symbols ordered by code. */
+#define BC_INFLATE_FAST_BITS 10u /* codes up to this long: one table look-up */
+
+/* One canonical Huffman code: how many codes of each length 1..15, the
+ * symbols ordered by code, and the look-up table indexed by the next
+ * BC_INFLATE_FAST_BITS input bits: symbol << 4 | code length, 0 where the
+ * code is longer (or there is none). */
 typedef struct bc_huffman {
     uint16_t count[16];
     uint16_t symbol[BC_INFLATE_MAX_LITLEN];
+    uint16_t fast[1u << BC_INFLATE_FAST_BITS];
 } bc_huffman;
 
 /* Scratch for one decompression; contents on entry are ignored. */
@@ -44,6 +53,7 @@ typedef struct bc_inflate_work {
     bc_huffman litlen;
     bc_huffman dist;
     uint8_t lengths[BC_INFLATE_MAX_LITLEN + BC_INFLATE_MAX_DIST];
+    uint32_t crc_table[256]; /* CRC-32 of each byte value (bc_gzip_decompress) */
 } bc_inflate_work;
 
 /* True when the `len` bytes at `p` start like a gzip member (1f 8b 08),

@@ -23,9 +23,10 @@ LLVM_AR ?= llvm-ar
 UEFI_LDFLAGS := /subsystem:efi_application /entry:efi_main /nodefaultlib /opt:ref /opt:icf \
     /debug:none
 # BOOTX64.EFI is packed (boot/uefi/packed.h): the loader proper is
-# LOADER.EFI, a gzip member of it is embedded in the stub.
+# loader.efi, packed by mos-pack and embedded in the stub.
 UEFI_INNER := $(UEFI_DIR)/loader.efi
-UEFI_STUB_OBJS := $(call objs,efi,boot/uefi/stub/unpack.c boot/common/inflate.c lib/rt/string.c) \
+UEFI_STUB_OBJS := $(call objs,efi,boot/uefi/stub/unpack.c boot/common/pack.c boot/common/crc32.c \
+    lib/rt/string.c) \
     $(BUILD)/efi/boot/uefi/stub/payload.o
 $(UEFI_OBJS) $(call objs,efi,boot/uefi/floor.c boot/uefi/stub/unpack.c): EFI_CFLAGS += \
     -I$(GNUEFI_INC) -I$(GNUEFI_INC)/x86_64
@@ -39,12 +40,12 @@ $(UEFI_INNER): $(UEFI_OBJS) $(UEFI_ASM_OBJS) $(UEFI_LIB)
 	@mkdir -p $(@D)
 	$(LLD_LINK) $(UEFI_LDFLAGS) /out:$@ $^
 
-$(UEFI_INNER).gz: $(UEFI_INNER)
-	gzip -9 -n -c $< >$@
+$(UEFI_INNER).pack: $(UEFI_INNER) $(BUILD)/bin/mos-pack
+	$(BUILD)/bin/mos-pack $< $@
 
-$(BUILD)/efi/boot/uefi/stub/payload.o: boot/uefi/stub/payload.S $(UEFI_INNER).gz
+$(BUILD)/efi/boot/uefi/stub/payload.o: boot/uefi/stub/payload.S $(UEFI_INNER).pack
 	@mkdir -p $(@D)
-	$(CLANG) --target=x86_64-unknown-windows -DPACKED_LOADER=$(UEFI_INNER).gz -c $< -o $@
+	$(CLANG) --target=x86_64-unknown-windows -DPACKED_LOADER=$(UEFI_INNER).pack -c $< -o $@
 
 $(UEFI_EFI): $(UEFI_STUB_OBJS)
 	@mkdir -p $(@D)

@@ -1,5 +1,5 @@
 /* BOOTX64.EFI travels packed: a small stub application (boot/uefi/stub/)
- * carries the loader as one gzip member, inflates it, has the firmware
+ * carries the loader as a packed body (boot/common/pack.h), unpacks it, has the firmware
  * load it from memory (LoadImage with a source buffer: relocation and the
  * loaded-image protocol as for any image) and starts it with these
  * LoadOptions, so the loader knows the volume the stub came from and when

@@ -22,3 +22,4 @@ $(foreach t,$(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%),$(eval FUZZ_SUITES += fuzz-$(t)) 
     $(eval FUZZ_LONG += $(call fuzz_cmd,$(t),$(FUZZ_SECONDS));))
 
 FUZZ_LIBS_inflate := -lz
+FUZZ_LIBS_pack := -llz4

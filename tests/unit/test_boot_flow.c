@@ -539,6 +539,30 @@ static void heap_exhausted_fails(void **state)
     world_free(w);
 }
 
+/* No free MiB left for a refill: 4 KiB reserved at the end of every
+ * 512 KiB from 1 MiB up (below 1 MiB less than a MiB is usable). The
+ * refill then asks for just what the allocation needs.
+ *   0      1M     1.5M    2M          64M
+ *   |  <1M |     x|      x| ...      x|   x = 4 KiB reserved             */
+static void heap_refill_smaller_without_a_free_mib(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 200);
+    kernel_file(w, 300 * 1024);
+    w->fw->files[1].size = w->kernel_size;
+    config(w, "heap_size=256K\n");
+    for (uint64_t at = MiB + 508 * 1024; at < 64 * MiB; at += 512 * 1024)
+        fake_fw_add(w->fw, at, 0x1000, MM_TYPE_RESERVED);
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_boot(w);
+    const bc_boot *b = &w->fw->boot;
+    assert_true(b->extensions >= 1);
+    assert_true(b->extension[0].size < MiB);
+    assert_true(b->extension[0].size >= w->kernel_size);
+    expect_log(w, "boot heap: exhausted, extended by");
+    world_free(w);
+}
+
 /* ---- bad input ---- */
 
 static void missing_kernel(void **state)
@@ -837,6 +861,7 @@ int main(void)
         cmocka_unit_test(map_1000_entries),
         cmocka_unit_test(heap_exhausted_refills),
         cmocka_unit_test(heap_exhausted_fails),
+        cmocka_unit_test(heap_refill_smaller_without_a_free_mib),
         cmocka_unit_test(missing_kernel),
         cmocka_unit_test(corrupt_kernel),
         cmocka_unit_test(modules_loaded),

@@ -1,5 +1,5 @@
-/* The loader's gzip member, embedded in the packed BOOTX64.EFI
- * (boot/uefi/packed.h). PACKED_LOADER is its path, set by build.mk. */
+/* The loader as a packed body (boot/common/pack.h), embedded in the
+ * packed BOOTX64.EFI (boot/uefi/packed.h). PACKED_LOADER is its path, set by build.mk. */
 #define STR2(x) #x
 #define STR(x)  STR2(x)
     .section .rdata, "dr"

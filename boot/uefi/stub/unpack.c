@@ -1,4 +1,4 @@
-/* The packed BOOTX64.EFI's own code (boot/uefi/packed.h): inflate the
+/* The packed BOOTX64.EFI's own code (boot/uefi/packed.h): unpack the
  * loader, load it from memory, start it. Small on purpose: everything the
  * loader does happens in the loader. An error (corrupt payload, no memory,
  * the firmware refusing the image) ends as the loader's own errors do
@@ -6,13 +6,13 @@
  * power-off through the firmware. */
 #include <efi.h>
 
-#include "common/inflate.h"
+#include "common/pack.h"
 #include "common/x86io.h"
 #include "uefi/packed.h"
 
 extern const uint8_t packed_loader[], packed_loader_end[]; /* payload.S */
 
-static bc_inflate_work work;
+static uint32_t crc_table[256];
 static struct uefi_packed_args args;
 
 #define COM1 0x3f8
@@ -49,22 +49,22 @@ _Noreturn static void fail(EFI_SYSTEM_TABLE *st, const char *why, EFI_STATUS s)
         __asm__ volatile("cli; hlt");
 }
 
-/* Inflates the payload into pages of its own (*buf, *pages; the caller
+/* Unpacks the payload into pages of its own (*buf, *pages; the caller
  * frees them); *size gets the loader's length. Fails (halts) otherwise. */
-static void inflate(EFI_SYSTEM_TABLE *st, EFI_PHYSICAL_ADDRESS *buf, UINTN *pages, size_t *size)
+static void unpack(EFI_SYSTEM_TABLE *st, EFI_PHYSICAL_ADDRESS *buf, UINTN *pages, size_t *size)
 {
     size_t packed = (size_t)(packed_loader_end - packed_loader);
-    uint32_t claimed;
-    if (bc_gzip_claimed_size(packed_loader, packed, &claimed) != BC_INFLATE_OK || claimed == 0)
-        fail(st, "its payload is not a gzip member", EFI_LOAD_ERROR);
+    if (packed < BC_PACK_HEADER_SIZE)
+        fail(st, bc_pack_strerror(BC_PACK_TRUNCATED), EFI_LOAD_ERROR);
+    uint32_t claimed = mm_load_le32(packed_loader + 8); /* checked by bc_pack_unpack */
     *pages = ((UINTN)claimed + 4095) / 4096;
     EFI_STATUS s = st->BootServices->AllocatePages(AllocateAnyPages, EfiLoaderData, *pages, buf);
     if (EFI_ERROR(s))
-        fail(st, "no memory to inflate it", s);
-    bc_inflate_status is =
-        bc_gzip_decompress(packed_loader, packed, (void *)(uintptr_t)*buf, claimed, size, &work);
-    if (is != BC_INFLATE_OK)
-        fail(st, bc_inflate_strerror(is), EFI_LOAD_ERROR);
+        fail(st, "no memory to unpack it", s);
+    bc_pack_status ps =
+        bc_pack_unpack(packed_loader, packed, (void *)(uintptr_t)*buf, claimed, size, crc_table);
+    if (ps != BC_PACK_OK)
+        fail(st, bc_pack_strerror(ps), EFI_LOAD_ERROR);
 }
 
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
@@ -84,12 +84,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
     EFI_PHYSICAL_ADDRESS buf;
     UINTN pages;
     size_t size;
-    inflate(st, &buf, &pages, &size);
+    unpack(st, &buf, &pages, &size);
     EFI_HANDLE loader;
     s = bs->LoadImage(FALSE, image, volume, (void *)(uintptr_t)buf, size, &loader);
     bs->FreePages(buf, pages);
     if (EFI_ERROR(s))
-        fail(st, "the firmware refused the inflated loader (LoadImage)", s);
+        fail(st, "the firmware refused the unpacked loader (LoadImage)", s);
     EFI_LOADED_IMAGE *child;
     if (!EFI_ERROR(bs->HandleProtocol(loader, &li_guid, (void **)&child))) {
         child->LoadOptions = &args;
