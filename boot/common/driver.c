@@ -58,19 +58,10 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
     return a > b ? a : b;
 }
 
-/* n / d by shift and subtract: 32-bit code has no 64-bit divide without
- * libgcc (lib/mm/mm/base.h). 0 for d == 0. */
+/* mm_div_u64 without the remainder. */
 static uint64_t div_u64(uint64_t n, uint64_t d)
 {
-    uint64_t q = 0, r = 0;
-    for (int i = 63; d && i >= 0; i--) {
-        r = r << 1 | ((n >> i) & 1);
-        if (r >= d) {
-            r -= d;
-            q |= (uint64_t)1 << i;
-        }
-    }
-    return q;
+    return mm_div_u64(n, d, NULL);
 }
 
 /* ---- config ---------------------------------------------------------- */

@@ -112,6 +112,29 @@ typedef struct tsc_delay {
     uint64_t ticks_per_us; /* at least the real rate: delays are never short */
 } tsc_delay;
 
+/* TSC ticks per microsecond, rounded up (so delays are never short).
+ * Unknown frequency: 8192, enough for any CPU below 8 GHz. */
+static uint64_t ticks_per_us(uint64_t hz)
+{
+    uint64_t r, q = mm_div_u64(hz, 1000000u, &r);
+    return hz ? q + (r != 0) : 8192;
+}
+
+/* This CPU's vendor and family decide the INIT wait (smp.h). */
+static bool init_wait_needed(void)
+{
+    uint32_t r[4], vendor[3];
+    x86_cpuid(0, r);
+    vendor[0] = r[1];
+    vendor[1] = r[3];
+    vendor[2] = r[2];
+    x86_cpuid(1, r);
+    uint32_t family = (r[0] >> 8) & 0xf;
+    if (family == 0xf)
+        family += (r[0] >> 20) & 0xff;
+    return bc_smp_init_wait_needed(vendor, family);
+}
+
 static void delay_us(void *ctx, uint32_t us)
 {
     const tsc_delay *d = ctx;
@@ -173,8 +196,7 @@ static void log_started(bc_boot *b, const bc_mos_smp *s, uint32_t started)
 void bc_mos_smp_start(bc_boot *b, bc_mos_smp *s)
 {
     uint32_t started = 0;
-    uint64_t hz = b->platform.tsc_frequency_hz;
-    ipi_ctx c = {{b, hz ? (hz >> 19) + 1 : 8192}, NULL};
+    ipi_ctx c = {{b, ticks_per_us(b->platform.tsc_frequency_hz)}, NULL};
     if (!(s->smp_flags & MOS_SMP_X2APIC))
         c.lapic = bc_boot_ptr(b, s->lapic_addr);
     bc_lapic_ops ops = {ipi_send, ipi_pending, ipi_delay, &c};
@@ -188,10 +210,18 @@ void bc_mos_smp_start(bc_boot *b, bc_mos_smp *s)
             mm_log(bc_boot_log(b), MM_LOG_WARN, "CPUs: the AP trampoline does not install");
         return;
     }
-    bc_smp_start st = {
-        &ops,           bc_smp_timing_default(),        bc_boot_ptr(b, s->tramp.base),
-        s->tramp.base,  bc_boot_ptr(b, s->stacks.base), s->stacks.base,
-        s->stacks.size, b->pg.layout.hhdm_offset,       s->bsp_apic_id};
+    bc_smp_timing timing = bc_smp_timing_default();
+    if (!init_wait_needed())
+        timing.init_us = 0;
+    bc_smp_start st = {&ops,
+                       timing,
+                       bc_boot_ptr(b, s->tramp.base),
+                       s->tramp.base,
+                       bc_boot_ptr(b, s->stacks.base),
+                       s->stacks.base,
+                       s->stacks.size,
+                       b->pg.layout.hhdm_offset,
+                       s->bsp_apic_id};
     s->cpu_count = s->madt_count;
     if (bc_smp_start_all(&st, s->madt, s->madt_count, s->cpus, &started) != MM_OK) {
         mm_log(bc_boot_log(b), MM_LOG_WARN, "CPUs: this CPU (APIC id %u) is not in the MADT",

@@ -10,6 +10,27 @@ bc_smp_timing bc_smp_timing_default(void)
     return (bc_smp_timing){.init_us = 10000, .sipi_us = 200, .timeout_us = 100000, .poll_us = 10};
 }
 
+bool bc_smp_init_wait_needed(const uint32_t vendor[3], uint32_t family)
+{
+    /* CPUID leaf 0's vendor string, 4 bytes per register, little endian. */
+    static const uint32_t intel[3] = {0x756e6547, 0x49656e69, 0x6c65746e}; /* GenuineIntel */
+    static const uint32_t amd[3] = {0x68747541, 0x69746e65, 0x444d4163};   /* AuthenticAMD */
+    static const uint32_t hygon[3] = {0x6f677948, 0x656e6975, 0x6e65476e}; /* HygonGenuine */
+    bool is_intel = true, is_amd = true, is_hygon = true;
+    for (int i = 0; i < 3; i++) {
+        is_intel = is_intel && vendor[i] == intel[i];
+        is_amd = is_amd && vendor[i] == amd[i];
+        is_hygon = is_hygon && vendor[i] == hygon[i];
+    }
+    if (is_intel)
+        return family != 6;
+    if (is_amd)
+        return family < 0xf;
+    if (is_hygon)
+        return family < 0x18;
+    return true;
+}
+
 static uint64_t records_bytes(uint32_t ap_count)
 {
     return ((uint64_t)ap_count * RECORD_SIZE + 4095) & ~(uint64_t)4095;
@@ -121,15 +142,11 @@ static bool send(const bc_smp_start *s, uint32_t apic_id, uint32_t icr)
     return ipi_sent(s);
 }
 
-/* INIT, STARTUP, STARTUP (Intel SDM vol. 3, 9.4.4.1), stopping as soon as
- * the AP reports alive. */
-static bool start_one(const bc_smp_start *s, uint32_t apic_id)
+/* STARTUP, and a second one when the AP has not reported alive (Intel SDM
+ * vol. 3, 9.4.4.1); the AP was sent INIT before. */
+static bool startup(const bc_smp_start *s, uint32_t apic_id)
 {
-    const bc_lapic_ops *o = s->ops;
     uint32_t sipi = BC_ICR_STARTUP | (uint32_t)(s->tramp_phys >> 12);
-    if (!send(s, apic_id, BC_ICR_INIT))
-        return false;
-    o->delay_us(o->ctx, s->timing.init_us);
     if (!send(s, apic_id, sipi))
         return false;
     if (wait_alive(s, s->timing.sipi_us))
@@ -180,18 +197,32 @@ mm_status bc_smp_start_all(const bc_smp_start *s, const bc_madt_cpu *madt, uint3
     uint32_t aps = bc_smp_ap_count(madt, count, s->bsp_apic_id), k = 0;
     if (s->stacks_bytes < bc_smp_stacks_bytes(aps))
         return MM_ERR_BUFFER_TOO_SMALL;
+    /* INIT to every AP first and one INIT wait for all of them: each then
+     * waits for its STARTUP, sent one AP at a time because the APs share
+     * the trampoline's parameters. An AP whose INIT never left is FAILED. */
+    bool inited = false;
     for (uint32_t i = 0; i < count; i++) {
         struct mos_cpu *c = &out[i];
         *c = (struct mos_cpu){.apic_id = madt[i].apic_id, .acpi_uid = madt[i].acpi_uid};
         if (madt[i].apic_id == s->bsp_apic_id) {
             c->flags = MOS_CPU_BSP;
         } else if (madt[i].flags & BC_MADT_ENABLED) {
-            uint64_t rec = prepare_ap(s, k++, aps, c->apic_id);
-            bool ok = start_one(s, c->apic_id);
-            c->flags = ok ? MOS_CPU_STARTED : MOS_CPU_FAILED;
-            c->record_addr = ok ? rec : 0;
-            *started += ok;
+            bool sent = send(s, c->apic_id, BC_ICR_INIT);
+            c->flags = sent ? 0 : MOS_CPU_FAILED;
+            inited = inited || sent;
         }
+    }
+    if (inited && s->timing.init_us)
+        s->ops->delay_us(s->ops->ctx, s->timing.init_us);
+    for (uint32_t i = 0; i < count; i++) {
+        struct mos_cpu *c = &out[i];
+        if (madt[i].apic_id == s->bsp_apic_id || !(madt[i].flags & BC_MADT_ENABLED))
+            continue;
+        uint64_t rec = prepare_ap(s, k++, aps, c->apic_id);
+        bool ok = !(c->flags & MOS_CPU_FAILED) && startup(s, c->apic_id);
+        c->flags = ok ? MOS_CPU_STARTED : MOS_CPU_FAILED;
+        c->record_addr = ok ? rec : 0;
+        *started += ok;
     }
     /* An AP that answers from now on finds no CPU expected and halts. */
     store32((uint8_t *)s->tramp + BC_TRAMP_APIC_OFF, BC_TRAMP_NO_APIC);

@@ -58,6 +58,13 @@ typedef struct bc_smp_timing {
 
 bc_smp_timing bc_smp_timing_default(void);
 
+/* Whether a CPU needs the SDM's 10 ms wait between INIT and STARTUP:
+ * `vendor` is CPUID leaf 0's EBX, EDX, ECX (the 12-byte vendor string),
+ * `family` the display family (base + extended). Intel family 6, AMD from
+ * family 0Fh and Hygon from 18h do not (what Linux assumes too); any
+ * other CPU does. */
+bool bc_smp_init_wait_needed(const uint32_t vendor[3], uint32_t family);
+
 /* Bytes of the AP stacks region for `ap_count` APs: the records rounded
  * up to 4 KiB, then the stacks. 0 when ap_count is 0 or on overflow. */
 uint64_t bc_smp_stacks_bytes(uint32_t ap_count);
@@ -96,9 +103,10 @@ typedef struct bc_smp_start {
 uint32_t bc_smp_ap_count(const bc_madt_cpu *madt, uint32_t count, uint32_t bsp_apic_id);
 
 /* Fills out[0 .. count) from the MADT list, in its order: the BSP gets
- * MOS_CPU_BSP; each enabled AP is started in turn (INIT, delay, STARTUP,
- * wait, STARTUP, wait up to the timeout) with its own record and stack
- * and gets MOS_CPU_STARTED and record_addr, or MOS_CPU_FAILED when it did
+ * MOS_CPU_BSP; every enabled AP is sent INIT, then after one INIT delay
+ * (timing.init_us, 0 for none) each is started in turn (STARTUP, wait,
+ * STARTUP, wait up to the timeout) with its own record and stack and gets
+ * MOS_CPU_STARTED and record_addr, or MOS_CPU_FAILED when it did
  * not answer in time (or its IPI stayed pending) - it is then never
  * touched again (should it answer later, the trampoline finds another
  * CPU's id expected, or none, and halts it); online-capable CPUs that are

@@ -12,18 +12,9 @@ uint64_t bc_tsc_hz_cpuid(uint32_t max_leaf, const uint32_t l15[4], const uint32_
     return (uint64_t)(l16[0] & 0xffffu) * 1000000u;
 }
 
-/* n / d for d != 0 by shift and subtract. */
 static uint64_t div64(uint64_t n, uint64_t d)
 {
-    uint64_t q = 0, r = 0;
-    for (int i = 63; i >= 0; i--) {
-        r = r << 1 | ((n >> i) & 1);
-        if (r >= d) {
-            r -= d;
-            q |= (uint64_t)1 << i;
-        }
-    }
-    return q;
+    return mm_div_u64(n, d, NULL);
 }
 
 uint64_t bc_tsc_ratio_hz(uint64_t tsc_ticks, uint64_t ref_ticks, uint32_t ref_hz)

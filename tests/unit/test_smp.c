@@ -251,10 +251,12 @@ static void expect_ipis(const machine *m, const ipi *want, uint32_t n)
     }
 }
 
-/* IPIs in order (SIPI vector = 0x8000 >> 12 = 8):
- *   1: INIT, SIPI 08                (answers)
- *   2: INIT, SIPI 08, SIPI 08       (answers the second)
- *   3: INIT, SIPI 08, SIPI 08       (never: FAILED after the timeout)
+/* IPIs in order (SIPI vector = 0x8000 >> 12 = 8): INIT to every AP,
+ * one INIT delay, then the STARTUPs AP by AP:
+ *   1, 2, 3: INIT
+ *   1: SIPI 08                (answers)
+ *   2: SIPI 08, SIPI 08       (answers the second)
+ *   3: SIPI 08, SIPI 08       (never: FAILED after the timeout)
  *   0 is the BSP, 4 only online-capable: no IPI. */
 static void starts_enabled_aps(void **state)
 {
@@ -265,10 +267,12 @@ static void starts_enabled_aps(void **state)
     assert_int_equal(started, 2);
     const uint32_t sipi = BC_ICR_STARTUP | 0x08;
     const ipi want[] = {
-        {1, BC_ICR_INIT, 0}, {1, sipi, 0},        {2, BC_ICR_INIT, 0}, {2, sipi, 0},
-        {2, sipi, 0},        {3, BC_ICR_INIT, 0}, {3, sipi, 0},        {3, sipi, 0},
+        {1, BC_ICR_INIT, 0}, {2, BC_ICR_INIT, 0}, {3, BC_ICR_INIT, 0}, {1, sipi, 0},
+        {2, sipi, 0},        {2, sipi, 0},        {3, sipi, 0},        {3, sipi, 0},
     };
     expect_ipis(m, want, 8);
+    /* One INIT delay for all three. */
+    assert_int_equal(m->log[3].at_us - m->log[2].at_us, m->start.timing.init_us);
     const uint32_t flags[] = {MOS_CPU_BSP, MOS_CPU_STARTED, MOS_CPU_STARTED, MOS_CPU_FAILED, 0};
     for (int i = 0; i < 5; i++) {
         assert_int_equal(out[i].apic_id, madt5[i].apic_id);
@@ -339,6 +343,41 @@ static void stuck_ipi_fails_the_ap(void **state)
     expect_ipis(m, want, 2);
 }
 
+/* init_us 0 (a CPU that needs no INIT wait): the STARTUPs follow the
+ * INITs at once. */
+static void no_init_wait(void **state)
+{
+    machine *m = *state;
+    m->start.timing.init_us = 0;
+    const bc_madt_cpu two[] = {madt5[0], madt5[1]};
+    struct mos_cpu out[2];
+    uint32_t started;
+    assert_int_equal(bc_smp_start_all(&m->start, two, 2, out, &started), MM_OK);
+    assert_int_equal(started, 1);
+    assert_int_equal(m->log[1].at_us, m->log[0].at_us);
+}
+
+/* Which CPUs skip the INIT wait (vendor string as CPUID leaf 0 gives it:
+ * EBX, EDX, ECX). */
+static void init_wait_by_vendor(void **state)
+{
+    (void)state;
+    const uint32_t intel[3] = {0x756e6547, 0x49656e69, 0x6c65746e};
+    const uint32_t amd[3] = {0x68747541, 0x69746e65, 0x444d4163};
+    const uint32_t other[3] = {0x61626364, 0x65666768, 0x696a6b6c};
+    assert_false(bc_smp_init_wait_needed(intel, 6));
+    assert_true(bc_smp_init_wait_needed(intel, 15)); /* Pentium 4 */
+    assert_false(bc_smp_init_wait_needed(amd, 0x17));
+    assert_true(bc_smp_init_wait_needed(amd, 0x6));
+    assert_true(bc_smp_init_wait_needed(other, 6));
+    char v[13];
+    memcpy(v, intel, 12);
+    v[12] = 0;
+    assert_string_equal(v, "GenuineIntel");
+    memcpy(v, amd, 12);
+    assert_string_equal(v, "AuthenticAMD");
+}
+
 static void bsp_missing_starts_nothing(void **state)
 {
     machine *m = *state;
@@ -391,6 +430,8 @@ int main(void)
         T(records_and_stacks),
         T(silent_ap_times_out),
         T(stuck_ipi_fails_the_ap),
+        T(no_init_wait),
+        cmocka_unit_test(init_wait_by_vendor),
         T(bsp_missing_starts_nothing),
         T(stacks_too_small_starts_nothing),
         cmocka_unit_test(xapic_mmio_registers),

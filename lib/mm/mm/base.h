@@ -73,6 +73,23 @@ static inline bool mm_range_end(uint64_t base, uint64_t length, uint64_t *end)
     return true;
 }
 
+/* n / d by shift and subtract: 32-bit code has no 64-bit divide without
+ * libgcc. 0 for d == 0; *rem (may be NULL) gets the remainder. */
+static inline uint64_t mm_div_u64(uint64_t n, uint64_t d, uint64_t *rem)
+{
+    uint64_t q = 0, r = 0;
+    for (int i = 63; d && i >= 0; i--) {
+        r = r << 1 | ((n >> i) & 1);
+        if (r >= d) {
+            r -= d;
+            q |= (uint64_t)1 << i;
+        }
+    }
+    if (rem)
+        *rem = d ? r : 0;
+    return q;
+}
+
 /* Byte loops that the compiler may turn into memset/memcpy calls; every
  * freestanding image links lib/rt, which provides those symbols. */
 static inline void mm_memset(void *dst, int value, size_t n)
