@@ -161,7 +161,7 @@ run_case() {
     img=$(make_image "$c" "$kernel" "$tmp/$c.cfg") || { echo "FAIL: linux-$c: image"; return 1; }
     start=$(date +%s)
     scripts/qemu-boot.sh --image "$img" --firmware "$fw" --mem "$mem" --timeout "$timeout_s" \
-        --serial "$log" || status=$?
+        --serial "$log" --qemu-arg -vga --qemu-arg std || status=$?
     end=$(date +%s)
     if [[ -n $want ]]; then
         why=$(judge_bad "$log" "$want")
