@@ -46,9 +46,9 @@ CFG
         --file "${payload[0]}:/boot/vmlinuz" --file "${payload[1]}:/boot/initrd.gz" >/dev/null
 }
 
-boot() { # boot NAME FIRMWARE
+boot() { # boot NAME FIRMWARE (with QEMU's standard VGA, as GRUB would see it)
     run "$1" "$2" -m 1G -drive "file=$work/$1.img,format=raw,if=none,id=d0,snapshot=on" \
-        -device virtio-blk-pci,drive=d0,bootindex=1
+        -device virtio-blk-pci,drive=d0,bootindex=1 -device VGA
 }
 
 # e820_agrees NAME: Xen's reserved ranges inside the loader's reserved
