@@ -128,10 +128,10 @@ static void resolution_values(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(exact_request),    cmocka_unit_test(closest_request),
-        cmocka_unit_test(automatic_choice), cmocka_unit_test(automatic_when_all_too_large),
-        cmocka_unit_test(depth_request),
-        cmocka_unit_test(nothing_drawable), cmocka_unit_test(resolution_values),
+        cmocka_unit_test(exact_request),     cmocka_unit_test(closest_request),
+        cmocka_unit_test(automatic_choice),  cmocka_unit_test(automatic_when_all_too_large),
+        cmocka_unit_test(depth_request),     cmocka_unit_test(nothing_drawable),
+        cmocka_unit_test(resolution_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

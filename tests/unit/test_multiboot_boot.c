@@ -402,8 +402,8 @@ static void mb1_screen_header(world *w, uint32_t mode, uint32_t wd, uint32_t ht,
 }
 
 /* The firmware's 800 x 600 x 32 mode at a PCI BAR above RAM. */
-static const bc_rev2_fb mode_800 = {0xfd000000, 800, 600, 3200, 32, 8, 16, 8, 8, 8, 0,
-                                    MOS_FB_SOURCE_VBE};
+static const bc_rev2_fb mode_800 = {0xfd000000, 800, 600, 3200, 32, 8,
+                                    16,         8,   8,   8,    0,  MOS_FB_SOURCE_VBE};
 
 /* MB2 asking for 800x600x32: the driver is asked for exactly that, the
  * kernel gets it as an RGB framebuffer inside a reserved entry (the

@@ -533,17 +533,16 @@ static void map_types(void **state)
 
 #define FB_ADDR 0xfd000000ull /* a PCI BAR above RAM, typed framebuffer */
 
-static const bc_mb_framebuffer fb_rgb = {FB_ADDR, 4096, 1024, 768, 32, BC_MB_FB_RGB,
-                                         16,      8,    8,    8,   0,  8,            0};
-static const bc_mb_framebuffer fb_text = {0xb8000, 160, 80, 25, 16, BC_MB_FB_EGA_TEXT,
-                                          0,       0,   0,  0,  0,  0,                 0};
+static const bc_mb_framebuffer fb_rgb = {FB_ADDR, 4096, 1024, 768, 32, BC_MB_FB_RGB, 16, 8,
+                                         8,       8,    0,    8,   0};
+static const bc_mb_framebuffer fb_text = {0xb8000, 160, 80, 25, 16, BC_MB_FB_EGA_TEXT, 0, 0,
+                                          0,       0,   0,  0,  0};
 
 /* The map above plus [0xfd000000, +3 MiB) framebuffer (Multiboot type 2). */
 static void with_framebuffer(fixture *fx, const bc_mb_framebuffer *fb)
 {
-    assert_int_equal(mm_map_carve(&fx->map, FB_ADDR, 0x300000, MM_TYPE_FRAMEBUFFER,
-                                  MM_CARVE_ANY_TYPE),
-                     MM_OK);
+    assert_int_equal(
+        mm_map_carve(&fx->map, FB_ADDR, 0x300000, MM_TYPE_FRAMEBUFFER, MM_CARVE_ANY_TYPE), MM_OK);
     fx->in.fb = fb;
 }
 

@@ -228,8 +228,7 @@ static void uefi_screen_info(void **state)
 {
     (void)state;
     world *w = world_new(FAKE_UEFI, "/extra.cpio");
-    w->fw->fb = (bc_rev2_fb){0x80000000, 1280, 800, 5120, 32, 8, 16, 8, 8, 8, 0,
-                             MOS_FB_SOURCE_GOP};
+    w->fw->fb = (bc_rev2_fb){0x80000000, 1280, 800, 5120, 32, 8, 16, 8, 8, 8, 0, MOS_FB_SOURCE_GOP};
     boots(w);
     uint64_t kaddr;
     const uint8_t *bp = check_params(w, &kaddr);
@@ -340,10 +339,14 @@ static void cmdline_too_long(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(bios_64bit_entry),           cmocka_unit_test(uefi_efi_info),
-        cmocka_unit_test(kernel_without_64bit_entry), cmocka_unit_test(elf_given_as_linux),
-        cmocka_unit_test(truncated_bzimage),          cmocka_unit_test(missing_module),
-        cmocka_unit_test(cmdline_too_long),           cmocka_unit_test(uefi_screen_info),
+        cmocka_unit_test(bios_64bit_entry),
+        cmocka_unit_test(uefi_efi_info),
+        cmocka_unit_test(kernel_without_64bit_entry),
+        cmocka_unit_test(elf_given_as_linux),
+        cmocka_unit_test(truncated_bzimage),
+        cmocka_unit_test(missing_module),
+        cmocka_unit_test(cmdline_too_long),
+        cmocka_unit_test(uefi_screen_info),
         cmocka_unit_test(no_framebuffer_no_screen_info),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
