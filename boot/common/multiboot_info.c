@@ -7,7 +7,7 @@
 #include "text.h"
 
 #define STRING_MAX    4095u /* bytes of one string kept, without the NUL */
-#define MB1_INFO_SIZE 120u  /* the 116-byte struct, padded to 8 */
+#define MB1_INFO_SIZE 120u  /* the struct to the end of colour_info at 112 + 6, padded */
 #define MB_MMAP_ENTRY 24u
 #define MB1_MODULE    16u
 #define RSDP_V1_SIZE  20u
@@ -289,9 +289,11 @@ static bc_mb_status start(out *o, const bc_mb_info_input *in, void *buf, uint32_
 
 /* The framebuffer fields at `p` (MB1 info + 88, MB2 tag + 8): address,
  * pitch, width, height, bpp, type, then for RGB the colour fields at
- * p + colours_at (MB1: 22, right after the type; MB2: 24, after a 16-bit
- * reserved field, where GRUB and the kernels written for it put them). */
-static void put_fb(uint8_t *p, const bc_mb_framebuffer *fb, uint32_t colours_at)
+ * p + 24. MB2 has a 16-bit reserved field before them; MB1's colour_info
+ * is a union holding a 32-bit field in the specification's own
+ * multiboot.h, so GRUB (and the kernels built on that header) put it at
+ * info + 112, not at the 110 the specification's table shows. */
+static void put_fb(uint8_t *p, const bc_mb_framebuffer *fb)
 {
     put64(p, fb->addr);
     put32(p + 8, fb->pitch);
@@ -301,7 +303,7 @@ static void put_fb(uint8_t *p, const bc_mb_framebuffer *fb, uint32_t colours_at)
     p[21] = (uint8_t)fb->type;
     if (fb->type != BC_MB_FB_RGB)
         return;
-    uint8_t *c = p + colours_at;
+    uint8_t *c = p + MB_FB_FIXED;
     c[0] = fb->red_pos;
     c[1] = fb->red_size;
     c[2] = fb->green_pos;
@@ -413,7 +415,7 @@ bc_mb_status bc_mb1_info_build(const bc_mb_info_input *in, void *buf, uint32_t c
     }
     if (in->fb) {
         flags |= MB1_INFO_FB;
-        put_fb(info + MB1_FB_OFFSET, in->fb, 22); /* colour_info right after the type */
+        put_fb(info + MB1_FB_OFFSET, in->fb);
     }
     put32(info, flags);
     put32(info + 4, mem_lower_kib(in->map));
@@ -512,7 +514,7 @@ static bool mb2_framebuffer(out *o, const bc_mb_info_input *in)
     uint32_t colours = in->fb->type == BC_MB_FB_RGB ? MB_FB_COLOURS : 0;
     uint8_t *t = tag(o, BC_MB2_TAG_FRAMEBUFFER, 8 + MB_FB_FIXED + colours);
     if (t)
-        put_fb(t + 8, in->fb, MB_FB_FIXED);
+        put_fb(t + 8, in->fb);
     return t != NULL;
 }
 

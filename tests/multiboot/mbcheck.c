@@ -143,13 +143,13 @@ static void map_entry(mbc_ctx *c, uint64_t base, uint64_t len, uint32_t type, ui
 }
 
 /* The framebuffer fields at `p` (MB1 info + 88, MB2 tag + 8); the colour
- * fields at p + colours_at (MB1 22, MB2 24). */
-static void fb_fields(mbc_ctx *c, const uint8_t *p, uint32_t colours_at)
+ * fields at p + 24 in both (MB1: where GRUB's multiboot.h puts them). */
+static void fb_fields(mbc_ctx *c, const uint8_t *p)
 {
     c->fb = (mbc_fb){rd64(p), rd32(p + 8), rd32(p + 12), rd32(p + 16), p[20], p[21], {0}};
     if (c->fb.type == 1)
         for (int i = 0; i < 6; i++)
-            c->fb.colours[i] = p[colours_at + i];
+            c->fb.colours[i] = p[24 + i];
 }
 
 /* An RGB pixel: each colour non-empty, inside the pixel, no two sharing
@@ -334,12 +334,12 @@ static void mb1_sections(mbc_ctx *c, const uint8_t *info)
 
 static void check_mb1(mbc_ctx *c, uint32_t info_addr)
 {
-    const uint8_t *info = c->mem(c->env, info_addr, 116);
+    const uint8_t *info = c->mem(c->env, info_addr, 120); /* GRUB's struct: 120 bytes */
     if (!info) {
         fail(c, "info structure unreadable");
         return;
     }
-    used(c, info_addr, info_addr + 116ull);
+    used(c, info_addr, info_addr + 120ull);
     uint32_t flags = rd32(info);
     say_hex(c, "flags", flags);
     if (flags & 4)
@@ -367,7 +367,7 @@ static void check_mb1(mbc_ctx *c, uint32_t info_addr)
         say_str(c, "loader", s ? s : "(unreadable)");
     }
     if (flags & 0x1000)
-        fb_fields(c, info + 88, 22);
+        fb_fields(c, info + 88);
 }
 
 /* ---- Multiboot 2 ------------------------------------------------------------ */
@@ -495,7 +495,7 @@ static void mb2_tag(mbc_ctx *c, const uint8_t *t, uint32_t type, uint32_t size, 
         if (size < 32 || (t[29] == 1 && size < 38))
             fail(c, "framebuffer tag too short");
         else
-            fb_fields(c, t + 8, 24);
+            fb_fields(c, t + 8);
         break;
     case 9:
         say_u32(c, "elf.sections", rd32(t + 8));

@@ -559,8 +559,9 @@ static void expect_fb_lines(fixture *fx, uint32_t version, const char *type, con
     expect_line(fx, "MB fb=ok");
 }
 
-/* MB1 flag 12: the fields at info + 88, colour_info right after the type
- * (red 16/8, green 8/8, blue 0/8); MB2 tag 8: 38 bytes, colours at +32. */
+/* MB1 flag 12: the fields at info + 88, colour_info at 112 (GRUB's
+ * layout; red 16/8, green 8/8, blue 0/8); MB2 tag 8: 38 bytes, colours
+ * at +32. */
 static void framebuffer_rgb(void **state)
 {
     fixture *fx = *state;
@@ -574,7 +575,8 @@ static void framebuffer_rgb(void **state)
     assert_int_equal(mm_load_le32(info + 100), 1024);
     assert_int_equal(mm_load_le32(info + 104), 768);
     const uint8_t rest[8] = {32, 1, 16, 8, 8, 8, 0, 8};
-    assert_memory_equal(info + 108, rest, 8);
+    assert_memory_equal(info + 108, rest, 2);
+    assert_memory_equal(info + 112, rest + 2, 6);
     if (run_checker(fx, 1))
         fail_msg("checker failed:\n%s", fx->out.text);
     expect_line(fx, "MB fb.type=rgb");
