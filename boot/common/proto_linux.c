@@ -223,19 +223,18 @@ static void fill_screen(bc_boot *b, uint8_t *bp)
     const bc_rev2_fb *fb = &b->platform.fb;
     if (!fb->addr)
         return;
-    bc_linux_screen s = {fb->addr,
-                         fb->width,
-                         fb->height,
-                         fb->pitch,
-                         fb->bpp,
-                         fb->red_size,
-                         fb->red_shift,
-                         fb->green_size,
-                         fb->green_shift,
-                         fb->blue_size,
-                         fb->blue_shift,
-                         fb->source == MOS_FB_SOURCE_GOP,
-                         0};
+    bc_linux_screen s = {.base = fb->addr,
+                         .width = fb->width,
+                         .height = fb->height,
+                         .pitch = fb->pitch,
+                         .bpp = fb->bpp,
+                         .red_size = fb->red_size,
+                         .red_pos = fb->red_shift,
+                         .green_size = fb->green_size,
+                         .green_pos = fb->green_shift,
+                         .blue_size = fb->blue_size,
+                         .blue_pos = fb->blue_shift,
+                         .efi = fb->source == MOS_FB_SOURCE_GOP};
     if (bc_linux_params_screen(bp, &s) != MM_OK) {
         mm_log(bc_boot_log(b), MM_LOG_WARN,
                "linux: screen_info: the framebuffer (%ux%u, pitch %u) does not fit it; left zero",

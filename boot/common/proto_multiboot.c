@@ -264,36 +264,28 @@ static bool describe_screen(const bc_platform *p)
 {
     const bc_rev2_fb *f = &p->fb;
     if (f->addr) {
-        S.fb = (bc_mb_framebuffer){f->addr,
-                                   f->pitch,
-                                   f->width,
-                                   f->height,
-                                   f->bpp,
-                                   BC_MB_FB_RGB,
-                                   f->red_shift,
-                                   f->red_size,
-                                   f->green_shift,
-                                   f->green_size,
-                                   f->blue_shift,
-                                   f->blue_size,
-                                   0};
+        S.fb = (bc_mb_framebuffer){.addr = f->addr,
+                                   .pitch = f->pitch,
+                                   .width = f->width,
+                                   .height = f->height,
+                                   .bpp = f->bpp,
+                                   .type = BC_MB_FB_RGB,
+                                   .red_pos = f->red_shift,
+                                   .red_size = f->red_size,
+                                   .green_pos = f->green_shift,
+                                   .green_size = f->green_size,
+                                   .blue_pos = f->blue_shift,
+                                   .blue_size = f->blue_size};
         return true;
     }
     if (!p->vga_text)
         return false;
-    S.fb = (bc_mb_framebuffer){VGA_TEXT_ADDR,
-                               VGA_TEXT_COLS * 2,
-                               VGA_TEXT_COLS,
-                               VGA_TEXT_ROWS,
-                               16,
-                               BC_MB_FB_EGA_TEXT,
-                               0,
-                               0,
-                               0,
-                               0,
-                               0,
-                               0,
-                               0};
+    S.fb = (bc_mb_framebuffer){.addr = VGA_TEXT_ADDR,
+                               .pitch = VGA_TEXT_COLS * 2,
+                               .width = VGA_TEXT_COLS,
+                               .height = VGA_TEXT_ROWS,
+                               .bpp = 16,
+                               .type = BC_MB_FB_EGA_TEXT};
     return true;
 }
 
