@@ -273,20 +273,29 @@ static void release(void *ctx, uint64_t base, uint64_t size)
 
 /* ---- the rest ---- */
 
-/* The mode boot.cfg asks for; the log moves from VGA text to it.
- * resolution= is global: a second MultiOS entry (after a failed one) gets
- * the mode the first one set. */
-static void video(void *ctx, uint32_t want_w, uint32_t want_h, bc_rev2_fb *fb)
+/* The mode the kernel asks for; the log moves from VGA text to it. A
+ * later entry (after a failed one) asking for the same gets the mode
+ * already set. */
+static void video(void *ctx, const bc_video_want *want, bc_rev2_fb *fb, uint32_t *vga_text)
 {
     (void)ctx;
-    static bool tried;
-    if (tried) {
+    static void *low;
+    static bc_video_want set; /* what the mode in use was set for */
+    static bool graphics;     /* a VBE mode was set: VGA text is gone */
+    bool same = set.kind == BC_VIDEO_LINEAR && set.width == want->width &&
+                set.height == want->height && set.bpp == want->bpp;
+    if (want->kind == BC_VIDEO_AS_IS || same) {
         *fb = vbe.fb;
+        *vga_text = !graphics;
         return;
     }
-    tried = true;
-    vbe_set_mode(&vbe, want_w, want_h, low_alloc_or_die(VBE_BUFFER_SIZE, "VBE buffers"), &con_log);
+    set = *want;
+    if (!low)
+        low = low_alloc_or_die(VBE_BUFFER_SIZE, "VBE buffers");
+    vbe_set_mode(&vbe, want->width, want->height, want->bpp, low, &con_log);
+    graphics |= vbe.fb.addr != 0;
     *fb = vbe.fb;
+    *vga_text = !graphics;
     if (vbe.fb.addr) {
         con_use_framebuffer(&vbe.con);
         mm_log(&con_log, MM_LOG_INFO, "framebuffer: %ux%u, %u bpp, pitch %u at 0x%llx",

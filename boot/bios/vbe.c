@@ -87,8 +87,8 @@ static void start_console(struct vbe_screen *s)
         bc_fbcon_clear(&s->con);
 }
 
-void vbe_set_mode(struct vbe_screen *s, uint32_t want_w, uint32_t want_h, void *low,
-                  const mm_logger *log)
+void vbe_set_mode(struct vbe_screen *s, uint32_t want_w, uint32_t want_h, uint32_t want_bpp,
+                  void *low, const mm_logger *log)
 {
     static bc_fb_mode modes[VBE_MODES_MAX];
     uint8_t *info = low, *mi = info + 512;
@@ -104,7 +104,7 @@ void vbe_set_mode(struct vbe_screen *s, uint32_t want_w, uint32_t want_h, void *
         return;
     }
     uint32_t n = list_modes(info, mi, modes);
-    if (bc_fb_pick_mode(modes, n, want_w, want_h, &pick, &exact) != MM_OK ||
+    if (bc_fb_pick_mode_depth(modes, n, want_w, want_h, want_bpp, &pick, &exact) != MM_OK ||
         !vbe_call(0x4f01, 0, (uint16_t)modes[pick].id, mi) || !describe(mi, &s->fb) ||
         !vbe_call(0x4f02, (uint16_t)(modes[pick].id | VBE_MODE_LINEAR), 0, mi)) {
         mm_memset(&s->fb, 0, sizeof s->fb);

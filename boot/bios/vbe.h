@@ -18,13 +18,14 @@ struct vbe_screen {
 };
 
 /* Sets the linear-framebuffer mode closest to want_w x want_h (both 0:
- * the largest up to 1920 x 1080, fbmode.h) through the BIOS, using
+ * the largest up to 1920 x 1080, fbmode.h; want_bpp bits per pixel when
+ * that size offers it, 0: the most) through the BIOS, using
  * VBE_BUFFER_SIZE bytes at `low` (below 1 MiB, 16-byte aligned) for the
  * BIOS's answers; logs a WARN on `log` when the size is not exact, and
  * starts the console there with the screen cleared. Without VBE 2.0+ or a
  * drawable linear mode `s` describes no framebuffer (an INFO line says
  * why) and the text screen stays. */
-void vbe_set_mode(struct vbe_screen *s, uint32_t want_w, uint32_t want_h, void *low,
-                  const mm_logger *log);
+void vbe_set_mode(struct vbe_screen *s, uint32_t want_w, uint32_t want_h, uint32_t want_bpp,
+                  void *low, const mm_logger *log);
 
 #endif

@@ -551,9 +551,10 @@ static void give_back(bc_boot *b)
 {
     b->retry_armed = 0;
     for (int id = 0; id < BC_RANGE_COUNT; id++) {
-        if (id != BC_RANGE_BOOT_HEAP)
+        if (id != BC_RANGE_BOOT_HEAP && id != BC_RANGE_FRAMEBUFFER)
             release_range(b, &b->range[id]);
     }
+    b->range[BC_RANGE_FRAMEBUFFER] = (bc_placed){0, 0}; /* recorded, never taken */
     for (bc_range_rec *rec = b->records; rec; rec = rec->next)
         release_range(b, &rec->r);
     if (mm_heap_rewind(&b->heap, b->attempt_mark) != MM_OK)
@@ -562,12 +563,27 @@ static void give_back(bc_boot *b)
     b->kernel_file_size = 0;
 }
 
-/* The framebuffer for protocols that hand one over (MultiOS); other
- * kernels get the screen as the firmware left it. */
-static void set_video(bc_boot *b)
+void bc_boot_video(bc_boot *b, const bc_video_want *want)
 {
-    if (b->fw->video && b->entry->protocol == BC_PROTO_MOS)
-        b->fw->video(b->fw->ctx, b->cfg.fb_width, b->cfg.fb_height, &b->platform.fb);
+    bc_video_want w = *want;
+    b->platform.fb = (bc_rev2_fb){0};
+    b->platform.vga_text = 0;
+    if (!b->fw->video)
+        return;
+    if (w.kind == BC_VIDEO_LINEAR && (w.width == 0 || w.height == 0)) {
+        w.width = b->cfg.fb_width;
+        w.height = b->cfg.fb_height;
+    }
+    b->fw->video(b->fw->ctx, &w, &b->platform.fb, &b->platform.vga_text);
+}
+
+void bc_boot_record_framebuffer(bc_boot *b)
+{
+    const bc_rev2_fb *fb = &b->platform.fb;
+    uint64_t g = b->mem.bitmap_granularity, base = mm_align_down(fb->addr, g), end;
+    if (!fb->addr || !mm_align_up(fb->addr + (uint64_t)fb->pitch * fb->height, g, &end))
+        return;
+    b->range[BC_RANGE_FRAMEBUFFER] = (bc_placed){base, end - base};
 }
 
 /* The menu (or the default entry) and the chosen entry's prepare, until
@@ -582,7 +598,6 @@ static void prepare_entry(bc_boot *b)
         give_back(b);
     records_init(b);
     choose_entry(b, failed ? b->failure : NULL);
-    set_video(b);
     b->backend->prepare(b);
     b->retry_armed = 0;
 }

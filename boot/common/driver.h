@@ -55,6 +55,7 @@ typedef struct bc_platform {
     uint32_t bios_memory_detect; /* MOS_BIOS_DETECT_* */
     uint32_t nx;                 /* 1 when the CPU has NX (the tables then use it) */
     bc_rev2_fb fb;               /* the framebuffer the log is drawn on; addr 0 = none */
+    uint32_t vga_text;           /* 1: no fb, the screen is VGA text 80 x 25 at 0xb8000 */
     const void *ap_blob;         /* the AP trampoline (ap_trampoline.S) as linked; NULL: no APs */
     uint32_t ap_blob_size;       /* bytes */
     /* BIOS only: the drive the loader was started from (DL at entry)
@@ -73,6 +74,17 @@ typedef struct bc_efi_map {
     uint32_t desc_size; /* firmware descriptor stride */
     uint32_t desc_version;
 } bc_efi_map;
+
+/* What a kernel wants of the screen (bc_boot_video). */
+typedef enum bc_video_kind {
+    BC_VIDEO_AS_IS = 0,  /* leave the screen as it is; describe it */
+    BC_VIDEO_LINEAR = 1, /* a linear framebuffer mode */
+} bc_video_kind;
+
+typedef struct bc_video_want {
+    uint32_t kind;               /* bc_video_kind */
+    uint32_t width, height, bpp; /* LINEAR: pixels, bits; 0 = no preference */
+} bc_video_want;
 
 /* How the kernel is entered (bc_fw_ops.enter). */
 typedef enum bc_entry_mode {
@@ -139,13 +151,16 @@ typedef struct bc_fw_ops {
     mm_status (*place_at)(void *ctx, uint64_t base, uint64_t size);
     /* Gives back [base, base + size) taken by `place` (page multiples). */
     void (*release)(void *ctx, uint64_t base, uint64_t size);
-    /* Sets the framebuffer mode closest to want_w x want_h (both 0: the
-     * firmware's choice, fbmode.h), logs a WARN when it is not exact, and
-     * draws the log there from then on (screen cleared); *fb gets the
-     * mode in use (addr 0: no framebuffer). Called right after an entry is
-     * chosen, for MultiOS entries only (again after a failed entry). May
-     * be NULL (no framebuffer). */
-    void (*video)(void *ctx, uint32_t want_w, uint32_t want_h, bc_rev2_fb *fb);
+    /* The screen for the kernel, before `exit`. BC_VIDEO_LINEAR: sets the
+     * framebuffer mode closest to width x height (both 0: the firmware's
+     * choice, fbmode.h), of `bpp` bits per pixel when that size offers
+     * it (0: the most), logs a WARN when the size is not exact, and draws
+     * the log there from then on (screen cleared). BC_VIDEO_AS_IS: changes
+     * nothing. Either way *fb gets the mode in use (addr 0: no linear
+     * framebuffer) and *vga_text 1 when there is none and the screen is
+     * VGA text mode 80 x 25 at 0xb8000, else 0. May be called again (a
+     * later entry after a failed one). May be NULL (no screen to tell). */
+    void (*video)(void *ctx, const bc_video_want *want, bc_rev2_fb *fb, uint32_t *vga_text);
     /* Fills `out` (RSDP, TSC frequency, ...). Called once, before `exit`. */
     void (*platform)(void *ctx, bc_platform *out);
     /* Leaves the firmware (`attempt` counts from 1). MM_OK: the firmware
@@ -358,6 +373,20 @@ void *bc_boot_alloc_aligned(bc_boot *b, uint64_t bytes, uint32_t align, const ch
  * with its name. Returns the buffer, its size in *size. */
 void *bc_boot_read_file(bc_boot *b, const char *path, const char *what, uint64_t max, bool empty_ok,
                         uint64_t *size);
+
+/* Sets up the screen as `want` asks (bc_fw_ops.video), before `exit`: a
+ * LINEAR request without a size takes boot.cfg's `resolution=` (else the
+ * firmware's choice). b->platform.fb and b->platform.vga_text then
+ * describe the screen the kernel gets. Back ends call it once in
+ * prepare, when they know what their kernel wants; entries that never
+ * call it get the screen as it is and no description. */
+void bc_boot_video(bc_boot *b, const bc_video_want *want);
+
+/* Records the framebuffer bc_boot_video set (if any) as the range
+ * BC_RANGE_FRAMEBUFFER, in whole granules (carving it never rounds into
+ * a neighbour), so the final map types it: device memory the firmware
+ * gave, recorded, not taken from it. */
+void bc_boot_record_framebuffer(bc_boot *b);
 
 /* The selected entry's string `s` (kernel, cmdline, module path or args). */
 const char *bc_boot_str(const bc_boot *b, bc_cfg_str s);

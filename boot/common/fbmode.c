@@ -97,3 +97,20 @@ mm_status bc_fb_pick_mode(const bc_fb_mode *modes, uint32_t n, uint32_t want_w, 
     *exact = !want_w || (modes[*index].width == want_w && modes[*index].height == want_h);
     return MM_OK;
 }
+
+mm_status bc_fb_pick_mode_depth(const bc_fb_mode *modes, uint32_t n, uint32_t want_w,
+                                uint32_t want_h, uint32_t want_bpp, uint32_t *index, bool *exact)
+{
+    mm_status st = bc_fb_pick_mode(modes, n, want_w, want_h, index, exact);
+    if (st != MM_OK || want_bpp == 0)
+        return st;
+    const bc_fb_mode *p = &modes[*index];
+    for (uint32_t i = 0; i < n; i++) {
+        if (drawable(&modes[i]) && modes[i].width == p->width && modes[i].height == p->height &&
+            modes[i].bpp == want_bpp) {
+            *index = i;
+            break;
+        }
+    }
+    return MM_OK;
+}

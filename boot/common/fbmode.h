@@ -36,4 +36,10 @@ mm_status bc_fb_parse_resolution(const char *s, uint32_t *w, uint32_t *h, const 
 mm_status bc_fb_pick_mode(const bc_fb_mode *modes, uint32_t n, uint32_t want_w, uint32_t want_h,
                           uint32_t *index, bool *exact);
 
+/* bc_fb_pick_mode, then, when want_bpp is not 0, the first drawable mode
+ * of the chosen size with want_bpp bits per pixel if the firmware lists
+ * one (a Multiboot kernel's depth); same results. */
+mm_status bc_fb_pick_mode_depth(const bc_fb_mode *modes, uint32_t n, uint32_t want_w,
+                                uint32_t want_h, uint32_t want_bpp, uint32_t *index, bool *exact);
+
 #endif

@@ -29,7 +29,23 @@
 #define HDR_MIN_END       0x264u /* the fields read above, all in any 2.10+ header */
 
 /* Zero page fields outside the setup header. */
-#define BP_ACPI_RSDP    0x070u
+#define BP_ACPI_RSDP 0x070u
+/* screen_info (boot_params offset 0), from the kernel's screen_info.h. */
+#define SI_IS_VGA       0x0fu
+#define SI_LFB_WIDTH    0x12u
+#define SI_LFB_HEIGHT   0x14u
+#define SI_LFB_DEPTH    0x16u
+#define SI_LFB_BASE     0x18u
+#define SI_LFB_SIZE     0x1cu
+#define SI_LFB_LINE     0x24u
+#define SI_COLOURS      0x26u /* red, green, blue, rsvd: size then pos */
+#define SI_PAGES        0x32u
+#define SI_CAPABILITIES 0x36u
+#define SI_EXT_LFB_BASE 0x3au
+#define VIDEO_TYPE_VLFB 0x23u
+#define VIDEO_TYPE_EFI  0x70u
+#define VIDEO_CAP_64BIT 0x2u
+#define VLFB_SIZE_SHIFT 16u /* VESA's lfb_size counts 64 KiB blocks */
 #define BP_EXT_RAMDISK  0x0c0u
 #define BP_EXT_RAMSIZE  0x0c4u
 #define BP_EXT_CMD_LINE 0x0c8u
@@ -457,6 +473,65 @@ mm_status bc_linux_params_firmware(uint8_t *bp, const bc_linux_firmware *fw)
     mm_store_le32(e + 0x14, fw->efi_map_size);
     mm_store_le32(e + 0x18, (uint32_t)(fw->efi_system_table >> 32));
     mm_store_le32(e + 0x1c, (uint32_t)(fw->efi_map >> 32));
+    return MM_OK;
+}
+
+static void store16(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+/* Mask of `size` bits at `pos` (size < 32). */
+static uint32_t bits_at(uint32_t size, uint32_t pos)
+{
+    return size >= 32 || pos >= 32 ? 0 : ((1u << size) - 1u) << pos;
+}
+
+/* The pixel bits no colour uses, when they are one run: size and pos. */
+static void reserved_bits(const bc_linux_screen *s, uint8_t *size, uint8_t *pos)
+{
+    uint32_t all = s->bpp >= 32 ? 0xffffffffu : (1u << s->bpp) - 1u;
+    uint32_t rest =
+        all & ~(bits_at(s->red_size, s->red_pos) | bits_at(s->green_size, s->green_pos) |
+                bits_at(s->blue_size, s->blue_pos));
+    *size = *pos = 0;
+    if (rest == 0)
+        return;
+    uint32_t low = (uint32_t)mm_log2(rest & (0u - rest)), run = rest >> low;
+    if ((run & (run + 1u)) != 0) /* not contiguous: say nothing */
+        return;
+    *pos = (uint8_t)low;
+    *size = (uint8_t)mm_log2(run + 1u);
+}
+
+mm_status bc_linux_params_screen(uint8_t *bp, const bc_linux_screen *s)
+{
+    if (!bp || !s)
+        return MM_ERR_INVALID_ARGUMENT;
+    uint64_t bytes = (uint64_t)s->pitch * s->height;
+    if (s->base == 0 || s->width == 0 || s->height == 0 || s->width > 0xffffu ||
+        s->height > 0xffffu || s->pitch > 0xffffu || s->bpp == 0 || s->bpp > 32 ||
+        (uint64_t)s->pitch * 8 < (uint64_t)s->width * s->bpp || bytes > 0xffffffffu)
+        return MM_ERR_OUT_OF_RANGE;
+    uint8_t rsvd_size, rsvd_pos;
+    reserved_bits(s, &rsvd_size, &rsvd_pos);
+    bp[SI_IS_VGA] = s->efi ? VIDEO_TYPE_EFI : VIDEO_TYPE_VLFB;
+    store16(bp + SI_LFB_WIDTH, s->width);
+    store16(bp + SI_LFB_HEIGHT, s->height);
+    store16(bp + SI_LFB_DEPTH, s->bpp);
+    mm_store_le32(bp + SI_LFB_BASE, (uint32_t)s->base);
+    uint64_t blocks = (bytes + (1u << VLFB_SIZE_SHIFT) - 1) >> VLFB_SIZE_SHIFT;
+    mm_store_le32(bp + SI_LFB_SIZE, (uint32_t)(s->efi ? bytes : blocks));
+    store16(bp + SI_LFB_LINE, s->pitch);
+    const uint8_t colours[8] = {s->red_size,  s->red_pos,  s->green_size, s->green_pos,
+                                s->blue_size, s->blue_pos, rsvd_size,     rsvd_pos};
+    mm_memcpy(bp + SI_COLOURS, colours, sizeof colours);
+    store16(bp + SI_PAGES, 1);
+    if (s->base >> 32) {
+        mm_store_le32(bp + SI_CAPABILITIES, VIDEO_CAP_64BIT);
+        mm_store_le32(bp + SI_EXT_LFB_BASE, (uint32_t)(s->base >> 32));
+    }
     return MM_OK;
 }
 

@@ -174,9 +174,8 @@ mm_status bc_linux_load_kernel(const bc_linux_image *img, const void *file, size
  * command line `cmdline` (cmdline_bytes - 1 characters, any NUL inside
  * ends it early) followed by a NUL into `cmdline_dst` (the memory at
  * plan->cmdline_addr, >= plan->cmdline_bytes bytes). screen_info (offset
- * 0) stays zero: see bc_linux_params_screen's note in docs/linux.md.
- * MM_ERR_INVALID_ARGUMENT for NULL pointers or a file shorter than
- * img->header_end. */
+ * 0) stays zero (bc_linux_params_screen fills it). MM_ERR_INVALID_ARGUMENT for NULL pointers or a
+ * file shorter than img->header_end. */
 mm_status bc_linux_params_init(uint8_t *bp, const bc_linux_image *img, const void *file, size_t len,
                                const bc_linux_plan *plan, const char *cmdline, char *cmdline_dst);
 
@@ -198,6 +197,28 @@ typedef struct bc_linux_firmware {
  * MM_ERR_INVALID_ARGUMENT for NULL pointers or an EFI map without a
  * descriptor size. */
 mm_status bc_linux_params_firmware(uint8_t *bp, const bc_linux_firmware *fw);
+
+/* The linear framebuffer the loader set, for screen_info. */
+typedef struct bc_linux_screen {
+    uint64_t base;          /* physical */
+    uint32_t width, height; /* pixels, each at most 65535 */
+    uint32_t pitch;         /* bytes per line, at most 65535 */
+    uint32_t bpp;           /* bits per pixel, 1 .. 32 */
+    uint8_t red_size, red_pos, green_size, green_pos, blue_size, blue_pos; /* bits */
+    uint8_t efi; /* 1: a UEFI GOP mode (VIDEO_TYPE_EFI); 0: a VBE mode (VIDEO_TYPE_VLFB) */
+    uint8_t reserved;
+} bc_linux_screen;
+
+/* Fills screen_info (zero page offset 0, zeroed before) so Linux's efifb,
+ * vesafb or simpledrm drives the framebuffer: orig_video_isVGA 0x70 (EFI)
+ * or 0x23 (VESA linear), lfb_width/height/depth/linelength, lfb_base
+ * (+ ext_lfb_base and VIDEO_CAPABILITY_64BIT_BASE above 4 GiB), lfb_size
+ * (EFI: bytes; VESA: 64 KiB blocks, rounded up) covering pitch * height,
+ * the colour sizes and positions, and rsvd for the pixel bits no colour
+ * uses when they form one run. MM_ERR_INVALID_ARGUMENT for NULL;
+ * MM_ERR_OUT_OF_RANGE (nothing written) for base 0, a zero or too large
+ * size, a pitch below width * bpp / 8 or pitch * height past 4 GiB. */
+mm_status bc_linux_params_screen(uint8_t *bp, const bc_linux_screen *s);
 
 /* e820 type Linux is given for an mm type: usable 1 for usable RAM and for
  * every loader-owned type (Linux reserves its kernel, initrd, setup_data

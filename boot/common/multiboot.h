@@ -59,7 +59,7 @@ typedef enum bc_mb_status {
 /* MB1 header flag bits (bits 0-15 are requirements, 16-31 optional). */
 #define BC_MB1_FLAG_PAGE_ALIGN 0x1u     /* modules page-aligned */
 #define BC_MB1_FLAG_MEMINFO    0x2u     /* mem_* and mmap wanted */
-#define BC_MB1_FLAG_VIDEO      0x4u     /* video mode table wanted (not yet) */
+#define BC_MB1_FLAG_VIDEO      0x4u     /* video mode fields valid (header bytes 32-47) */
 #define BC_MB1_FLAG_ADDRESS    0x10000u /* address fields valid (a.out kludge) */
 
 /* MB2 header tag types. */
@@ -119,6 +119,12 @@ enum {
 #define BC_MB_HAS_CONSOLE     0x8u  /* MB2 tag 4 (console_flags valid) */
 #define BC_MB_ALIGN_MODULES   0x10u /* MB1 flag 0 / MB2 tag 6 (always honoured) */
 
+/* bc_mb_header.video: what the kernel asks of the screen (MB1 flag 2's
+ * mode_type, MB2 tag 5). */
+#define BC_MB_VIDEO_NONE   0u /* no request: the screen as it is */
+#define BC_MB_VIDEO_LINEAR 1u /* a linear graphics mode */
+#define BC_MB_VIDEO_TEXT   2u /* EGA text: the screen as it is */
+
 /* A header as found: where, what it asks for. */
 typedef struct bc_mb_header {
     uint32_t version;     /* 1 or 2 */
@@ -136,6 +142,11 @@ typedef struct bc_mb_header {
     uint32_t reloc_align;
     uint32_t reloc_pref;       /* 0 none, 1 lowest, 2 highest */
     uint32_t console_flags;    /* when BC_MB_HAS_CONSOLE */
+    uint32_t video;            /* BC_MB_VIDEO_* */
+    uint32_t video_width;      /* pixels (text: columns); 0 = no preference */
+    uint32_t video_height;     /* pixels (text: rows); 0 = no preference */
+    uint32_t video_depth;      /* bits per pixel; 0 = no preference */
+    uint32_t video_required;   /* MB2: tag 5 without its optional flag */
     uint32_t info_wanted;      /* MB2: BC_MB2_INFO_BIT of each requested type < 32 */
     uint32_t optional_ignored; /* MB2: bit per optional header tag type skipped */
     char msg[BC_MB_MSG_MAX];   /* "ok" or the problem */
@@ -143,11 +154,12 @@ typedef struct bc_mb_header {
 
 /* Finds and validates the Multiboot `version` (1 or 2) header in the
  * `len`-byte file. MB1: first magic with a valid checksum in the first
- * 8 KiB at a 4-byte boundary; required flag bits other than 0, 1 (and 16,
- * the address fields) are refused. MB2: first valid header in 32 KiB at an
- * 8-byte boundary, architecture i386, tags walked to the end tag; a
- * required tag we do not implement (framebuffer, EFI boot services, EFI
- * entry points, unknown types) is refused, as is a required information
+ * 8 KiB at a 4-byte boundary; required flag bits other than 0, 1, 2 (and
+ * 16, the address fields) are refused, as is a video mode_type other
+ * than 0 (linear) or 1 (EGA text). MB2: first valid header in 32 KiB at
+ * an 8-byte boundary, architecture i386, tags walked to the end tag; a
+ * required tag we do not implement (EFI boot services, EFI entry points,
+ * unknown types) is refused, as is a required information
  * request for a type not in `info_available` (BC_MB2_INFO_BIT mask; types
  * >= 32 are never available). Fills *h (h->msg always; other fields
  * unspecified on error). Reads only inside the file. */
@@ -233,6 +245,22 @@ bc_mb_status bc_mb_modules_check(const bc_mb_plan *p, const bc_mb_module *mods, 
  * of the full line without the NUL (the bytes needed are that + 1). */
 size_t bc_mb_cmdline(char *dst, size_t cap, const char *path, const char *args);
 
+/* A screen for MB1 flag 12 / MB2 tag 8. */
+#define BC_MB_FB_RGB      1u /* direct colour; the colour fields below */
+#define BC_MB_FB_EGA_TEXT 2u /* width x height characters of 2 bytes */
+
+typedef struct bc_mb_framebuffer {
+    uint64_t addr;             /* physical */
+    uint32_t pitch;            /* bytes per line */
+    uint32_t width, height;    /* pixels (EGA text: characters) */
+    uint32_t bpp;              /* bits per pixel (EGA text: 16) */
+    uint32_t type;             /* BC_MB_FB_* */
+    uint8_t red_pos, red_size; /* RGB: bit position and width of each colour */
+    uint8_t green_pos, green_size;
+    uint8_t blue_pos, blue_size;
+    uint16_t reserved;
+} bc_mb_framebuffer;
+
 /* bc_mb_info_input.flags */
 #define BC_MB_INFO_BOOTDEV 0x1u /* bios_drive/partition/sub_partition valid */
 
@@ -260,9 +288,7 @@ typedef struct bc_mb_info_input {
     uint32_t efi_map_size;     /* bytes */
     uint32_t efi_desc_size;
     uint32_t efi_desc_version;
-    /* Framebuffer (MB1 flags bit 12, MB2 tag 8) goes here once the front
-     * ends set a video mode: a bc_mb_framebuffer input emitted by
-     * mb1_framebuffer()/mb2_framebuffer() next to the memory map. */
+    const bc_mb_framebuffer *fb; /* MB1 flag 12 / MB2 tag 8; NULL = none */
 } bc_mb_info_input;
 
 /* Upper bound of the info structure's bytes for `version` (1 or 2) with
@@ -274,16 +300,16 @@ uint32_t bc_mb_info_size(uint32_t version, const bc_mb_info_input *in, uint32_t 
 /* Builds the MB1 information structure (struct, memory map, modules,
  * section headers, strings) in buf[0 .. cap), which sits at physical
  * `phys` (8-aligned, buffer below 4 GiB); *used gets the bytes written.
- * The memory map is in->map translated (bc_mb_map_type) with equal
- * neighbours merged; mem_lower/mem_upper count RAM of any loader-known
- * kind from 0 and from 1 MiB. BC_MB_BUFFER_TOO_SMALL, BC_MB_BAD_ARGUMENT
- * (NULL, unaligned, past 4 GiB); the buffer is garbage on error. */
+ * The framebuffer fields (flag 12) when in->fb. The memory map is in->map
+ * translated (bc_mb_map_type) with equal neighbours merged; mem_lower/mem_upper count RAM of any
+ * loader-known kind from 0 and from 1 MiB. BC_MB_BUFFER_TOO_SMALL, BC_MB_BAD_ARGUMENT (NULL,
+ * unaligned, past 4 GiB); the buffer is garbage on error. */
 bc_mb_status bc_mb1_info_build(const bc_mb_info_input *in, void *buf, uint32_t cap, uint64_t phys,
                                uint32_t *used);
 
 /* Builds the MB2 information (fixed part and tags: cmdline, loader name,
- * modules, basic meminfo, boot device when known, memory map, ELF
- * sections when shdrs, EFI64 system table, SMBIOS, ACPI old (always the
+ * modules, basic meminfo, boot device when known, memory map, framebuffer
+ * when fb, ELF sections when shdrs, EFI64 system table, SMBIOS, ACPI old (always the
  * 20-byte v1 part) and new (revision >= 2) RSDP, EFI memory map, load base
  * address, end) like bc_mb1_info_build. */
 bc_mb_status bc_mb2_info_build(const bc_mb_info_input *in, void *buf, uint32_t cap, uint64_t phys,

@@ -23,13 +23,28 @@ static bc_mb_status say_num(char *msg, bc_mb_status st, const char *what, uint32
     return st;
 }
 
-static const char *mb1_flag_name(uint32_t bit)
-{
-    return bit == 2 ? " (video mode) not supported" : " not supported";
-}
+/* Required flag bits (0-15) we implement: module alignment, memory
+ * info, video mode. */
+#define MB1_SUPPORTED_REQUIRED (BC_MB1_FLAG_PAGE_ALIGN | BC_MB1_FLAG_MEMINFO | BC_MB1_FLAG_VIDEO)
+#define MB1_VIDEO_END          48u /* the video fields end the longest header */
 
-/* Required flag bits (0-15) we implement: module alignment, memory info. */
-#define MB1_SUPPORTED_REQUIRED (BC_MB1_FLAG_PAGE_ALIGN | BC_MB1_FLAG_MEMINFO)
+/* Flag 2's fields (header bytes 32-47, after the address fields, which
+ * are there even when flag 16 is clear). */
+static bc_mb_status mb1_video(const uint8_t *f, size_t len, uint32_t off, bc_mb_header *h)
+{
+    if (len - off < MB1_VIDEO_END)
+        return say(h->msg, BC_MB_BAD_HEADER, "multiboot1: video fields past the end of file");
+    uint32_t mode = mm_load_le32(f + off + 32);
+    if (mode > 1)
+        return say_num(h->msg, BC_MB_BAD_HEADER, "multiboot1: video mode_type ", mode,
+                       " unknown (0 linear, 1 EGA text)");
+    h->length = MB1_VIDEO_END;
+    h->video = mode == 0 ? BC_MB_VIDEO_LINEAR : BC_MB_VIDEO_TEXT;
+    h->video_width = mm_load_le32(f + off + 36);
+    h->video_height = mm_load_le32(f + off + 40);
+    h->video_depth = mm_load_le32(f + off + 44);
+    return BC_MB_OK;
+}
 
 static bc_mb_status mb1_fields(const uint8_t *f, size_t len, uint32_t off, bc_mb_header *h)
 {
@@ -37,16 +52,21 @@ static bc_mb_status mb1_fields(const uint8_t *f, size_t len, uint32_t off, bc_mb
     if (unsupported) {
         uint32_t bit = mm_log2(unsupported & (0u - unsupported));
         return say_num(h->msg, BC_MB_UNSUPPORTED, "multiboot1: required flag bit ", bit,
-                       mb1_flag_name(bit));
+                       " not supported");
     }
     h->length = 12;
     if (h->flags & BC_MB1_FLAG_PAGE_ALIGN)
         h->has |= BC_MB_ALIGN_MODULES;
+    if (h->flags & BC_MB1_FLAG_VIDEO) {
+        bc_mb_status st = mb1_video(f, len, off, h);
+        if (st != BC_MB_OK)
+            return st;
+    }
     if (!(h->flags & BC_MB1_FLAG_ADDRESS))
         return BC_MB_OK;
     if (len - off < 32)
         return say(h->msg, BC_MB_BAD_HEADER, "multiboot1: address fields past the end of file");
-    h->length = 32;
+    h->length = h->length > 32 ? h->length : 32;
     h->has |= BC_MB_HAS_ADDRESS | BC_MB_HAS_ENTRY;
     h->header_addr = mm_load_le32(f + off + 12);
     h->load_addr = mm_load_le32(f + off + 16);
@@ -89,8 +109,6 @@ static uint32_t mb2_htag_min_size(uint32_t type)
 static const char *mb2_htag_unsupported(uint32_t type)
 {
     switch (type) {
-    case BC_MB2_HTAG_FRAMEBUFFER:
-        return " (framebuffer) not supported";
     case BC_MB2_HTAG_EFI_BS:
         return " (EFI boot services) not supported";
     case BC_MB2_HTAG_ENTRY_EFI32:
@@ -141,6 +159,13 @@ static bc_mb_status mb2_known_tag(const uint8_t *t, uint32_t size, bool required
         h->has |= BC_MB_HAS_CONSOLE;
         h->console_flags = mm_load_le32(t + 8);
         return BC_MB_OK;
+    case BC_MB2_HTAG_FRAMEBUFFER:
+        h->video = BC_MB_VIDEO_LINEAR;
+        h->video_width = mm_load_le32(t + 8);
+        h->video_height = mm_load_le32(t + 12);
+        h->video_depth = mm_load_le32(t + 16);
+        h->video_required = required;
+        return BC_MB_OK;
     case BC_MB2_HTAG_MODULE_ALIGN:
         h->has |= BC_MB_ALIGN_MODULES;
         return BC_MB_OK;
@@ -151,7 +176,7 @@ static bc_mb_status mb2_known_tag(const uint8_t *t, uint32_t size, bool required
         h->reloc_align = mm_load_le32(t + 16);
         h->reloc_pref = mm_load_le32(t + 20);
         return BC_MB_OK;
-    default: /* framebuffer, EFI boot services, EFI entry points */
+    default: /* EFI boot services, EFI entry points */
         if (required)
             return say_num(h->msg, BC_MB_UNSUPPORTED, "multiboot2: required tag ", type,
                            mb2_htag_unsupported(type));

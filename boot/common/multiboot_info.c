@@ -7,12 +7,14 @@
 #include "text.h"
 
 #define STRING_MAX    4095u /* bytes of one string kept, without the NUL */
-#define MB1_INFO_SIZE 120u  /* the 116-byte struct, padded to 8 */
+#define MB1_INFO_SIZE 120u  /* the struct to the end of colour_info at 112 + 6, padded */
 #define MB_MMAP_ENTRY 24u
 #define MB1_MODULE    16u
 #define RSDP_V1_SIZE  20u
 #define RSDP_V2_MIN   36u
 #define RSDP_MAX      256u
+#define MB_FB_FIXED   24u /* address, pitch, width, height, bpp, type, reserved */
+#define MB_FB_COLOURS 6u  /* RGB: position and size of red, green, blue */
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -216,6 +218,8 @@ static uint64_t mb2_size(const bc_mb_info_input *in, uint32_t entries)
         n += align8(8 + RSDP_V1_SIZE) + align8(8 + rsdp_v2_bytes(in->rsdp));
     if (in->efi_map)
         n += align8(16 + in->efi_map_size);
+    if (in->fb)
+        n += align8(8 + MB_FB_FIXED + MB_FB_COLOURS);
     return n + 16 + 8; /* load base, end */
 }
 
@@ -280,6 +284,33 @@ static bc_mb_status start(out *o, const bc_mb_info_input *in, void *buf, uint32_
 #define MB1_INFO_ELF     (1u << 5)
 #define MB1_INFO_MMAP    (1u << 6)
 #define MB1_INFO_NAME    (1u << 9)
+#define MB1_INFO_FB      (1u << 12)
+#define MB1_FB_OFFSET    88u /* framebuffer_addr in the info structure */
+
+/* The framebuffer fields at `p` (MB1 info + 88, MB2 tag + 8): address,
+ * pitch, width, height, bpp, type, then for RGB the colour fields at
+ * p + 24. MB2 has a 16-bit reserved field before them; MB1's colour_info
+ * is a union holding a 32-bit field in the specification's own
+ * multiboot.h, so GRUB (and the kernels built on that header) put it at
+ * info + 112, not at the 110 the specification's table shows. */
+static void put_fb(uint8_t *p, const bc_mb_framebuffer *fb)
+{
+    put64(p, fb->addr);
+    put32(p + 8, fb->pitch);
+    put32(p + 12, fb->width);
+    put32(p + 16, fb->height);
+    p[20] = (uint8_t)fb->bpp;
+    p[21] = (uint8_t)fb->type;
+    if (fb->type != BC_MB_FB_RGB)
+        return;
+    uint8_t *c = p + MB_FB_FIXED;
+    c[0] = fb->red_pos;
+    c[1] = fb->red_size;
+    c[2] = fb->green_pos;
+    c[3] = fb->green_size;
+    c[4] = fb->blue_pos;
+    c[5] = fb->blue_size;
+}
 
 /* Copies a string to the cursor and returns its physical address (0 when
  * it does not fit). */
@@ -382,6 +413,10 @@ bc_mb_status bc_mb1_info_build(const bc_mb_info_input *in, void *buf, uint32_t c
         flags |= MB1_INFO_BOOTDEV;
         put32(info + 12, mb1_bootdev(in));
     }
+    if (in->fb) {
+        flags |= MB1_INFO_FB;
+        put_fb(info + MB1_FB_OFFSET, in->fb);
+    }
     put32(info, flags);
     put32(info + 4, mem_lower_kib(in->map));
     put32(info + 8, ram_kib_from(in->map, MM_MIB));
@@ -472,6 +507,17 @@ static bool mb2_memory(out *o, const bc_mb_info_input *in)
     return true;
 }
 
+static bool mb2_framebuffer(out *o, const bc_mb_info_input *in)
+{
+    if (!in->fb)
+        return true;
+    uint32_t colours = in->fb->type == BC_MB_FB_RGB ? MB_FB_COLOURS : 0;
+    uint8_t *t = tag(o, BC_MB2_TAG_FRAMEBUFFER, 8 + MB_FB_FIXED + colours);
+    if (t)
+        put_fb(t + 8, in->fb);
+    return t != NULL;
+}
+
 static bool mb2_sections(out *o, const bc_mb_info_input *in)
 {
     uint32_t n = shdr_bytes(in);
@@ -532,7 +578,8 @@ bc_mb_status bc_mb2_info_build(const bc_mb_info_input *in, void *buf, uint32_t c
     uint8_t *fixed = take(&o, 8);
     if (!fixed || !tag_string(&o, BC_MB2_TAG_CMDLINE, in->cmdline) ||
         !tag_string(&o, BC_MB2_TAG_LOADER_NAME, name) || !mb2_modules(&o, in) ||
-        !mb2_memory(&o, in) || !mb2_sections(&o, in) || !mb2_firmware(&o, in))
+        !mb2_memory(&o, in) || !mb2_framebuffer(&o, in) || !mb2_sections(&o, in) ||
+        !mb2_firmware(&o, in))
         return BC_MB_BUFFER_TOO_SMALL;
     uint8_t *base = tag(&o, BC_MB2_TAG_LOAD_BASE, 12);
     if (!base || !tag(&o, BC_MB2_TAG_END, 8))

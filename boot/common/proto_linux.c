@@ -174,8 +174,12 @@ static void place_tables(bc_boot *b)
     bc_boot_place_required(b, BC_RANGE_PAGE_TABLES, bytes, 0, &lx.table_range);
 }
 
+/* After every check of the files, so their messages stay on the screen
+ * the firmware left: a linear framebuffer (resolution=, else the
+ * firmware's choice) for screen_info. */
 static void linux_prepare(bc_boot *b)
 {
+    static const bc_video_want linear = {BC_VIDEO_LINEAR, 0, 0, 0};
     mm_memset(&lx, 0, sizeof lx);
     read_kernel(b);
     read_modules(b);
@@ -184,6 +188,7 @@ static void linux_prepare(bc_boot *b)
     place_params(b);
     if (lx.img.xloadflags & BC_LINUX_XLF_KERNEL_64)
         place_tables(b);
+    bc_boot_video(b, &linear);
     mm_log(bc_boot_log(b), MM_LOG_INFO,
            "linux: kernel at 0x%llx (+0x%llx), initrd at 0x%llx (%llu bytes, %u modules), "
            "boot_params at 0x%llx",
@@ -210,6 +215,37 @@ static void copy_files(bc_boot *b)
     }
 }
 
+/* screen_info from the framebuffer bc_boot_video set; without one (or one
+ * screen_info cannot describe) it stays zero and Linux finds the screen
+ * itself. */
+static void fill_screen(bc_boot *b, uint8_t *bp)
+{
+    const bc_rev2_fb *fb = &b->platform.fb;
+    if (!fb->addr)
+        return;
+    bc_linux_screen s = {.base = fb->addr,
+                         .width = fb->width,
+                         .height = fb->height,
+                         .pitch = fb->pitch,
+                         .bpp = fb->bpp,
+                         .red_size = fb->red_size,
+                         .red_pos = fb->red_shift,
+                         .green_size = fb->green_size,
+                         .green_pos = fb->green_shift,
+                         .blue_size = fb->blue_size,
+                         .blue_pos = fb->blue_shift,
+                         .efi = fb->source == MOS_FB_SOURCE_GOP};
+    if (bc_linux_params_screen(bp, &s) != MM_OK) {
+        mm_log(bc_boot_log(b), MM_LOG_WARN,
+               "linux: screen_info: the framebuffer (%ux%u, pitch %u) does not fit it; left zero",
+               fb->width, fb->height, fb->pitch);
+        return;
+    }
+    mm_log(bc_boot_log(b), MM_LOG_INFO, "linux: screen_info: %s %ux%u, %u bpp, pitch %u at 0x%llx",
+           s.efi ? "EFI" : "VESA", fb->width, fb->height, fb->bpp, fb->pitch,
+           (unsigned long long)fb->addr);
+}
+
 /* The zero page: setup header and command line, firmware facts, then the
  * final map as e820 (after the last carve: the driver's final map). */
 static void build_params(bc_boot *b)
@@ -230,6 +266,7 @@ static void build_params(bc_boot *b)
     }
     if (bc_linux_params_firmware(bp, &fw) != MM_OK)
         bc_boot_fail(b, "boot_params: bad firmware facts (EFI map without descriptor size)");
+    fill_screen(b, bp);
     uint8_t *ext = p->e820_ext_addr ? bc_boot_ptr(b, p->e820_ext_addr) : NULL;
     size_t ext_len = ext ? (size_t)(p->params_addr + p->params_span - p->e820_ext_addr) : 0;
     mm_status st = bc_linux_params_e820(bp, b->map, ext, ext_len, p->e820_ext_addr);

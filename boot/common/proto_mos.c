@@ -53,18 +53,6 @@ static void place_temp_heap(bc_boot *b)
            (unsigned long long)(want >> 10), (unsigned long long)b->range[BC_RANGE_TEMP_HEAP].base);
 }
 
-/* The framebuffer as a range (whole granules, so carving it never rounds
- * into a neighbour); recorded, not placed: it is device memory the
- * firmware gave. */
-static void record_framebuffer(bc_boot *b)
-{
-    const bc_rev2_fb *fb = &b->platform.fb;
-    uint64_t g = b->mem.bitmap_granularity, base = mm_align_down(fb->addr, g), end;
-    if (!fb->addr || !mm_align_up(fb->addr + (uint64_t)fb->pitch * fb->height, g, &end))
-        return;
-    b->range[BC_RANGE_FRAMEBUFFER] = (bc_placed){base, end - base};
-}
-
 /* Where the direct map must reach for the framebuffer (0 without one);
  * the map may not list it before the final carve. */
 static uint64_t fb_hhdm_end(const bc_boot *b)
@@ -296,11 +284,13 @@ static void build_rev2(bc_boot *b)
 
 static void mos_prepare(bc_boot *b)
 {
+    static const bc_video_want linear = {BC_VIDEO_LINEAR, 0, 0, 0};
+    bc_boot_video(b, &linear);
     read_kernel(b);
     bc_mos_rev2 *r = bc_boot_alloc_aligned(b, sizeof *r, 8, "revision-2 state");
     b->backend_data = r;
     bc_mos_load_modules(b, r);
-    record_framebuffer(b);
+    bc_boot_record_framebuffer(b);
     bc_mos_smp_prepare(b, &r->smp);
     place_kernel_ranges(b);
 }

@@ -12,6 +12,9 @@
 #define MB_MAP_SLACK         64u /* map entries the final map may have beyond the provisional one */
 #define MB_HEAP_MIN          (64ull << 20) /* boot heap above kernels linked at 1 or 2 MiB */
 #define MB_RELOCATE_ATTEMPTS 64u           /* places a relocatable kernel tries */
+#define VGA_TEXT_ADDR        0xb8000u      /* VGA text mode 80 x 25, 2 bytes a character */
+#define VGA_TEXT_COLS        80u
+#define VGA_TEXT_ROWS        25u
 
 /* What prepare learns and build uses. One boot at a time runs the driver,
  * and prepare zeroes this before anything else. */
@@ -26,6 +29,8 @@ typedef struct mb_state {
     bc_mb_module mods[BC_CFG_MAX_MODULES];
     uint32_t mod_count;
     bc_placed info;
+    bc_mb_framebuffer fb; /* the screen the kernel is told about */
+    bool has_fb;
 } mb_state;
 
 static mb_state S;
@@ -109,6 +114,8 @@ static uint32_t info_available(const bc_boot *b)
         avail |= BC_MB2_INFO_BIT(BC_MB2_TAG_SMBIOS);
     if (b->platform.bios_drive_known)
         avail |= BC_MB2_INFO_BIT(BC_MB2_TAG_BOOTDEV);
+    if (b->fw->video)
+        avail |= BC_MB2_INFO_BIT(BC_MB2_TAG_FRAMEBUFFER);
     return avail;
 }
 
@@ -249,6 +256,59 @@ static void load_module(bc_boot *b, uint32_t i)
            (unsigned long long)out, (unsigned long long)at);
 }
 
+/* ---- the screen ---------------------------------------------------------- */
+
+/* S.fb from the screen bc_boot_video left: its linear framebuffer (RGB),
+ * else VGA text; false when there is neither. */
+static bool describe_screen(const bc_platform *p)
+{
+    const bc_rev2_fb *f = &p->fb;
+    if (f->addr) {
+        S.fb = (bc_mb_framebuffer){.addr = f->addr,
+                                   .pitch = f->pitch,
+                                   .width = f->width,
+                                   .height = f->height,
+                                   .bpp = f->bpp,
+                                   .type = BC_MB_FB_RGB,
+                                   .red_pos = f->red_shift,
+                                   .red_size = f->red_size,
+                                   .green_pos = f->green_shift,
+                                   .green_size = f->green_size,
+                                   .blue_pos = f->blue_shift,
+                                   .blue_size = f->blue_size};
+        return true;
+    }
+    if (!p->vga_text)
+        return false;
+    S.fb = (bc_mb_framebuffer){.addr = VGA_TEXT_ADDR,
+                               .pitch = VGA_TEXT_COLS * 2,
+                               .width = VGA_TEXT_COLS,
+                               .height = VGA_TEXT_ROWS,
+                               .bpp = 16,
+                               .type = BC_MB_FB_EGA_TEXT};
+    return true;
+}
+
+/* The screen the header asks for (a linear mode; text or no request:
+ * the screen as it is), typed in the map; a required MB2 framebuffer
+ * tag without a framebuffer stops the boot. */
+static void set_screen(bc_boot *b)
+{
+    bc_video_want want = {BC_VIDEO_AS_IS, 0, 0, 0};
+    if (S.h.video == BC_MB_VIDEO_LINEAR)
+        want = (bc_video_want){BC_VIDEO_LINEAR, S.h.video_width, S.h.video_height, S.h.video_depth};
+    bc_boot_video(b, &want);
+    if (S.h.video_required && !b->platform.fb.addr)
+        bc_boot_fail(b, "multiboot2: required tag 5 (framebuffer): no linear framebuffer mode "
+                        "could be set");
+    bc_boot_record_framebuffer(b);
+    S.has_fb = describe_screen(&b->platform);
+    if (S.has_fb)
+        mm_log(bc_boot_log(b), MM_LOG_INFO, "%s: %s %ux%u, %u bpp, pitch %u at 0x%llx",
+               proto_name(S.version), S.fb.type == BC_MB_FB_RGB ? "framebuffer" : "EGA text",
+               S.fb.width, S.fb.height, S.fb.bpp, S.fb.pitch, (unsigned long long)S.fb.addr);
+}
+
 /* ---- the information structure ---------------------------------------- */
 
 /* Everything the info builders read; `map` is the current map. */
@@ -274,6 +334,7 @@ static void info_input(const bc_boot *b, bc_mb_info_input *in)
     in->efi_map_size = (uint32_t)b->efi.size;
     in->efi_desc_size = b->efi.desc_size;
     in->efi_desc_version = b->efi.desc_version;
+    in->fb = S.has_fb ? &S.fb : NULL;
 }
 
 /* Sized for the final map (MB_MAP_SLACK more entries) and the final EFI
@@ -328,6 +389,7 @@ static void mb_prepare(bc_boot *b, uint32_t version)
     S.mod_count = b->entry->module_count;
     for (uint32_t i = 0; i < S.mod_count; i++)
         load_module(b, i);
+    set_screen(b);
     place_info(b);
     log_platform(b);
 }

@@ -109,7 +109,8 @@ static uint32_t list_modes(struct gop_screen *s, bc_fb_mode *modes)
     return n;
 }
 
-void gop_set_mode(struct gop_screen *s, uint32_t want_w, uint32_t want_h, const mm_logger *log)
+void gop_set_mode(struct gop_screen *s, uint32_t want_w, uint32_t want_h, uint32_t want_bpp,
+                  const mm_logger *log)
 {
     static bc_fb_mode modes[GOP_MODES_MAX];
     uint32_t pick;
@@ -117,7 +118,7 @@ void gop_set_mode(struct gop_screen *s, uint32_t want_w, uint32_t want_h, const 
     if (!s->gop || (want_w == 0 && want_h == 0))
         return;
     uint32_t n = list_modes(s, modes);
-    if (bc_fb_pick_mode(modes, n, want_w, want_h, &pick, &exact) != MM_OK) {
+    if (bc_fb_pick_mode_depth(modes, n, want_w, want_h, want_bpp, &pick, &exact) != MM_OK) {
         mm_log(log, MM_LOG_WARN, "resolution=%ux%u: the firmware lists no drawable mode", want_w,
                want_h);
         return;

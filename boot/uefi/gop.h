@@ -22,9 +22,10 @@ struct gop_screen {
  * describes no framebuffer and the console does nothing. */
 void gop_start(struct gop_screen *s, EFI_BOOT_SERVICES *bs);
 
-/* Sets the mode closest to want_w x want_h (bc_fb_pick_mode; both 0 keeps
- * the current mode), logs a WARN on `log` when it is not exact or cannot
- * be set, and restarts the console on it. Boot services must run. */
-void gop_set_mode(struct gop_screen *s, uint32_t want_w, uint32_t want_h, const mm_logger *log);
+/* Sets the mode closest to want_w x want_h (bc_fb_pick_mode_depth, with
+ * want_bpp bits when that size offers it; both 0 keeps the current mode), logs a WARN on `log` when
+ * it is not exact or cannot be set, and restarts the console on it. Boot services must run. */
+void gop_set_mode(struct gop_screen *s, uint32_t want_w, uint32_t want_h, uint32_t want_bpp,
+                  const mm_logger *log);
 
 #endif

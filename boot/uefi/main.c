@@ -42,12 +42,15 @@ static void log_sink(void *ctx, mm_log_level level, const char *line, size_t len
     bc_fbcon_set_colours(&L.screen.con, BC_FBCON_TEXT, BC_FBCON_BG);
 }
 
-/* The mode boot.cfg asks for; the log stays on the screen in it. */
-static void video(void *ctx, uint32_t want_w, uint32_t want_h, bc_rev2_fb *fb)
+/* The mode the kernel asks for; the log stays on the screen in it. UEFI
+ * has no VGA text mode to describe. */
+static void video(void *ctx, const bc_video_want *want, bc_rev2_fb *fb, uint32_t *vga_text)
 {
     struct loader *l = ctx;
-    gop_set_mode(&l->screen, want_w, want_h, &l->log);
+    if (want->kind == BC_VIDEO_LINEAR)
+        gop_set_mode(&l->screen, want->width, want->height, want->bpp, &l->log);
     *fb = l->screen.fb;
+    *vga_text = 0;
 }
 
 static mm_status file_status(EFI_STATUS s, char *why, size_t why_len)

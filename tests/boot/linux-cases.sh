@@ -8,7 +8,11 @@
 #       Linux reaches userspace (both MOSLINUX markers), /proc/cmdline is
 #       the entry's cmdline, the loader took the 64-bit entry, Linux's
 #       usable e820 ranges equal the map the loader logged for the kernel
-#       (linux-check.sh), on UEFI Linux found the EFI system table.
+#       (linux-check.sh), on UEFI Linux found the EFI system table, and
+#       Linux's framebuffer driver (built into Debian's kernel: efifb on
+#       UEFI, vesafb on BIOS) reports the mode, line length and address
+#       the loader put in screen_info; the -1G cases set resolution=1024x768
+#       and get that mode, the others the firmware's choice.
 #   bad-truncated-bios  the bzImage cut short: the loader halts naming it
 #   bad-elf-bios, bad-elf-uefi
 #                       an ELF (the demo kernel) as kernel=: refused as such
@@ -59,9 +63,31 @@ make_image() {
     echo "$img"
 }
 
-# boot.cfg of one linux entry with command line $1 and module path $2.
+# boot.cfg of one linux entry with command line $1 and module path $2,
+# after the global resolution=$3 when $3 is given.
 write_cfg() {
+    [[ -z ${3:-} ]] || printf 'resolution=%s\n' "$3"
     printf '[Linux]\nprotocol=linux\nkernel=/boot/vmlinuz\ncmdline=%s\nmodule=%s\n' "$1" "$2"
+}
+
+# Why Linux's framebuffer in log $2 (firmware $1, resolution $3 or empty)
+# is not the one the loader described in screen_info, or nothing.
+judge_screen() {
+    local drv=vesafb kind=VESA text=$2 si w h bpp pitch addr
+    [[ $1 == uefi ]] && drv=efifb kind=EFI
+    si=$(sed -n "s/.*linux: screen_info: $kind \([0-9]*\)x\([0-9]*\), \([0-9]*\) bpp, pitch \([0-9]*\) at \(0x[0-9a-f]*\).*/\1 \2 \3 \4 \5/p" <<<"$text" | head -1)
+    if [[ -z $si ]]; then
+        echo "the loader logged no $kind screen_info"
+        return
+    fi
+    read -r w h bpp pitch addr <<<"$si"
+    if [[ -n ${3:-} && ${w}x$h != "$3" ]]; then
+        echo "screen_info is ${w}x$h, resolution= asked for $3"
+    elif ! grep -q "$drv: mode is ${w}x${h}x$bpp, linelength=$pitch," <<<"$text"; then
+        echo "Linux's $drv did not report mode ${w}x${h}x$bpp, linelength=$pitch"
+    elif ! grep -q "$drv: framebuffer at $addr," <<<"$text"; then
+        echo "Linux's $drv did not report the framebuffer at $addr"
+    fi
 }
 
 # A copy of bzImage $1 at $2 with xloadflags' XLF_KERNEL_64 (bit 0 of
@@ -77,9 +103,10 @@ clear_kernel_64() {
         dd of="$2" bs=1 seek=$((0x236)) conv=notrunc status=none
 }
 
-# Why the log $2 of good case $1 (command line $3) fails, or nothing.
+# Why the log $2 of good case $1 (command line $3, resolution $4) fails,
+# or nothing.
 judge_good() {
-    local c=$1 log=$2 cmdline=$3 text bits=64
+    local c=$1 log=$2 cmdline=$3 res=${4:-} text bits=64 screen
     [[ $c == *-32bit ]] && bits=32
     text=$(tr -d '\r' <"$log")
     if grep -q 'ERROR' <<<"$text"; then
@@ -96,6 +123,9 @@ judge_good() {
         echo "the loader logged no map for the kernel"
     elif ! "$here/linux-check.sh" "$log" "$log" >"$tmp/check" 2>&1; then
         echo "e820 check: $(tr '\n' ' ' <"$tmp/check")"
+    else
+        screen=$(judge_screen "${c%%-*}" "$text" "$res")
+        [[ -z $screen ]] || echo "screen: $screen"
     fi
 }
 
@@ -113,9 +143,10 @@ judge_bad() {
 
 run_case() {
     local c=$1 log=$logs/linux-$1.log fw=${1##*-} mem=256M kernel=${payload[0]}
-    local module=/boot/initrd.gz want= cmdline="console=ttyS0 panic=-1 mos.case=$1 mos.quoted=\"a b\""
+    local module=/boot/initrd.gz want= res= cmdline="console=ttyS0 panic=-1 mos.case=$1 mos.quoted=\"a b\""
     case $c in
-    *-256M | *-1G) fw=${c%-*} mem=${c#*-} ;;
+    *-256M) fw=${c%-*} mem=${c#*-} ;;
+    *-1G) fw=${c%-*} mem=${c#*-} res=1024x768 ;;
     *-32bit) fw=${c%-*} kernel=$tmp/vmlinuz-32bit
         clear_kernel_64 "${payload[0]}" "$kernel" ||
             { echo "FAIL: linux-$c: ${payload[0]} has no XLF_KERNEL_64 to clear"; return 1; } ;;
@@ -125,19 +156,19 @@ run_case() {
     bad-module-*) module=/boot/missing.gz want='line 5.* /boot/missing.gz: no such file' ;;
     *) echo "FAIL: linux-$c: unknown case"; return 1 ;;
     esac
-    write_cfg "$cmdline" "$module" >"$tmp/$c.cfg"
+    write_cfg "$cmdline" "$module" "$res" >"$tmp/$c.cfg"
     local img status=0 why start end
     img=$(make_image "$c" "$kernel" "$tmp/$c.cfg") || { echo "FAIL: linux-$c: image"; return 1; }
     start=$(date +%s)
     scripts/qemu-boot.sh --image "$img" --firmware "$fw" --mem "$mem" --timeout "$timeout_s" \
-        --serial "$log" || status=$?
+        --serial "$log" --qemu-arg -vga --qemu-arg std || status=$?
     end=$(date +%s)
     if [[ -n $want ]]; then
         why=$(judge_bad "$log" "$want")
     elif [[ $status -ne 0 ]]; then
         why="QEMU status $status (124: timeout)"
     else
-        why=$(judge_good "$c" "$log" "$cmdline")
+        why=$(judge_good "$c" "$log" "$cmdline" "$res")
     fi
     rm -f "$img"
     if [[ -n $why ]]; then

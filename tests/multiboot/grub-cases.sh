@@ -5,6 +5,9 @@
 #                             our back end copies, judged by the same
 #                             checker; GRUB reports the kernel and modules
 #                             as available memory, hence strict=0.
+#                             QEMU's VGA is there, so GRUB honours the
+#                             kernels' video requests and the checker
+#                             judges GRUB's framebuffer fields too.
 # Our own loader booting them is the multiboot-loader suite.
 #
 #   grub-cases.sh DIR   (DIR holds mb1.elf and mb2.elf)
@@ -39,12 +42,12 @@ iso mb2 "multiboot2 /boot/mb2.elf strict=0 grub-test" "module2 /boot/mod0.bin mo
 common=("MB result=PASS" "MB mods=2" "MB mod0.cmdline=mod0 args" "MB mod0.size=10000"
     "MB mod0.crc32=$crc0" "MB mod1.size=14" "MB mod1.crc32=$crc1")
 for fw in bios uefi; do
-    rc=$(run "grub-mb1-$fw" "$fw" -cdrom "$work/mb1.iso")
+    rc=$(run "grub-mb1-$fw" "$fw" -cdrom "$work/mb1.iso" -device VGA)
     judge "grub-mb1-$fw" "$rc" 33 "${common[@]}" "MB magic=0x2badb002" \
         "MB cmdline=strict=0 grub-test"
     extra=()
     [[ $fw == uefi ]] && extra=("MB acpi.new=ok")
-    rc=$(run "grub-mb2-$fw" "$fw" -cdrom "$work/mb2.iso")
+    rc=$(run "grub-mb2-$fw" "$fw" -cdrom "$work/mb2.iso" -device VGA)
     judge "grub-mb2-$fw" "$rc" 33 "${common[@]}" "MB magic=0x36d76289" \
         "MB cmdline=strict=0 grub-test" "MB acpi.old=ok" "${extra[@]}"
 done

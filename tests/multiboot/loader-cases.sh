@@ -11,7 +11,11 @@
 #       checksum, SMBIOS copy) and prints module CRC-32s and command
 #       lines, compared with what boot.cfg named, and the boot device
 #       (SeaBIOS only) and SMBIOS version, compared with what the loader
-#       logged;
+#       logged; the screen the header asked for: mb1 a 1024x768x32 and mb2
+#       an 800x600x32 framebuffer (QEMU's VGA offers both on SeaBIOS and
+#       OVMF), with the address and pitch the loader logged, inside a
+#       reserved map entry, colours inside the pixel; mb1_aout EGA text
+#       (the screen left as it is: 80x25 at 0xb8000);
 #   bad-*  the loader stops (SeaBIOS: its isa-debug-exit code) with its
 #       message: no header, bad checksum, an unsupported required tag, a
 #       kernel over low firmware memory, a missing module.
@@ -38,12 +42,13 @@ image() {
         --cfg "$work/$name.cfg" --no-kernel --bios "$build/bin/mos-install" "$@" >/dev/null
 }
 
-# boot NAME FIRMWARE [QEMU-ARGS...]: runs image NAME; prints QEMU's status.
+# boot NAME FIRMWARE [QEMU-ARGS...]: runs image NAME (with QEMU's standard
+# VGA: VBE on SeaBIOS, GOP on OVMF); prints QEMU's status.
 boot() {
     local name=$1 fw=$2
     shift 2
     run "$name" "$fw" -drive "file=$work/$name.img,format=raw,if=none,id=d0,snapshot=on" \
-        -device virtio-blk-pci,drive=d0,bootindex=1 "$@"
+        -device virtio-blk-pci,drive=d0,bootindex=1 -device VGA "$@"
 }
 
 # entry PROTOCOL KERNEL-PATH [MODULE-LINE...]: a boot.cfg entry (no
@@ -73,6 +78,14 @@ facts() {
     else
         printf '%s\n' "!MB boot_device" "!boot device 0x"
     fi
+    local fb
+    fb=$(sed -n "s/.*$3: \(framebuffer\|EGA text\) [0-9x]*, [0-9]* bpp, pitch \([0-9]*\) at \(0x[0-9a-f]*\).*/\2 \3/p" \
+        "$log" | head -1)
+    if [[ -n $fb ]]; then
+        printf '%s\n' "MB fb.pitch=${fb% *}" "MB fb.addr=${fb#* }" "MB fb.map=reserved" "MB fb=ok"
+    else
+        echo "~$3: framebuffer " # the loader logged no screen: fails
+    fi
     if [[ $3 == multiboot2 ]]; then
         ver=$(sed -n 's/.*multiboot2: SMBIOS \([0-9]*\.[0-9]*\) (.*/\1/p' "$log" | head -1)
         printf '%s\n' "~multiboot2: SMBIOS " "MB smbios=ok" "MB smbios.version=${ver:-none}"
@@ -95,21 +108,27 @@ good() { # good NAME FIRMWARE PROTOCOL KERNEL-FILE [LINE...]   (QEMU_MEM: -m; QE
         "~memory map for the kernel: " "~jumping to the kernel at 0x" "$@"
 }
 
+# The screens the headers ask for (mb1.S, mb2.S, mb1_aout.S).
+fb1=("MB fb.type=rgb" "MB fb.width=1024" "MB fb.height=768" "MB fb.bpp=32")
+fb2=("MB fb.type=rgb" "MB fb.width=800" "MB fb.height=600" "MB fb.bpp=32")
+text=("MB fb.type=ega_text" "MB fb.addr=0xb8000" "MB fb.width=80" "MB fb.height=25"
+    "MB fb.pitch=160")
 gzip -c "$dir/mb2.elf" >"$work/mb2gz.elf"
-good mb1-bios bios multiboot1 "$dir/mb1.elf"
-good mb2-bios bios multiboot2 "$dir/mb2.elf"
-good mb1_aout-bios bios multiboot1 "$dir/mb1_aout.elf"
-good mb1-uefi uefi multiboot1 "$dir/mb1.elf"
+good mb1-bios bios multiboot1 "$dir/mb1.elf" "${fb1[@]}"
+good mb2-bios bios multiboot2 "$dir/mb2.elf" "${fb2[@]}"
+good mb1_aout-bios bios multiboot1 "$dir/mb1_aout.elf" "${text[@]}"
+good mb1-uefi uefi multiboot1 "$dir/mb1.elf" "${fb1[@]}"
 efi=("~MB efi64=0x" "~MB efi_mmap.bytes=" "MB acpi.new=ok")
-good mb2-uefi uefi multiboot2 "$dir/mb2.elf" "${efi[@]}"
-good mb2gz-uefi uefi multiboot2 "$work/mb2gz.elf" "${efi[@]}" "~kernel /boot/mb2gz.elf: gzip"
+good mb2-uefi uefi multiboot2 "$dir/mb2.elf" "${efi[@]}" "${fb2[@]}"
+good mb2gz-uefi uefi multiboot2 "$work/mb2gz.elf" "${efi[@]}" "${fb2[@]}" \
+    "~kernel /boot/mb2gz.elf: gzip"
 # RAM above 4 GiB: the map reaches past it, everything handed over stays
 # below (the kernel reads nothing past 4 GiB: a module or info there fails
 # it). OVMF's AllocateAnyPages prefers low memory itself, so these guard
 # against regressions; unit-multiboot_boot has a firmware that hands out
 # the top first.
-QEMU_MEM=6G good mb2-uefi-6g uefi multiboot2 "$dir/mb2.elf" "${efi[@]}"
-QEMU_MEM=5G good mb1-uefi-5g uefi multiboot1 "$dir/mb1.elf"
+QEMU_MEM=6G good mb2-uefi-6g uefi multiboot2 "$dir/mb2.elf" "${efi[@]}" "${fb2[@]}"
+QEMU_MEM=5G good mb1-uefi-5g uefi multiboot1 "$dir/mb1.elf" "${fb1[@]}"
 # QEMU's SMBIOS 3 ("_SM3_") entry point instead of the 2.x "_SM_" one.
 QEMU_ARGS="-machine smbios-entry-point-type=64" good mb2-bios-sm3 bios multiboot2 \
     "$dir/mb2.elf" "MB smbios.anchor=_SM3_"
@@ -136,7 +155,7 @@ patch "$dir/mb1.elf" "$work/badsum.elf" \
     "i = b.find(bytes.fromhex('02b0ad1b')); b[i + 8] ^= 1"
 # MB2's required module-alignment tag (type 6, size 8) turned into type 11.
 patch "$dir/mb2.elf" "$work/badtag.elf" \
-    "i = b.find(bytes.fromhex('060000000800000000000000')); b[i] = 11"
+    "i = b.find(bytes.fromhex('060000000800000005000100')); b[i] = 11"
 
 bad bad-no-header multiboot2 "$dir/mb1.elf" \
     "kernel /boot/kernel.elf: multiboot2: no header in the first 32 KiB"

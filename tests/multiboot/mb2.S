@@ -1,7 +1,7 @@
 /* Multiboot 2 test kernel entry: ELF32 loaded by p_paddr. Requires the
  * tags the checker insists on (command line, loader name, basic memory
- * information, memory map), asks optionally for the rest, and for
- * page-aligned modules. */
+ * information, memory map), asks optionally for the rest, for
+ * page-aligned modules and (optionally) for an 800 x 600 x 32 framebuffer. */
 #define MB2_MAGIC 0xe85250d6
 #define TAG(type, flags, size) .short type, flags; .long size
 #define OPTIONAL 1
@@ -21,6 +21,9 @@ mb2_header:
     .long 3, 5, 9, 12, 13, 14, 15, 17, 21, 8
     .align 8
     TAG(6, 0, 8)                              /* module alignment */
+    .align 8
+    TAG(5, OPTIONAL, 20)                      /* framebuffer */
+    .long 800, 600, 32
     .align 8
     TAG(0, 0, 8)
 mb2_header_end:

@@ -138,6 +138,77 @@ static void map_entry(mbc_ctx *c, uint64_t base, uint64_t len, uint32_t type, ui
     *prev_end = base + len;
     if (type == 1 && c->avail_count < MBC_MAX_RANGES)
         c->avail[c->avail_count++] = (mbc_range){base, base + len};
+    else if (type != 1 && c->other_count < MBC_MAX_RANGES)
+        c->other[c->other_count++] = (mbc_range){base, base + len};
+}
+
+/* The framebuffer fields at `p` (MB1 info + 88, MB2 tag + 8); the colour
+ * fields at p + 24 in both (MB1: where GRUB's multiboot.h puts them). */
+static void fb_fields(mbc_ctx *c, const uint8_t *p)
+{
+    c->fb = (mbc_fb){rd64(p), rd32(p + 8), rd32(p + 12), rd32(p + 16), p[20], p[21], {0}};
+    if (c->fb.type == 1)
+        for (int i = 0; i < 6; i++)
+            c->fb.colours[i] = p[24 + i];
+}
+
+/* An RGB pixel: each colour non-empty, inside the pixel, no two sharing
+ * a bit. */
+static bool colours_ok(const mbc_fb *f)
+{
+    uint64_t seen = 0;
+    for (int i = 0; i < 6; i += 2) {
+        uint32_t pos = f->colours[i], size = f->colours[i + 1];
+        if (size == 0 || pos + size > f->bpp)
+            return false;
+        uint64_t mask = ((1ull << size) - 1) << pos;
+        if (seen & mask)
+            return false;
+        seen |= mask;
+    }
+    return true;
+}
+
+/* [base, end) inside one map entry that is not available. */
+static bool inside_other(const mbc_ctx *c, uint64_t base, uint64_t end)
+{
+    for (uint32_t i = 0; i < c->other_count; i++)
+        if (c->other[i].base <= base && end <= c->other[i].end)
+            return true;
+    return false;
+}
+
+/* The framebuffer the information described, once the map is known. */
+static void framebuffer(mbc_ctx *c)
+{
+    const mbc_fb *f = &c->fb;
+    if (f->type == 0 && f->addr == 0)
+        return;
+    say_str(c, "fb.type", f->type == 1 ? "rgb" : f->type == 2 ? "ega_text" : "indexed");
+    say_hex(c, "fb.addr", f->addr);
+    say_u32(c, "fb.width", f->width);
+    say_u32(c, "fb.height", f->height);
+    say_u32(c, "fb.bpp", f->bpp);
+    say_u32(c, "fb.pitch", f->pitch);
+    uint64_t end = f->addr + (uint64_t)f->pitch * f->height;
+    bool ok = f->width && f->height && f->bpp && f->addr &&
+              (uint64_t)f->pitch * 8 >= (uint64_t)f->width * f->bpp;
+    if (f->type == 1)
+        ok = ok && colours_ok(f);
+    else if (f->type == 2)
+        ok = ok && f->bpp == 16;
+    if (!ok)
+        fail(c, "framebuffer: zero size, pitch below a line, or colours outside the pixel");
+    for (uint32_t a = 0; a < c->avail_count; a++)
+        if (overlaps(&c->avail[a], f->addr, end))
+            fail(c, "framebuffer inside an available range");
+    if (inside_other(c, f->addr, end))
+        say_str(c, "fb.map", "reserved");
+    else if (c->strict)
+        fail(c, "framebuffer not inside one map entry that is not available");
+    else
+        say_str(c, "note", "framebuffer not in the map (strict=0)");
+    say_str(c, "fb", ok ? "ok" : "bad");
 }
 
 static void module(mbc_ctx *c, uint32_t i, uint32_t start, uint32_t end, uint64_t str)
@@ -263,12 +334,12 @@ static void mb1_sections(mbc_ctx *c, const uint8_t *info)
 
 static void check_mb1(mbc_ctx *c, uint32_t info_addr)
 {
-    const uint8_t *info = c->mem(c->env, info_addr, 116);
+    const uint8_t *info = c->mem(c->env, info_addr, 120); /* GRUB's struct: 120 bytes */
     if (!info) {
         fail(c, "info structure unreadable");
         return;
     }
-    used(c, info_addr, info_addr + 116ull);
+    used(c, info_addr, info_addr + 120ull);
     uint32_t flags = rd32(info);
     say_hex(c, "flags", flags);
     if (flags & 4)
@@ -295,6 +366,8 @@ static void check_mb1(mbc_ctx *c, uint32_t info_addr)
         const char *s = string_at(c, rd32(info + 64), 256);
         say_str(c, "loader", s ? s : "(unreadable)");
     }
+    if (flags & 0x1000)
+        fb_fields(c, info + 88);
 }
 
 /* ---- Multiboot 2 ------------------------------------------------------------ */
@@ -418,6 +491,12 @@ static void mb2_tag(mbc_ctx *c, const uint8_t *t, uint32_t type, uint32_t size, 
     case 6:
         mb2_mmap(c, t, size);
         break;
+    case 8:
+        if (size < 32 || (t[29] == 1 && size < 38))
+            fail(c, "framebuffer tag too short");
+        else
+            fb_fields(c, t + 8);
+        break;
     case 9:
         say_u32(c, "elf.sections", rd32(t + 8));
         break;
@@ -492,6 +571,8 @@ uint32_t mbc_check(mbc_ctx *c, uint32_t version, uint32_t magic, uint32_t info)
     c->strict = 1;
     c->avail_count = 0;
     c->used_count = 0;
+    c->other_count = 0;
+    c->fb = (mbc_fb){0};
     used(c, c->kernel.base, c->kernel.end);
     say_u32(c, "version", version);
     say_hex(c, "magic", magic);
@@ -501,6 +582,7 @@ uint32_t mbc_check(mbc_ctx *c, uint32_t version, uint32_t magic, uint32_t info)
         check_mb1(c, info);
     else
         check_mb2(c, info);
+    framebuffer(c);
     ownership(c);
     say_str(c, "result", c->failures ? "FAIL" : "PASS");
     return c->failures;

@@ -17,8 +17,12 @@
  * kernel command line turns those into `MB note=` lines); the ACPI RSDP
  * checksums; the SMBIOS entry point copy (anchor, checksums, the tag's
  * version equal to the entry point's); the boot device's partitions
- * nested; each module's CRC-32 and the boot device printed for the
- * runner to compare. */
+ * nested; the framebuffer (MB1 flag 12, MB2 tag 8): a pitch that holds
+ * a line, RGB masks inside the pixel and disjoint, its memory outside
+ * every available range and, in strict mode, inside one map entry that is
+ * not available (GRUB and QEMU leave it out of the map); each module's
+ * CRC-32, the boot device and the framebuffer's mode and address printed
+ * for the runner to compare. */
 #ifndef MB_CHECK_H
 #define MB_CHECK_H
 
@@ -30,6 +34,13 @@
 typedef struct mbc_range {
     uint64_t base, end;
 } mbc_range;
+
+/* A framebuffer as the information describes it (type 0: none seen). */
+typedef struct mbc_fb {
+    uint64_t addr;
+    uint32_t pitch, width, height, bpp, type;
+    uint8_t colours[6]; /* RGB: red position, size, green ..., blue ... */
+} mbc_fb;
 
 typedef struct mbc_ctx {
     /* Pointer to physical [addr, addr + len), or NULL when unreadable. */
@@ -45,6 +56,9 @@ typedef struct mbc_ctx {
     mbc_range avail[MBC_MAX_RANGES]; /* available ranges of the map */
     uint32_t used_count;
     mbc_range used[MBC_MAX_RANGES]; /* kernel, modules, info parts */
+    uint32_t other_count;
+    mbc_range other[MBC_MAX_RANGES]; /* the map's ranges that are not available */
+    mbc_fb fb;
 } mbc_ctx;
 
 /* Checks the Multiboot `version` (1 or 2) boot: EAX = magic, EBX = info.

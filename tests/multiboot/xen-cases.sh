@@ -9,7 +9,8 @@
 #       the initramfs's /init (which powers off: QEMU status 0). Xen's
 #       e820 RAM map is compared with the loader's "memory map for the
 #       kernel": every range Xen calls reserved lies in one the loader
-#       calls reserved, and usable RAM ends at the same address;
+#       calls reserved (or framebuffer: MB2's optional framebuffer tag gets
+#       Xen one, typed reserved), and usable RAM ends at the same address;
 #   xen-mb2-uefi  OVMF: Xen's Multiboot 2 path wants EFI boot services
 #       left running (docs/multiboot.md, section 6), which this loader does
 #       not do: it says so and stops (the timeout ends the run).
@@ -45,9 +46,9 @@ CFG
         --file "${payload[0]}:/boot/vmlinuz" --file "${payload[1]}:/boot/initrd.gz" >/dev/null
 }
 
-boot() { # boot NAME FIRMWARE
+boot() { # boot NAME FIRMWARE (with QEMU's standard VGA, as GRUB would see it)
     run "$1" "$2" -m 1G -drive "file=$work/$1.img,format=raw,if=none,id=d0,snapshot=on" \
-        -device virtio-blk-pci,drive=d0,bootindex=1
+        -device virtio-blk-pci,drive=d0,bootindex=1 -device VGA
 }
 
 # e820_agrees NAME: Xen's reserved ranges inside the loader's reserved
@@ -61,10 +62,11 @@ ours = [(int(a, 16), int(b, 16), t) for a, b, t in
 xen = [(int(a, 16), int(b, 16) + 1, t) for a, b, t in
        re.findall(r"\[([0-9a-f]{16}), ([0-9a-f]{16})\] \((\w+)\)", text.split("Xen-e820 RAM map:")[-1])]
 bad = []
+held = ("reserved", "framebuffer")  # both reserved (type 2) in the Multiboot map
 if not ours or not xen:
     bad.append("no map (loader %d entries, Xen %d)" % (len(ours), len(xen)))
 for a, b, t in xen:
-    if t == "reserved" and not any(o[0] <= a and b <= o[1] and o[2] == "reserved" for o in ours):
+    if t == "reserved" and not any(o[0] <= a and b <= o[1] and o[2] in held for o in ours):
         bad.append("Xen reserved [%#x, %#x) not reserved for the loader" % (a, b))
 top = max([b for a, b, t in xen if t == "usable"] or [0])
 m = re.search(r"memory map for the kernel: .* highest 0x([0-9a-f]+)", text)

@@ -70,6 +70,27 @@ static void automatic_when_all_too_large(void **state)
     assert_int_equal(i, 2);
 }
 
+/* A depth asked for (a Multiboot kernel's): the mode of the chosen size
+ * with that depth when listed (800x600x16, 1920x1080x24), else the usual
+ * choice (1024x768 has only 32; 8 bpp is never drawable). */
+static void depth_request(void **state)
+{
+    (void)state;
+    uint32_t i = 99;
+    bool exact;
+    assert_int_equal(bc_fb_pick_mode_depth(modes, N, 800, 600, 16, &i, &exact), MM_OK);
+    assert_int_equal(i, 1);
+    assert_int_equal(bc_fb_pick_mode_depth(modes, N, 800, 600, 0, &i, &exact), MM_OK);
+    assert_int_equal(i, 2);
+    assert_int_equal(bc_fb_pick_mode_depth(modes, N, 0, 0, 24, &i, &exact), MM_OK);
+    assert_int_equal(i, 5);
+    assert_int_equal(bc_fb_pick_mode_depth(modes, N, 1024, 768, 16, &i, &exact), MM_OK);
+    assert_int_equal(i, 3);
+    assert_int_equal(bc_fb_pick_mode_depth(modes, N, 1280, 1024, 8, &i, &exact), MM_OK);
+    assert_int_equal(i, 9);
+    assert_false(exact);
+}
+
 static void nothing_drawable(void **state)
 {
     (void)state;
@@ -107,9 +128,10 @@ static void resolution_values(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(exact_request),    cmocka_unit_test(closest_request),
-        cmocka_unit_test(automatic_choice), cmocka_unit_test(automatic_when_all_too_large),
-        cmocka_unit_test(nothing_drawable), cmocka_unit_test(resolution_values),
+        cmocka_unit_test(exact_request),     cmocka_unit_test(closest_request),
+        cmocka_unit_test(automatic_choice),  cmocka_unit_test(automatic_when_all_too_large),
+        cmocka_unit_test(depth_request),     cmocka_unit_test(nothing_drawable),
+        cmocka_unit_test(resolution_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -597,6 +597,65 @@ static void params_firmware_bios_and_uefi(void **state)
     assert_int_equal(bc_linux_params_firmware(bp, &fw), MM_ERR_INVALID_ARGUMENT);
 }
 
+/* A VESA mode (BIOS) of 1024 x 768 x 32, x8r8g8b8:
+ *
+ *   bits  31..24 unused | 23..16 red | 15..8 green | 7..0 blue
+ *   isVGA 0x23, lfb_size = 4096 * 768 = 3 MiB = 48 blocks of 64 KiB,
+ *   rsvd 8 at 24 (the unused byte), no 64-bit base
+ */
+static void screen_vesa_32bpp(void **state)
+{
+    (void)state;
+    uint8_t bp[BC_LINUX_PARAMS_SIZE] = {0};
+    bc_linux_screen s = {0xfd000000, 1024, 768, 4096, 32, 8, 16, 8, 8, 8, 0, 0, 0};
+    assert_int_equal(bc_linux_params_screen(bp, &s), MM_OK);
+    assert_int_equal(bp[0x0f], 0x23);
+    assert_int_equal(mm_load_le32(bp + 0x12) & 0xffff, 1024);
+    assert_int_equal(mm_load_le32(bp + 0x14) & 0xffff, 768);
+    assert_int_equal(mm_load_le32(bp + 0x16) & 0xffff, 32);
+    assert_int_equal(mm_load_le32(bp + 0x18), 0xfd000000);
+    assert_int_equal(mm_load_le32(bp + 0x1c), 48);
+    assert_int_equal(mm_load_le32(bp + 0x24) & 0xffff, 4096);
+    const uint8_t colours[8] = {8, 16, 8, 8, 8, 0, 8, 24};
+    assert_memory_equal(bp + 0x26, colours, 8);
+    assert_int_equal(mm_load_le32(bp + 0x36), 0);
+    assert_int_equal(mm_load_le32(bp + 0x3a), 0);
+}
+
+/* A GOP mode above 4 GiB, 800 x 600 x 16 (r5g6b5, every bit used):
+ *   isVGA 0x70, lfb_size in bytes (1600 * 600), base split into lfb_base
+ *   and ext_lfb_base with VIDEO_CAPABILITY_64BIT_BASE, no rsvd */
+static void screen_efi_above_4g(void **state)
+{
+    (void)state;
+    uint8_t bp[BC_LINUX_PARAMS_SIZE] = {0};
+    bc_linux_screen s = {0x8000000000ull + 0x1000, 800, 600, 1600, 16, 5, 11, 6, 5, 5, 0, 1, 0};
+    assert_int_equal(bc_linux_params_screen(bp, &s), MM_OK);
+    assert_int_equal(bp[0x0f], 0x70);
+    assert_int_equal(mm_load_le32(bp + 0x18), 0x1000);
+    assert_int_equal(mm_load_le32(bp + 0x1c), 1600 * 600);
+    assert_int_equal(mm_load_le32(bp + 0x36), 0x2);
+    assert_int_equal(mm_load_le32(bp + 0x3a), 0x80);
+    assert_int_equal(bp[0x2c], 0);
+    assert_int_equal(bp[0x2d], 0);
+}
+
+/* What screen_info's 16-bit fields cannot hold, or a pitch shorter than
+ * a line: refused, nothing written. */
+static void screen_out_of_range(void **state)
+{
+    (void)state;
+    uint8_t bp[BC_LINUX_PARAMS_SIZE] = {0}, zero[0x40] = {0};
+    bc_linux_screen wide = {0xfd000000, 70000, 10, 280000, 32, 8, 16, 8, 8, 8, 0, 0, 0};
+    bc_linux_screen short_pitch = {0xfd000000, 1024, 768, 2048, 32, 8, 16, 8, 8, 8, 0, 0, 0};
+    bc_linux_screen no_base = {0, 1024, 768, 4096, 32, 8, 16, 8, 8, 8, 0, 0, 0};
+    assert_int_equal(bc_linux_params_screen(bp, &wide), MM_ERR_OUT_OF_RANGE);
+    assert_int_equal(bc_linux_params_screen(bp, &short_pitch), MM_ERR_OUT_OF_RANGE);
+    assert_int_equal(bc_linux_params_screen(bp, &no_base), MM_ERR_OUT_OF_RANGE);
+    assert_int_equal(bc_linux_params_screen(NULL, &no_base), MM_ERR_INVALID_ARGUMENT);
+    assert_memory_equal(bp, zero, sizeof zero);
+}
+
 static void expect_e820(const uint8_t *p, uint64_t base, uint64_t end, uint32_t type)
 {
     if (mm_load_le64(p) != base || mm_load_le64(p + 8) != end - base ||
@@ -839,6 +898,9 @@ int main(void)
         cmocka_unit_test(identity_ranges_cover_kernel_and_params),
         cmocka_unit_test(load_kernel_copies_protected_mode_part),
         cmocka_unit_test(flow_gives_linux_every_usable_byte),
+        cmocka_unit_test(screen_vesa_32bpp),
+        cmocka_unit_test(screen_efi_above_4g),
+        cmocka_unit_test(screen_out_of_range),
         cmocka_unit_test(null_arguments),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

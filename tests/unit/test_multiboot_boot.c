@@ -23,6 +23,7 @@
 #include "common/driver.h"
 #include "common/multiboot.h"
 #include "../support/smbios_build.h"
+#include "helpers/elf_image.h"
 #include "helpers/fake_fw.h"
 #include "helpers/mb_image.h"
 #include "helpers/mb_lines.h"
@@ -373,10 +374,126 @@ static void no_header_refused(void **state)
     world_free(w);
 }
 
+/* ---- the screen ---------------------------------------------------------- */
+
+/* MB2 header asking for the memory map and a w x h x d framebuffer
+ * (tag 5, optional when `optional`). */
+static void mb2_screen_header(world *w, uint32_t wd, uint32_t ht, uint32_t depth, bool optional)
+{
+    mbi_mb2 b;
+    const uint32_t want[2] = {BC_MB2_TAG_BASIC_MEMINFO, BC_MB2_TAG_MMAP};
+    const uint32_t fb[3] = {wd, ht, depth};
+    memset(w->kernel + 0x200, 0, 0x100);
+    mbi_mb2_begin(&b, w->kernel + 0x200, 0);
+    mbi_mb2_tag(&b, BC_MB2_HTAG_INFO_REQUEST, 0, want, 2);
+    mbi_mb2_tag(&b, BC_MB2_HTAG_FRAMEBUFFER, optional ? BC_MB2_HTAG_OPTIONAL : 0, fb, 3);
+    mbi_mb2_end(&b);
+}
+
+/* MB1 header with flag 2: mode_type, width, height, depth at +32. */
+static void mb1_screen_header(world *w, uint32_t mode, uint32_t wd, uint32_t ht, uint32_t depth)
+{
+    uint8_t *h = w->kernel + 0x200;
+    memset(h, 0, 48);
+    mbi_mb1(h, BC_MB1_FLAG_PAGE_ALIGN | BC_MB1_FLAG_MEMINFO | BC_MB1_FLAG_VIDEO);
+    const uint32_t v[4] = {mode, wd, ht, depth};
+    for (int i = 0; i < 4; i++)
+        test_put_le(h + 32 + 4 * i, v[i], 4);
+}
+
+/* The firmware's 800 x 600 x 32 mode at a PCI BAR above RAM. */
+static const bc_rev2_fb mode_800 = {0xfd000000, 800, 600, 3200, 32, 8,
+                                    16,         8,   8,   8,    0,  MOS_FB_SOURCE_VBE};
+
+/* MB2 asking for 800x600x32: the driver is asked for exactly that, the
+ * kernel gets it as an RGB framebuffer inside a reserved entry (the
+ * final map types it framebuffer). */
+static void mb2_framebuffer_requested(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 2, 2 * MiB);
+    mb2_screen_header(w, 800, 600, 32, true);
+    w->fw->fb = mode_800;
+    fake_fw_boot(w->fw);
+    expect_kernel_pass(w, 2, 2 * MiB);
+    assert_int_equal(w->fw->video_calls, 1);
+    assert_int_equal(w->fw->video_kind, BC_VIDEO_LINEAR);
+    assert_int_equal(w->fw->video_w, 800);
+    assert_int_equal(w->fw->video_h, 600);
+    assert_int_equal(w->fw->video_bpp, 32);
+    expect_out(w, "MB fb.type=rgb", true);
+    expect_out(w, "MB fb.addr=0xfd000000", true);
+    expect_out(w, "MB fb.map=reserved", true);
+    expect_out(w, "MB fb=ok", true);
+    assert_true(mm_map_range_is(w->fw->boot.map, 0xfd000000, 3200 * 600, MM_TYPE_FRAMEBUFFER));
+    world_free(w);
+}
+
+/* MB1 asking for a linear mode of no particular size: boot.cfg's
+ * resolution= is what the firmware is asked for. */
+static void mb1_linear_takes_resolution(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_UEFI, 1, 2 * MiB);
+    mb1_screen_header(w, 0, 0, 0, 0);
+    config(w, 1, "resolution=1024x768\n", "/boot/mod1.bin");
+    w->fw->fb = mode_800;
+    fake_fw_boot(w->fw);
+    expect_kernel_pass(w, 1, 2 * MiB);
+    assert_int_equal(w->fw->video_kind, BC_VIDEO_LINEAR);
+    assert_int_equal(w->fw->video_w, 1024);
+    assert_int_equal(w->fw->video_h, 768);
+    assert_int_equal(w->fw->video_bpp, 0);
+    expect_out(w, "MB fb.width=800", true);
+    world_free(w);
+}
+
+/* MB1 asking for EGA text on a BIOS text screen: the screen is left as
+ * it is and described as EGA text 80 x 25 at 0xb8000 (inside the
+ * reserved legacy area); nothing typed framebuffer. */
+static void mb1_text_left_alone(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, 1, 2 * MiB);
+    fake_fw_add(w->fw, 0xa0000, 0x50000, MM_TYPE_RESERVED);
+    mb1_screen_header(w, 1, 80, 25, 0);
+    w->fw->vga_text = 1;
+    fake_fw_boot(w->fw);
+    expect_kernel_pass(w, 1, 2 * MiB);
+    assert_int_equal(w->fw->video_kind, BC_VIDEO_AS_IS);
+    expect_out(w, "MB fb.type=ega_text", true);
+    expect_out(w, "MB fb.addr=0xb8000", true);
+    expect_out(w, "MB fb.map=reserved", true);
+    assert_int_equal(w->fw->boot.range[BC_RANGE_FRAMEBUFFER].size, 0);
+    world_free(w);
+}
+
+/* A required framebuffer tag on a machine with no linear mode: refused
+ * with the tag named; an optional one boots without a framebuffer. */
+static void mb2_required_framebuffer_missing(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_UEFI, 2, 2 * MiB);
+    mb2_screen_header(w, 0, 0, 0, false);
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
+    expect_log(w, "multiboot2: required tag 5 (framebuffer): no linear framebuffer");
+    world_free(w);
+    w = world_new(FAKE_UEFI, 2, 2 * MiB);
+    mb2_screen_header(w, 0, 0, 0, true);
+    fake_fw_boot(w->fw);
+    expect_kernel_pass(w, 2, 2 * MiB);
+    expect_out(w, "MB fb=ok", false);
+    world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(mb2_bios_boots),
+        cmocka_unit_test(mb2_framebuffer_requested),
+        cmocka_unit_test(mb1_linear_takes_resolution),
+        cmocka_unit_test(mb1_text_left_alone),
+        cmocka_unit_test(mb2_required_framebuffer_missing),
         cmocka_unit_test(mb1_uefi_boots),
         cmocka_unit_test(mb1_bios_boot_device),
         cmocka_unit_test(mb2_uefi_boots),

@@ -85,8 +85,6 @@ static void mb1_required_flags(void **state)
     (void)state;
     uint8_t *f = file();
     bc_mb_header h;
-    mbi_mb1(f, 0x7);
-    expect_header(f, FILE_BYTES, 1, 0, BC_MB_UNSUPPORTED, "required flag bit 2 (video mode)", &h);
     mbi_mb1(f, 0x23);
     expect_header(f, FILE_BYTES, 1, 0, BC_MB_UNSUPPORTED, "required flag bit 5 not supported", &h);
     mbi_mb1(f, 0x00100003);
@@ -105,6 +103,37 @@ static void mb1_address_fields_truncated(void **state)
     expect_header(f, 0x100 + 32, 1, 0, BC_MB_OK, "ok", &h);
     assert_true(h.has & BC_MB_HAS_ADDRESS);
     assert_int_equal(h.entry_addr, 0x100200);
+    free(f);
+}
+
+/* Flag 2: mode_type, width, height, depth at header bytes 32-47 (after
+ * the address fields, present though flag 16 is clear):
+ *
+ *   0x100: magic flags=0x7 sum | 20 bytes unused | 0 1024 768 32
+ */
+static void mb1_video_fields(void **state)
+{
+    (void)state;
+    uint8_t *f = file();
+    bc_mb_header h;
+    mbi_mb1(f + 0x100, 0x7);
+    const uint32_t v[4] = {0, 1024, 768, 32};
+    for (int i = 0; i < 4; i++)
+        test_put_le(f + 0x100 + 32 + 4 * i, v[i], 4);
+    expect_header(f, FILE_BYTES, 1, 0, BC_MB_OK, "ok", &h);
+    assert_int_equal(h.video, BC_MB_VIDEO_LINEAR);
+    assert_int_equal(h.video_width, 1024);
+    assert_int_equal(h.video_height, 768);
+    assert_int_equal(h.video_depth, 32);
+    assert_int_equal(h.length, 48);
+    assert_int_equal(h.has & BC_MB_HAS_ADDRESS, 0);
+    test_put_le(f + 0x100 + 32, 1, 4); /* EGA text */
+    expect_header(f, FILE_BYTES, 1, 0, BC_MB_OK, "ok", &h);
+    assert_int_equal(h.video, BC_MB_VIDEO_TEXT);
+    test_put_le(f + 0x100 + 32, 2, 4);
+    expect_header(f, FILE_BYTES, 1, 0, BC_MB_BAD_HEADER, "mode_type 2 unknown", &h);
+    test_put_le(f + 0x100 + 32, 0, 4);
+    expect_header(f, 0x100 + 47, 1, 0, BC_MB_BAD_HEADER, "video fields past the end", &h);
     free(f);
 }
 
@@ -174,18 +203,34 @@ static bc_mb_status one_tag(uint8_t *f, uint16_t type, uint16_t flags, const uin
     return bc_mb_find_header(f, FILE_BYTES, 2, avail, h);
 }
 
-/* Framebuffer, EFI boot services and unknown tags: refused when required
- * (message names the tag), skipped when optional. */
+/* The framebuffer tag, required or optional: the mode it asks for. */
+static void mb2_framebuffer_tag(void **state)
+{
+    (void)state;
+    uint8_t *f = file();
+    bc_mb_header h;
+    const uint32_t fb[3] = {1024, 768, 32};
+    assert_int_equal(one_tag(f, 5, 0, fb, 3, BC_MB2_INFO_ALWAYS, &h), BC_MB_OK);
+    assert_int_equal(h.video, BC_MB_VIDEO_LINEAR);
+    assert_int_equal(h.video_width, 1024);
+    assert_int_equal(h.video_height, 768);
+    assert_int_equal(h.video_depth, 32);
+    assert_int_equal(h.video_required, 1);
+    assert_int_equal(one_tag(f, 5, 1, fb, 3, BC_MB2_INFO_ALWAYS, &h), BC_MB_OK);
+    assert_int_equal(h.video_required, 0);
+    assert_int_equal(h.optional_ignored, 0);
+    assert_int_equal(one_tag(f, 5, 1, fb, 2, BC_MB2_INFO_ALWAYS, &h), BC_MB_BAD_HEADER);
+    free(f);
+}
+
+/* EFI boot services and unknown tags: refused when required (message
+ * names the tag), skipped when optional. */
 static void mb2_required_tags(void **state)
 {
     (void)state;
     uint8_t *f = file();
     bc_mb_header h;
     const uint32_t fb[3] = {1024, 768, 32};
-    assert_int_equal(one_tag(f, 5, 0, fb, 3, BC_MB2_INFO_ALWAYS, &h), BC_MB_UNSUPPORTED);
-    assert_non_null(strstr(h.msg, "required tag 5 (framebuffer)"));
-    assert_int_equal(one_tag(f, 5, 1, fb, 3, BC_MB2_INFO_ALWAYS, &h), BC_MB_OK);
-    assert_int_equal(h.optional_ignored, 1u << 5);
     assert_int_equal(one_tag(f, 7, 0, NULL, 0, BC_MB2_INFO_ALWAYS, &h), BC_MB_UNSUPPORTED);
     assert_non_null(strstr(h.msg, "required tag 7 (EFI boot services)"));
     assert_int_equal(one_tag(f, 42, 0, fb, 1, BC_MB2_INFO_ALWAYS, &h), BC_MB_UNSUPPORTED);
@@ -542,9 +587,11 @@ int main(void)
         cmocka_unit_test(mb1_bad_checksum),
         cmocka_unit_test(mb1_required_flags),
         cmocka_unit_test(mb1_address_fields_truncated),
+        cmocka_unit_test(mb1_video_fields),
         cmocka_unit_test(mb2_found_with_requests),
         cmocka_unit_test(mb2_outside_search_or_unaligned),
         cmocka_unit_test(mb2_bad_checksum_and_arch),
+        cmocka_unit_test(mb2_framebuffer_tag),
         cmocka_unit_test(mb2_required_tags),
         cmocka_unit_test(mb2_required_information),
         cmocka_unit_test(mb2_malformed_tags),

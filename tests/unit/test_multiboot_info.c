@@ -529,6 +529,111 @@ static void map_types(void **state)
     assert_int_equal(bc_mb_map_type(MM_TYPE_PERSISTENT), 7);
 }
 
+/* ---- The screen ----------------------------------------------------------------- */
+
+#define FB_ADDR 0xfd000000ull /* a PCI BAR above RAM, typed framebuffer */
+
+static const bc_mb_framebuffer fb_rgb = {FB_ADDR, 4096, 1024, 768, 32, BC_MB_FB_RGB, 16, 8,
+                                         8,       8,    0,    8,   0};
+static const bc_mb_framebuffer fb_text = {0xb8000, 160, 80, 25, 16, BC_MB_FB_EGA_TEXT, 0, 0,
+                                          0,       0,   0,  0,  0};
+
+/* The map above plus [0xfd000000, +3 MiB) framebuffer (Multiboot type 2). */
+static void with_framebuffer(fixture *fx, const bc_mb_framebuffer *fb)
+{
+    assert_int_equal(
+        mm_map_carve(&fx->map, FB_ADDR, 0x300000, MM_TYPE_FRAMEBUFFER, MM_CARVE_ANY_TYPE), MM_OK);
+    fx->in.fb = fb;
+}
+
+/* The checker passes the `version` information and prints the screen. */
+static void expect_fb_lines(fixture *fx, uint32_t version, const char *type, const char *size)
+{
+    char line[64];
+    if (run_checker(fx, version))
+        fail_msg("checker failed:\n%s", fx->out.text);
+    snprintf(line, sizeof line, "MB fb.type=%s", type);
+    expect_line(fx, line);
+    expect_line(fx, size);
+    expect_line(fx, "MB fb.map=reserved");
+    expect_line(fx, "MB fb=ok");
+}
+
+/* MB1 flag 12: the fields at info + 88, colour_info at 112 (GRUB's
+ * layout; red 16/8, green 8/8, blue 0/8); MB2 tag 8: 38 bytes, colours
+ * at +32. */
+static void framebuffer_rgb(void **state)
+{
+    fixture *fx = *state;
+    uint32_t used;
+    with_framebuffer(fx, &fb_rgb);
+    build(fx, 1, &used);
+    const uint8_t *info = host_window_ptr(&fx->hw, INFO);
+    assert_true(mm_load_le32(info) & 0x1000);
+    assert_int_equal(mm_load_le64(info + 88), FB_ADDR);
+    assert_int_equal(mm_load_le32(info + 96), 4096);
+    assert_int_equal(mm_load_le32(info + 100), 1024);
+    assert_int_equal(mm_load_le32(info + 104), 768);
+    const uint8_t rest[8] = {32, 1, 16, 8, 8, 8, 0, 8};
+    assert_memory_equal(info + 108, rest, 2);
+    assert_memory_equal(info + 112, rest + 2, 6);
+    if (run_checker(fx, 1))
+        fail_msg("checker failed:\n%s", fx->out.text);
+    expect_line(fx, "MB fb.type=rgb");
+    expect_line(fx, "MB fb.map=reserved");
+    build(fx, 2, &used);
+    expect_fb_lines(fx, 2, "rgb", "MB fb.width=1024");
+    const uint8_t *t = info + 8;
+    while (mm_load_le32(t) != 8 && mm_load_le32(t) != 0)
+        t += (mm_load_le32(t + 4) + 7) & ~7u;
+    assert_int_equal(mm_load_le32(t), 8);
+    assert_int_equal(mm_load_le32(t + 4), 38);
+    assert_memory_equal(t + 28, rest, 2);
+    assert_memory_equal(t + 32, rest + 2, 6);
+}
+
+/* EGA text at 0xb8000, inside the reserved legacy area: type 2, MB2's tag
+ * without colour fields (32 bytes). */
+static void framebuffer_ega_text(void **state)
+{
+    fixture *fx = *state;
+    uint32_t used;
+    fx->in.fb = &fb_text;
+    build(fx, 2, &used);
+    if (run_checker(fx, 2))
+        fail_msg("checker failed:\n%s", fx->out.text);
+    expect_line(fx, "MB fb.type=ega_text");
+    expect_line(fx, "MB fb.addr=0xb8000");
+    expect_line(fx, "MB fb.pitch=160");
+    expect_line(fx, "MB fb.map=reserved");
+    build(fx, 1, &used);
+    expect_fb_lines(fx, 1, "ega_text", "MB fb.width=80");
+}
+
+/* The checker fails a framebuffer inside available RAM, one the map does
+ * not list (strict mode) and one whose pitch cannot hold a line. */
+static void checker_catches_bad_framebuffer(void **state)
+{
+    fixture *fx = *state;
+    uint32_t used;
+    bc_mb_framebuffer fb = fb_rgb;
+    fb.addr = 0x400000; /* usable RAM */
+    fx->in.fb = &fb;
+    build(fx, 2, &used);
+    assert_true(run_checker(fx, 2) > 0);
+    expect_line(fx, "MB fail=framebuffer inside an available range");
+    fb.addr = 0xe0000000; /* a hole */
+    build(fx, 2, &used);
+    assert_true(run_checker(fx, 2) > 0);
+    expect_line(fx, "MB fail=framebuffer not inside one map entry that is not available");
+    with_framebuffer(fx, &fb);
+    fb.addr = FB_ADDR;
+    fb.pitch = 1024;
+    build(fx, 1, &used);
+    assert_true(run_checker(fx, 1) > 0);
+    expect_line(fx, "MB fb=bad");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -547,6 +652,9 @@ int main(void)
         T(checker_catches_overlapping_modules),
         T(checker_catches_bad_smbios),
         T(checker_catches_bad_boot_device),
+        T(framebuffer_rgb),
+        T(framebuffer_ega_text),
+        T(checker_catches_bad_framebuffer),
         cmocka_unit_test(command_lines),
         cmocka_unit_test(map_types),
     };

@@ -220,6 +220,48 @@ static void uefi_efi_info(void **state)
     world_free(w);
 }
 
+/* The driver asks for a linear framebuffer (no size: resolution= is not
+ * set) and screen_info describes the GOP mode the firmware reported:
+ *   isVGA 0x70, 1280 x 800 x 32, line 5120, base 0x80000000, bytes
+ * and no framebuffer range in Linux's map (its e820 stays the firmware's). */
+static void uefi_screen_info(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_UEFI, "/extra.cpio");
+    w->fw->fb = (bc_rev2_fb){0x80000000, 1280, 800, 5120, 32, 8, 16, 8, 8, 8, 0, MOS_FB_SOURCE_GOP};
+    boots(w);
+    uint64_t kaddr;
+    const uint8_t *bp = check_params(w, &kaddr);
+    assert_int_equal(w->fw->video_calls, 1);
+    assert_int_equal(w->fw->video_kind, BC_VIDEO_LINEAR);
+    assert_int_equal(w->fw->video_w, 0);
+    assert_int_equal(bp[0x0f], 0x70);
+    assert_int_equal(get_le(bp + 0x12, 2), 1280);
+    assert_int_equal(get_le(bp + 0x14, 2), 800);
+    assert_int_equal(get_le(bp + 0x16, 2), 32);
+    assert_int_equal(get_le(bp + 0x18, 4), 0x80000000);
+    assert_int_equal(get_le(bp + 0x1c, 4), 5120 * 800);
+    assert_int_equal(get_le(bp + 0x24, 2), 5120);
+    assert_int_equal(w->fw->boot.range[BC_RANGE_FRAMEBUFFER].size, 0);
+    expect_log(w, "linux: screen_info: EFI 1280x800, 32 bpp, pitch 5120 at 0x80000000");
+    check_e820(w, bp);
+    world_free(w);
+}
+
+/* No framebuffer: screen_info stays zero. */
+static void no_framebuffer_no_screen_info(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, "/extra.cpio");
+    w->fw->vga_text = 1;
+    boots(w);
+    uint64_t kaddr;
+    const uint8_t *bp = check_params(w, &kaddr);
+    for (uint32_t i = 0; i < 0x40; i++)
+        assert_int_equal(bp[i], 0);
+    world_free(w);
+}
+
 static void kernel_without_64bit_entry(void **state)
 {
     (void)state;
@@ -297,10 +339,15 @@ static void cmdline_too_long(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(bios_64bit_entry),           cmocka_unit_test(uefi_efi_info),
-        cmocka_unit_test(kernel_without_64bit_entry), cmocka_unit_test(elf_given_as_linux),
-        cmocka_unit_test(truncated_bzimage),          cmocka_unit_test(missing_module),
+        cmocka_unit_test(bios_64bit_entry),
+        cmocka_unit_test(uefi_efi_info),
+        cmocka_unit_test(kernel_without_64bit_entry),
+        cmocka_unit_test(elf_given_as_linux),
+        cmocka_unit_test(truncated_bzimage),
+        cmocka_unit_test(missing_module),
         cmocka_unit_test(cmdline_too_long),
+        cmocka_unit_test(uefi_screen_info),
+        cmocka_unit_test(no_framebuffer_no_screen_info),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -147,14 +147,18 @@ static void platform(void *ctx, bc_platform *out)
     out->ap_blob_size = f->ap_blob ? 64 : 0;
 }
 
-/* Records the size asked for; the mode is whatever the test put in fb. */
-static void video(void *ctx, uint32_t want_w, uint32_t want_h, bc_rev2_fb *fb)
+/* Records what was asked for; the screen is whatever the test put in fb
+ * and vga_text. */
+static void video(void *ctx, const bc_video_want *want, bc_rev2_fb *fb, uint32_t *vga_text)
 {
     fake_fw *f = self(ctx);
     f->video_calls++;
-    f->video_w = want_w;
-    f->video_h = want_h;
+    f->video_kind = want->kind;
+    f->video_w = want->width;
+    f->video_h = want->height;
+    f->video_bpp = want->bpp;
     *fb = f->fb;
+    *vga_text = f->vga_text;
 }
 
 static mm_status leave(void *ctx, uint32_t attempt, bc_efi_map *efi)

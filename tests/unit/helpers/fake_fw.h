@@ -53,8 +53,9 @@ typedef struct fake_fw {
      * each poll answers the next character (bc_key_from_char), then only
      * time passes. Menu lines go to `log` like log lines. */
     const char *menu_keys;
-    const void *ap_blob;       /* reported as bc_platform.ap_blob (NULL: no APs) */
-    bc_rev2_fb fb;             /* reported as bc_platform.fb (addr 0: none) */
+    const void *ap_blob; /* reported as bc_platform.ap_blob (NULL: no APs) */
+    bc_rev2_fb fb;       /* reported as bc_platform.fb (addr 0: none) */
+    uint32_t vga_text;   /* reported as bc_platform.vga_text */
 
     /* The firmware's own map: the test adds entries with fake_fw_add. */
     mm_map fw_map;
@@ -70,7 +71,8 @@ typedef struct fake_fw {
     uint32_t menu_key_next;
     uint64_t menu_ms;
     bc_menu_io menu;
-    uint32_t video_calls, video_w, video_h; /* the video op: calls, last size asked */
+    uint32_t video_calls, video_kind;     /* the video op: calls, last kind asked */
+    uint32_t video_w, video_h, video_bpp; /* ... and the mode asked */
     void *scratch[FAKE_FW_SCRATCH];
     uint32_t scratch_count;
     log_lines log;
