@@ -35,10 +35,6 @@ bc_ap_trampoline_start:
     .long 0
     .long 0 /* flags */
     .quad 0 /* cr3 */
-    .quad 0 /* stack */
-    .quad 0 /* record */
-    .long 0 /* alive */
-    .long BC_TRAMP_NO_APIC /* expected APIC id */
     .org BC_TRAMP_GDT_OFF
 gdt:
     .quad 0
@@ -94,8 +90,8 @@ lm64:
     movw %ax, %ds
     movw %ax, %es
     movw %ax, %ss
-    /* Only the AP the parameters are for may take them: one that answers
-     * late, after the BSP gave up on it and moved on, halts here. */
+    /* Only an AP with a slot may go on: one that answers late, after the
+     * BSP gave up on it and freed its slot, halts here. */
     xorl %eax, %eax
     cpuid
     cmpl $0xb, %eax
@@ -111,13 +107,19 @@ lm64:
     cpuid
     shrl $24, %ebx /* initial APIC id */
     movl %ebx, %esi
-3:  cmpl BC_TRAMP_APIC_OFF(%rbp), %esi
-    jne stray
-    movq BC_TRAMP_CR3_OFF(%rbp), %rax
+3:  leaq BC_TRAMP_SLOTS_OFF(%rbp), %rdx
+    movl $BC_TRAMP_SLOTS, %ecx
+4:  cmpl BC_TRAMP_SLOT_APIC_OFF(%rdx), %esi
+    je 5f
+    addq $BC_TRAMP_SLOT_SIZE, %rdx
+    decl %ecx
+    jnz 4b
+    jmp stray
+5:  movq BC_TRAMP_CR3_OFF(%rbp), %rax
     movq %rax, %cr3 /* the kernel's tables identity-map this page too */
-    movq BC_TRAMP_STACK_OFF(%rbp), %rsp
-    movq BC_TRAMP_REC_OFF(%rbp), %rdi
-    movl $1, BC_TRAMP_ALIVE_OFF(%rbp) /* the parameters may be reused from here */
+    movq BC_TRAMP_SLOT_STACK_OFF(%rdx), %rsp
+    movq BC_TRAMP_SLOT_RECORD_OFF(%rdx), %rdi
+    movl $1, BC_TRAMP_SLOT_ALIVE_OFF(%rdx) /* the slot may be reused from here */
 park:
     pause
     movq (%rdi), %rax

@@ -67,6 +67,20 @@ static bool blob_ok(const uint8_t *blob, size_t size)
     return true;
 }
 
+static uint8_t *slot(void *tramp, uint32_t i)
+{
+    return (uint8_t *)tramp + BC_TRAMP_SLOTS_OFF + (size_t)i * BC_TRAMP_SLOT_SIZE;
+}
+
+/* Every slot free: an AP that wakes up now halts. */
+static void free_slots(void *tramp)
+{
+    for (uint32_t i = 0; i < BC_TRAMP_SLOTS; i++) {
+        mm_memset(slot(tramp, i), 0, BC_TRAMP_SLOT_SIZE);
+        store32(slot(tramp, i) + BC_TRAMP_SLOT_APIC_OFF, BC_TRAMP_NO_APIC);
+    }
+}
+
 /* 1 GiB identity with 2 MiB pages: PML4[0] -> PDPT[0] -> PD. */
 static void build_tables(uint8_t *t, uint32_t phys)
 {
@@ -88,6 +102,7 @@ mm_status bc_smp_trampoline_install(void *dst, uint64_t dst_phys, const void *bl
     uint32_t base = (uint32_t)dst_phys;
     mm_memcpy(t, b, blob_size);
     mm_memset(t + blob_size, 0, BC_TRAMP_CODE_MAX - blob_size);
+    free_slots(t);
     /* The blob holds offsets where the CPU needs linear addresses. */
     store32(t + BC_TRAMP_GDTR_OFF + 2, base + mm_load_le32(b + BC_TRAMP_GDTR_OFF + 2));
     store32(t + BC_TRAMP_PMJMP_OFF, base + mm_load_le32(b + BC_TRAMP_PMJMP_OFF));
@@ -107,9 +122,9 @@ uint32_t bc_smp_ap_count(const bc_madt_cpu *madt, uint32_t count, uint32_t bsp_a
     return n;
 }
 
-static volatile uint32_t *alive_flag(const bc_smp_start *s)
+static bool slot_alive(const bc_smp_start *s, uint32_t i)
 {
-    return (volatile uint32_t *)((uint8_t *)s->tramp + BC_TRAMP_ALIVE_OFF);
+    return *(volatile uint32_t *)(slot(s->tramp, i) + BC_TRAMP_SLOT_ALIVE_OFF) != 0;
 }
 
 /* Waits up to the timeout for the last IPI to leave; false if it did not. */
@@ -124,11 +139,27 @@ static bool ipi_sent(const bc_smp_start *s)
     return true;
 }
 
-/* Polls the alive flag for up to `us`; true once the AP stored it. */
-static bool wait_alive(const bc_smp_start *s, uint32_t us)
+static bool send(const bc_smp_start *s, uint32_t apic_id, uint32_t icr)
+{
+    s->ops->send_ipi(s->ops->ctx, apic_id, icr);
+    return ipi_sent(s);
+}
+
+/* One batch: the CPUs out[idx[0 .. n)], slots 0 .. n-1 filled. */
+typedef struct batch {
+    uint32_t idx[BC_TRAMP_SLOTS];
+    uint32_t n;
+} batch;
+
+/* Polls the batch's slots for up to `us`; true once every AP still
+ * waited for (sent[i]) is alive. */
+static bool wait_batch(const bc_smp_start *s, const batch *bt, const bool *sent, uint32_t us)
 {
     for (uint32_t waited = 0;; waited += s->timing.poll_us) {
-        if (*alive_flag(s))
+        bool all = true;
+        for (uint32_t i = 0; i < bt->n && all; i++)
+            all = !sent[i] || slot_alive(s, i);
+        if (all)
             return true;
         if (waited >= us)
             return false;
@@ -136,26 +167,22 @@ static bool wait_alive(const bc_smp_start *s, uint32_t us)
     }
 }
 
-static bool send(const bc_smp_start *s, uint32_t apic_id, uint32_t icr)
-{
-    s->ops->send_ipi(s->ops->ctx, apic_id, icr);
-    return ipi_sent(s);
-}
-
-/* STARTUP, and a second one when the AP has not reported alive (Intel SDM
- * vol. 3, 9.4.4.1); the AP was sent INIT before. */
-static bool startup(const bc_smp_start *s, uint32_t apic_id)
+/* A STARTUP to each AP of the batch that sent[] marks and that is not
+ * alive yet; an AP whose IPI never leaves is dropped from sent[]. */
+static void startup_round(const bc_smp_start *s, const batch *bt, bool *sent,
+                          const struct mos_cpu *out)
 {
     uint32_t sipi = BC_ICR_STARTUP | (uint32_t)(s->tramp_phys >> 12);
-    if (!send(s, apic_id, sipi))
-        return false;
-    if (wait_alive(s, s->timing.sipi_us))
-        return true;
-    return send(s, apic_id, sipi) && wait_alive(s, s->timing.timeout_us);
+    for (uint32_t i = 0; i < bt->n; i++) {
+        if (sent[i] && !slot_alive(s, i))
+            sent[i] = send(s, out[bt->idx[i]].apic_id, sipi);
+    }
 }
 
-/* Record and stack of the `k`-th AP, then its trampoline parameters. */
-static uint64_t prepare_ap(const bc_smp_start *s, uint32_t k, uint32_t ap_count, uint32_t apic_id)
+/* Record and stack of the `k`-th AP, and its slot `i`; returns the
+ * record's physical address. */
+static uint64_t prepare_ap(const bc_smp_start *s, uint32_t k, uint32_t ap_count, uint32_t apic_id,
+                           uint32_t i)
 {
     uint64_t rec_phys = s->stacks_phys + (uint64_t)k * RECORD_SIZE;
     uint64_t stack_top = s->stacks_phys + records_bytes(ap_count) +
@@ -164,12 +191,36 @@ static uint64_t prepare_ap(const bc_smp_start *s, uint32_t k, uint32_t ap_count,
     mm_memset(rec, 0, RECORD_SIZE);
     store32(rec + offsetof(struct mos_cpu_record, apic_id), apic_id);
     store64(rec + offsetof(struct mos_cpu_record, stack_top), stack_top);
-    uint8_t *t = (uint8_t *)s->tramp;
-    store64(t + BC_TRAMP_STACK_OFF, stack_top);
-    store64(t + BC_TRAMP_REC_OFF, rec_phys + s->hhdm_offset);
-    store32(t + BC_TRAMP_APIC_OFF, apic_id);
-    *alive_flag(s) = 0;
+    uint8_t *sl = slot(s->tramp, i);
+    store64(sl + BC_TRAMP_SLOT_STACK_OFF, stack_top);
+    store64(sl + BC_TRAMP_SLOT_RECORD_OFF, rec_phys + s->hhdm_offset);
+    store32(sl + BC_TRAMP_SLOT_ALIVE_OFF, 0);
+    store32(sl + BC_TRAMP_SLOT_APIC_OFF, apic_id);
     return rec_phys;
+}
+
+/* Starts one batch at once (STARTUP to each, a wait, a second STARTUP to
+ * those not alive, a wait up to the timeout: Intel SDM vol. 3, 9.4.4.1),
+ * then frees the slots so that an AP answering later halts. */
+static void start_batch(const bc_smp_start *s, const batch *bt, const uint64_t *rec,
+                        struct mos_cpu *out, uint32_t *started)
+{
+    bool sent[BC_TRAMP_SLOTS];
+    for (uint32_t i = 0; i < bt->n; i++)
+        sent[i] = !(out[bt->idx[i]].flags & MOS_CPU_FAILED);
+    startup_round(s, bt, sent, out);
+    if (!wait_batch(s, bt, sent, s->timing.sipi_us)) {
+        startup_round(s, bt, sent, out);
+        wait_batch(s, bt, sent, s->timing.timeout_us);
+    }
+    for (uint32_t i = 0; i < bt->n; i++) {
+        struct mos_cpu *c = &out[bt->idx[i]];
+        bool ok = sent[i] && slot_alive(s, i);
+        c->flags = ok ? MOS_CPU_STARTED : MOS_CPU_FAILED;
+        c->record_addr = ok ? rec[i] : 0;
+        *started += ok;
+    }
+    free_slots(s->tramp);
 }
 
 static bool start_ok(const bc_smp_start *s)
@@ -197,9 +248,9 @@ mm_status bc_smp_start_all(const bc_smp_start *s, const bc_madt_cpu *madt, uint3
     uint32_t aps = bc_smp_ap_count(madt, count, s->bsp_apic_id), k = 0;
     if (s->stacks_bytes < bc_smp_stacks_bytes(aps))
         return MM_ERR_BUFFER_TOO_SMALL;
-    /* INIT to every AP first and one INIT wait for all of them: each then
-     * waits for its STARTUP, sent one AP at a time because the APs share
-     * the trampoline's parameters. An AP whose INIT never left is FAILED. */
+    /* INIT to every AP first and one INIT wait for all of them; then the
+     * STARTUPs, BC_TRAMP_SLOTS APs at a time (one slot each). An AP whose
+     * INIT never left is FAILED. */
     bool inited = false;
     for (uint32_t i = 0; i < count; i++) {
         struct mos_cpu *c = &out[i];
@@ -214,18 +265,20 @@ mm_status bc_smp_start_all(const bc_smp_start *s, const bc_madt_cpu *madt, uint3
     }
     if (inited && s->timing.init_us)
         s->ops->delay_us(s->ops->ctx, s->timing.init_us);
+    batch bt = {.n = 0};
+    uint64_t rec[BC_TRAMP_SLOTS];
     for (uint32_t i = 0; i < count; i++) {
-        struct mos_cpu *c = &out[i];
         if (madt[i].apic_id == s->bsp_apic_id || !(madt[i].flags & BC_MADT_ENABLED))
             continue;
-        uint64_t rec = prepare_ap(s, k++, aps, c->apic_id);
-        bool ok = !(c->flags & MOS_CPU_FAILED) && startup(s, c->apic_id);
-        c->flags = ok ? MOS_CPU_STARTED : MOS_CPU_FAILED;
-        c->record_addr = ok ? rec : 0;
-        *started += ok;
+        rec[bt.n] = prepare_ap(s, k++, aps, out[i].apic_id, bt.n);
+        bt.idx[bt.n++] = i;
+        if (bt.n == BC_TRAMP_SLOTS) {
+            start_batch(s, &bt, rec, out, started);
+            bt.n = 0;
+        }
     }
-    /* An AP that answers from now on finds no CPU expected and halts. */
-    store32((uint8_t *)s->tramp + BC_TRAMP_APIC_OFF, BC_TRAMP_NO_APIC);
+    if (bt.n)
+        start_batch(s, &bt, rec, out, started);
     return MM_OK;
 }
 

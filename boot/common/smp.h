@@ -104,9 +104,11 @@ uint32_t bc_smp_ap_count(const bc_madt_cpu *madt, uint32_t count, uint32_t bsp_a
 
 /* Fills out[0 .. count) from the MADT list, in its order: the BSP gets
  * MOS_CPU_BSP; every enabled AP is sent INIT, then after one INIT delay
- * (timing.init_us, 0 for none) each is started in turn (STARTUP, wait,
- * STARTUP, wait up to the timeout) with its own record and stack and gets
- * MOS_CPU_STARTED and record_addr, or MOS_CPU_FAILED when it did
+ * (timing.init_us, 0 for none) the APs are started BC_TRAMP_SLOTS at a
+ * time, each through its own trampoline slot (STARTUP to each, a wait,
+ * a second STARTUP to those not alive, a wait up to the timeout) with its
+ * own record and stack, and get MOS_CPU_STARTED and record_addr, or
+ * MOS_CPU_FAILED when it did
  * not answer in time (or its IPI stayed pending) - it is then never
  * touched again (should it answer later, the trampoline finds another
  * CPU's id expected, or none, and halts it); online-capable CPUs that are

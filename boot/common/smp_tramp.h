@@ -10,7 +10,7 @@
  * pages) used only between protected mode and the switch to the kernel's
  * CR3, so that CR3 may lie anywhere. */
 #define BC_TRAMP_BYTES    0x4000
-#define BC_TRAMP_CODE_MAX 0x1000 /* the blob must fit in page 0 */
+#define BC_TRAMP_CODE_MAX 0x800 /* the blob must fit below the slots */
 #define BC_TRAMP_PML4_OFF 0x1000
 #define BC_TRAMP_PDPT_OFF 0x2000
 #define BC_TRAMP_PD_OFF   0x3000
@@ -22,14 +22,21 @@
 #define BC_TRAMP_TCR3_OFF  0x28 /* u32 physical address of the trampoline's PML4 */
 #define BC_TRAMP_FLAGS_OFF 0x2c /* u32 BC_TRAMP_FLAG_* */
 #define BC_TRAMP_CR3_OFF   0x30 /* u64 the kernel's CR3 */
-#define BC_TRAMP_STACK_OFF 0x38 /* u64 virtual stack top of the AP being started */
-#define BC_TRAMP_REC_OFF   0x40 /* u64 virtual address of its struct mos_cpu_record */
-#define BC_TRAMP_ALIVE_OFF 0x48 /* u32 the AP stores 1 once it read everything above */
-#define BC_TRAMP_APIC_OFF  0x4c /* u32 APIC id of the AP being started; any other halts */
 #define BC_TRAMP_GDT_OFF   0x50 /* null, code32, data, code64 */
 
+/* One slot per AP being started, so that a batch of APs starts at once:
+ * an AP finds the slot with its APIC id, takes its stack and record and
+ * stores 1 in `alive`; an AP without a slot halts. */
+#define BC_TRAMP_SLOTS_OFF       0x800
+#define BC_TRAMP_SLOT_SIZE       32
+#define BC_TRAMP_SLOTS           64   /* (0x1000 - 0x800) / 32 */
+#define BC_TRAMP_SLOT_APIC_OFF   0x00 /* u32 APIC id; BC_TRAMP_NO_APIC: free */
+#define BC_TRAMP_SLOT_ALIVE_OFF  0x04 /* u32 the AP stores 1 once it read the slot */
+#define BC_TRAMP_SLOT_STACK_OFF  0x08 /* u64 virtual stack top */
+#define BC_TRAMP_SLOT_RECORD_OFF 0x10 /* u64 virtual address of its struct mos_cpu_record */
+
 #define BC_TRAMP_FLAG_NXE 1          /* set EFER.NXE: the kernel's tables use the NX bit */
-#define BC_TRAMP_NO_APIC  0xffffffff /* BC_TRAMP_APIC_OFF when no AP is expected */
+#define BC_TRAMP_NO_APIC  0xffffffff /* a free slot's APIC id */
 
 #define BC_TRAMP_SEL_CODE32 0x08
 #define BC_TRAMP_SEL_DATA   0x10

@@ -37,9 +37,9 @@ typedef struct machine {
     uint8_t *tramp;
     uint8_t *stacks;
     uint64_t stacks_bytes;
-    sim_cpu cpus[8];
+    sim_cpu cpus[80];
     uint32_t ncpus;
-    ipi log[32];
+    ipi log[256];
     uint32_t nlog;
     uint64_t now_us;
     int stuck_pending; /* ipi_pending always true */
@@ -65,10 +65,21 @@ static sim_cpu *cpu_of(machine *m, uint32_t apic_id)
     return NULL;
 }
 
+/* The slot the trampoline's code would find for `apic_id`, or NULL. */
+static uint8_t *find_slot(machine *m, uint32_t apic_id)
+{
+    for (uint32_t i = 0; i < BC_TRAMP_SLOTS; i++) {
+        uint8_t *sl = m->tramp + BC_TRAMP_SLOTS_OFF + i * BC_TRAMP_SLOT_SIZE;
+        if (mm_load_le32(sl + BC_TRAMP_SLOT_APIC_OFF) == apic_id)
+            return sl;
+    }
+    return NULL;
+}
+
 static void sim_send(void *ctx, uint32_t apic_id, uint32_t icr)
 {
     machine *m = ctx;
-    assert_true(m->nlog < 32);
+    assert_true(m->nlog < 256);
     m->log[m->nlog++] = (ipi){apic_id, icr, m->now_us};
     sim_cpu *c = cpu_of(m, apic_id);
     if (!c)
@@ -77,11 +88,12 @@ static void sim_send(void *ctx, uint32_t apic_id, uint32_t icr)
         c->inited = 1;
         c->sipis = 0;
     } else if ((icr & 0xff00) == BC_ICR_STARTUP && c->inited && ++c->sipis == c->answer_after) {
-        if (mm_load_le32(m->tramp + BC_TRAMP_APIC_OFF) != c->apic_id)
-            return; /* the trampoline halts an AP the parameters are not for */
-        c->got_stack = load64(m->tramp + BC_TRAMP_STACK_OFF);
-        c->got_record = load64(m->tramp + BC_TRAMP_REC_OFF);
-        *(volatile uint32_t *)(m->tramp + BC_TRAMP_ALIVE_OFF) = 1;
+        uint8_t *sl = find_slot(m, c->apic_id);
+        if (!sl)
+            return; /* the trampoline halts an AP without a slot */
+        c->got_stack = load64(sl + BC_TRAMP_SLOT_STACK_OFF);
+        c->got_record = load64(sl + BC_TRAMP_SLOT_RECORD_OFF);
+        *(volatile uint32_t *)(sl + BC_TRAMP_SLOT_ALIVE_OFF) = 1;
     }
 }
 
@@ -176,6 +188,17 @@ static void ap_count_and_bsp_only(void **state)
  * and its stored offsets land on the code they name once installed:
  *   pm32: 66 b8 10 00   mov $0x10, %ax   (32-bit code)
  *   lm64: 89 dd         mov %ebx, %ebp   (64-bit code) */
+/* Every slot free: APIC id BC_TRAMP_NO_APIC, the rest zero. */
+static void assert_all_slots_free(const uint8_t *t)
+{
+    for (uint32_t i = 0; i < BC_TRAMP_SLOTS; i++) {
+        const uint8_t *sl = t + BC_TRAMP_SLOTS_OFF + i * BC_TRAMP_SLOT_SIZE;
+        assert_int_equal(mm_load_le32(sl + BC_TRAMP_SLOT_APIC_OFF), BC_TRAMP_NO_APIC);
+        for (uint32_t k = 4; k < BC_TRAMP_SLOT_SIZE; k++)
+            assert_int_equal(sl[k], 0);
+    }
+}
+
 static void trampoline_installed(void **state)
 {
     machine *m = *state;
@@ -195,9 +218,9 @@ static void trampoline_installed(void **state)
     assert_int_equal(mm_load_le32(t + BC_TRAMP_TCR3_OFF), TRAMP_PHYS + BC_TRAMP_PML4_OFF);
     assert_int_equal(mm_load_le32(t + BC_TRAMP_FLAGS_OFF), BC_TRAMP_FLAG_NXE);
     assert_true(load64(t + BC_TRAMP_CR3_OFF) == KERNEL_CR3);
-    assert_int_equal(mm_load_le32(t + BC_TRAMP_APIC_OFF), BC_TRAMP_NO_APIC);
     for (size_t i = blob_size(); i < BC_TRAMP_CODE_MAX; i++)
         assert_int_equal(t[i], 0);
+    assert_all_slots_free(t);
 }
 
 /* The trampoline's own tables map [0, 1 GiB) one to one:
@@ -252,11 +275,11 @@ static void expect_ipis(const machine *m, const ipi *want, uint32_t n)
 }
 
 /* IPIs in order (SIPI vector = 0x8000 >> 12 = 8): INIT to every AP,
- * one INIT delay, then the STARTUPs AP by AP:
+ * one INIT delay, a STARTUP to every AP, a wait, a second STARTUP to those
+ * not alive yet:
  *   1, 2, 3: INIT
- *   1: SIPI 08                (answers)
- *   2: SIPI 08, SIPI 08       (answers the second)
- *   3: SIPI 08, SIPI 08       (never: FAILED after the timeout)
+ *   1, 2, 3: SIPI 08          (1 answers)
+ *   2, 3:    SIPI 08          (2 answers; 3 never: FAILED after the timeout)
  *   0 is the BSP, 4 only online-capable: no IPI. */
 static void starts_enabled_aps(void **state)
 {
@@ -268,7 +291,7 @@ static void starts_enabled_aps(void **state)
     const uint32_t sipi = BC_ICR_STARTUP | 0x08;
     const ipi want[] = {
         {1, BC_ICR_INIT, 0}, {2, BC_ICR_INIT, 0}, {3, BC_ICR_INIT, 0}, {1, sipi, 0},
-        {2, sipi, 0},        {2, sipi, 0},        {3, sipi, 0},        {3, sipi, 0},
+        {2, sipi, 0},        {3, sipi, 0},        {2, sipi, 0},        {3, sipi, 0},
     };
     expect_ipis(m, want, 8);
     /* One INIT delay for all three. */
@@ -281,8 +304,8 @@ static void starts_enabled_aps(void **state)
     }
     assert_true(out[1].record_addr == STACKS_PHYS && out[2].record_addr == STACKS_PHYS + 64);
     assert_true(out[0].record_addr == 0 && out[3].record_addr == 0 && out[4].record_addr == 0);
-    /* AP 3 waking up now would find no CPU expected. */
-    assert_int_equal(mm_load_le32(m->tramp + BC_TRAMP_APIC_OFF), BC_TRAMP_NO_APIC);
+    /* AP 3 waking up now would find no slot and halt. */
+    assert_all_slots_free(m->tramp);
 }
 
 /* Records hold their CPU and stack; the parameters each AP woke up to name
@@ -341,6 +364,37 @@ static void stuck_ipi_fails_the_ap(void **state)
     assert_int_equal(out[2].flags, MOS_CPU_FAILED);
     const ipi want[] = {{1, BC_ICR_INIT, 0}, {2, BC_ICR_INIT, 0}};
     expect_ipis(m, want, 2);
+}
+
+/* 70 APs, more than the trampoline's 64 slots: two batches, each AP
+ * answering its first STARTUP and finding its own record and stack.
+ *   INIT x70 | SIPI x64 (slots 0..63) | SIPI x6 (slots 0..5) */
+static void batches_of_slots(void **state)
+{
+    machine *m = *state;
+    enum { N = 71 };
+    bc_madt_cpu madt[N];
+    for (uint32_t i = 0; i < N; i++) {
+        madt[i] = (bc_madt_cpu){.apic_id = i, .acpi_uid = i, .flags = BC_MADT_ENABLED};
+        m->cpus[i] = (sim_cpu){.apic_id = i, .answer_after = i ? 1 : 0};
+    }
+    m->ncpus = N;
+    free(m->stacks);
+    m->stacks_bytes = bc_smp_stacks_bytes(N - 1);
+    m->stacks = aligned_alloc(4096, m->stacks_bytes);
+    m->start.stacks = m->stacks;
+    m->start.stacks_bytes = m->stacks_bytes;
+    struct mos_cpu out[N];
+    uint32_t started;
+    assert_int_equal(bc_smp_start_all(&m->start, madt, N, out, &started), MM_OK);
+    assert_int_equal(started, N - 1);
+    assert_int_equal(m->nlog, 2 * (N - 1));
+    for (uint32_t k = 1; k < N; k++) {
+        assert_int_equal(out[k].flags, MOS_CPU_STARTED);
+        assert_true(m->cpus[k].got_record == HHDM + STACKS_PHYS + 64 * (uint64_t)(k - 1));
+        assert_true(out[k].record_addr == STACKS_PHYS + 64 * (uint64_t)(k - 1));
+    }
+    assert_all_slots_free(m->tramp);
 }
 
 /* init_us 0 (a CPU that needs no INIT wait): the STARTUPs follow the
@@ -431,6 +485,7 @@ int main(void)
         T(silent_ap_times_out),
         T(stuck_ipi_fails_the_ap),
         T(no_init_wait),
+        T(batches_of_slots),
         cmocka_unit_test(init_wait_by_vendor),
         T(bsp_missing_starts_nothing),
         T(stacks_too_small_starts_nothing),
