@@ -4,6 +4,7 @@
 
 #include "bios.h"
 #include "bios_layout.h"
+#include "common/uart.h"
 
 #define COM1     0x3f8
 #define VGA_TEXT ((volatile uint16_t *)0xb8000)
@@ -59,14 +60,6 @@ void con_init(void)
     }
 }
 
-static void serial_putc(char c)
-{
-    /* Bounded wait: a missing UART must not hang the loader. */
-    for (uint32_t spin = 0; spin < 100000 && !(inb(COM1 + 5) & 0x20); spin++)
-        ;
-    outb(COM1, (uint8_t)c);
-}
-
 static void vga_newline(void)
 {
     screen.col = 0;
@@ -98,12 +91,9 @@ static void vga_putc(char c)
 
 void con_write(const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '\n')
-            serial_putc('\r');
-        serial_putc(s[i]);
+    bc_uart_write(COM1, s, len);
+    for (size_t i = 0; i < len; i++)
         vga_putc(s[i]);
-    }
 }
 
 void con_log_sink(void *ctx, mm_log_level level, const char *line, size_t len)

@@ -1,5 +1,6 @@
 #include "serial.h"
 
+#include "common/uart.h"
 #include "port.h"
 
 #define COM1                0x3f8
@@ -8,14 +9,9 @@
 #define UART_FCR            2
 #define UART_LCR            3
 #define UART_MCR            4
-#define UART_LSR            5
-#define LSR_THR_EMPTY       0x20
 #define LCR_DLAB            0x80
 #define LCR_8N1             0x03
 #define BAUD_DIVISOR_115200 1
-/* Polls of LSR before a byte is dropped: keeps a missing UART (reads 0xff,
- * or never ready) from hanging the loader. */
-#define TX_SPIN_LIMIT 100000
 
 void serial_init(void)
 {
@@ -28,20 +24,7 @@ void serial_init(void)
     port_out8(COM1 + UART_MCR, 0x03); /* DTR + RTS */
 }
 
-static void serial_put(char c)
-{
-    for (int i = 0; i < TX_SPIN_LIMIT; i++) {
-        if (port_in8(COM1 + UART_LSR) & LSR_THR_EMPTY)
-            break;
-    }
-    port_out8(COM1 + UART_DATA, (uint8_t)c);
-}
-
 void serial_write(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\n')
-            serial_put('\r');
-        serial_put(s[i]);
-    }
+    bc_uart_write(COM1, s, n);
 }

@@ -18,7 +18,7 @@ $(CHAIN_MBR): $(CHAIN_OUT)/chain-mbr.elf
 	@test $$(stat -c %s $@) -eq 512 || { echo "$@ is not 512 bytes" >&2; rm -f $@; exit 1; }
 
 $(call objs,efi,tests/chainload/chain-app.c): EFI_CFLAGS += -I$(GNUEFI_INC) -I$(GNUEFI_INC)/x86_64
-$(CHAIN_APP): $(call objs,efi,tests/chainload/chain-app.c boot/uefi/serial.c)
+$(CHAIN_APP): $(call objs,efi,tests/chainload/chain-app.c boot/uefi/serial.c boot/common/uart.c)
 	@mkdir -p $(@D)
 	$(LLD_LINK) $(UEFI_LDFLAGS) /out:$@ $^
 
