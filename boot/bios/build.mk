@@ -10,7 +10,8 @@ STAGE2_BIN := $(BIOS_OUT)/stage2.bin
 # The resident head of stage 2 (boot/bios/unpack.h): built without LTO and
 # linked into one relocatable object, so the linker script can place it
 # below the compressed body and its undefined symbols can be checked.
-STUB_SRCS := boot/bios/unpack.c boot/common/pack.c boot/common/crc32.c $(RT_SRCS)
+STUB_SRCS := boot/bios/unpack.c boot/common/pack.c boot/common/crc32.c boot/common/uart.c \
+    $(RT_SRCS)
 I386_STUB_CFLAGS := $(filter-out -flto,$(I386_CFLAGS))
 $(eval $(call compile_rule,i386-stub,$(I386_STUB_CFLAGS),I386_STUB_CFLAGS))
 STAGE2_STUB := $(BUILD)/i386/stage2-stub.o

@@ -5,6 +5,7 @@
 
 #include "bios_layout.h"
 #include "common/pack.h"
+#include "common/uart.h"
 #include "common/x86io.h"
 
 #include <stddef.h>
@@ -18,11 +19,15 @@ static uint32_t crc_table[256];
 #define COM1     0x3f8
 #define VGA_TEXT ((volatile uint16_t *)0xb8000)
 
-static void serial_put(char c)
+/* `s` on COM1 and on row 0 of the text screen from column *col on. */
+static void show(const char *s, unsigned *col)
 {
-    for (unsigned spin = 0; spin < 100000 && !(x86_inb(COM1 + 5) & 0x20); spin++)
-        ;
-    x86_outb(COM1, (uint8_t)c);
+    size_t n = 0;
+    for (; s[n]; n++, ++*col) {
+        if (*col < 80 && s[n] != '\n')
+            VGA_TEXT[*col] = (uint16_t)(0x4f00 | (uint8_t)s[n]);
+    }
+    bc_uart_write(COM1, s, n);
 }
 
 /* Row 0 of the text screen and COM1, then the loader-failed code. */
@@ -34,17 +39,9 @@ _Noreturn static void unpack_fail(const char *why)
     x86_outb(COM1 + 1, 0x00);
     x86_outb(COM1 + 3, 0x03);
     unsigned col = 0;
-    for (const char *s = head; *s; s++, col++) {
-        serial_put(*s);
-        VGA_TEXT[col] = (uint16_t)(0x4f00 | (uint8_t)*s);
-    }
-    for (const char *s = why; *s; s++, col++) {
-        serial_put(*s);
-        if (col < 80)
-            VGA_TEXT[col] = (uint16_t)(0x4f00 | (uint8_t)*s);
-    }
-    serial_put('\r');
-    serial_put('\n');
+    show(head, &col);
+    show(why, &col);
+    show("\n", &col);
     x86_outb(0xf4, LOADER_FAIL_CODE);
     for (;;)
         __asm__ volatile("cli; hlt");

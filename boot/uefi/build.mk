@@ -26,7 +26,7 @@ UEFI_LDFLAGS := /subsystem:efi_application /entry:efi_main /nodefaultlib /opt:re
 # loader.efi, packed by mos-pack and embedded in the stub.
 UEFI_INNER := $(UEFI_DIR)/loader.efi
 UEFI_STUB_OBJS := $(call objs,efi,boot/uefi/stub/unpack.c boot/common/pack.c boot/common/crc32.c \
-    lib/rt/string.c) \
+    boot/common/uart.c lib/rt/string.c) \
     $(BUILD)/efi/boot/uefi/stub/payload.o
 $(UEFI_OBJS) $(call objs,efi,boot/uefi/floor.c boot/uefi/stub/unpack.c): EFI_CFLAGS += \
     -I$(GNUEFI_INC) -I$(GNUEFI_INC)/x86_64

@@ -37,33 +37,16 @@ static void set_control_registers(bool nx)
 _Noreturn void enter_kernel(uint64_t cr3, bool nx, uint64_t entry, uint64_t rsp, uint64_t rdi)
 {
     bc_gdt_fill(gdt);
-    struct gdtr gdtr = {sizeof(gdt) - 1, (uint64_t)(uintptr_t)gdt};
-    set_control_registers(nx);
-    __asm__ volatile("lgdt %0" : : "m"(gdtr));
-    /* New tables; then reload CS through a far return and the data
-     * segments, switch stacks and jump. Everything after the CR3 write
-     * runs on the identity map. */
-    __asm__ volatile("mov %[cr3], %%cr3\n\t"
-                     "pushq %[cs]\n\t"
-                     "leaq 1f(%%rip), %%rax\n\t"
-                     "pushq %%rax\n\t"
-                     "lretq\n"
-                     "1:\n\t"
-                     "movl %[ds], %%eax\n\t"
-                     "movl %%eax, %%ds\n\t"
-                     "movl %%eax, %%es\n\t"
-                     "movl %%eax, %%ss\n\t"
-                     "movl %%eax, %%fs\n\t"
-                     "movl %%eax, %%gs\n\t"
-                     "movq %[rsp], %%rsp\n\t"
-                     "xorl %%ebp, %%ebp\n\t"
-                     "cld\n\t"
-                     "jmpq *%[entry]"
-                     :
-                     : [cr3] "r"(cr3), [cs] "i"(BC_SEL_CODE64), [ds] "i"(BC_SEL_DATA),
-                       [rsp] "r"(rsp), [entry] "r"(entry), "D"(rdi)
-                     : "rax", "memory");
-    __builtin_unreachable();
+    struct enter_gdt j = {.cr3 = cr3,
+                          .entry = entry,
+                          .rsp = rsp,
+                          .rdi = rdi,
+                          .gdt = (uint64_t)(uintptr_t)gdt,
+                          .gdt_limit = sizeof(gdt) - 1,
+                          .cs = BC_SEL_CODE64,
+                          .ds = BC_SEL_DATA,
+                          .nx = nx};
+    enter_kernel_gdt(&j);
 }
 
 _Noreturn void enter_kernel_gdt(const struct enter_gdt *j)
@@ -71,7 +54,9 @@ _Noreturn void enter_kernel_gdt(const struct enter_gdt *j)
     struct gdtr gdtr = {j->gdt_limit, j->gdt};
     set_control_registers(j->nx);
     __asm__ volatile("lgdt %0" : : "m"(gdtr));
-    /* As enter_kernel, with the caller's selectors and RSI as well. */
+    /* New tables; then reload CS through a far return and the data
+     * segments, switch stacks and jump. Everything after the CR3 write
+     * runs on the identity map. */
     __asm__ volatile("mov %[cr3], %%cr3\n\t"
                      "pushq %[cs]\n\t"
                      "leaq 1f(%%rip), %%rax\n\t"

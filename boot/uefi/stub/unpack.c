@@ -7,6 +7,7 @@
 #include <efi.h>
 
 #include "common/pack.h"
+#include "common/uart.h"
 #include "common/x86io.h"
 #include "uefi/packed.h"
 
@@ -17,22 +18,23 @@ static struct uefi_packed_args args;
 
 #define COM1 0x3f8
 
+/* `a` and `b` as one line on COM1 and the console. */
 static void say(EFI_SYSTEM_TABLE *st, const char *a, const char *b)
 {
     CHAR16 line[160];
+    char bytes[160];
     unsigned n = 0;
-    for (const char *s = a; *s && n < 156; s++)
-        line[n++] = (CHAR16)(uint8_t)*s;
-    for (const char *s = b; *s && n < 156; s++)
-        line[n++] = (CHAR16)(uint8_t)*s;
-    line[n++] = '\r';
-    line[n++] = '\n';
-    line[n] = 0;
-    for (unsigned i = 0; i < n; i++) {
-        for (unsigned spin = 0; spin < 100000 && !(x86_inb(COM1 + 5) & 0x20); spin++)
-            ;
-        x86_outb(COM1, (uint8_t)line[i]);
-    }
+    for (const char *s = a; *s && n < 157; s++)
+        bytes[n++] = *s;
+    for (const char *s = b; *s && n < 157; s++)
+        bytes[n++] = *s;
+    bytes[n++] = '\n';
+    bc_uart_write(COM1, bytes, n);
+    for (unsigned i = 0; i + 1 < n; i++)
+        line[i] = (CHAR16)(uint8_t)bytes[i];
+    line[n - 1] = '\r';
+    line[n] = '\n';
+    line[n + 1] = 0;
     if (st->ConOut)
         st->ConOut->OutputString(st->ConOut, line);
 }
