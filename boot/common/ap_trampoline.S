@@ -3,7 +3,10 @@
  * goes through protected mode into long mode on the trampoline's own
  * identity tables, switches to the kernel's CR3, takes its stack and
  * record from the parameters, tells the BSP it is alive and parks: polls
- * the record's goto_address and jumps there with RDI = the record.
+ * the record's goto_address and jumps there with RDI = the record. It
+ * polls in a pause loop, or (a non-zero BC_TRAMP_PARK_OFF) halts between
+ * polls, woken by its LAPIC timer: under a hypervisor a spinning AP holds
+ * a host CPU the others, and the BSP, need.
  *
  * Position independent: everything is relative to bc_ap_trampoline_start;
  * the three absolute addresses it needs (GDT base, far-jump targets) are
@@ -11,6 +14,19 @@
  * bc_smp_trampoline_install(), which also fills the other parameters. The
  * bytes are copied, never run in place. Layout: smp_tramp.h. */
 #include "smp_tramp.h"
+
+#define APIC_BASE_MSR        0x1b
+#define APIC_BASE_X2         0x400
+#define APIC_EOI             0xb0
+#define APIC_SVR             0xf0
+#define APIC_SVR_ENABLE      0x100
+#define APIC_SVR_RESET       0xff
+#define APIC_LVT_TIMER       0x320
+#define APIC_LVT_MASKED      0x10000
+#define APIC_TIMER_PERIODIC  0x20000
+#define APIC_TIMER_INIT      0x380
+#define APIC_TIMER_DIV       0x3e0
+#define APIC_DIV_1           0xb
 
     .text
     .globl bc_ap_trampoline_start
@@ -42,6 +58,10 @@ gdt:
     .quad 0x00cf92000000ffff /* 0x10: data, flat */
     .quad 0x00af9a000000ffff /* 0x18: 64-bit code */
 gdt_end:
+    .org BC_TRAMP_ISR_OFF
+    .long stray - bc_ap_trampoline_start
+    .long isr_return - bc_ap_trampoline_start
+    .long isr_timer - bc_ap_trampoline_start
 
 real_start:
     cli
@@ -120,13 +140,96 @@ lm64:
     movq BC_TRAMP_SLOT_STACK_OFF(%rdx), %rsp
     movq BC_TRAMP_SLOT_RECORD_OFF(%rdx), %rdi
     movl $1, BC_TRAMP_SLOT_ALIVE_OFF(%rdx) /* the slot may be reused from here */
+    movl BC_TRAMP_PARK_OFF(%rbp), %r8d
+    testl %r8d, %r8d
+    jnz halt_park
 park:
     pause
     movq (%rdi), %rax
     testq %rax, %rax
     jz park
+enter:
     pushq $0 /* return slot: RSP + 8 is 16-byte aligned, as after a call */
     jmpq *%rax
+
+/* Parked with interrupts on between polls: the timer every r8d ticks. */
+halt_park:
+    lidt BC_TRAMP_IDTR_OFF(%rbp)
+    movl $APIC_SVR, %esi
+    movl $(APIC_SVR_ENABLE | BC_TRAMP_VEC_SPURIOUS), %eax
+    call apic_write
+    movl $APIC_TIMER_DIV, %esi
+    movl $APIC_DIV_1, %eax
+    call apic_write
+    movl $APIC_LVT_TIMER, %esi
+    movl $(APIC_TIMER_PERIODIC | BC_TRAMP_VEC_TIMER), %eax
+    call apic_write
+    movl $APIC_TIMER_INIT, %esi
+    movl %r8d, %eax
+    call apic_write
+1:  cli
+    movq (%rdi), %rax
+    testq %rax, %rax
+    jnz 2f
+    sti
+    hlt /* STI holds interrupts off until HLT has begun: no tick is missed */
+    jmp 1b
+2:  movl $APIC_LVT_TIMER, %esi
+    movl $APIC_LVT_MASKED, %eax
+    call apic_write
+    movl $APIC_TIMER_INIT, %esi
+    xorl %eax, %eax
+    call apic_write
+    sti /* a tick raised before the mask is taken and acknowledged here */
+    nop
+    cli
+    movl $APIC_SVR, %esi
+    movl $APIC_SVR_RESET, %eax /* software-disabled again, as INIT left it */
+    call apic_write
+    movq (%rdi), %rax
+    jmp enter
+
+/* Writes EAX to the LAPIC register at xAPIC offset ESI, in whichever mode
+ * the APIC is (x2APIC: MSR 0x800 + offset / 16; xAPIC: the MMIO page the
+ * APIC base MSR names, reached through the identity map). Clobbers RAX,
+ * RCX, RDX, R9. */
+apic_write:
+    movl %eax, %r9d
+    movl $APIC_BASE_MSR, %ecx
+    rdmsr
+    testl $APIC_BASE_X2, %eax
+    jnz 1f
+    andl $0xfffff000, %eax
+    shlq $32, %rdx
+    orq %rdx, %rax
+    movl %r9d, (%rax,%rsi)
+    ret
+1:  movl %esi, %ecx
+    shrl $4, %ecx
+    addl $0x800, %ecx
+    movl %r9d, %eax
+    xorl %edx, %edx
+    wrmsr
+    ret
+
+isr_timer:
+    pushq %rax
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %r9
+    movl $APIC_EOI, %esi
+    xorl %eax, %eax
+    call apic_write
+    popq %r9
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rax
+isr_return: /* NMI and the spurious vector: nothing to acknowledge */
+    iretq
+
+/* Without a slot, or an exception while parked: stop here. */
 stray:
     cli
     hlt

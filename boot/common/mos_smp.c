@@ -181,8 +181,9 @@ static void ipi_delay(void *ctx, uint32_t us)
     delay_us(&((ipi_ctx *)ctx)->delay, us);
 }
 
-/* What the last AP start left: how many answered, and a WARN per failure. */
-static void log_started(bc_boot *b, const bc_mos_smp *s, uint32_t started)
+/* What the last AP start left: how many answered, a WARN per failure, and
+ * how the parked APs wait (`ticks`, park_ticks()). */
+static void log_started(bc_boot *b, const bc_mos_smp *s, uint32_t started, uint32_t ticks)
 {
     for (uint32_t i = 0; i < s->cpu_count; i++) {
         if (s->cpus[i].flags & MOS_CPU_FAILED)
@@ -191,11 +192,43 @@ static void log_started(bc_boot *b, const bc_mos_smp *s, uint32_t started)
     }
     mm_log(bc_boot_log(b), MM_LOG_INFO, "CPUs: %u listed, %u of %u APs started and parked",
            s->cpu_count, started, s->ap_count);
+    if (ticks)
+        mm_log(bc_boot_log(b), MM_LOG_DEBUG,
+               "CPUs: parked APs halt between polls, woken every %u LAPIC timer ticks", ticks);
+    else
+        mm_log(bc_boot_log(b), MM_LOG_DEBUG, "CPUs: parked APs poll in a pause loop");
+}
+
+/* LAPIC timer ticks between two polls of a parked AP; 0: it spins.
+ * Under a hypervisor (CPUID.1:ECX[31]) an AP spinning in its park loop
+ * holds a host CPU that the APs still starting, and the BSP, wait for
+ * (seen under QEMU: APs answering 4 ms apart, one host time slice each),
+ * so there parked APs halt between polls, about 1 ms apart: the crystal's
+ * rate from CPUID 0x15 when given, else 10^6 ticks (QEMU's and KVM's
+ * APIC timers run at 1 GHz). On bare metal they spin with pause, as
+ * Limine's do, and answer at once. An xAPIC outside the kernel's identity
+ * map cannot be reached from the park loop: spin then too. */
+static uint32_t park_ticks(const bc_boot *b, const bc_mos_smp *s)
+{
+    uint32_t r[4];
+    x86_cpuid(1, r);
+    if (!(r[2] & (1u << 31)))
+        return 0;
+    if (!(s->smp_flags & MOS_SMP_X2APIC) && (s->lapic_addr >= b->pg.layout.identity_size ||
+                                             b->pg.layout.identity_size - s->lapic_addr < 0x1000))
+        return 0;
+    x86_cpuid(0, r);
+    uint32_t crystal_hz = 0;
+    if (r[0] >= 0x15) {
+        x86_cpuid(0x15, r);
+        crystal_hz = r[2];
+    }
+    return crystal_hz >= 1000 ? crystal_hz / 1000 : 1000000;
 }
 
 void bc_mos_smp_start(bc_boot *b, bc_mos_smp *s)
 {
-    uint32_t started = 0;
+    uint32_t started = 0, ticks = park_ticks(b, s);
     ipi_ctx c = {{b, ticks_per_us(b->platform.tsc_frequency_hz)}, NULL};
     if (!(s->smp_flags & MOS_SMP_X2APIC))
         c.lapic = bc_boot_ptr(b, s->lapic_addr);
@@ -203,7 +236,7 @@ void bc_mos_smp_start(bc_boot *b, bc_mos_smp *s)
     if (!s->ap_count ||
         bc_smp_trampoline_install(bc_boot_ptr(b, s->tramp.base), s->tramp.base, b->platform.ap_blob,
                                   b->platform.ap_blob_size, b->cr3,
-                                  b->platform.nx ? BC_TRAMP_FLAG_NXE : 0) != MM_OK) {
+                                  b->platform.nx ? BC_TRAMP_FLAG_NXE : 0, ticks) != MM_OK) {
         bc_smp_bsp_only(s->cpus, s->bsp_apic_id);
         s->cpu_count = 1;
         if (s->ap_count)
@@ -230,5 +263,5 @@ void bc_mos_smp_start(bc_boot *b, bc_mos_smp *s)
         s->cpu_count = 1;
         return;
     }
-    log_started(b, s, started);
+    log_started(b, s, started, ticks);
 }

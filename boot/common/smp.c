@@ -59,10 +59,13 @@ static void store64(uint8_t *p, uint64_t v)
 static bool blob_ok(const uint8_t *blob, size_t size)
 {
     static const char magic[8] = {'M', 'O', 'S', 'A', 'P', 'T', 'R', '1'};
-    if (size < BC_TRAMP_GDT_OFF || size > BC_TRAMP_CODE_MAX)
+    if (size < BC_TRAMP_ISR_OFF + 12 || size > BC_TRAMP_CODE_MAX)
         return false;
     for (int i = 0; i < 8; i++)
         if (blob[BC_TRAMP_MAGIC_OFF + i] != (uint8_t)magic[i])
+            return false;
+    for (int i = 0; i < 3; i++)
+        if (mm_load_le32(blob + BC_TRAMP_ISR_OFF + 4 * i) >= size)
             return false;
     return true;
 }
@@ -84,15 +87,46 @@ static void free_slots(void *tramp)
 /* 1 GiB identity with 2 MiB pages: PML4[0] -> PDPT[0] -> PD. */
 static void build_tables(uint8_t *t, uint32_t phys)
 {
-    mm_memset(t + BC_TRAMP_PML4_OFF, 0, BC_TRAMP_BYTES - BC_TRAMP_PML4_OFF);
+    mm_memset(t + BC_TRAMP_PML4_OFF, 0, BC_TRAMP_IDT_OFF - BC_TRAMP_PML4_OFF);
     store64(t + BC_TRAMP_PML4_OFF, (uint64_t)(phys + BC_TRAMP_PDPT_OFF) | 3);
     store64(t + BC_TRAMP_PDPT_OFF, (uint64_t)(phys + BC_TRAMP_PD_OFF) | 3);
     for (uint32_t i = 0; i < 512; i++)
         store64(t + BC_TRAMP_PD_OFF + 8 * i, ((uint64_t)i << 21) | 0x83); /* P, RW, PS */
 }
 
+/* One 64-bit interrupt gate: present, DPL 0, the trampoline's code
+ * selector, the handler at physical (= identity-mapped) `target`. */
+static void store_gate(uint8_t *g, uint32_t target)
+{
+    mm_memset(g, 0, 16);
+    g[0] = (uint8_t)target;
+    g[1] = (uint8_t)(target >> 8);
+    g[2] = BC_TRAMP_SEL_CODE64;
+    g[5] = 0x8e;
+    g[6] = (uint8_t)(target >> 16);
+    g[7] = (uint8_t)(target >> 24);
+}
+
+/* The parked APs' IDT: exceptions stop the AP (stray), NMI and the
+ * spurious vector return at once, every other vector is acknowledged. */
+static void build_idt(uint8_t *t, uint32_t phys, const uint8_t *blob)
+{
+    uint32_t fault = phys + mm_load_le32(blob + BC_TRAMP_ISR_OFF);
+    uint32_t ret = phys + mm_load_le32(blob + BC_TRAMP_ISR_OFF + 4);
+    uint32_t timer = phys + mm_load_le32(blob + BC_TRAMP_ISR_OFF + 8);
+    mm_memset(t + BC_TRAMP_IDT_OFF, 0, BC_TRAMP_BYTES - BC_TRAMP_IDT_OFF);
+    for (uint32_t v = 0; v < BC_TRAMP_IDT_VECTORS; v++) {
+        uint32_t target = v == 2 || v == BC_TRAMP_VEC_SPURIOUS ? ret : v < 32 ? fault : timer;
+        store_gate(t + BC_TRAMP_IDT_OFF + 16 * v, target);
+    }
+    t[BC_TRAMP_IDTR_OFF] = (uint8_t)(BC_TRAMP_IDT_VECTORS * 16 - 1);
+    t[BC_TRAMP_IDTR_OFF + 1] = (uint8_t)((BC_TRAMP_IDT_VECTORS * 16 - 1) >> 8);
+    store64(t + BC_TRAMP_IDTR_OFF + 2, (uint64_t)phys + BC_TRAMP_IDT_OFF);
+}
+
 mm_status bc_smp_trampoline_install(void *dst, uint64_t dst_phys, const void *blob,
-                                    size_t blob_size, uint64_t cr3, uint32_t flags)
+                                    size_t blob_size, uint64_t cr3, uint32_t flags,
+                                    uint32_t park_ticks)
 {
     const uint8_t *b = (const uint8_t *)blob;
     if (!dst || !b || !blob_ok(b, blob_size) || (dst_phys & 0xfff) ||
@@ -110,7 +144,9 @@ mm_status bc_smp_trampoline_install(void *dst, uint64_t dst_phys, const void *bl
     store32(t + BC_TRAMP_TCR3_OFF, base + BC_TRAMP_PML4_OFF);
     store32(t + BC_TRAMP_FLAGS_OFF, flags);
     store64(t + BC_TRAMP_CR3_OFF, cr3);
+    store32(t + BC_TRAMP_PARK_OFF, park_ticks);
     build_tables(t, base);
+    build_idt(t, base, b);
     return MM_OK;
 }
 

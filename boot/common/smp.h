@@ -72,15 +72,21 @@ uint64_t bc_smp_stacks_bytes(uint32_t ap_count);
 /* Copies the trampoline blob (`blob_size` bytes at `blob`: from
  * bc_ap_trampoline_start to bc_ap_trampoline_end) to `dst`
  * (BC_TRAMP_BYTES writable bytes, physical `dst_phys`), turns its stored
- * offsets into addresses, builds its identity tables, and stores the
- * kernel's `cr3` (any physical address) and whether the APs must set
- * EFER.NXE (`flags` BC_TRAMP_FLAG_NXE when the kernel's tables use NX).
+ * offsets into addresses, builds its identity tables and the parked APs'
+ * IDT, and stores the kernel's `cr3` (any physical address), whether the
+ * APs must set EFER.NXE (`flags` BC_TRAMP_FLAG_NXE when the kernel's
+ * tables use NX) and how a parked AP waits: `park_ticks` 0 spins with
+ * pause, anything else halts between polls of its record, woken every
+ * `park_ticks` ticks of its LAPIC timer (divide by 1; the timer must be
+ * reachable: x2APIC, or the xAPIC page inside the kernel's identity map).
  * MM_OK; MM_ERR_INVALID_ARGUMENT for NULL, a blob without the trampoline's
- * magic or larger than BC_TRAMP_CODE_MAX, dst_phys not 4 KiB aligned or
- * not below 1 MiB (the STARTUP vector is its page number), or unknown
- * flags. Nothing is written on an error. */
+ * magic, with a handler offset outside it or larger than
+ * BC_TRAMP_CODE_MAX, dst_phys not 4 KiB aligned or not below 1 MiB (the
+ * STARTUP vector is its page number), or unknown flags. Nothing is written
+ * on an error. */
 mm_status bc_smp_trampoline_install(void *dst, uint64_t dst_phys, const void *blob,
-                                    size_t blob_size, uint64_t cr3, uint32_t flags);
+                                    size_t blob_size, uint64_t cr3, uint32_t flags,
+                                    uint32_t park_ticks);
 
 /* Everything bc_smp_start_all needs. Pointers are the caller's view;
  * addresses in records and the handoff are physical or (stacks, records)

@@ -8,12 +8,14 @@
 /* Page 0: code and parameters; pages 1..3: the trampoline's own page
  * tables (PML4, PDPT, PD identity-mapping the first 1 GiB with 2 MiB
  * pages) used only between protected mode and the switch to the kernel's
- * CR3, so that CR3 may lie anywhere. */
-#define BC_TRAMP_BYTES    0x4000
+ * CR3, so that CR3 may lie anywhere; page 4: the IDT of APs that halt
+ * between polls while parked. */
+#define BC_TRAMP_BYTES    0x5000
 #define BC_TRAMP_CODE_MAX 0x800 /* the blob must fit below the slots */
 #define BC_TRAMP_PML4_OFF 0x1000
 #define BC_TRAMP_PDPT_OFF 0x2000
 #define BC_TRAMP_PD_OFF   0x3000
+#define BC_TRAMP_IDT_OFF  0x4000
 
 #define BC_TRAMP_MAGIC_OFF 0x08 /* 8 bytes "MOSAPTR1" */
 #define BC_TRAMP_GDTR_OFF  0x10 /* u16 limit, u32 base (blob: offset of the GDT) */
@@ -22,7 +24,18 @@
 #define BC_TRAMP_TCR3_OFF  0x28 /* u32 physical address of the trampoline's PML4 */
 #define BC_TRAMP_FLAGS_OFF 0x2c /* u32 BC_TRAMP_FLAG_* */
 #define BC_TRAMP_CR3_OFF   0x30 /* u64 the kernel's CR3 */
+#define BC_TRAMP_PARK_OFF  0x38 /* u32 LAPIC timer ticks between polls of a parked AP; 0: spin */
+#define BC_TRAMP_IDTR_OFF  0x3c /* u16 limit, u64 base of the IDT at BC_TRAMP_IDT_OFF */
 #define BC_TRAMP_GDT_OFF   0x50 /* null, code32, data, code64 */
+#define BC_TRAMP_ISR_OFF   0x70 /* u32 x 3 (blob: offsets): fault, plain return, timer handler */
+
+/* A parked AP that halts between polls: its LAPIC timer (periodic, divide
+ * by 1) raises BC_TRAMP_VEC_TIMER, its spurious vector is
+ * BC_TRAMP_VEC_SPURIOUS (low four bits set, as P6-family APICs require),
+ * and its IDT covers vectors 0 .. BC_TRAMP_IDT_VECTORS - 1. */
+#define BC_TRAMP_IDT_VECTORS  64
+#define BC_TRAMP_VEC_TIMER    0x30
+#define BC_TRAMP_VEC_SPURIOUS 0x3f
 
 /* One slot per AP being started, so that a batch of APs starts at once:
  * an AP finds the slot with its APIC id, takes its stack and record and

@@ -4,7 +4,8 @@
 # modules (sizes, CRC-32s and command lines the kernel reports, compared to
 # what this script computes; an empty one; one over 1 MiB), a missing
 # module, framebuffer modes (two offered, one not: WARN and the closest)
-# and CPUs (-smp 1, 2, 4: every AP parked, then woken by the kernel; a
+# and CPUs (-smp 1, 2, 4: every AP parked, halting between polls, then
+# woken by the kernel; -smp 4 without the hypervisor bit: spinning; a
 # machine without ACPI tables, so no MADT: one CPU and a WARN). One
 # PASS:/FAIL: line per case.
 #
@@ -111,11 +112,19 @@ for fw in "${firmwares[@]}"; do
     done
     add "$fw-fb-fallback" --firmware "$fw" "${vga[@]}" --image "$out/fb-1000x700.img" --expect fb_width=1024 \
         --expect fb_height=768 --expect-text "WARN ] resolution=1000x700 is not offered: using 1024x768"
+    # Under QEMU (CPUID's hypervisor bit) parked APs halt between polls.
     for n in 1 2 4; do
+        park=()
+        ((n > 1)) && park=(--expect-text "CPUs: parked APs halt between polls")
         add "$fw-smp$n" --firmware "$fw" --image "$out/smp.img" --qemu-arg -smp --qemu-arg "$n" \
             --expect cpus=$n --expect cpus_started=$((n - 1)) --expect aps_started=$((n - 1)) \
-            --expect cpus_failed=0
+            --expect cpus_failed=0 "${park[@]}"
     done
+    # Without the hypervisor bit, as on bare metal, they spin with pause.
+    add "$fw-smp4-spin" --firmware "$fw" --image "$out/smp.img" --qemu-arg -smp --qemu-arg 4 \
+        --qemu-arg -cpu --qemu-arg qemu64,-hypervisor --expect cpus=4 --expect cpus_started=3 \
+        --expect aps_started=3 --expect cpus_failed=0 \
+        --expect-text "CPUs: parked APs poll in a pause loop"
     add "$fw-missing-module" --firmware "$fw" --image "$out/missing-module.img" \
         --expect-result HALT \
         --expect-text "module 2 (boot.cfg line" --expect-text "/boot/absent.bin: no such file"

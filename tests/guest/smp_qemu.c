@@ -80,7 +80,7 @@ static uint32_t start_aps(const bc_madt_cpu *cpus, uint32_t n, struct mos_cpu *o
     uint32_t bsp = *(volatile uint32_t *)(uintptr_t)(LAPIC + 0x20) >> 24, started;
     if (bc_smp_trampoline_install((void *)(uintptr_t)TRAMP_PHYS, TRAMP_PHYS, bc_ap_trampoline_start,
                                   (size_t)(bc_ap_trampoline_end - bc_ap_trampoline_start),
-                                  (uint32_t)(uintptr_t)pml4, 0) != MM_OK)
+                                  (uint32_t)(uintptr_t)pml4, 0, 0) != MM_OK)
         finish("SMP", 0, "trampoline install refused");
     bc_smp_start s = {
         .ops = &ops,

@@ -19,6 +19,7 @@ extern const uint8_t bc_ap_trampoline_start[], bc_ap_trampoline_end[];
 #define STACKS_PHYS 0x1000000ULL
 #define HHDM        0xffff800000000000ULL
 #define KERNEL_CR3  0x123456000ULL /* above 4 GiB on purpose */
+#define PARK_TICKS  1000000u
 
 typedef struct sim_cpu {
     uint32_t apic_id;
@@ -116,7 +117,8 @@ static int setup(void **state)
     m->stacks = aligned_alloc(4096, m->stacks_bytes);
     memset(m->stacks, 0xcc, m->stacks_bytes);
     assert_int_equal(bc_smp_trampoline_install(m->tramp, TRAMP_PHYS, bc_ap_trampoline_start,
-                                               blob_size(), KERNEL_CR3, BC_TRAMP_FLAG_NXE),
+                                               blob_size(), KERNEL_CR3, BC_TRAMP_FLAG_NXE,
+                                               PARK_TICKS),
                      MM_OK);
     m->cpus[0] = (sim_cpu){.apic_id = 0};
     m->cpus[1] = (sim_cpu){.apic_id = 1, .answer_after = 1};
@@ -218,6 +220,7 @@ static void trampoline_installed(void **state)
     assert_int_equal(mm_load_le32(t + BC_TRAMP_TCR3_OFF), TRAMP_PHYS + BC_TRAMP_PML4_OFF);
     assert_int_equal(mm_load_le32(t + BC_TRAMP_FLAGS_OFF), BC_TRAMP_FLAG_NXE);
     assert_true(load64(t + BC_TRAMP_CR3_OFF) == KERNEL_CR3);
+    assert_int_equal(mm_load_le32(t + BC_TRAMP_PARK_OFF), PARK_TICKS);
     for (size_t i = blob_size(); i < BC_TRAMP_CODE_MAX; i++)
         assert_int_equal(t[i], 0);
     assert_all_slots_free(t);
@@ -237,6 +240,47 @@ static void trampoline_tables(void **state)
         assert_true(load64(t + BC_TRAMP_PD_OFF + 8 * i) == ((uint64_t)i << 21 | 0x83));
 }
 
+/* Where gate `v` of the parked APs' IDT leads, as an offset in the
+ * trampoline; the gate itself must be a present DPL-0 interrupt gate on
+ * the 64-bit code selector with the upper half of its address 0. */
+static uint32_t gate_target(const uint8_t *t, uint32_t v)
+{
+    const uint8_t *g = t + BC_TRAMP_IDT_OFF + 16 * v;
+    assert_int_equal(g[2] | g[3] << 8, BC_TRAMP_SEL_CODE64);
+    assert_int_equal(g[4], 0);
+    assert_int_equal(g[5], 0x8e);
+    assert_int_equal(mm_load_le32(g + 8), 0);
+    assert_int_equal(mm_load_le32(g + 12), 0);
+    uint32_t target = (uint32_t)(g[0] | g[1] << 8 | g[6] << 16 | g[7] << 24);
+    assert_true(target >= TRAMP_PHYS && target < TRAMP_PHYS + blob_size());
+    return target - (uint32_t)TRAMP_PHYS;
+}
+
+/* The parked APs' IDT, 64 gates at BC_TRAMP_IDT_OFF:
+ *   0..31 but 2 -> stray (cli; hlt)     2, 0x3f -> iretq
+ *   32..62      -> the timer handler (push %rax first: EOI, then iretq)
+ * and the IDTR in the parameters points at it. */
+static void trampoline_idt(void **state)
+{
+    machine *m = *state;
+    const uint8_t *t = m->tramp;
+    assert_int_equal(t[BC_TRAMP_IDTR_OFF] | t[BC_TRAMP_IDTR_OFF + 1] << 8,
+                     BC_TRAMP_IDT_VECTORS * 16 - 1);
+    assert_true(load64(t + BC_TRAMP_IDTR_OFF + 2) == TRAMP_PHYS + BC_TRAMP_IDT_OFF);
+    for (uint32_t v = 0; v < BC_TRAMP_IDT_VECTORS; v++) {
+        const uint8_t *h = t + gate_target(t, v);
+        if (v == 2 || v == BC_TRAMP_VEC_SPURIOUS)
+            assert_memory_equal(h, "\x48\xcf", 2);
+        else if (v < 32)
+            assert_memory_equal(h, "\xfa\xf4", 2);
+        else
+            assert_int_equal(h[0], 0x50);
+    }
+    assert_int_equal(gate_target(t, BC_TRAMP_VEC_TIMER), gate_target(t, 32));
+    for (uint32_t i = BC_TRAMP_IDT_OFF + BC_TRAMP_IDT_VECTORS * 16; i < BC_TRAMP_BYTES; i++)
+        assert_int_equal(t[i], 0);
+}
+
 static void trampoline_refusals(void **state)
 {
     machine *m = *state;
@@ -245,19 +289,24 @@ static void trampoline_refusals(void **state)
     memset(m->tramp, 0x77, 16);
     const void *b = bc_ap_trampoline_start;
     size_t n = blob_size();
-    assert_int_equal(bc_smp_trampoline_install(m->tramp, TRAMP_PHYS + 0x10, b, n, 0, 0),
+    assert_int_equal(bc_smp_trampoline_install(m->tramp, TRAMP_PHYS + 0x10, b, n, 0, 0, 0),
                      MM_ERR_INVALID_ARGUMENT);
-    assert_int_equal(bc_smp_trampoline_install(m->tramp, 0x100000 - 0x3000, b, n, 0, 0),
+    assert_int_equal(bc_smp_trampoline_install(m->tramp, 0x100000 - 0x3000, b, n, 0, 0, 0),
                      MM_ERR_INVALID_ARGUMENT); /* the tables would cross 1 MiB */
-    assert_int_equal(bc_smp_trampoline_install(m->tramp, TRAMP_PHYS, b, n, 0, 2),
+    assert_int_equal(bc_smp_trampoline_install(m->tramp, TRAMP_PHYS, b, n, 0, 2, 0),
                      MM_ERR_INVALID_ARGUMENT);
     assert_int_equal(
-        bc_smp_trampoline_install(m->tramp, TRAMP_PHYS, b, BC_TRAMP_CODE_MAX + 1, 0, 0),
+        bc_smp_trampoline_install(m->tramp, TRAMP_PHYS, b, BC_TRAMP_CODE_MAX + 1, 0, 0, 0),
         MM_ERR_INVALID_ARGUMENT);
-    copy[BC_TRAMP_MAGIC_OFF + 7] = '2';
-    assert_int_equal(bc_smp_trampoline_install(m->tramp, TRAMP_PHYS, copy, n, 0, 0),
+    uint8_t saved = copy[BC_TRAMP_ISR_OFF + 9];
+    copy[BC_TRAMP_ISR_OFF + 9] = 0x10; /* the timer handler at 4 KiB: outside */
+    assert_int_equal(bc_smp_trampoline_install(m->tramp, TRAMP_PHYS, copy, n, 0, 0, 0),
                      MM_ERR_INVALID_ARGUMENT);
-    assert_int_equal(bc_smp_trampoline_install(NULL, TRAMP_PHYS, b, n, 0, 0),
+    copy[BC_TRAMP_ISR_OFF + 9] = saved;
+    copy[BC_TRAMP_MAGIC_OFF + 7] = '2';
+    assert_int_equal(bc_smp_trampoline_install(m->tramp, TRAMP_PHYS, copy, n, 0, 0, 0),
+                     MM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(bc_smp_trampoline_install(NULL, TRAMP_PHYS, b, n, 0, 0, 0),
                      MM_ERR_INVALID_ARGUMENT);
     for (int i = 0; i < 16; i++)
         assert_int_equal(m->tramp[i], 0x77); /* nothing written */
@@ -479,6 +528,7 @@ int main(void)
         cmocka_unit_test(ap_count_and_bsp_only),
         T(trampoline_installed),
         T(trampoline_tables),
+        T(trampoline_idt),
         T(trampoline_refusals),
         T(starts_enabled_aps),
         T(records_and_stacks),
