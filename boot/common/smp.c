@@ -84,21 +84,21 @@ static void free_slots(void *tramp)
     }
 }
 
-/* 1 GiB identity with 2 MiB pages: PML4[0] -> PDPT[0] -> PD. */
+/* 1 GiB identity with 2 MiB pages: PML4[0] -> PDPT[0] -> PD (zeroed
+ * pages). */
 static void build_tables(uint8_t *t, uint32_t phys)
 {
-    mm_memset(t + BC_TRAMP_PML4_OFF, 0, BC_TRAMP_IDT_OFF - BC_TRAMP_PML4_OFF);
     store64(t + BC_TRAMP_PML4_OFF, (uint64_t)(phys + BC_TRAMP_PDPT_OFF) | 3);
     store64(t + BC_TRAMP_PDPT_OFF, (uint64_t)(phys + BC_TRAMP_PD_OFF) | 3);
     for (uint32_t i = 0; i < 512; i++)
         store64(t + BC_TRAMP_PD_OFF + 8 * i, ((uint64_t)i << 21) | 0x83); /* P, RW, PS */
 }
 
-/* One 64-bit interrupt gate: present, DPL 0, the trampoline's code
- * selector, the handler at physical (= identity-mapped) `target`. */
+/* One 64-bit interrupt gate into zeroed bytes: present, DPL 0, the
+ * trampoline's code selector, the handler at physical (= identity-mapped)
+ * `target`. */
 static void store_gate(uint8_t *g, uint32_t target)
 {
-    mm_memset(g, 0, 16);
     g[0] = (uint8_t)target;
     g[1] = (uint8_t)(target >> 8);
     g[2] = BC_TRAMP_SEL_CODE64;
@@ -114,7 +114,6 @@ static void build_idt(uint8_t *t, uint32_t phys, const uint8_t *blob)
     uint32_t fault = phys + mm_load_le32(blob + BC_TRAMP_ISR_OFF);
     uint32_t ret = phys + mm_load_le32(blob + BC_TRAMP_ISR_OFF + 4);
     uint32_t timer = phys + mm_load_le32(blob + BC_TRAMP_ISR_OFF + 8);
-    mm_memset(t + BC_TRAMP_IDT_OFF, 0, BC_TRAMP_BYTES - BC_TRAMP_IDT_OFF);
     for (uint32_t v = 0; v < BC_TRAMP_IDT_VECTORS; v++) {
         uint32_t target = v == 2 || v == BC_TRAMP_VEC_SPURIOUS ? ret : v < 32 ? fault : timer;
         store_gate(t + BC_TRAMP_IDT_OFF + 16 * v, target);
@@ -134,8 +133,8 @@ mm_status bc_smp_trampoline_install(void *dst, uint64_t dst_phys, const void *bl
         return MM_ERR_INVALID_ARGUMENT;
     uint8_t *t = (uint8_t *)dst;
     uint32_t base = (uint32_t)dst_phys;
+    mm_memset(t, 0, BC_TRAMP_BYTES);
     mm_memcpy(t, b, blob_size);
-    mm_memset(t + blob_size, 0, BC_TRAMP_CODE_MAX - blob_size);
     free_slots(t);
     /* The blob holds offsets where the CPU needs linear addresses. */
     store32(t + BC_TRAMP_GDTR_OFF + 2, base + mm_load_le32(b + BC_TRAMP_GDTR_OFF + 2));

@@ -5,17 +5,19 @@
 #ifndef BC_SMP_TRAMP_H
 #define BC_SMP_TRAMP_H
 
-/* Page 0: code and parameters; pages 1..3: the trampoline's own page
- * tables (PML4, PDPT, PD identity-mapping the first 1 GiB with 2 MiB
- * pages) used only between protected mode and the switch to the kernel's
- * CR3, so that CR3 may lie anywhere; page 4: the IDT of APs that halt
- * between polls while parked. */
+/* Page 0: code and parameters; page 1: the slots (written while other APs
+ * run page 0: kept apart so that an emulator's check for self-modifying
+ * code never fires) and the IDT of APs that halt between polls while
+ * parked; pages 2..4: the trampoline's own page tables (PML4, PDPT, PD
+ * identity-mapping the first 1 GiB with 2 MiB pages) used only between
+ * protected mode and the switch to the kernel's CR3, so that CR3 may lie
+ * anywhere. */
 #define BC_TRAMP_BYTES    0x5000
-#define BC_TRAMP_CODE_MAX 0x800 /* the blob must fit below the slots */
-#define BC_TRAMP_PML4_OFF 0x1000
-#define BC_TRAMP_PDPT_OFF 0x2000
-#define BC_TRAMP_PD_OFF   0x3000
-#define BC_TRAMP_IDT_OFF  0x4000
+#define BC_TRAMP_CODE_MAX 0x1000 /* the blob must fit in page 0 */
+#define BC_TRAMP_IDT_OFF  0x1800
+#define BC_TRAMP_PML4_OFF 0x2000
+#define BC_TRAMP_PDPT_OFF 0x3000
+#define BC_TRAMP_PD_OFF   0x4000
 
 #define BC_TRAMP_MAGIC_OFF 0x08 /* 8 bytes "MOSAPTR1" */
 #define BC_TRAMP_GDTR_OFF  0x10 /* u16 limit, u32 base (blob: offset of the GDT) */
@@ -40,9 +42,9 @@
 /* One slot per AP being started, so that a batch of APs starts at once:
  * an AP finds the slot with its APIC id, takes its stack and record and
  * stores 1 in `alive`; an AP without a slot halts. */
-#define BC_TRAMP_SLOTS_OFF       0x800
+#define BC_TRAMP_SLOTS_OFF       0x1000
 #define BC_TRAMP_SLOT_SIZE       32
-#define BC_TRAMP_SLOTS           64   /* (0x1000 - 0x800) / 32 */
+#define BC_TRAMP_SLOTS           64   /* (BC_TRAMP_IDT_OFF - BC_TRAMP_SLOTS_OFF) / 32 */
 #define BC_TRAMP_SLOT_APIC_OFF   0x00 /* u32 APIC id; BC_TRAMP_NO_APIC: free */
 #define BC_TRAMP_SLOT_ALIVE_OFF  0x04 /* u32 the AP stores 1 once it read the slot */
 #define BC_TRAMP_SLOT_STACK_OFF  0x08 /* u64 virtual stack top */

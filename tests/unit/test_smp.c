@@ -277,7 +277,7 @@ static void trampoline_idt(void **state)
             assert_int_equal(h[0], 0x50);
     }
     assert_int_equal(gate_target(t, BC_TRAMP_VEC_TIMER), gate_target(t, 32));
-    for (uint32_t i = BC_TRAMP_IDT_OFF + BC_TRAMP_IDT_VECTORS * 16; i < BC_TRAMP_BYTES; i++)
+    for (uint32_t i = BC_TRAMP_IDT_OFF + BC_TRAMP_IDT_VECTORS * 16; i < BC_TRAMP_PML4_OFF; i++)
         assert_int_equal(t[i], 0);
 }
 
