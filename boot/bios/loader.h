@@ -6,11 +6,13 @@
 #include "common/biosmem.h"
 #include "common/fat.h"
 #include "common/part.h"
+#include "common/readahead.h"
 #include "disk.h"
 #include "mm/memmap.h"
 
 struct bios_loader {
     struct bios_disk disk;
+    bc_readahead ahead; /* over `disk`: what the partition and FAT readers use */
     part_entry volume;
     fat_fs *fs;
     mm_map map; /* final from detection on: the driver's placements carve it */

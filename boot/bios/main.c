@@ -82,9 +82,11 @@ static void open_volume(uint32_t drive)
 {
     if (disk_open(&L.disk, (uint8_t)drive))
         fatal("drive 0x%x: no INT 13h extensions (EDD), cannot read the disk", drive);
-    uint32_t scratch_size = 16384;
-    part_disk pd = {.read = disk_read,
-                    .ctx = &L.disk,
+    uint32_t scratch_size = 16384, window_size = 65536;
+    bc_readahead_init(&L.ahead, disk_read, &L.disk, L.disk.sector_size, L.disk.sectors,
+                      low_alloc_or_die(window_size, "disk read-ahead window"), window_size);
+    part_disk pd = {.read = bc_readahead_read,
+                    .ctx = &L.ahead,
                     .sector_size = L.disk.sector_size,
                     .sectors = L.disk.sectors,
                     .scratch = low_alloc_or_die(scratch_size, "partition scratch"),
@@ -94,8 +96,8 @@ static void open_volume(uint32_t drive)
         fatal("drive 0x%x: no boot volume (EFI system partition or FAT partition): %s", drive,
               ps == PART_ERR_IO ? "disk read error" : part_strerror(ps));
     L.fs = low_alloc_or_die(sizeof *L.fs, "FAT state");
-    fat_status fs = fat_mount(L.fs, disk_read, &L.disk, L.disk.sector_size, L.volume.first_lba,
-                              L.volume.sectors);
+    fat_status fs = fat_mount(L.fs, bc_readahead_read, &L.ahead, L.disk.sector_size,
+                              L.volume.first_lba, L.volume.sectors);
     if (fs != FAT_OK)
         fatal("boot volume at LBA %llu: %s", (unsigned long long)L.volume.first_lba,
               fat_strerror(fs));
