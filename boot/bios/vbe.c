@@ -9,6 +9,7 @@
 #define VBE_ATTR_NEEDED   0x0099u /* supported, colour, graphics, linear framebuffer */
 #define VBE_MODEL_DIRECT  6u
 #define VBE_MODE_LINEAR   0x4000u
+#define VBE_MODE_NO_CLEAR 0x8000u /* start_console clears it, far faster than the VGA BIOS */
 #define VBE_MODE_LIST_END 0xffffu
 
 /* INT 10h function `ax` with ES:DI at `buf` (below 1 MiB) and CX = cx. */
@@ -106,7 +107,8 @@ void vbe_set_mode(struct vbe_screen *s, uint32_t want_w, uint32_t want_h, uint32
     uint32_t n = list_modes(info, mi, modes);
     if (bc_fb_pick_mode_depth(modes, n, want_w, want_h, want_bpp, &pick, &exact) != MM_OK ||
         !vbe_call(0x4f01, 0, (uint16_t)modes[pick].id, mi) || !describe(mi, &s->fb) ||
-        !vbe_call(0x4f02, (uint16_t)(modes[pick].id | VBE_MODE_LINEAR), 0, mi)) {
+        !vbe_call(0x4f02, (uint16_t)(modes[pick].id | VBE_MODE_LINEAR | VBE_MODE_NO_CLEAR), 0,
+                  mi)) {
         mm_memset(&s->fb, 0, sizeof s->fb);
         mm_log(log, MM_LOG_INFO, "framebuffer: no linear VBE mode could be set");
         return;

@@ -57,18 +57,22 @@ static void store(uint8_t *p, uint32_t bytes, uint32_t px)
         p[i] = (uint8_t)(px >> (8 * i));
 }
 
+/* The first row is painted pixel by pixel, the others are copies of it:
+ * one block copy a row instead of a store a byte (a full 1080p screen is
+ * 8 MiB; the loader clears it at start). */
 void bc_fb_fill(const bc_fb *fb, uint32_t x, uint32_t y, uint32_t w, uint32_t h, uint32_t px)
 {
-    if (x >= fb->width || y >= fb->height)
+    if (x >= fb->width || y >= fb->height || w == 0 || h == 0)
         return;
     uint32_t x_end = (uint64_t)x + w > fb->width ? fb->width : x + w;
     uint32_t y_end = (uint64_t)y + h > fb->height ? fb->height : y + h;
     uint32_t bytes = fb->bpp / 8;
-    for (uint32_t row = y; row < y_end; row++) {
-        uint8_t *p = pixel_at(fb, x, row);
-        for (uint32_t col = x; col < x_end; col++, p += bytes)
-            store(p, bytes, px);
-    }
+    uint8_t *first = pixel_at(fb, x, y), *p = first;
+    for (uint32_t col = x; col < x_end; col++, p += bytes)
+        store(p, bytes, px);
+    size_t row_bytes = (size_t)(x_end - x) * bytes;
+    for (uint32_t row = y + 1; row < y_end; row++)
+        mm_memcpy(pixel_at(fb, x, row), first, row_bytes);
 }
 
 uint32_t bc_fb_read(const bc_fb *fb, uint32_t x, uint32_t y)
@@ -150,15 +154,21 @@ static void draw_glyph(bc_fbcon *c, unsigned char ch)
     glyph_at(&c->fb, c->col * BC_FONT_CELL_W, c->row * BC_FONT_CELL_H, ch, c->fg, c->bg);
 }
 
-/* Moves every text row up one cell and clears the last; the strip below
- * the last whole row (height not a multiple of 16) is left alone. */
+/* Jump scroll: moves the text up by half the rows (rounded up), clears
+ * what is below and puts the cursor on the first cleared row. Scrolling a
+ * row at a time would read back and rewrite the whole screen per line
+ * (slow on real framebuffers, whose memory is uncached for reads, and
+ * under emulation); by half, once every rows/2 lines. The strip below the
+ * last whole row (height not a multiple of 16) is left alone. */
 static void scroll(bc_fbcon *c)
 {
+    uint32_t shift = c->rows - c->rows / 2, keep = c->rows - shift;
     size_t row_bytes = (size_t)c->fb.width * (c->fb.bpp / 8);
-    uint32_t text_h = c->rows * BC_FONT_CELL_H;
-    for (uint32_t y = BC_FONT_CELL_H; y < text_h; y++)
-        mm_memcpy(pixel_at(&c->fb, 0, y - BC_FONT_CELL_H), pixel_at(&c->fb, 0, y), row_bytes);
-    bc_fb_fill(&c->fb, 0, text_h - BC_FONT_CELL_H, c->fb.width, BC_FONT_CELL_H, c->bg);
+    for (uint32_t y = 0; y < keep * BC_FONT_CELL_H; y++)
+        mm_memcpy(pixel_at(&c->fb, 0, y), pixel_at(&c->fb, 0, y + shift * BC_FONT_CELL_H),
+                  row_bytes);
+    bc_fb_fill(&c->fb, 0, keep * BC_FONT_CELL_H, c->fb.width, shift * BC_FONT_CELL_H, c->bg);
+    c->row = keep;
 }
 
 static void newline(bc_fbcon *c)

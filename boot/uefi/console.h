@@ -1,8 +1,10 @@
 /* Loader output: the UEFI console (ConOut) while boot services run, and
  * COM1 directly. Each line reaches COM1 once: when the firmware's console
- * already goes to a serial port (its ConOut variable names a UART, as OVMF's
- * does under QEMU), the loader does not write COM1 itself until
- * ExitBootServices, after which COM1 is the only output. */
+ * goes to a serial port and a screen (its ConOut variable names a UART and
+ * more), the loader does not write COM1 itself until ExitBootServices,
+ * after which COM1 is the only output; when it goes to the serial port
+ * alone (OVMF under QEMU without a display), the loader writes COM1 itself
+ * from the start and leaves ConOut alone. */
 #ifndef UEFI_CONSOLE_H
 #define UEFI_CONSOLE_H
 

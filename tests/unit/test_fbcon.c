@@ -303,10 +303,10 @@ static void wraps_long_lines(void **state)
     screen_free(s);
 }
 
-/* 3 rows; a fourth line scrolls everything up one row:
- *   1        2
- *   2   ->   3
- *   3        4
+/* 3 rows; a fourth line jump-scrolls by half the rows, rounded up (2):
+ *   1x       3y
+ *   2   ->   4
+ *   3y       (blank)
  * and the 8-pixel strip below the last whole row (height 56) is kept. */
 static void scrolls_at_the_bottom(void **state)
 {
@@ -314,17 +314,41 @@ static void scrolls_at_the_bottom(void **state)
     screen *s = screen_new(&xrgb, 24, 56, 0);
     bc_fbcon_clear(&s->con);
     bc_fb_fill(&s->fb, 0, 48, 24, 8, 0x777777);
-    bc_fbcon_puts(&s->con, "1x\n2\n3");
+    bc_fbcon_puts(&s->con, "1x\n2\n3y");
     bc_fbcon_puts(&s->con, "\n4");
     uint32_t fg = fg_of(s), bg = bg_of(s);
-    assert_true(cell_shows(s, 0, 0, '2', fg, bg));
-    assert_true(cell_shows(s, 1, 0, ' ', fg, bg)); /* 'x' went with row 0 */
-    assert_true(cell_shows(s, 0, 1, '3', fg, bg));
-    assert_true(cell_shows(s, 0, 2, '4', fg, bg));
-    assert_true(cell_shows(s, 1, 2, ' ', fg, bg));
-    assert_int_equal(s->con.row, 2);
+    assert_true(cell_shows(s, 0, 0, '3', fg, bg));
+    assert_true(cell_shows(s, 1, 0, 'y', fg, bg));
+    assert_true(cell_shows(s, 0, 1, '4', fg, bg));
+    assert_true(cell_shows(s, 1, 1, ' ', fg, bg));
+    for (uint32_t col = 0; col < 3; col++)
+        assert_true(cell_shows(s, col, 2, ' ', fg, bg));
+    assert_int_equal(s->con.row, 1);
     for (uint32_t y = 48; y < 56; y++)
         assert_int_equal(bc_fb_read(&s->fb, 5, y), 0x777777);
+    screen_free(s);
+}
+
+/* 50 rows (an 800-pixel screen): line 51 moves rows 25..49 to 0..24 and
+ * the cursor to row 25; lines 52..75 fit without another scroll. */
+static void jump_scroll_keeps_half(void **state)
+{
+    (void)state;
+    screen *s = screen_new(&xrgb, 16, 800, 0);
+    bc_fbcon_clear(&s->con);
+    char line[4] = {0, '\n', 0, 0};
+    for (uint32_t i = 0; i < 50; i++) {
+        line[0] = (char)('A' + i % 26);
+        bc_fbcon_puts(&s->con, line);
+    }
+    /* the 50th newline scrolled: rows 25..49 (letters of lines 25..49) are now 0..24 */
+    uint32_t fg = fg_of(s), bg = bg_of(s);
+    assert_int_equal(s->con.row, 25);
+    for (uint32_t r = 0; r < 25; r++)
+        assert_true(cell_shows(s, 0, r, (char)('A' + (r + 25) % 26), fg, bg));
+    assert_true(cell_shows(s, 0, 25, ' ', fg, bg));
+    bc_fbcon_puts(&s->con, "z");
+    assert_true(cell_shows(s, 0, 25, 'z', fg, bg));
     screen_free(s);
 }
 
@@ -402,6 +426,7 @@ int main(void)
         cmocka_unit_test(control_characters),
         cmocka_unit_test(wraps_long_lines),
         cmocka_unit_test(scrolls_at_the_bottom),
+        cmocka_unit_test(jump_scroll_keeps_half),
         cmocka_unit_test(clear_paints_everything),
         cmocka_unit_test(log_sink_colours),
         cmocka_unit_test(too_small_for_a_cell),
