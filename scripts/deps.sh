@@ -56,6 +56,9 @@ test_pkgs=(
     xorriso              # grub-mkrescue's ISO writer
     python3              # multiboot tests: patch test kernels, compare e820 maps;
                          # the screenshot test (QMP, PPM pixels: scripts/qmp.py)
+    qemu-system-gui      # boot-window: `make run`'s QEMU window (gtk)
+    xvfb                 # boot-window: Xvfb, the X display that window opens on;
+                         # its -fbdir screen file is the capture (XWD)
 )
 # `make fuzz`: the fuzzers only.
 fuzz_pkgs=("${build_pkgs[@]}")

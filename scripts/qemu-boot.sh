@@ -33,8 +33,11 @@
 # with mos.hold=1, so the kernel's picture stays until the window is
 # closed (or the timeout). Otherwise it says why and boots IMG without a
 # window. Either way the guest gets a standard VGA card (a framebuffer).
+# Ctrl-C ends QEMU (and the window) as well: QEMU stays in the caller's
+# process group.
 # --summary (for `make run`) ends with one line saying what the status
 # means and exits 0 only when the kernel reported PASS.
+# An option given twice takes its last value (--qemu-arg adds each).
 set -euo pipefail
 
 image=
@@ -164,19 +167,27 @@ if [[ -n "$serial" && "$serial_input" != /dev/null ]]; then
     timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" <"$serial_input" >"$serial"
     rc=$?
 elif [[ $display != none && -z "$serial" ]]; then
-    # The held kernel never exits QEMU: closing the window (or the timeout)
-    # does, so the summary reads the result from a copy of serial.
-    timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null |
-        tee "$tmpdir/serial.log"
+    # The held kernel never exits QEMU: closing the window, Ctrl-C or the
+    # timeout does, so the summary reads the result from a copy of serial.
+    # --foreground: timeout's own process group would keep QEMU from the
+    # terminal's Ctrl-C, its window open after `make run` ended; tee -i
+    # copies on until QEMU has ended, so the summary still comes.
+    timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null |
+        tee -i "$tmpdir/serial.log"
     rc=${PIPESTATUS[0]}
 else
     timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" </dev/null
     rc=$?
 fi
 set -e
-[[ $summary -eq 1 ]] || exit $rc
-if [[ -f "$tmpdir/serial.log" ]] && tr -d '\r' <"$tmpdir/serial.log" | grep -q '^MOS-RESULT: PASS'; then
-    echo "qemu-boot: the kernel reported PASS (window closed or ${timeout_s} s over)"
+[[ $summary -eq 1 ]] || exit "$rc"
+if [[ $rc -ne 33 && -f "$tmpdir/serial.log" ]] &&
+    tr -d '\r' <"$tmpdir/serial.log" | grep -q '^MOS-RESULT: PASS'; then
+    if [[ $rc -eq 124 ]]; then
+        echo "qemu-boot: the kernel reported PASS (window closed after the ${timeout_s} s timeout)"
+    else
+        echo "qemu-boot: the kernel reported PASS (window closed or Ctrl-C)"
+    fi
     exit 0
 fi
 case $rc in
@@ -184,6 +195,11 @@ case $rc in
 35) echo "qemu-boot: the kernel reported FAIL (see its MOS-RESULT line above)" ;;
 0) echo "qemu-boot: the machine powered off before the kernel reported (the loader's message is above)" ;;
 124) echo "qemu-boot: no result within ${timeout_s} s, QEMU stopped" ;;
-*) echo "qemu-boot: QEMU exited with status $rc" ;;
+*)
+    echo "qemu-boot: QEMU exited with status $rc"
+    [[ $display == none ]] || echo "qemu-boot: it was to open a $display window on" \
+        "${DISPLAY:-$WAYLAND_DISPLAY}; with neither DISPLAY nor WAYLAND_DISPLAY set" \
+        "it runs without one"
+    ;;
 esac
 exit 1

@@ -89,9 +89,11 @@ ALL_TARGETS += $(MOS_IMAGE)
 
 # The same with mos.hold=1 on the kernel's command line and a 1024x768
 # screen: the demo kernel stays on after its report, its memory map picture
-# on the screen, for `make run`'s window and `make screenshot`.
+# on the screen, for `make run`'s window and `make screenshot` (built by
+# `make` too: the boot-window test boots it).
 MOS_HOLD_CFG := $(BUILD)/hold/boot.cfg
 MOS_HOLD_IMAGE := $(BUILD)/hold/multios.img
+ALL_TARGETS += $(MOS_HOLD_IMAGE)
 $(MOS_HOLD_CFG): $(MOS_BOOT_CFG)
 	@mkdir -p $(@D)
 	{ cat $<; printf '%s\n' cmdline=mos.hold=1 resolution=1024x768; } >$@
@@ -105,7 +107,8 @@ $(MOS_HOLD_IMAGE): $(MKIMAGE_EFI_DEP) $(MOS_KERNEL) $(MOS_HOLD_CFG) scripts/mkim
 # WAYLAND_DISPLAY set) it boots the held image in a QEMU window instead, the
 # picture staying until the window is closed or RUN_TIMEOUT seconds pass
 # (scripts/qemu-boot.sh --window). The firmware defaults to UEFI, or BIOS
-# when UEFI=0 left the UEFI loader out.
+# when UEFI=0 left the UEFI loader out. The boot-window test
+# (tests/boot/window-cases.sh) runs this same RUN_CMD on a virtual X display.
 MEM ?= 256M
 FIRMWARE ?= $(if $(filter 0,$(UEFI)),bios,uefi)
 RUN_TIMEOUT ?= 300

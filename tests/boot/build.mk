@@ -81,3 +81,11 @@ ifneq ($(BIOS)$(UEFI),00)
 BOOT_SUITES += boot-screenshot
 CMD_boot-screenshot := BIOS=$(BIOS) UEFI=$(UEFI) tests/boot/screenshot-cases.sh
 endif
+
+# `make run`'s window: its RUN_CMD (boot/uefi/build.mk) run on an Xvfb
+# display for each firmware, the X screen read back and the QEMU window's
+# picture checked against the map the kernel printed.
+ifneq ($(BIOS)$(UEFI),00)
+BOOT_SUITES += boot-window
+CMD_boot-window := BIOS=$(BIOS) UEFI=$(UEFI) RUN_CMD="$(RUN_CMD)" tests/boot/window-cases.sh
+endif
