@@ -1,8 +1,6 @@
 /* LZ4 block decoder and packed-body check (pack.h). */
 #include "pack.h"
 
-#include "crc32.h"
-
 #define LZ4_MIN_MATCH 4u
 
 /* A length continued in 255-valued bytes (the token's nibble was 15). */
@@ -18,6 +16,43 @@ static bool more_length(const uint8_t **ip, const uint8_t *end, size_t *n)
     return true;
 }
 
+/* Copies 16 bytes in two 8-byte pieces (a move or two each, not a call),
+ * in order, so s + 8 <= d works too: the second piece may read what the
+ * first wrote. */
+static void copy16(uint8_t *d, const uint8_t *s)
+{
+    mm_memcpy(d, s, 8);
+    mm_memcpy(d + 8, s + 8, 8);
+}
+
+/* A match: op[i] = op[i - offset] for i in [0, n), offset >= 1 and op -
+ * offset inside the output. An offset below n repeats a pattern; the
+ * copies double (offset, 2 offset, ...) so none of them overlaps. */
+static void copy_match(uint8_t *op, size_t offset, size_t n)
+{
+    for (size_t span = offset; n; span *= 2) {
+        size_t k = n < span ? n : span;
+        mm_memcpy(op, op - span, k);
+        op += k;
+        n -= k;
+    }
+}
+
+/* Most sequences are short (in the loaders' bodies more than nine in ten
+ * have both lengths in the token: at most 14 literals, a match of at most
+ * 18 bytes). Far enough from both ends, such a sequence copies fixed
+ * 8-byte pieces past its lengths (the next sequence rewrites those
+ * bytes), and the room checks of the general path hold already. */
+#define FAST_IN_ROOM  32u /* the token's literals (<= 14, read as 16) and the offset */
+#define FAST_OUT_ROOM 48u /* literals written as 16 bytes, then the match as 16 or 32 */
+
+static bool fast_sequence(uint8_t token, const uint8_t *ip, const uint8_t *end, const uint8_t *op,
+                          const uint8_t *oend)
+{
+    return (token >> 4) < 15 && (token & 15u) < 15 && (size_t)(end - ip) >= FAST_IN_ROOM &&
+           (size_t)(oend - op) >= FAST_OUT_ROOM;
+}
+
 bc_pack_status bc_lz4_decode(const void *src, size_t len, void *dst, size_t cap, size_t *out_len)
 {
     if (!src || !dst || !out_len)
@@ -27,34 +62,50 @@ bc_pack_status bc_lz4_decode(const void *src, size_t len, void *dst, size_t cap,
     uint8_t *out = dst, *op = out, *oend = out + cap;
     while (ip < end) {
         uint8_t token = *ip++;
-        size_t lit = token >> 4;
+        size_t lit = token >> 4, offset, match;
+        if (fast_sequence(token, ip, end, op, oend)) {
+            copy16(op, ip);
+            op += lit;
+            ip += lit;
+            offset = (size_t)ip[0] | (size_t)ip[1] << 8;
+            ip += 2;
+            if (offset == 0 || offset > (size_t)(op - out))
+                return BC_PACK_BAD_DATA;
+            match = (token & 15u) + LZ4_MIN_MATCH;
+            if (offset < 8) {
+                copy_match(op, offset, match);
+            } else {
+                copy16(op, op - offset);
+                if (match > 16)
+                    copy16(op + 16, op + 16 - offset);
+            }
+            op += match;
+            continue;
+        }
         if (lit == 15 && !more_length(&ip, end, &lit))
             return BC_PACK_TRUNCATED;
         if (lit > (size_t)(end - ip))
             return BC_PACK_TRUNCATED;
         if (lit > (size_t)(oend - op))
             return BC_PACK_OUTPUT_FULL;
-        for (size_t i = 0; i < lit; i++)
-            op[i] = ip[i];
+        mm_memcpy(op, ip, lit);
         op += lit;
         ip += lit;
         if (ip == end)
             break; /* the last sequence has literals only */
         if (end - ip < 2)
             return BC_PACK_TRUNCATED;
-        size_t offset = (size_t)ip[0] | (size_t)ip[1] << 8;
+        offset = (size_t)ip[0] | (size_t)ip[1] << 8;
         ip += 2;
         if (offset == 0 || offset > (size_t)(op - out))
             return BC_PACK_BAD_DATA;
-        size_t match = token & 15u;
+        match = token & 15u;
         if (match == 15 && !more_length(&ip, end, &match))
             return BC_PACK_TRUNCATED;
         match += LZ4_MIN_MATCH;
         if (match > (size_t)(oend - op))
             return BC_PACK_OUTPUT_FULL;
-        const uint8_t *from = op - offset; /* overlap intended: repeats a pattern */
-        for (size_t i = 0; i < match; i++)
-            op[i] = from[i];
+        copy_match(op, offset, match);
         op += match;
         if (ip == end)
             return BC_PACK_BAD_DATA; /* a block ends with literals */
@@ -64,9 +115,9 @@ bc_pack_status bc_lz4_decode(const void *src, size_t len, void *dst, size_t cap,
 }
 
 bc_pack_status bc_pack_unpack(const void *src, size_t len, void *dst, size_t cap, size_t *out_len,
-                              uint32_t crc_table[256])
+                              uint32_t crc_tables[BC_CRC32_SLICES][256])
 {
-    if (!src || !dst || !out_len || !crc_table)
+    if (!src || !dst || !out_len || !crc_tables)
         return BC_PACK_BAD_ARGUMENT;
     *out_len = 0;
     const uint8_t *b = src;
@@ -85,8 +136,8 @@ bc_pack_status bc_pack_unpack(const void *src, size_t len, void *dst, size_t cap
         return st;
     if (n != size)
         return BC_PACK_BAD_SIZE;
-    bc_crc32_table(crc_table);
-    if (bc_crc32(crc_table, dst, n) != mm_load_le32(b + 12))
+    bc_crc32_slice_tables(crc_tables);
+    if (bc_crc32_sliced(crc_tables, dst, n) != mm_load_le32(b + 12))
         return BC_PACK_BAD_CRC;
     *out_len = n;
     return BC_PACK_OK;
