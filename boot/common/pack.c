@@ -43,14 +43,46 @@ static void copy_match(uint8_t *op, size_t offset, size_t n)
  * 18 bytes). Far enough from both ends, such a sequence copies fixed
  * 8-byte pieces past its lengths (the next sequence rewrites those
  * bytes), and the room checks of the general path hold already. */
-#define FAST_IN_ROOM  32u /* the token's literals (<= 14, read as 16) and the offset */
-#define FAST_OUT_ROOM 48u /* literals written as 16 bytes, then the match as 16 or 32 */
+#define FAST_IN_ROOM  32u /* token, literals (<= 14, read as 16), offset: 19 < 32 */
+#define FAST_OUT_ROOM 48u /* literals as 16 bytes, then (14 on) the match as 16 or 32 */
 
-static bool fast_sequence(uint8_t token, const uint8_t *ip, const uint8_t *end, const uint8_t *op,
-                          const uint8_t *oend)
+/* Decodes sequences from *ipp into *opp while they are short and far
+ * from both ends (see above), advancing both; stops before any other
+ * sequence. False on an offset of 0 or one reaching before `out`. */
+static bool short_sequences(const uint8_t **ipp, const uint8_t *end, uint8_t **opp,
+                            const uint8_t *out, const uint8_t *oend)
 {
-    return (token >> 4) < 15 && (token & 15u) < 15 && (size_t)(end - ip) >= FAST_IN_ROOM &&
-           (size_t)(oend - op) >= FAST_OUT_ROOM;
+    const uint8_t *ip = *ipp;
+    uint8_t *op = *opp;
+    bool ok = true;
+    while ((size_t)(end - ip) > FAST_IN_ROOM && (size_t)(oend - op) >= FAST_OUT_ROOM) {
+        unsigned token = *ip;
+        size_t lit = token >> 4, match = (token & 15u) + LZ4_MIN_MATCH;
+        if (lit == 15 || match == 15 + LZ4_MIN_MATCH)
+            break;
+        copy16(op, ip + 1);
+        op += lit;
+        ip += 1 + lit;
+        size_t offset = (size_t)ip[0] | (size_t)ip[1] << 8;
+        ip += 2;
+        if (offset == 0 || offset > (size_t)(op - out)) {
+            ok = false;
+            break;
+        }
+        const uint8_t *from = op - offset;
+        if (offset < 8) { /* a pattern repeated within a piece: rare, bytewise, no call */
+            for (size_t i = 0; i < match; i++)
+                op[i] = from[i];
+        } else {
+            copy16(op, from);
+            if (match > 16)
+                copy16(op + 16, from + 16);
+        }
+        op += match;
+    }
+    *ipp = ip;
+    *opp = op;
+    return ok;
 }
 
 bc_pack_status bc_lz4_decode(const void *src, size_t len, void *dst, size_t cap, size_t *out_len)
@@ -61,27 +93,10 @@ bc_pack_status bc_lz4_decode(const void *src, size_t len, void *dst, size_t cap,
     const uint8_t *ip = src, *end = ip + len;
     uint8_t *out = dst, *op = out, *oend = out + cap;
     while (ip < end) {
-        uint8_t token = *ip++;
+        if (!short_sequences(&ip, end, &op, out, oend))
+            return BC_PACK_BAD_DATA;
+        uint8_t token = *ip++; /* short_sequences leaves ip < end */
         size_t lit = token >> 4, offset, match;
-        if (fast_sequence(token, ip, end, op, oend)) {
-            copy16(op, ip);
-            op += lit;
-            ip += lit;
-            offset = (size_t)ip[0] | (size_t)ip[1] << 8;
-            ip += 2;
-            if (offset == 0 || offset > (size_t)(op - out))
-                return BC_PACK_BAD_DATA;
-            match = (token & 15u) + LZ4_MIN_MATCH;
-            if (offset < 8) {
-                copy_match(op, offset, match);
-            } else {
-                copy16(op, op - offset);
-                if (match > 16)
-                    copy16(op + 16, op + 16 - offset);
-            }
-            op += match;
-            continue;
-        }
         if (lit == 15 && !more_length(&ip, end, &lit))
             return BC_PACK_TRUNCATED;
         if (lit > (size_t)(end - ip))
