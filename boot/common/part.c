@@ -30,7 +30,7 @@ const char *part_strerror(part_status st)
 }
 
 /* Half a byte a step through a 16-entry table built on the stack: no
- * storage to ask the caller for, and some 9 instructions a byte where
+ * storage to ask the caller for, and some 14 instructions a byte where
  * the bitwise form takes 80 (the BIOS loader checks a 16 KiB entry array
  * on every boot). */
 uint32_t part_crc32(uint32_t crc, const void *p, uint32_t len)

@@ -38,7 +38,7 @@ void *memset(void *dst, int c, size_t n)
 }
 
 /* Forward copy of src[0 .. n) to dst[0 .. n): right for disjoint ranges
- * and for dst <= src (each word is read before the lower one is written). */
+ * and for dst <= src (no write reaches a source byte not yet read). */
 static void copy_up(void *dst, const void *src, size_t n)
 {
     size_t words = n / RT_WORD, tail = n % RT_WORD;
@@ -64,7 +64,7 @@ void *memmove(void *dst, const void *src, size_t n)
         copy_up(dst, src, n);
         return dst;
     }
-    /* dst inside (src, src + n): copy from the end down, the n % word
+    /* dst in [src, src + n): copy from the end down, the n % word
      * bytes at the top first, then the words; each word is read before it
      * is written, so an overlap shorter than a word is fine too. */
     size_t words = n / RT_WORD, tail = n % RT_WORD;
