@@ -6,7 +6,8 @@
  *   [0x01000, 0x07c00)  real-mode stack for BIOS calls (top at 0x7c00)
  *   [0x07c00, 0x07e00)  stage 1 (the MBR)
  *   [0x08000, 0x30000)  stage 2 image (unpacked, unpack.h) and its .bss
- *   [0x30000, 0x40000)  disk bounce buffer (one 64 KiB-aligned segment)
+ *   [0x30000, 0x40000)  disk bounce buffer (one 64 KiB-aligned segment);
+ *                       before the disk layer, the unpacker's CRC tables
  *   [0x40000, 0x50000)  protected-mode stack (top at 0x50000)
  *   [0x50000, 0x90000)  loader buffers (boot.cfg, FAT state, map storage)
  *   [0x90000, EBDA)     free conventional memory (usable for the kernel)

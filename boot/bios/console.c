@@ -60,18 +60,20 @@ void con_init(void)
     }
 }
 
+/* A scroll moves the RAM copy up a row and writes the whole screen out,
+ * through the string runtime (a word per step): every log line past the
+ * 25th scrolls. */
 static void vga_newline(void)
 {
     screen.col = 0;
     if (++screen.row < VGA_ROWS)
         return;
-    for (uint32_t i = 0; i < VGA_COLS * (VGA_ROWS - 1); i++)
-        screen.cells[i] = screen.cells[i + VGA_COLS];
+    mm_memmove(screen.cells, screen.cells + VGA_COLS,
+               VGA_COLS * (VGA_ROWS - 1) * sizeof screen.cells[0]);
     for (uint32_t i = 0; i < VGA_COLS; i++)
         screen.cells[VGA_COLS * (VGA_ROWS - 1) + i] = VGA_ATTR | ' ';
     screen.row = VGA_ROWS - 1;
-    for (uint32_t i = 0; i < VGA_COLS * VGA_ROWS; i++)
-        VGA_TEXT[i] = screen.cells[i];
+    mm_memcpy((void *)VGA_TEXT, screen.cells, sizeof screen.cells);
 }
 
 static void vga_putc(char c)

@@ -14,7 +14,12 @@ extern uint8_t __payload_start[], __image_end[];
 extern const uint32_t stage2_packed_size; /* entry.S header, patched by the packer */
 
 uint64_t stage2_entry_tsc;
-static uint32_t crc_table[256];
+
+/* The CRC's 8 KiB of tables live in the disk bounce buffer, unused until
+ * the body's disk layer runs: .bss is short of room (image + .bss end at
+ * STAGE2_LIMIT). */
+#define CRC_TABLES ((uint32_t(*)[256])BOUNCE_ADDR)
+_Static_assert(BC_CRC32_SLICES * 256 * sizeof(uint32_t) <= BOUNCE_SIZE, "CRC tables fit");
 
 #define COM1     0x3f8
 #define VGA_TEXT ((volatile uint16_t *)0xb8000)
@@ -54,14 +59,10 @@ void stage2_unpack(void)
     size_t body = (size_t)(__image_end - __payload_start);
     if (packed > LOW_BUF_END - LOW_BUF_BASE || packed > STAGE2_MAX_BYTES)
         unpack_fail("its packed size is out of range");
-    uint8_t *copy = (uint8_t *)LOW_BUF_BASE, *dst = copy;
-    const uint8_t *src = __payload_start;
-    size_t count = packed;
-    /* One instruction for the whole copy: the string runtime's byte loop
-     * would cost some 5 guest instructions a byte on every boot. */
-    __asm__ volatile("rep movsb" : "+D"(copy), "+S"(src), "+c"(count) : : "memory");
+    uint8_t *copy = (uint8_t *)LOW_BUF_BASE;
+    mm_memcpy(copy, __payload_start, packed);
     size_t out = 0;
-    bc_pack_status st = bc_pack_unpack(dst, packed, __payload_start, body, &out, crc_table);
+    bc_pack_status st = bc_pack_unpack(copy, packed, __payload_start, body, &out, CRC_TABLES);
     if (st != BC_PACK_OK)
         unpack_fail(bc_pack_strerror(st));
     if (out != body)

@@ -41,7 +41,7 @@ static void e820_pack(bm_e820 *out)
     if (out->entry_size == 24)
         return;
     for (uint32_t i = 1; i < out->count; i++)
-        mm_memcpy(out->raw + i * 20, out->raw + i * 24, 20);
+        mm_memmove(out->raw + i * 20, out->raw + i * 24, 20); /* the first ones overlap */
 }
 
 /* A reply after the first without "SMAP": see bm_e820_collect(). */

@@ -10,11 +10,43 @@ void bc_crc32_table(uint32_t table[256])
     }
 }
 
-uint32_t bc_crc32(const uint32_t table[256], const void *p, size_t n)
+/* The running (not yet inverted) CRC `crc` continued over b[0 .. n). */
+static uint32_t crc_bytes(const uint32_t table[256], uint32_t crc, const uint8_t *b, size_t n)
 {
-    const uint8_t *b = p;
-    uint32_t crc = 0xffffffffu;
     for (size_t i = 0; i < n; i++)
         crc = table[(crc ^ b[i]) & 0xffu] ^ (crc >> 8);
-    return ~crc;
+    return crc;
+}
+
+uint32_t bc_crc32(const uint32_t table[256], const void *p, size_t n)
+{
+    return ~crc_bytes(table, 0xffffffffu, p, n);
+}
+
+void bc_crc32_slice_tables(uint32_t tables[BC_CRC32_SLICES][256])
+{
+    bc_crc32_table(tables[0]);
+    for (unsigned k = 1; k < BC_CRC32_SLICES; k++) {
+        for (unsigned i = 0; i < 256; i++) {
+            uint32_t c = tables[k - 1][i];
+            tables[k][i] = tables[0][c & 0xffu] ^ (c >> 8); /* one more zero byte */
+        }
+    }
+}
+
+/* Eight bytes a step: the CRC is linear, so the step's result is the XOR
+ * of each byte's contribution, byte j (the first four with the running
+ * CRC folded in) looked up in the table for the 7 - j bytes after it. */
+uint32_t bc_crc32_sliced(const uint32_t tables[BC_CRC32_SLICES][256], const void *p, size_t n)
+{
+    const uint32_t(*t)[256] = tables;
+    const uint8_t *b = p;
+    uint32_t crc = 0xffffffffu;
+    for (; n >= 8; n -= 8, b += 8) {
+        uint32_t lo = mm_load_le32(b) ^ crc, hi = mm_load_le32(b + 4);
+        crc = t[7][lo & 0xffu] ^ t[6][(lo >> 8) & 0xffu] ^ t[5][(lo >> 16) & 0xffu] ^
+              t[4][lo >> 24] ^ t[3][hi & 0xffu] ^ t[2][(hi >> 8) & 0xffu] ^
+              t[1][(hi >> 16) & 0xffu] ^ t[0][hi >> 24];
+    }
+    return ~crc_bytes(t[0], crc, b, n);
 }

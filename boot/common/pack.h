@@ -15,6 +15,7 @@
 #ifndef BC_PACK_H
 #define BC_PACK_H
 
+#include "crc32.h"
 #include "mm/base.h"
 
 #define BC_PACK_MAGIC       0x314b504du /* "MPK1" */
@@ -33,15 +34,18 @@ typedef enum bc_pack_status {
 } bc_pack_status;
 
 /* Decodes the LZ4 block src[0 .. len) into dst[0 .. cap); *out_len gets
- * the output length (0 on error; dst then holds an unspecified prefix). */
+ * the output length (0 on error; dst then holds an unspecified prefix).
+ * The two buffers must not overlap; bytes of dst past the output (up to
+ * cap) may be overwritten too. */
 bc_pack_status bc_lz4_decode(const void *src, size_t len, void *dst, size_t cap, size_t *out_len);
 
 /* Unpacks the packed body at src[0 .. len) (bytes after the block are
  * ignored) into dst[0 .. cap), checking the decoded length and CRC-32
- * against the header; *out_len gets the length (0 on error). `crc_table`
- * is 1 KiB of scratch for the CRC. */
+ * against the header; *out_len gets the length (0 on error). The buffers
+ * must not overlap. `crc_tables` is 8 KiB of scratch for the CRC
+ * (crc32.h). */
 bc_pack_status bc_pack_unpack(const void *src, size_t len, void *dst, size_t cap, size_t *out_len,
-                              uint32_t crc_table[256]);
+                              uint32_t crc_tables[BC_CRC32_SLICES][256]);
 
 /* Static English description ("CRC-32 mismatch"); never NULL. */
 const char *bc_pack_strerror(bc_pack_status status);

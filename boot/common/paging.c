@@ -195,27 +195,36 @@ static uint32_t idx(uint64_t virt, uint32_t shift)
     return (uint32_t)(virt >> shift) & 511u;
 }
 
-/* Maps one page at `virt`; `shift` is 21 (2 MiB) or 12 (4 KiB). */
-static bool map_page(builder *b, uint64_t virt, uint64_t phys, uint64_t bits, uint32_t shift)
+/* The table that holds the entries of pages of 2^shift bytes (21: a page
+ * directory, 12: a page table) around `virt`, created on the way down;
+ * NULL when the region is exhausted. */
+static uint64_t *leaf_table(builder *b, uint64_t virt, uint32_t shift)
 {
     uint64_t table = b->region->phys;
     for (uint32_t level = 39; level > shift; level -= 9) {
         table = child(b, table, idx(virt, level));
         if (!table)
-            return false;
+            return NULL;
     }
-    uint64_t leaf = phys | bits | PTE_P | (shift == 21 ? PTE_PS : 0);
-    table_at(b, table)[idx(virt, shift)] = leaf;
-    return true;
+    return table_at(b, table);
 }
 
+/* Walks down once per leaf table (512 pages), not once per page: the 4
+ * GiB identity map and the HHDM are some 4000 pages. */
 static bool map_interval(builder *b, const interval *r)
 {
     uint32_t shift = r->small ? 12 : 21;
-    uint64_t step = (uint64_t)1 << shift;
+    uint64_t step = (uint64_t)1 << shift, span_mask = (step << 9) - 1;
+    uint64_t bits = r->leaf_bits | PTE_P | (shift == 21 ? PTE_PS : 0);
+    uint64_t *leaf = NULL;
     for (uint64_t off = 0; off < r->size; off += step) {
-        if (!map_page(b, r->virt + off, r->phys + off, r->leaf_bits, shift))
-            return false;
+        uint64_t virt = r->virt + off;
+        if (!leaf || !(virt & span_mask)) { /* the first page, or a new leaf table */
+            leaf = leaf_table(b, virt, shift);
+            if (!leaf)
+                return false;
+        }
+        leaf[idx(virt, shift)] = (r->phys + off) | bits;
     }
     return true;
 }

@@ -29,14 +29,25 @@ const char *part_strerror(part_status st)
     return "unknown partition status";
 }
 
+/* Half a byte a step through a 16-entry table built on the stack: no
+ * storage to ask the caller for, and some 14 instructions a byte where
+ * the bitwise form takes 80 (the BIOS loader checks a 16 KiB entry array
+ * on every boot). */
 uint32_t part_crc32(uint32_t crc, const void *p, uint32_t len)
 {
+    uint32_t t[16];
+    for (uint32_t i = 0; i < 16; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 4; k++)
+            c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+        t[i] = c;
+    }
     const uint8_t *b = p;
     crc = ~crc;
     while (len--) {
         crc ^= *b++;
-        for (int k = 0; k < 8; k++)
-            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+        crc = (crc >> 4) ^ t[crc & 15u];
+        crc = (crc >> 4) ^ t[crc & 15u];
     }
     return ~crc;
 }

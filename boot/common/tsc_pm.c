@@ -32,11 +32,8 @@ uint64_t bc_tsc_pm_stamp(bc_tsc_pm *p)
 
 uint64_t bc_tsc_pm_finish(bc_tsc_pm *p, uint32_t min_ticks)
 {
-    uint32_t ref;
-    uint64_t t;
-    if (!p->span.mask || !bc_tsc_ref_pair(pm_read, tsc_read, p, p->span.mask, &ref, &t))
+    if (!bc_tsc_span_close(&p->span, pm_read, tsc_read, p, min_ticks))
         return 0;
-    bc_tsc_span_sample(&p->span, ref, t);
     return bc_tsc_span_hz(&p->span, BC_PM_TIMER_HZ, min_ticks);
 }
 

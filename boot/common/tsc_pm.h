@@ -19,8 +19,9 @@ void bc_tsc_pm_start(bc_tsc_pm *p, uint64_t rsdp, bc_acpi_map_fn map);
  * wraps are followed (call at least every few seconds). */
 uint64_t bc_tsc_pm_stamp(bc_tsc_pm *p);
 
-/* TSC ticks per second over the span so far; 0 when no span runs or it is
- * shorter than `min_ticks` PM-timer ticks (the caller then falls back). */
+/* TSC ticks per second over the span so far, waiting on the PM timer for
+ * the rest of `min_ticks` when it is shorter (bc_tsc_span_close); 0 when
+ * no span runs or it cannot be closed (the caller then falls back). */
 uint64_t bc_tsc_pm_finish(bc_tsc_pm *p, uint32_t min_ticks);
 
 /* The TSC frequency CPUID leaves 0x15/0x16 report, 0 when they do not. */

@@ -82,6 +82,24 @@ void bc_tsc_span_sample(bc_tsc_span *s, uint32_t ref, uint64_t tsc)
     s->tsc = tsc;
 }
 
+bool bc_tsc_span_close(bc_tsc_span *s, uint32_t (*read)(void *ctx), uint64_t (*tsc)(void *ctx),
+                       void *ctx, uint64_t min_ref_ticks)
+{
+    if (s->mask == 0)
+        return false;
+    for (uint32_t still = 0; still < BC_TSC_STILL_PAIRS;) {
+        uint32_t ref;
+        uint64_t t, before = s->ref_ticks;
+        if (!bc_tsc_ref_pair(read, tsc, ctx, s->mask, &ref, &t))
+            return false;
+        bc_tsc_span_sample(s, ref, t);
+        if (s->ref_ticks >= min_ref_ticks)
+            return true;
+        still = s->ref_ticks == before ? still + 1 : 0;
+    }
+    return false;
+}
+
 uint64_t bc_tsc_span_hz(const bc_tsc_span *s, uint32_t ref_hz, uint64_t min_ref_ticks)
 {
     if (s->mask == 0 || s->ref_ticks < min_ref_ticks || s->ref_ticks == 0 || ref_hz == 0)

@@ -21,6 +21,7 @@
 #define BC_TSC_SPAN_MIN_TICKS 7159u
 #define BC_TSC_PAIR_MAX_TICKS 4u         /* reference ticks a tight pair may span */
 #define BC_TSC_PAIR_TRIES     16u        /* reading pairs tried before giving up */
+#define BC_TSC_STILL_PAIRS    4096u      /* pairs without a reference tick: it stopped */
 #define BC_TSC_HZ_MIN         1000000ull /* plausible range of a result */
 #define BC_TSC_HZ_MAX         100000000000ull
 /* No x86-64 CPU's TSC runs slower: bounds the time between two samples by
@@ -77,6 +78,15 @@ void bc_tsc_span_start(bc_tsc_span *s, uint32_t mask, uint32_t ref, uint64_t tsc
  * unseen; bc_tsc_span_hz refuses a span whose samples may have been
  * (see BC_TSC_HZ_FLOOR). Does nothing on a span never started. */
 void bc_tsc_span_sample(bc_tsc_span *s, uint32_t ref, uint64_t tsc);
+
+/* Ends `s` with a pair read as bc_tsc_ref_pair reads them; while the span
+ * is shorter than `min_ref_ticks` (a boot that got there sooner), keeps
+ * adding pairs until it is not: a wait of the rest of the minimum, where
+ * the fallback (PIT windows) takes some 20 ms. false when the span is not
+ * started, no tight pair could be read, or the reference stood still for
+ * BC_TSC_STILL_PAIRS pairs in a row (a stopped counter). */
+bool bc_tsc_span_close(bc_tsc_span *s, uint32_t (*read)(void *ctx), uint64_t (*tsc)(void *ctx),
+                       void *ctx, uint64_t min_ref_ticks);
 
 /* The TSC frequency over the span against a reference at `ref_hz`; 0
  * when the span is not started, shorter than `min_ref_ticks`, has two

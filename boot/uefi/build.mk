@@ -25,11 +25,16 @@ UEFI_LDFLAGS := /subsystem:efi_application /entry:efi_main /nodefaultlib /opt:re
 # BOOTX64.EFI is packed (boot/uefi/packed.h): the loader proper is
 # loader.efi, packed by mos-pack and embedded in the stub.
 UEFI_INNER := $(UEFI_DIR)/loader.efi
-UEFI_STUB_OBJS := $(call objs,efi,boot/uefi/stub/unpack.c boot/common/pack.c boot/common/crc32.c \
-    boot/common/uart.c lib/rt/string.c) \
+# The stub is built for speed (-O2, not -Oz): it runs over every byte of
+# the loader (LZ4, CRC-32).
+EFI_STUB_CFLAGS := $(filter-out -Oz,$(EFI_CFLAGS))
+$(eval $(call compile_rule,efi-stub,$(EFI_STUB_CFLAGS),EFI_STUB_CFLAGS))
+UEFI_STUB_OBJS := $(call objs,efi-stub,boot/uefi/stub/unpack.c boot/common/pack.c \
+    boot/common/crc32.c boot/common/uart.c lib/rt/string.c) \
     $(BUILD)/efi/boot/uefi/stub/payload.o
-$(UEFI_OBJS) $(call objs,efi,boot/uefi/floor.c boot/uefi/stub/unpack.c): EFI_CFLAGS += \
-    -I$(GNUEFI_INC) -I$(GNUEFI_INC)/x86_64
+$(UEFI_OBJS) $(call objs,efi,boot/uefi/floor.c): EFI_CFLAGS += -I$(GNUEFI_INC) -I$(GNUEFI_INC)/x86_64
+$(call objs,efi-stub,boot/uefi/stub/unpack.c): EFI_STUB_CFLAGS += -I$(GNUEFI_INC) \
+    -I$(GNUEFI_INC)/x86_64
 
 $(UEFI_LIB): $(UEFI_LIB_OBJS)
 	@mkdir -p $(@D)

@@ -16,4 +16,5 @@ $(foreach t,$(UNIT_TEST_BINS),$(eval UNIT_SUITES += unit-$(notdir $(t:$(BUILD)/t
 # unit-smp inspects and installs the real AP trampoline blob.
 $(BUILD)/tests/unit/test_smp: $(call asm_objs,host,$(COMMON_ASM_SRCS))
 UNIT_LIBS_inflate := -lz
+UNIT_LIBS_part := -lz
 UNIT_LIBS_pack := -llz4 -lz

@@ -64,8 +64,8 @@ static blob pack(const blob *in, int level)
 
 static bc_pack_status unpack(const blob *b, unsigned char *out, size_t cap, size_t *n)
 {
-    uint32_t table[256];
-    return bc_pack_unpack(b->p, b->len, out, cap, n, table);
+    static uint32_t tables[BC_CRC32_SLICES][256];
+    return bc_pack_unpack(b->p, b->len, out, cap, n, tables);
 }
 
 static void round_trip(size_t len, int level)
@@ -106,6 +106,42 @@ static void large_fast(void **state)
 {
     (void)state;
     round_trip(300 * 1024, 0);
+}
+
+/* Every length up to 100, each into a buffer of exactly its size (ASan
+ * catches a write past it): the short-sequence path near the buffers'
+ * ends, and the general one where there is no room for its pieces. */
+static void every_small_length(void **state)
+{
+    (void)state;
+    for (size_t len = 1; len <= 100; len++) {
+        round_trip(len, LZ4HC_CLEVEL_MAX);
+        round_trip(len, 0);
+    }
+}
+
+/* A pattern of period p repeated (p = 1 .. 20), so matches have offset p:
+ * below 8 they overlap their own output within one 8-byte piece, from 8
+ * on the pieces follow each other.
+ *
+ *   p = 3:  abc abc abc ...   match: offset 3, copied from 3 bytes back */
+static void every_short_period(void **state)
+{
+    (void)state;
+    for (size_t p = 1; p <= 20; p++) {
+        blob in = {malloc(3000), 3000};
+        for (size_t i = 0; i < in.len; i++)
+            in.p[i] = (unsigned char)((i % p) * 37 + p);
+        blob b = pack(&in, LZ4HC_CLEVEL_MAX);
+        unsigned char *out = malloc(in.len);
+        size_t n;
+        assert_int_equal(unpack(&b, out, in.len, &n), BC_PACK_OK);
+        assert_int_equal(n, in.len);
+        assert_memory_equal(out, in.p, in.len);
+        free(out);
+        free(b.p);
+        free(in.p);
+    }
 }
 
 /* A run of one byte: offset 1, the match overlaps its own output. */
@@ -204,6 +240,31 @@ static void crc32_matches_zlib(void **state)
     free(in.p);
 }
 
+/* The sliced CRC equals zlib's at every start (alignment) 0 .. 7 and every
+ * length 0 .. 40 (whole 8-byte steps, then 0 .. 7 bytes one at a time),
+ * and over 10000 bytes; its first table is the one-table form's.
+ *
+ *   data: [ start | 8 | 8 | ... | tail < 8 ] */
+static void sliced_crc32_matches_zlib(void **state)
+{
+    (void)state;
+    blob in = make_data(10000, 13);
+    static uint32_t tables[BC_CRC32_SLICES][256];
+    uint32_t table[256];
+    bc_crc32_slice_tables(tables);
+    bc_crc32_table(table);
+    assert_memory_equal(tables[0], table, sizeof table);
+    for (size_t start = 0; start < 8; start++) {
+        for (size_t len = 0; len <= 40; len++) {
+            uint32_t want = (uint32_t)crc32(0, in.p + start, (uInt)len);
+            assert_int_equal(bc_crc32_sliced(tables, in.p + start, len), want);
+        }
+    }
+    assert_int_equal(bc_crc32_sliced(tables, in.p, in.len), (uint32_t)crc32(0, in.p, (uInt)in.len));
+    assert_int_equal(bc_crc32_sliced(tables, NULL, 0), 0);
+    free(in.p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,7 +272,8 @@ int main(void)
         cmocka_unit_test(large_hc),           cmocka_unit_test(large_fast),
         cmocka_unit_test(run_of_one_byte),    cmocka_unit_test(any_flipped_byte_refused),
         cmocka_unit_test(header_errors),      cmocka_unit_test(block_errors),
-        cmocka_unit_test(crc32_matches_zlib),
+        cmocka_unit_test(crc32_matches_zlib), cmocka_unit_test(sliced_crc32_matches_zlib),
+        cmocka_unit_test(every_small_length), cmocka_unit_test(every_short_period),
     };
     return cmocka_run_group_tests_name("pack", tests, NULL, NULL);
 }

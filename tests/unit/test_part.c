@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <zlib.h>
 
 #include "common/part.h"
 
@@ -195,6 +196,22 @@ static void crc32_known_value(void **state)
     assert_int_equal(part_crc32(part_crc32(0, "1234", 4), "56789", 5), 0xcbf43926u);
 }
 
+/* Every byte value 0 .. 255, each alone and all in one run, against
+ * zlib: each entry of the half-byte table is used.
+ *
+ *   [00 01 02 ... ff]   one call;   [b]   256 calls of one byte */
+static void crc32_matches_zlib(void **state)
+{
+    (void)state;
+    uint8_t all[256];
+    for (unsigned i = 0; i < 256; i++) {
+        all[i] = (uint8_t)i;
+        assert_int_equal(part_crc32(0, &all[i], 1), (uint32_t)crc32(0, &all[i], 1));
+    }
+    assert_int_equal(part_crc32(0, all, sizeof all), (uint32_t)crc32(0, all, sizeof all));
+    assert_int_equal(part_crc32(0, NULL, 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +223,7 @@ int main(void)
         cmocka_unit_test(protective_mbr_without_gpt),
         cmocka_unit_test(io_errors_and_arguments),
         cmocka_unit_test(crc32_known_value),
+        cmocka_unit_test(crc32_matches_zlib),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -196,7 +196,9 @@ typedef struct sim {
     uint64_t stall_ns; /* extra delay inside the next `stalls` pairs (between reads) */
     uint32_t stalls;
     uint32_t mask;
-    uint32_t reads;   /* reference reads */
+    uint32_t reads; /* reference reads */
+    bool frozen;    /* the reference stopped: reads return frozen_ref */
+    uint32_t frozen_ref;
     uint32_t in_pair; /* reads since the TSC was read */
 } sim;
 
@@ -210,6 +212,8 @@ static uint32_t sim_ref(void *ctx)
         s->stalls--;
     }
     s->in_pair = 0;
+    if (s->frozen)
+        return s->frozen_ref;
     return (uint32_t)(s->ns * BC_PM_TIMER_HZ / NS) & s->mask;
 }
 
@@ -339,12 +343,73 @@ static void span_too_short(void **state)
     assert_true(span_over(&s, gaps, 1) == 0);
 }
 
+/* A span started, `gap_ns` of work, then closed with bc_tsc_span_close
+ * (min 2 ms): the result, 0 when it cannot be closed. */
+static uint64_t span_closed_after(sim *s, uint64_t gap_ns, bc_tsc_span *span)
+{
+    uint32_t ref;
+    uint64_t t;
+    assert_true(bc_tsc_ref_pair(sim_ref, sim_tsc, s, s->mask, &ref, &t));
+    bc_tsc_span_start(span, s->mask, ref, t);
+    s->ns += gap_ns;
+    s->reads = 0;
+    if (!bc_tsc_span_close(span, sim_ref, sim_tsc, s, BC_TSC_SPAN_MIN_TICKS))
+        return 0;
+    return bc_tsc_span_hz(span, BC_PM_TIMER_HZ, BC_TSC_SPAN_MIN_TICKS);
+}
+
+/* 1.5 ms of work, 2 ms needed: closing waits out the 0.5 ms left (reads
+ * of 100 ns each), no more, and the result is as exact.
+ *
+ *   start |---- 1.5 ms work ----|-- 0.5 ms pairs --| >= 2 ms: closed */
+static void span_short_waits_out_the_rest(void **state)
+{
+    (void)state;
+    sim s = {.ns = NS, .step_ns = 100, .mask = MASK24};
+    bc_tsc_span span;
+    uint64_t start = s.ns;
+    assert_near(span_closed_after(&s, 1500000, &span), 500);
+    assert_true(span.ref_ticks >= BC_TSC_SPAN_MIN_TICKS);
+    assert_true(s.ns - start >= 2000000 && s.ns - start < 2000000 + 1000);
+}
+
+/* 10 ms of work: one closing pair (two reference reads), no wait. */
+static void span_long_enough_no_wait(void **state)
+{
+    (void)state;
+    sim s = {.ns = NS, .step_ns = 100, .mask = MASK24};
+    bc_tsc_span span;
+    assert_near(span_closed_after(&s, 10000000, &span), 500);
+    assert_int_equal(s.reads, 2);
+}
+
+/* The reference stops after the span started: closing gives up after
+ * BC_TSC_STILL_PAIRS pairs without a tick instead of waiting forever. */
+static void span_close_gives_up_on_a_stopped_reference(void **state)
+{
+    (void)state;
+    sim s = {.ns = NS, .step_ns = 100, .mask = MASK24};
+    bc_tsc_span span;
+    uint32_t ref;
+    uint64_t t;
+    assert_true(bc_tsc_ref_pair(sim_ref, sim_tsc, &s, s.mask, &ref, &t));
+    bc_tsc_span_start(&span, s.mask, ref, t);
+    s.frozen = true;
+    s.frozen_ref = ref;
+    s.reads = 0;
+    assert_false(bc_tsc_span_close(&span, sim_ref, sim_tsc, &s, BC_TSC_SPAN_MIN_TICKS));
+    assert_int_equal(s.reads, 2 * BC_TSC_STILL_PAIRS);
+}
+
 static void span_not_started(void **state)
 {
     (void)state;
     bc_tsc_span span = {0};
     bc_tsc_span_sample(&span, 123456, 1000000000);
     assert_true(bc_tsc_span_hz(&span, BC_PM_TIMER_HZ, 0) == 0);
+    sim s = {.ns = NS, .step_ns = 100, .mask = MASK24};
+    assert_false(bc_tsc_span_close(&span, sim_ref, sim_tsc, &s, 0));
+    assert_int_equal(s.reads, 0);
 }
 
 static void span_stuck_tsc_refused(void **state)
@@ -381,6 +446,9 @@ int main(void)
         cmocka_unit_test(span_across_the_wrap_of_a_32_bit_counter),
         cmocka_unit_test(span_with_a_gap_a_wrap_could_hide_in),
         cmocka_unit_test(span_too_short),
+        cmocka_unit_test(span_short_waits_out_the_rest),
+        cmocka_unit_test(span_long_enough_no_wait),
+        cmocka_unit_test(span_close_gives_up_on_a_stopped_reference),
         cmocka_unit_test(span_not_started),
         cmocka_unit_test(span_stuck_tsc_refused),
     };

@@ -13,7 +13,7 @@
 
 extern const uint8_t packed_loader[], packed_loader_end[]; /* payload.S */
 
-static uint32_t crc_table[256];
+static uint32_t crc_tables[BC_CRC32_SLICES][256];
 static struct uefi_packed_args args;
 
 #define COM1 0x3f8
@@ -64,7 +64,7 @@ static void unpack(EFI_SYSTEM_TABLE *st, EFI_PHYSICAL_ADDRESS *buf, UINTN *pages
     if (EFI_ERROR(s))
         fail(st, "no memory to unpack it", s);
     bc_pack_status ps =
-        bc_pack_unpack(packed_loader, packed, (void *)(uintptr_t)*buf, claimed, size, crc_table);
+        bc_pack_unpack(packed_loader, packed, (void *)(uintptr_t)*buf, claimed, size, crc_tables);
     if (ps != BC_PACK_OK)
         fail(st, bc_pack_strerror(ps), EFI_LOAD_ERROR);
 }

@@ -3,7 +3,9 @@
  * Rules for all of lib/mm (it is compiled unchanged for host tests, the
  * 32-bit BIOS stage 2, the 64-bit UEFI loader (MS ABI, where `long` is 32
  * bits) and the kernel):
- *   - only <stdint.h>, <stddef.h>, <stdbool.h>, <stdarg.h>; no libc calls;
+ *   - only <stdint.h>, <stddef.h>, <stdbool.h>, <stdarg.h>; no libc calls
+ *     but memset/memcpy/memmove, which compilers emit anyway (through
+ *     mm_memset and friends below; lib/rt has them in the images);
  *   - no globals, no static mutable state: all state lives in structs the
  *     caller passes by pointer, storage is caller-provided;
  *   - fixed-width integers for addresses and sizes (physical addresses are
@@ -90,21 +92,27 @@ static inline uint64_t mm_div_u64(uint64_t n, uint64_t d, uint64_t *rem)
     return q;
 }
 
-/* Byte loops that the compiler may turn into memset/memcpy calls; every
- * freestanding image links lib/rt, which provides those symbols. */
+/* memset/memcpy/memmove through the compiler's builtins (-fno-builtin
+ * leaves those): libc's on the host, lib/rt's word-wide `rep` forms in the
+ * freestanding images, and a few plain stores for a small constant size.
+ * n == 0 is allowed with any pointers (the C functions want valid ones
+ * even then). mm_memcpy's ranges must not overlap; mm_memmove's may. */
 static inline void mm_memset(void *dst, int value, size_t n)
 {
-    unsigned char *d = (unsigned char *)dst;
-    while (n--)
-        *d++ = (unsigned char)value;
+    if (n)
+        __builtin_memset(dst, value, n);
 }
 
 static inline void mm_memcpy(void *dst, const void *src, size_t n)
 {
-    unsigned char *d = (unsigned char *)dst;
-    const unsigned char *s = (const unsigned char *)src;
-    while (n--)
-        *d++ = *s++;
+    if (n)
+        __builtin_memcpy(dst, src, n);
+}
+
+static inline void mm_memmove(void *dst, const void *src, size_t n)
+{
+    if (n)
+        __builtin_memmove(dst, src, n);
 }
 
 /* Little-endian loads from bytes at any alignment (firmware tables, disk
