@@ -206,6 +206,21 @@ profile_medians() {
     done
 }
 
+# from_start_ms MS_FILE PROFILE_FILE: per run (line N of both files), the
+# loader's time from the start of its build phase (where the APs are
+# started) to the jump: loader_ms minus every earlier phase. One per line.
+from_start_ms() {
+    paste -d '|' "$1" "$2" | awk -F'|' '{
+        pre = 0
+        n = split($2, part, ", ")
+        for (i = 1; i <= n; i++) {
+            m = split(part[i], w, " ")
+            if (w[1] != "build") pre += w[m - 1]
+        }
+        printf "%.3f\n", $1 - pre
+    }'
+}
+
 report() {
     local fw=$1 out=$base/$1 p=$1_ k
     local -A wall cpu
@@ -247,22 +262,32 @@ report() {
         [[ -z $name ]] || line+="${line:+, }${name//_/ } $value"
     done <<<"$phases"
     printf '  %-46s %s\n' "loader phases (ms, median)" "${line:-none logged}"
-    # Starting 3 APs: -smp 4 minus -smp 1, over the whole loader and over
-    # its build phase (where they are started).
-    local own4_ms phases4 smp_added build_added
+    # Starting 3 APs: -smp 4 minus -smp 1, over the whole loader, over
+    # its build phase (where they are started), and from the build phase
+    # to the jump (what starting them can cost: the phases before run
+    # with the APs still the firmware's, e.g. OVMF's ExitBootServices
+    # takes longer with more CPUs). The goal is checked on the last.
+    local own4_ms phases4 smp_added build_added from_added=n/a line4=""
     own4_ms=$(median <"$out/smp4_loader_ms.txt")
     phases4=$(profile_medians "$out/smp4_profile.txt")
     smp_added=$(minus3 "$own4_ms" "$own_ms")
     build_added=n/a
     if [[ -n $(phase_median "$phases" build) && -n $(phase_median "$phases4" build) ]]; then
         build_added=$(minus3 "$(phase_median "$phases4" build)" "$(phase_median "$phases" build)")
+        from_added=$(minus3 "$(from_start_ms "$out/smp4_loader_ms.txt" "$out/smp4_profile.txt" |
+            median)" "$(from_start_ms "$out/loader_ms.txt" "$out/profile.txt" | median)")
     fi
+    while read -r name value; do
+        [[ -z $name ]] || line4+="${line4:+, }${name//_/ } $value"
+    done <<<"$phases4"
     printf '  %-46s %9s %9s\n' "the same with -smp 4 (whole run)" "${wall[smp4]}" "${cpu[smp4]}"
     printf '  %-46s %9s\n' "loader entry to kernel jump, -smp 4" "$own4_ms"
+    printf '  %-46s %s\n' "loader phases, -smp 4 (ms, median)" "${line4:-none logged}"
     printf '  %-46s %9s\n' "starting 3 APs: loader time added" "$smp_added"
     printf '  %-46s %9s\n' "starting 3 APs: build phase time added" "$build_added"
-    printf '  %-46s %s\n' "goal for starting 3 APs" \
-        "at most $smp_goal_ms ms: $(within "$smp_added" "$smp_goal_ms")"
+    printf '  %-46s %9s\n' "starting 3 APs: build phase to jump added" "$from_added"
+    printf '  %-46s %s\n' "goal for starting 3 APs (build phase to jump)" \
+        "at most $smp_goal_ms ms: $(within "$from_added" "$smp_goal_ms")"
     local ic_ms ic_profile
     ic_ms=$(cat "$out/icount_ms.txt")
     ic_profile=$(cat "$out/icount_profile.txt")
@@ -295,6 +320,7 @@ report() {
     echo "BENCH ${p}smp4_aps_added $smp_added ms"
     echo "BENCH ${p}smp4_aps_added_goal $smp_goal_ms ms"
     echo "BENCH ${p}smp4_aps_added_build_phase $build_added ms"
+    echo "BENCH ${p}smp4_aps_added_from_build $from_added ms"
     while read -r name value; do
         [[ -z $name ]] || echo "BENCH ${p}phase_$name $value ms"
     done <<<"$phases"
