@@ -13,8 +13,8 @@ static bc_fbcon *screen; /* the framebuffer console once it has the screen */
 /* Where the firmware's console goes, from its ConOut variable: a list of
  * device path instances, each ended by an End node (type 0x7f). */
 typedef enum conout_reach {
-    CONOUT_NO_UART,    /* no instance is a serial port (or unknown) */
-    CONOUT_UART_ONLY,  /* every instance is a serial port */
+    CONOUT_NO_UART,   /* no instance is a serial port (or unknown) */
+    CONOUT_UART_ONLY, /* every instance is a serial port */
     CONOUT_UART_AND_MORE,
 } conout_reach;
 
