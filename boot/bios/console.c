@@ -44,13 +44,7 @@ static bool vga_probe(void)
 
 void con_init(void)
 {
-    outb(COM1 + 1, 0x00); /* no interrupts */
-    outb(COM1 + 3, 0x80); /* DLAB */
-    outb(COM1 + 0, 0x01); /* divisor 1: 115200 baud */
-    outb(COM1 + 1, 0x00);
-    outb(COM1 + 3, 0x03); /* 8N1 */
-    outb(COM1 + 2, 0xc7); /* FIFO on, cleared */
-    outb(COM1 + 4, 0x03); /* DTR, RTS */
+    bc_uart_init(COM1);
     screen.present = vga_probe();
     for (uint32_t i = 0; i < VGA_COLS * VGA_ROWS; i++)
         screen.cells[i] = VGA_ATTR | ' ';

@@ -39,10 +39,7 @@ static void show(const char *s, unsigned *col)
 _Noreturn static void unpack_fail(const char *why)
 {
     static const char head[] = "stage 2 is corrupt, boot stopped: ";
-    x86_outb(COM1 + 3, 0x80); /* 115200 8N1, as the console sets it later */
-    x86_outb(COM1 + 0, 0x01);
-    x86_outb(COM1 + 1, 0x00);
-    x86_outb(COM1 + 3, 0x03);
+    bc_uart_init(COM1);
     unsigned col = 0;
     show(head, &col);
     show(why, &col);

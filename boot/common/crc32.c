@@ -23,6 +23,11 @@ uint32_t bc_crc32(const uint32_t table[256], const void *p, size_t n)
     return ~crc_bytes(table, 0xffffffffu, p, n);
 }
 
+uint32_t bc_crc32_update(const uint32_t table[256], uint32_t crc, const void *p, size_t n)
+{
+    return ~crc_bytes(table, ~crc, p, n);
+}
+
 void bc_crc32_slice_tables(uint32_t tables[BC_CRC32_SLICES][256])
 {
     bc_crc32_table(tables[0]);

@@ -18,6 +18,11 @@ void bc_crc32_table(uint32_t table[256]);
  * from bc_crc32_table. */
 uint32_t bc_crc32(const uint32_t table[256], const void *p, size_t n);
 
+/* bc_crc32 continued: the CRC-32 of a buffer whose first part had CRC
+ * `crc` (0 for none) and whose next `n` bytes are at `p`, as zlib's
+ * crc32(crc, p, n). */
+uint32_t bc_crc32_update(const uint32_t table[256], uint32_t crc, const void *p, size_t n);
+
 /* Fills `tables` (8 KiB) for bc_crc32_sliced; tables[0] is
  * bc_crc32_table's, tables[k][b] the CRC step of byte b followed by k
  * zero bytes. */

@@ -44,18 +44,6 @@ uint64_t bc_smp_stacks_bytes(uint32_t ap_count)
     return records_bytes(ap_count) + (uint64_t)ap_count * BC_SMP_AP_STACK_SIZE;
 }
 
-static void store32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void store64(uint8_t *p, uint64_t v)
-{
-    store32(p, (uint32_t)v);
-    store32(p + 4, (uint32_t)(v >> 32));
-}
-
 static bool blob_ok(const uint8_t *blob, size_t size)
 {
     static const char magic[8] = {'M', 'O', 'S', 'A', 'P', 'T', 'R', '1'};
@@ -80,7 +68,7 @@ static void free_slots(void *tramp)
 {
     for (uint32_t i = 0; i < BC_TRAMP_SLOTS; i++) {
         mm_memset(slot(tramp, i), 0, BC_TRAMP_SLOT_SIZE);
-        store32(slot(tramp, i) + BC_TRAMP_SLOT_APIC_OFF, BC_TRAMP_NO_APIC);
+        mm_store_le32(slot(tramp, i) + BC_TRAMP_SLOT_APIC_OFF, BC_TRAMP_NO_APIC);
     }
 }
 
@@ -88,10 +76,10 @@ static void free_slots(void *tramp)
  * pages). */
 static void build_tables(uint8_t *t, uint32_t phys)
 {
-    store64(t + BC_TRAMP_PML4_OFF, (uint64_t)(phys + BC_TRAMP_PDPT_OFF) | 3);
-    store64(t + BC_TRAMP_PDPT_OFF, (uint64_t)(phys + BC_TRAMP_PD_OFF) | 3);
+    mm_store_le64(t + BC_TRAMP_PML4_OFF, (uint64_t)(phys + BC_TRAMP_PDPT_OFF) | 3);
+    mm_store_le64(t + BC_TRAMP_PDPT_OFF, (uint64_t)(phys + BC_TRAMP_PD_OFF) | 3);
     for (uint32_t i = 0; i < 512; i++)
-        store64(t + BC_TRAMP_PD_OFF + 8 * i, ((uint64_t)i << 21) | 0x83); /* P, RW, PS */
+        mm_store_le64(t + BC_TRAMP_PD_OFF + 8 * i, ((uint64_t)i << 21) | 0x83); /* P, RW, PS */
 }
 
 /* One 64-bit interrupt gate into zeroed bytes: present, DPL 0, the
@@ -120,7 +108,7 @@ static void build_idt(uint8_t *t, uint32_t phys, const uint8_t *blob)
     }
     t[BC_TRAMP_IDTR_OFF] = (uint8_t)(BC_TRAMP_IDT_VECTORS * 16 - 1);
     t[BC_TRAMP_IDTR_OFF + 1] = (uint8_t)((BC_TRAMP_IDT_VECTORS * 16 - 1) >> 8);
-    store64(t + BC_TRAMP_IDTR_OFF + 2, (uint64_t)phys + BC_TRAMP_IDT_OFF);
+    mm_store_le64(t + BC_TRAMP_IDTR_OFF + 2, (uint64_t)phys + BC_TRAMP_IDT_OFF);
 }
 
 mm_status bc_smp_trampoline_install(void *dst, uint64_t dst_phys, const void *blob,
@@ -137,13 +125,13 @@ mm_status bc_smp_trampoline_install(void *dst, uint64_t dst_phys, const void *bl
     mm_memcpy(t, b, blob_size);
     free_slots(t);
     /* The blob holds offsets where the CPU needs linear addresses. */
-    store32(t + BC_TRAMP_GDTR_OFF + 2, base + mm_load_le32(b + BC_TRAMP_GDTR_OFF + 2));
-    store32(t + BC_TRAMP_PMJMP_OFF, base + mm_load_le32(b + BC_TRAMP_PMJMP_OFF));
-    store32(t + BC_TRAMP_LMJMP_OFF, base + mm_load_le32(b + BC_TRAMP_LMJMP_OFF));
-    store32(t + BC_TRAMP_TCR3_OFF, base + BC_TRAMP_PML4_OFF);
-    store32(t + BC_TRAMP_FLAGS_OFF, flags);
-    store64(t + BC_TRAMP_CR3_OFF, cr3);
-    store32(t + BC_TRAMP_PARK_OFF, park_ticks);
+    mm_store_le32(t + BC_TRAMP_GDTR_OFF + 2, base + mm_load_le32(b + BC_TRAMP_GDTR_OFF + 2));
+    mm_store_le32(t + BC_TRAMP_PMJMP_OFF, base + mm_load_le32(b + BC_TRAMP_PMJMP_OFF));
+    mm_store_le32(t + BC_TRAMP_LMJMP_OFF, base + mm_load_le32(b + BC_TRAMP_LMJMP_OFF));
+    mm_store_le32(t + BC_TRAMP_TCR3_OFF, base + BC_TRAMP_PML4_OFF);
+    mm_store_le32(t + BC_TRAMP_FLAGS_OFF, flags);
+    mm_store_le64(t + BC_TRAMP_CR3_OFF, cr3);
+    mm_store_le32(t + BC_TRAMP_PARK_OFF, park_ticks);
     build_tables(t, base);
     build_idt(t, base, b);
     return MM_OK;
@@ -224,13 +212,13 @@ static uint64_t prepare_ap(const bc_smp_start *s, uint32_t k, uint32_t ap_count,
                          (uint64_t)(k + 1) * BC_SMP_AP_STACK_SIZE + s->hhdm_offset;
     uint8_t *rec = (uint8_t *)s->stacks + (size_t)k * RECORD_SIZE;
     mm_memset(rec, 0, RECORD_SIZE);
-    store32(rec + offsetof(struct mos_cpu_record, apic_id), apic_id);
-    store64(rec + offsetof(struct mos_cpu_record, stack_top), stack_top);
+    mm_store_le32(rec + offsetof(struct mos_cpu_record, apic_id), apic_id);
+    mm_store_le64(rec + offsetof(struct mos_cpu_record, stack_top), stack_top);
     uint8_t *sl = slot(s->tramp, i);
-    store64(sl + BC_TRAMP_SLOT_STACK_OFF, stack_top);
-    store64(sl + BC_TRAMP_SLOT_RECORD_OFF, rec_phys + s->hhdm_offset);
-    store32(sl + BC_TRAMP_SLOT_ALIVE_OFF, 0);
-    store32(sl + BC_TRAMP_SLOT_APIC_OFF, apic_id);
+    mm_store_le64(sl + BC_TRAMP_SLOT_STACK_OFF, stack_top);
+    mm_store_le64(sl + BC_TRAMP_SLOT_RECORD_OFF, rec_phys + s->hhdm_offset);
+    mm_store_le32(sl + BC_TRAMP_SLOT_ALIVE_OFF, 0);
+    mm_store_le32(sl + BC_TRAMP_SLOT_APIC_OFF, apic_id);
     return rec_phys;
 }
 

@@ -7,6 +7,11 @@
 
 #include "mm/base.h"
 
+/* Sets the UART at I/O port `base` to 115200 baud, 8N1, no interrupts,
+ * DTR and RTS on, and its FIFOs on and cleared (bc_uart_write relies on
+ * the transmit FIFO). */
+void bc_uart_init(uint16_t base);
+
 /* Writes s[0 .. n) to the UART at I/O port `base`, each '\n' as "\r\n".
  * Waits for an empty FIFO at most a bounded number of status reads and
  * then writes anyway, so a missing UART costs time, never a hang. */
