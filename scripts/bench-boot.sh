@@ -31,6 +31,12 @@
 # about a minute this way), one demo boot on QEMU's instruction counter
 # (-icount shift=0, 1 ns per instruction): the loader's own time and
 # profile in that clock follow the guest's work alone, not the host's load.
+# Last, what TCG costs on this host (tests/boot/tcg-probe.S, booted by
+# QEMU's -kernel, N times each): translating a block of code, writing a
+# byte to COM1, running a million instructions; and one floor, loader and
+# grub boot per firmware with QEMU logging each block of guest code it
+# translates (-d in_asm): the blocks and the log bytes the loader adds
+# over the floor, which priced by the probe say where its time goes.
 # Prints a table per firmware and "BENCH <name> <value> <unit>" lines
 # (medians; docs/boot-time.md explains each).
 set -euo pipefail
@@ -68,11 +74,16 @@ efi=build/boot/uefi/BOOTX64.EFI
 exitk=build/tests/boot/exit-kernel.elf
 mb2k=build/tests/boot/mb2-exit-kernel.elf
 kernel=build/kernel/kernel.elf
+probe_dir=build/tests/boot
 kinds=(floor loader grub demo smp4)
 # QEMU arguments of a kind beyond the image (smp4 boots demo.img).
 declare -A kind_args=([smp4]="-smp 4")
 # The goal for what starting 3 APs adds to the loader's time, in ms.
 smp_goal_ms=5
+# The goals for the loader's own time (both firmwares) and for the whole
+# SeaBIOS run over the floor (wall time), in ms.
+own_goal_ms=10
+bios_over_goal_ms=40
 
 need() {
     local f
@@ -184,6 +195,59 @@ icount_boot() {
         >"$out/icount_profile.txt"
 }
 
+# probe_ms KIND: one boot of tests/boot/tcg-probe.S built as KIND; its wall
+# time in ms. The probe must exit with status 33.
+probe_ms() {
+    local TIMEFORMAT='%R' rc
+    set +e
+    { time timeout -k 5 60 qemu-system-x86_64 -nodefaults -machine q35 -m "$mem" -display none \
+        -no-reboot -net none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        -serial "file:$base/probe.serial" -kernel "$probe_dir/tcg-probe-$1.elf" \
+        </dev/null >/dev/null 2>"$base/probe.err"; } 2>"$base/probe.time"
+    rc=$?
+    set -e
+    if [[ $rc -ne 33 ]]; then
+        echo "bench-boot: the TCG probe ($1) exited with status $rc" >&2
+        cat "$base/probe.err" >&2
+        exit 1
+    fi
+    awk '{ printf "%.0f\n", $1 * 1000 }' "$base/probe.time"
+}
+
+# tcg_probe: the host's TCG costs, medians of N boots of each probe minus
+# the baseline's, per unit (the counts are tests/boot/build.mk's):
+# "BLOCK_US BYTE_US MINSN_MS" in tcg_probe.txt.
+tcg_probe() {
+    local k i
+    local -A ms
+    for k in base blocks bytes loop; do
+        need "$probe_dir/tcg-probe-$k.elf"
+        ms[$k]=$(for ((i = 1; i <= runs; i++)); do probe_ms "$k"; done | median)
+    done
+    awk -v b="${ms[base]}" -v bl="${ms[blocks]}" -v by="${ms[bytes]}" -v lo="${ms[loop]}" \
+        'BEGIN { printf "%.2f %.2f %.3f\n", (bl - b) * 1000 / 16384, (by - b) * 1000 / 32768,
+                 (lo - b) / 60 }' >"$base/tcg_probe.txt"
+}
+
+# tcg_cost FIRMWARE: one floor, loader and grub boot with QEMU logging
+# each block it translates; "BLOCKS LOG_BYTES GRUB_BLOCKS" in
+# tcg_cost.txt: translated blocks and COM1 bytes of the loader, and GRUB's
+# blocks, each minus the floor's (the exiting kernels translate a block or
+# two and print nothing).
+tcg_cost() {
+    local fw=$1 out=$base/$1 k
+    local -A blocks bytes
+    for k in floor loader grub; do
+        boot_ms "$out/$k.img" "$fw" "$out/$k-tcg.serial" --qemu-arg -d --qemu-arg in_asm \
+            --qemu-arg -D --qemu-arg "$out/$k-tcg.in_asm" >/dev/null
+        blocks[$k]=$(grep -c '^IN:' "$out/$k-tcg.in_asm" || true)
+        bytes[$k]=$(stat -c %s "$out/$k-tcg.serial")
+        rm -f "$out/$k-tcg.in_asm"
+    done
+    echo "$((blocks[loader] - blocks[floor])) $((bytes[loader] - bytes[floor]))" \
+        "$((blocks[grub] - blocks[floor]))" >"$out/tcg_cost.txt"
+}
+
 # Arithmetic on medians: difference in whole ms, ratio to two decimals.
 # A ratio of costs is "n/a" unless both are above zero: a cost at or below
 # the floor is lost in the noise, and a ratio of it would be noise too.
@@ -256,6 +320,12 @@ report() {
     printf '  %-46s %9s %9s\n' "MultiOS Boot / GRUB, whole boot (x)" "$r_wall" "$r_cpu"
     printf '  %-46s %9s %9s\n' "MultiOS Boot + demo kernel (whole run)" "${wall[demo]}" "${cpu[demo]}"
     printf '  %-46s %9s\n' "loader entry to kernel jump (handoff TSC)" "$own_ms"
+    printf '  %-46s %s\n' "goal for the loader's own time" \
+        "at most $own_goal_ms ms: $(within "$own_ms" "$own_goal_ms")"
+    if [[ $fw == bios ]]; then
+        printf '  %-46s %s\n' "goal for the whole run over the floor (wall)" \
+            "at most $bios_over_goal_ms ms: $(within "$over_wall" "$bios_over_goal_ms")"
+    fi
     local phases name value line=""
     phases=$(profile_medians "$out/profile.txt")
     while read -r name value; do
@@ -295,6 +365,16 @@ report() {
         printf '  %-46s %9s\n' "loader entry to jump, -icount shift=0" "$ic_ms"
         printf '  %-46s %s\n' "loader phases, -icount shift=0 (ms)" "$ic_profile"
     fi
+    local tcg_blocks tcg_bytes grub_blocks block_us byte_us minsn_ms translate_ms log_ms
+    read -r tcg_blocks tcg_bytes grub_blocks <"$out/tcg_cost.txt"
+    read -r block_us byte_us minsn_ms <"$base/tcg_probe.txt"
+    translate_ms=$(awk -v n="$tcg_blocks" -v c="$block_us" 'BEGIN { printf "%.1f", n * c / 1000 }')
+    log_ms=$(awk -v n="$tcg_bytes" -v c="$byte_us" 'BEGIN { printf "%.1f", n * c / 1000 }')
+    printf '  %-46s %9s\n' "code blocks QEMU translates for the loader" "$tcg_blocks"
+    printf '  %-46s %9s\n' "  the same for GRUB" "$grub_blocks"
+    printf '  %-46s %9s\n' "  their translation at the probe's price (ms)" "$translate_ms"
+    printf '  %-46s %9s\n' "bytes the loader logs on COM1" "$tcg_bytes"
+    printf '  %-46s %9s\n' "  their output at the probe's price (ms)" "$log_ms"
     printf '  %s: %d bytes (budget 98304); GRUB %s: %d bytes\n' "$(basename "${loader_bin[$fw]}")" \
         "$size" "$(basename "${grub_bin[$fw]}")" "$grub_size"
     printf '  per-run figures in %s/*.times\n\n' "$out"
@@ -314,6 +394,13 @@ report() {
     echo "BENCH ${p}loader_to_grub_cpu $r_cpu x"
     echo "BENCH ${p}demo_wall ${wall[demo]} ms"
     echo "BENCH ${p}loader_own $own_ms ms"
+    echo "BENCH ${p}loader_own_goal $own_goal_ms ms"
+    [[ $fw != bios ]] || echo "BENCH bios_loader_over_floor_wall_goal $bios_over_goal_ms ms"
+    echo "BENCH ${p}loader_translated_blocks $tcg_blocks blocks"
+    echo "BENCH ${p}loader_log_bytes $tcg_bytes bytes"
+    echo "BENCH ${p}grub_translated_blocks $grub_blocks blocks"
+    echo "BENCH ${p}loader_translate_priced $translate_ms ms"
+    echo "BENCH ${p}loader_log_priced $log_ms ms"
     [[ -z $ic_ms ]] || echo "BENCH ${p}loader_own_icount $ic_ms ms"
     echo "BENCH ${p}smp4_wall ${wall[smp4]} ms"
     echo "BENCH ${p}loader_own_smp4 $own4_ms ms"
@@ -336,4 +423,14 @@ report() {
 for fw in "${fws[@]}"; do prepare "$fw"; done
 for ((i = 1; i <= runs; i++)); do round "$i"; done
 for fw in "${fws[@]}"; do icount_boot "$fw"; done
+tcg_probe
+for fw in "${fws[@]}"; do tcg_cost "$fw"; done
+read -r block_us byte_us minsn_ms <"$base/tcg_probe.txt"
+printf '\nTCG on this host (tests/boot/tcg-probe.S, median of %d boots each)\n' "$runs"
+printf '  %-46s %9s\n' "translating a block of 6 instructions (us)" "$block_us"
+printf '  %-46s %9s\n' "writing a byte to COM1 (us)" "$byte_us"
+printf '  %-46s %9s\n' "running 1M instructions, translated (ms)" "$minsn_ms"
+echo "BENCH tcg_block_translate $block_us us"
+echo "BENCH tcg_com1_byte $byte_us us"
+echo "BENCH tcg_run_million_insns $minsn_ms ms"
 for fw in "${fws[@]}"; do report "$fw"; done

@@ -3,7 +3,8 @@
  *
  *   [0x00000, 0x01000)  IVT + BDA (firmware); a chainload keeps the MBR
  *                       at 0x00600 for the partition entry DS:SI points at
- *   [0x01000, 0x07c00)  real-mode stack for BIOS calls (top at 0x7c00)
+ *   [0x01000, 0x01040)  the real-mode thunk's data (boot/bios/entry.S)
+ *   [0x01040, 0x07c00)  real-mode stack for BIOS calls (top at 0x7c00)
  *   [0x07c00, 0x07e00)  stage 1 (the MBR)
  *   [0x08000, 0x30000)  stage 2 image (unpacked, unpack.h) and its .bss
  *   [0x30000, 0x40000)  disk bounce buffer (one 64 KiB-aligned segment);
@@ -23,6 +24,7 @@
 #define PM_STACK_BOTTOM 0x40000
 #define PM_STACK_TOP    0x50000
 #define RM_STACK_TOP    0x7c00
+#define THUNK_DATA_ADDR 0x1000 /* bios_call's registers, saved ESP, vector */
 #define LOW_BUF_BASE    0x50000 /* loader buffers (boot.cfg, FAT state, map storage) */
 #define LOW_BUF_END     0x90000
 #define LOADER_LOW_BASE 0x1000  /* loader-owned low memory starts here */

@@ -29,6 +29,15 @@
 #define R_FLAGS 32
 #define R_SIZE 36
 
+/* The thunk's data (bios_layout.h, THUNK_DATA_ADDR): a page of its own,
+ * apart from the code. A store into a page holding code that has run is
+ * self-modifying code to an emulator: QEMU retranslated the thunk on every
+ * call while the registers, the saved ESP and the interrupt number (once
+ * patched into an INT instruction) were stored beside it. */
+#define THUNK_SAVED_ESP (THUNK_DATA_ADDR + 0)
+#define THUNK_VECTOR    (THUNK_DATA_ADDR + 4) /* the handler, offset:segment */
+#define THUNK_REGS      (THUNK_DATA_ADDR + 8) /* struct bios_regs */
+
 /* DS, ES, FS, GS and SS = `sel` (through AX). */
     .macro load_data_segments sel
     mov     \sel, %ax
@@ -88,17 +97,21 @@ pm_start:
  * included), runs INT intno with the real-mode IVT, stores every register
  * and FLAGS back into *regs and returns to 32-bit protected mode with
  * interrupts disabled. *regs may live anywhere: it is copied through
- * thunk_regs below 64 KiB. Buffers the BIOS writes must be below 1 MiB. */
+ * THUNK_REGS below 64 KiB. Buffers the BIOS writes must be below 1 MiB.
+ * The interrupt is made as the CPU makes it (FLAGS, CS, IP pushed, IF
+ * cleared, the IVT's vector entered), so the handler returns with IRET or
+ * RETF 2 as from INT. */
     .globl bios_call
 bios_call:
     pushal
-    mov     36(%esp), %eax
-    mov     %al, int_number
+    movzbl  36(%esp), %eax
+    mov     (,%eax,4), %eax     /* IVT entry intno (the real-mode IVT is at 0) */
+    mov     %eax, THUNK_VECTOR
     mov     40(%esp), %esi
-    mov     $thunk_regs, %edi
+    mov     $THUNK_REGS, %edi
     mov     $R_SIZE / 4, %ecx
     rep movsl
-    mov     %esp, saved_esp
+    mov     %esp, THUNK_SAVED_ESP
     ljmp    $SEL_CODE16, $rm_switch
 
     .code16
@@ -112,37 +125,37 @@ rm_entry:
     load_data_segments $0
     mov     $RM_STACK_TOP, %sp
     lidt    rm_idt
-    mov     thunk_regs + R_ES, %ax
+    mov     THUNK_REGS + R_ES, %ax
     mov     %ax, %es
-    mov     thunk_regs + R_EBX, %ebx
-    mov     thunk_regs + R_ECX, %ecx
-    mov     thunk_regs + R_EDX, %edx
-    mov     thunk_regs + R_ESI, %esi
-    mov     thunk_regs + R_EDI, %edi
-    mov     thunk_regs + R_EBP, %ebp
-    mov     thunk_regs + R_EAX, %eax
-    pushw   thunk_regs + R_DS
+    mov     THUNK_REGS + R_EBX, %ebx
+    mov     THUNK_REGS + R_ECX, %ecx
+    mov     THUNK_REGS + R_EDX, %edx
+    mov     THUNK_REGS + R_ESI, %esi
+    mov     THUNK_REGS + R_EDI, %edi
+    mov     THUNK_REGS + R_EBP, %ebp
+    mov     THUNK_REGS + R_EAX, %eax
+    pushw   THUNK_REGS + R_DS
     popw    %ds
     sti
-    .byte   0xcd                /* int imm8, the number patched above */
-int_number:
-    .byte   0
+    pushfw                      /* INT: FLAGS with IF as the caller had it, */
+    cli                         /* IF clear in the handler, */
+    lcallw  *%cs:THUNK_VECTOR   /* CS:IP pushed (CS = 0 here) */
     cli
     pushfw
     pushw   %ds
     pushl   %eax
     xor     %ax, %ax
     mov     %ax, %ds
-    popl    thunk_regs + R_EAX
-    popw    thunk_regs + R_DS
-    popw    thunk_regs + R_FLAGS
-    mov     %es, thunk_regs + R_ES
-    mov     %ebx, thunk_regs + R_EBX
-    mov     %ecx, thunk_regs + R_ECX
-    mov     %edx, thunk_regs + R_EDX
-    mov     %esi, thunk_regs + R_ESI
-    mov     %edi, thunk_regs + R_EDI
-    mov     %ebp, thunk_regs + R_EBP
+    popl    THUNK_REGS + R_EAX
+    popw    THUNK_REGS + R_DS
+    popw    THUNK_REGS + R_FLAGS
+    mov     %es, THUNK_REGS + R_ES
+    mov     %ebx, THUNK_REGS + R_EBX
+    mov     %ecx, THUNK_REGS + R_ECX
+    mov     %edx, THUNK_REGS + R_EDX
+    mov     %esi, THUNK_REGS + R_ESI
+    mov     %edi, THUNK_REGS + R_EDI
+    mov     %ebp, THUNK_REGS + R_EBP
     lgdtl   gdt_desc
     mov     %cr0, %eax
     or      $1, %eax
@@ -152,10 +165,10 @@ int_number:
     .code32
 pm_return:
     load_data_segments $SEL_DATA32
-    mov     saved_esp, %esp
+    mov     THUNK_SAVED_ESP, %esp
     lidt    pm_idt_desc         /* stage 2's exception handlers again */
     mov     40(%esp), %edi
-    mov     $thunk_regs, %esi
+    mov     $THUNK_REGS, %esi
     mov     $R_SIZE / 4, %ecx
     rep movsl
     popal
@@ -310,10 +323,6 @@ rm_idt:
 pm_idt_desc:                    /* filled by idt_init() */
     .word   0
     .long   0
-saved_esp:
-    .long   0
-thunk_regs:
-    .space  R_SIZE
     .globl  boot_drive
 boot_drive:
     .byte   0

@@ -52,6 +52,21 @@ $(MB2_EXIT_KERNEL): tests/boot/mb2-exit-kernel.S tests/boot/mb2-exit-kernel.ld
 	    $(@:.elf=.o) -o $@
 ALL_TARGETS += $(MB2_EXIT_KERNEL)
 
+# The benchmark's probe of what TCG costs on the host (tests/boot/tcg-probe.S):
+# a baseline, 16384 blocks of code run once, 32768 bytes on COM1, and a
+# loop of 60 million instructions.
+TCG_PROBES := $(addprefix $(BUILD)/tests/boot/tcg-probe-,base.elf blocks.elf bytes.elf loop.elf)
+TCG_PROBE_DEFS_base :=
+TCG_PROBE_DEFS_blocks := -DPROBE_BLOCKS=16384
+TCG_PROBE_DEFS_bytes := -DPROBE_BYTES=32768
+TCG_PROBE_DEFS_loop := -DPROBE_LOOPS=10000000
+$(BUILD)/tests/boot/tcg-probe-%.elf: tests/boot/tcg-probe.S tests/boot/tcg-probe.ld
+	@mkdir -p $(@D)
+	$(CLANG) --target=i386-unknown-none-elf $(TCG_PROBE_DEFS_$*) -c $< -o $(@:.elf=.o)
+	$(LLD) -m elf_i386 -static -nostdlib --build-id=none -T tests/boot/tcg-probe.ld \
+	    $(@:.elf=.o) -o $@
+ALL_TARGETS += $(TCG_PROBES)
+
 # `make bench-boot` (also part of `make bench`): boot cost of MultiOS Boot and
 # of GRUB against the firmware floor, on each firmware built (UEFI=0 / BIOS=0
 # drop one), in one run (scripts/bench-boot.sh, docs/boot-time.md). Not a
