@@ -2,6 +2,7 @@
 #include "machine.h"
 
 #include "bios.h"
+#include "common/acpi.h"
 #include "common/tsc_pm.h"
 
 #define PIT_HZ     1193182u
@@ -99,35 +100,13 @@ uint32_t ebda_base(void)
     return base >= 0x80000 && base < 0xa0000 ? base : 0;
 }
 
-static bool rsdp_valid(const uint8_t *p)
-{
-    static const char sig[8] = {'R', 'S', 'D', ' ', 'P', 'T', 'R', ' '};
-    for (int i = 0; i < 8; i++) {
-        if (p[i] != (uint8_t)sig[i])
-            return false;
-    }
-    uint8_t sum = 0;
-    for (int i = 0; i < 20; i++)
-        sum = (uint8_t)(sum + p[i]);
-    if (sum != 0)
-        return false;
-    if (p[15] < 2)
-        return true;
-    uint32_t len = p[20] | p[21] << 8 | p[22] << 16 | (uint32_t)p[23] << 24;
-    if (len < 36 || len > 4096)
-        return false;
-    for (uint32_t i = 0; i < len; i++)
-        sum = (uint8_t)(sum + p[i]);
-    return sum == 0;
-}
-
+/* The RSDP's address in [from, to), or 0. */
 static uint64_t scan_rsdp(uint32_t from, uint32_t to)
 {
-    for (uint32_t a = from; a + 36 <= to; a += 16) {
-        if (rsdp_valid((const uint8_t *)a))
-            return a;
-    }
-    return 0;
+    size_t off;
+    if (bc_rsdp_scan((const uint8_t *)from, to - from, &off) != MM_OK)
+        return 0;
+    return from + off;
 }
 
 uint64_t find_rsdp(void)

@@ -45,6 +45,13 @@ uint8_t bc_acpi_sum(const uint8_t *p, size_t len);
  * broken) with the reason in `why` (`why_len` bytes, may be NULL). */
 mm_status bc_rsdp_validate(const uint8_t *p, size_t avail, bc_acpi *out, char *why, size_t why_len);
 
+/* Scans area[0 .. len) (its first byte 16-byte aligned) at 16-byte steps
+ * for the first RSDP bc_rsdp_validate accepts with the bytes left in the
+ * area: the BIOS's search of the EBDA's first KiB and of [0xE0000,
+ * 0x100000). MM_OK and its offset in *offset; MM_ERR_NOT_FOUND when there
+ * is none (and for a NULL area). Reads nothing at or past area + len. */
+mm_status bc_rsdp_scan(const uint8_t *area, size_t len, size_t *offset);
+
 /* Validates a system description table header at `p` (`avail` readable
  * bytes): signature `sig` (4 characters), length in [36, min(avail,
  * BC_ACPI_TABLE_MAX)], bytes summing to 0. MM_OK or

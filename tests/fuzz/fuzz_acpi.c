@@ -2,7 +2,8 @@
  * its start. The harness writes the RSDP signature and fixes its two
  * checksums (random bytes would never pass them), then runs the root walk
  * and the MADT parser through a map function that refuses anything outside
- * the input; the raw input is also parsed as an MADT of its own length.
+ * the input; the raw input is also parsed as an MADT of its own length
+ * and scanned for an RSDP as the BIOS area is.
  * Nothing may be read outside the buffer (ASan), and what the parser
  * reports must be consistent. */
 #include <stdint.h>
@@ -89,6 +90,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort(); /* every refusal has a reason */
     }
     parse(buf, (uint32_t)size);
+    /* The BIOS-area scan over the input as it came (fixed RSDP included):
+     * what it finds must validate where it is. */
+    size_t off;
+    bc_acpi found;
+    if (bc_rsdp_scan(buf, size, &off) == MM_OK &&
+        (off % 16 || bc_rsdp_validate(buf + off, size - off, &found, NULL, 0) != MM_OK))
+        abort();
     free(buf);
     return 0;
 }

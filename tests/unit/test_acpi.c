@@ -251,6 +251,68 @@ static void rsdp_unreachable(void **state)
     assert_int_equal(bc_acpi_init(&a, RSDP_AT, NULL, w, NULL, 0), MM_ERR_INVALID_ARGUMENT);
 }
 
+/* ---- the BIOS-area scan ----
+ *
+ *   area (4 KiB of 'R's: every paragraph starts like an RSDP)
+ *   0x000 ....  0x040 damaged  0x080 revision 1  0x0c0 valid  ...  0xfd0 cut off
+ */
+#define SCAN_AREA 0x1000u
+
+static uint8_t *scan_area(void)
+{
+    uint8_t *a = malloc(SCAN_AREA);
+    memset(a, 'R', SCAN_AREA);
+    return a;
+}
+
+static void scan_finds_the_first_valid(void **state)
+{
+    (void)state;
+    uint8_t *a = scan_area();
+    size_t off = 0;
+    acpi_build_rsdp(a + 0x40, 2, RSDT_AT, XSDT_AT);
+    a[0x40 + 30] ^= 1; /* extended checksum broken */
+    acpi_build_rsdp(a + 0x80, 1, RSDT_AT, 0);
+    acpi_build_rsdp(a + 0xc0, 2, RSDT_AT, XSDT_AT);
+    acpi_build_rsdp(a + 0x100, 0, RSDT_AT, 0);
+    assert_int_equal(bc_rsdp_scan(a, SCAN_AREA, &off), MM_OK);
+    assert_int_equal(off, 0xc0);
+    free(a);
+}
+
+/* Only 16-byte steps are looked at. */
+static void scan_ignores_unaligned(void **state)
+{
+    (void)state;
+    uint8_t *a = scan_area();
+    size_t off = 0;
+    acpi_build_rsdp(a + 0x48, 0, RSDT_AT, 0);
+    assert_int_equal(bc_rsdp_scan(a, SCAN_AREA, &off), MM_ERR_NOT_FOUND);
+    acpi_build_rsdp(a + 0x50, 0, RSDT_AT, 0);
+    assert_int_equal(bc_rsdp_scan(a, SCAN_AREA, &off), MM_OK);
+    assert_int_equal(off, 0x50);
+    free(a);
+}
+
+/* A revision 2 RSDP whose 36 bytes pass the end is not read past it; a
+ * revision 0 one needs its 20. */
+static void scan_stops_at_end(void **state)
+{
+    (void)state;
+    uint8_t *a = scan_area();
+    size_t off = 0;
+    acpi_build_rsdp(a + SCAN_AREA - 48, 2, RSDT_AT, XSDT_AT);
+    assert_int_equal(bc_rsdp_scan(a, SCAN_AREA - 48 + 35, &off), MM_ERR_NOT_FOUND);
+    assert_int_equal(bc_rsdp_scan(a, SCAN_AREA - 48 + 36, &off), MM_OK);
+    assert_int_equal(off, SCAN_AREA - 48);
+    acpi_build_rsdp(a, 0, RSDT_AT, 0);
+    assert_int_equal(bc_rsdp_scan(a, 19, &off), MM_ERR_NOT_FOUND);
+    assert_int_equal(bc_rsdp_scan(a, 20, &off), MM_OK);
+    assert_int_equal(off, 0);
+    assert_int_equal(bc_rsdp_scan(NULL, SCAN_AREA, &off), MM_ERR_NOT_FOUND);
+    free(a);
+}
+
 /* ---- root tables ---- */
 
 static void xsdt_bad_checksum(void **state)
@@ -461,6 +523,9 @@ int main(void)
         T(rsdp_short_length),
         T(rsdp_validate_direct),
         T(rsdp_unreachable),
+        T(scan_finds_the_first_valid),
+        T(scan_ignores_unaligned),
+        T(scan_stops_at_end),
         T(xsdt_bad_checksum),
         T(xsdt_wrong_signature),
         T(xsdt_outside_memory),

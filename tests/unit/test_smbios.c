@@ -142,6 +142,19 @@ static void scan_prefers_sm3(void **state)
     free(a);
 }
 
+/* Without an "_SM3_" the first "_SM_" is taken, not a later one. */
+static void scan_takes_first_sm2(void **state)
+{
+    (void)state;
+    uint8_t *a = area_new();
+    size_t off = 0;
+    smbios_build_2(a + 0x300, 2, 8);
+    smbios_build_2(a + 0x900, 2, 7);
+    assert_int_equal(bc_smbios_scan(a, AREA, &off), MM_OK);
+    assert_int_equal(off, 0x300);
+    free(a);
+}
+
 /* An invalid "_SM3_" does not hide a valid "_SM_". */
 static void scan_skips_invalid(void **state)
 {
@@ -177,6 +190,7 @@ int main(void)
         cmocka_unit_test(sm2_length_30),      cmocka_unit_test(bad_checksum),
         cmocka_unit_test(bad_dmi_part),       cmocka_unit_test(bad_length),
         cmocka_unit_test(bad_anchor),         cmocka_unit_test(scan_prefers_sm3),
+        cmocka_unit_test(scan_takes_first_sm2),
         cmocka_unit_test(scan_skips_invalid), cmocka_unit_test(scan_stops_at_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
