@@ -72,8 +72,6 @@ static void vga_newline(void)
 
 static void vga_putc(char c)
 {
-    if (!screen.present)
-        return;
     if (c == '\n') {
         vga_newline();
         return;
@@ -88,7 +86,7 @@ static void vga_putc(char c)
 void con_write(const char *s, size_t len)
 {
     bc_uart_write(COM1, s, len);
-    for (size_t i = 0; i < len; i++)
+    for (size_t i = 0; screen.present && i < len; i++)
         vga_putc(s[i]);
 }
 

@@ -81,8 +81,9 @@ pm_start:
     mov     $__bss_start, %edi  /* .bss is not in the image */
     mov     $__bss_end, %ecx
     sub     %edi, %ecx
+    shr     $2, %ecx            /* both ends 4-aligned (stage2.ld): a word a step */
     xor     %eax, %eax
-    rep stosb
+    rep stosl
     call    stage2_unpack       /* the body exists from here on */
     movzbl  boot_drive, %eax
     push    %eax
