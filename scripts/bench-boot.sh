@@ -20,7 +20,10 @@
 #   smp4    the demo image again on a machine with 4 CPUs (-smp 4; every
 #           other boot has one): the loader's time minus demo's is what
 #           starting 3 APs adds (goal: at most 5 ms), also seen in the
-#           loader's "build" phase, where it starts them.
+#           loader's "build" phase, where it starts them;
+#   quiet   the demo image with log_level=warn and detailed_logging=off:
+#           the loader's own time without its log (the default log is
+#           DEBUG, some 3.4 KB on COM1), what the log costs.
 # All images have scripts/mkimage.sh's layout, the kernel on the FAT32 EFI
 # system partition. The boots of one round go floor, loader, grub, demo, smp4 on
 # each firmware in turn, so a change of machine load hits all alike.
@@ -75,7 +78,7 @@ exitk=build/tests/boot/exit-kernel.elf
 mb2k=build/tests/boot/mb2-exit-kernel.elf
 kernel=build/kernel/kernel.elf
 probe_dir=build/tests/boot
-kinds=(floor loader grub demo smp4)
+kinds=(floor loader grub demo smp4 quiet)
 # QEMU arguments of a kind beyond the image (smp4 boots demo.img).
 declare -A kind_args=([smp4]="-smp 4")
 # The goal for what starting 3 APs adds to the loader's time, in ms.
@@ -120,6 +123,9 @@ prepare() {
         "${bios[@]}"
     scripts/mkimage.sh "$out/demo.img" --efi "$loader_efi" --cfg boot/boot.cfg --kernel "$kernel" \
         "${bios[@]}"
+    printf 'kernel=/boot/kernel.elf\nlog_level=warn\ndetailed_logging=off\n' >"$out/quiet.cfg"
+    scripts/mkimage.sh "$out/quiet.img" --efi "$loader_efi" --cfg "$out/quiet.cfg" --kernel "$kernel" \
+        "${bios[@]}"
     if [[ $fw == bios ]]; then
         cp "$out/loader.img" "$out/floor.img"
         dd if="$floor" of="$out/floor.img" conv=notrunc status=none
@@ -132,6 +138,8 @@ prepare() {
     : >"$out/profile.txt"
     : >"$out/smp4_loader_ms.txt"
     : >"$out/smp4_profile.txt"
+    : >"$out/quiet_loader_ms.txt"
+    : >"$out/quiet_profile.txt"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f\n", m }'; }
@@ -172,7 +180,7 @@ round() {
             mapfile -t extra < <(qemu_args "$k")
             boot_ms "$img" "$fw" "$out/$k-$i.serial" "${extra[@]}" >>"$out/$k.times"
         done
-        for k in demo smp4; do
+        for k in demo smp4 quiet; do
             local pre=${k/demo/}
             tr -d '\r' <"$out/$k-$i.serial" | sed -n 's/^MOS loader_ms=//p' \
                 >>"$out/${pre:+${pre}_}loader_ms.txt"
@@ -322,6 +330,11 @@ report() {
     printf '  %-46s %9s\n' "loader entry to kernel jump (handoff TSC)" "$own_ms"
     printf '  %-46s %s\n' "goal for the loader's own time" \
         "at most $own_goal_ms ms: $(within "$own_ms" "$own_goal_ms")"
+    local quiet_ms log_cost
+    quiet_ms=$(median <"$out/quiet_loader_ms.txt")
+    log_cost=$(minus3 "$own_ms" "$quiet_ms")
+    printf '  %-46s %9s\n' "the same, log_level=warn (the log left out)" "$quiet_ms"
+    printf '  %-46s %9s\n' "  what the default log costs" "$log_cost"
     if [[ $fw == bios ]]; then
         printf '  %-46s %s\n' "goal for the whole run over the floor (wall)" \
             "at most $bios_over_goal_ms ms: $(within "$over_wall" "$bios_over_goal_ms")"
@@ -395,6 +408,8 @@ report() {
     echo "BENCH ${p}demo_wall ${wall[demo]} ms"
     echo "BENCH ${p}loader_own $own_ms ms"
     echo "BENCH ${p}loader_own_goal $own_goal_ms ms"
+    echo "BENCH ${p}loader_own_quiet $quiet_ms ms"
+    echo "BENCH ${p}loader_log_cost $log_cost ms"
     [[ $fw != bios ]] || echo "BENCH bios_loader_over_floor_wall_goal $bios_over_goal_ms ms"
     echo "BENCH ${p}loader_translated_blocks $tcg_blocks blocks"
     echo "BENCH ${p}loader_log_bytes $tcg_bytes bytes"
