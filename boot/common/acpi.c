@@ -58,8 +58,7 @@ mm_status bc_rsdp_scan(const uint8_t *area, size_t len, size_t *offset)
     bc_acpi found;
     /* The first byte turns nearly every paragraph away before a call. */
     for (size_t off = 0; area && off + BC_RSDP_V1_SIZE <= len; off += 16) {
-        if (area[off] == 'R' &&
-            bc_rsdp_validate(area + off, len - off, &found, NULL, 0) == MM_OK) {
+        if (area[off] == 'R' && bc_rsdp_validate(area + off, len - off, &found, NULL, 0) == MM_OK) {
             *offset = off;
             return MM_OK;
         }

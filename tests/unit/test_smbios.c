@@ -186,12 +186,17 @@ static void scan_stops_at_end(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(sm3_valid),          cmocka_unit_test(sm2_valid),
-        cmocka_unit_test(sm2_length_30),      cmocka_unit_test(bad_checksum),
-        cmocka_unit_test(bad_dmi_part),       cmocka_unit_test(bad_length),
-        cmocka_unit_test(bad_anchor),         cmocka_unit_test(scan_prefers_sm3),
+        cmocka_unit_test(sm3_valid),
+        cmocka_unit_test(sm2_valid),
+        cmocka_unit_test(sm2_length_30),
+        cmocka_unit_test(bad_checksum),
+        cmocka_unit_test(bad_dmi_part),
+        cmocka_unit_test(bad_length),
+        cmocka_unit_test(bad_anchor),
+        cmocka_unit_test(scan_prefers_sm3),
         cmocka_unit_test(scan_takes_first_sm2),
-        cmocka_unit_test(scan_skips_invalid), cmocka_unit_test(scan_stops_at_end),
+        cmocka_unit_test(scan_skips_invalid),
+        cmocka_unit_test(scan_stops_at_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
