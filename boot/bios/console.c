@@ -6,16 +6,19 @@
 #include "bios_layout.h"
 #include "common/uart.h"
 
-#define COM1     0x3f8
-#define VGA_TEXT ((volatile uint16_t *)0xb8000)
-#define VGA_COLS 80
-#define VGA_ROWS 25
-#define VGA_ATTR 0x0700
+#define COM1            0x3f8
+#define VGA_TEXT        ((volatile uint16_t *)0xb8000)
+#define VGA_COLS        80
+#define VGA_ROWS        25
+#define VGA_ATTR        0x0700
+#define BDA_CRTC_PORT   0x463 /* BIOS data area: the video BIOS's CRT controller port */
+#define VGA_CRTC_COLOUR 0x3d4
 
 /* The screen is kept in RAM and only written to VGA memory: reading video
  * memory back (to scroll) is slow on real cards and slower still under
- * emulation; without a VGA device at all (QEMU -nodefaults) every access
- * goes to unassigned space, so the probe in con_init() switches VGA off. */
+ * emulation. Without a VGA (QEMU -nodefaults) the text buffer's addresses
+ * may still read back what was written, so the probe in con_init() asks
+ * the BIOS first (vga_probe). */
 struct vga_screen {
     uint16_t cells[VGA_COLS * VGA_ROWS];
     uint32_t row, col;
@@ -30,8 +33,14 @@ static bc_fbcon *fb_con;
 
 mm_logger con_log = {.sink = con_log_sink, .ctx = 0, .level = MM_LOG_INFO};
 
+/* A colour text screen at 0xB8000: the video BIOS records its CRT
+ * controller at 0x3D4 in the BIOS data area (0x3B4 for a monochrome one,
+ * whose text is elsewhere; 0 when there is no video BIOS), and the first
+ * cell keeps what is written to it. */
 static bool vga_probe(void)
 {
+    if (*(volatile uint16_t *)BDA_CRTC_PORT != VGA_CRTC_COLOUR)
+        return false;
     volatile uint16_t *cell = VGA_TEXT;
     uint16_t saved = *cell;
     *cell = 0x1234;

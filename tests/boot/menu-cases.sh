@@ -26,6 +26,12 @@
 #                             back to the menu; then 2 boots the kernel
 #   {bios,uefi}-no-menu-halt  timeout=0 and a failing default: the message
 #                             and the loader's clean halt, no menu
+#   bios-menu-screen          with a VGA (-vga std): the log and the menu on
+#                             the text screen at 0xB8000, read over QMP
+#                             during the countdown
+#   bios-menu-no-screen       without one (-nodefaults): nothing written
+#                             there (the memory reads back what is written,
+#                             so only the BIOS data area tells)
 # UEFI=0 / BIOS=0 skip that firmware's cases. Usage: menu-cases.sh [--only NAME...]
 set -euo pipefail
 
@@ -137,6 +143,17 @@ boot() {
     touch "$log"
 }
 
+# screen_text SOCKET: the 80x25 text screen at 0xB8000 of the QEMU behind
+# SOCKET (QMP), a line per row, characters outside ASCII as blanks.
+screen_text() {
+    scripts/qmp.py "$1" human-monitor-command "command-line=xp /2000hx 0xb8000" | python3 -c '
+import json, sys
+words = [w for line in json.load(sys.stdin).splitlines() for w in line.split(":", 1)[1].split()]
+chars = "".join(chr(int(w, 16) & 0xff) if 32 <= (int(w, 16) & 0xff) < 127 else " " for w in words)
+for row in range(25):
+    print(chars[row * 80:(row + 1) * 80].rstrip())'
+}
+
 # ---- cases --------------------------------------------------------------------
 
 case_timeout() { # FIRMWARE
@@ -182,6 +199,31 @@ case_uefi_retry() {
     verdict $name $ok "exit status $rc, want $KERNEL_PASS: failures and the app's return back to the menu, then the kernel"
 }
 
+# The text screen during the countdown (QEMU stopped then): SCREEN is 1
+# when a VGA is attached (the menu must be on it), 0 when none is (no
+# text may be).
+case_screen() { # NAME SCREEN [QEMU-BOOT ARGS]
+    local name=$1 want=$2 log=$out/$1.serial sock=$out/$1.qmp text=$out/$1.screen pid ok=1
+    shift 2
+    rm -f "$log" "$sock" "$text"
+    scripts/qemu-boot.sh --firmware bios --mem 128M --timeout 150 --image "$out/menu.img" \
+        --serial "$log" --qmp "$sock" "$@" >/dev/null 2>&1 &
+    pid=$!
+    wait_for "$log" "Booting MultiOS in 2 s" $pid && screen_text "$sock" >"$text" 2>&1
+    scripts/qmp.py "$sock" quit >/dev/null 2>&1 || true
+    wait $pid || true
+    touch "$text"
+    if [[ $want -eq 1 ]]; then
+        has "$text" "MultiOS Boot: choose an entry" && has "$text" "> 2. MultiOS (default)" &&
+            has "$text" "Booting MultiOS in" && has "$text" "[INFO ] ACPI RSDP" && ok=0
+        verdict "$name" $ok "the menu and the log not on the text screen (read back: $text)"
+    else
+        has "$log" "Booting MultiOS in 2 s" && ! has "$text" "MultiOS" && ! has "$text" "[INFO ]" &&
+            ! grep -q '[^ ]' "$text" && ok=0
+        verdict "$name" $ok "text written at 0xB8000 without a VGA, or no countdown (read back: $text)"
+    fi
+}
+
 # timeout=0: no menu, the failing default entry stops the boot.
 case_no_menu() { # FIRMWARE DEFAULT WANT_RC TEXT
     local name=$1-no-menu-halt log=$out/$1-no-menu-halt.serial ok=1
@@ -199,6 +241,8 @@ if [[ ${BIOS:-1} != 0 ]]; then
     selected bios-menu-retry && case_bios_retry
     selected bios-no-menu-halt &&
         case_no_menu bios 7 $BIOS_HALT "drive 0x81 partition 3: partition slot is empty"
+    selected bios-menu-screen && case_screen bios-menu-screen 1 --qemu-arg -vga --qemu-arg std
+    selected bios-menu-no-screen && case_screen bios-menu-no-screen 0
 fi
 if [[ ${UEFI:-1} != 0 ]]; then
     image no-menu-uefi 0 3
