@@ -11,6 +11,12 @@
 
 #define BC_CRC32_SLICES 8u
 
+/* The CRC-32 of a buffer whose first part had CRC `crc` (0 for none)
+ * continued over the `n` bytes at `p`, a bit a step and without a table:
+ * for a few bytes, where building a table costs more (a 1 KiB table as
+ * much as some 700 bytes this way). */
+uint32_t bc_crc32_bitwise_update(uint32_t crc, const void *p, size_t n);
+
 /* Fills `table` (1 KiB) for bc_crc32. */
 void bc_crc32_table(uint32_t table[256]);
 
@@ -32,5 +38,9 @@ void bc_crc32_slice_tables(uint32_t tables[BC_CRC32_SLICES][256]);
  * NULL only with n == 0), eight bytes a step, with tables from
  * bc_crc32_slice_tables. */
 uint32_t bc_crc32_sliced(const uint32_t tables[BC_CRC32_SLICES][256], const void *p, size_t n);
+
+/* bc_crc32_sliced continued, as bc_crc32_update is bc_crc32's. */
+uint32_t bc_crc32_sliced_update(const uint32_t tables[BC_CRC32_SLICES][256], uint32_t crc,
+                                const void *p, size_t n);
 
 #endif

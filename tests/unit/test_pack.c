@@ -265,15 +265,49 @@ static void sliced_crc32_matches_zlib(void **state)
     free(in.p);
 }
 
+/* The continued forms (sliced, bitwise, one table) equal zlib's over a
+ * buffer fed in uneven pieces, each piece from the CRC of the ones before.
+ *
+ *   [ 0 | 1 | 7 | 8 | 9 | 100 | 1000 | rest of 10000 ] */
+static void continued_crc32_matches_zlib(void **state)
+{
+    (void)state;
+    blob in = make_data(10000, 29);
+    static uint32_t tables[BC_CRC32_SLICES][256];
+    bc_crc32_slice_tables(tables);
+    static const size_t cut[] = {0, 1, 7, 8, 9, 100, 1000, 10000 - 1125};
+    uint32_t sliced = 0, bitwise = 0, table = 0;
+    size_t at = 0;
+    for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+        sliced = bc_crc32_sliced_update(tables, sliced, in.p + at, cut[i]);
+        bitwise = bc_crc32_bitwise_update(bitwise, in.p + at, cut[i]);
+        table = bc_crc32_update(tables[0], table, in.p + at, cut[i]);
+        at += cut[i];
+        uint32_t want = (uint32_t)crc32(0, in.p, (uInt)at);
+        assert_int_equal(sliced, want);
+        assert_int_equal(bitwise, want);
+        assert_int_equal(table, want);
+    }
+    assert_int_equal(at, in.len);
+    free(in.p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(empty_input),        cmocka_unit_test(literals_only),
-        cmocka_unit_test(large_hc),           cmocka_unit_test(large_fast),
-        cmocka_unit_test(run_of_one_byte),    cmocka_unit_test(any_flipped_byte_refused),
-        cmocka_unit_test(header_errors),      cmocka_unit_test(block_errors),
-        cmocka_unit_test(crc32_matches_zlib), cmocka_unit_test(sliced_crc32_matches_zlib),
-        cmocka_unit_test(every_small_length), cmocka_unit_test(every_short_period),
+        cmocka_unit_test(empty_input),
+        cmocka_unit_test(literals_only),
+        cmocka_unit_test(large_hc),
+        cmocka_unit_test(large_fast),
+        cmocka_unit_test(run_of_one_byte),
+        cmocka_unit_test(any_flipped_byte_refused),
+        cmocka_unit_test(header_errors),
+        cmocka_unit_test(block_errors),
+        cmocka_unit_test(crc32_matches_zlib),
+        cmocka_unit_test(sliced_crc32_matches_zlib),
+        cmocka_unit_test(continued_crc32_matches_zlib),
+        cmocka_unit_test(every_small_length),
+        cmocka_unit_test(every_short_period),
     };
     return cmocka_run_group_tests_name("pack", tests, NULL, NULL);
 }

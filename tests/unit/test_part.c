@@ -197,7 +197,7 @@ static void crc32_known_value(void **state)
 }
 
 /* Every byte value 0 .. 255, each alone and all in one run, against
- * zlib: each entry of the half-byte table is used.
+ * zlib.
  *
  *   [00 01 02 ... ff]   one call;   [b]   256 calls of one byte */
 static void crc32_matches_zlib(void **state)
@@ -212,6 +212,25 @@ static void crc32_matches_zlib(void **state)
     assert_int_equal(part_crc32(0, NULL, 0), 0);
 }
 
+/* Pieces on both sides of the table threshold, chained, against zlib:
+ *
+ *   [ 5000 bytes ] = [ 3 ][ 1500 ][ 1023 ][ 1024 ][ 1450 ]  */
+static void crc32_long_pieces(void **state)
+{
+    (void)state;
+    uint8_t buf[5000];
+    for (unsigned i = 0; i < sizeof buf; i++)
+        buf[i] = (uint8_t)(i * 131u + 7u);
+    static const uint32_t cut[] = {3, 1500, 1023, 1024, 1450};
+    uint32_t crc = 0, at = 0;
+    for (unsigned i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+        crc = part_crc32(crc, buf + at, cut[i]);
+        at += cut[i];
+        assert_int_equal(crc, (uint32_t)crc32(0, buf, at));
+    }
+    assert_int_equal(at, sizeof buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +243,7 @@ int main(void)
         cmocka_unit_test(io_errors_and_arguments),
         cmocka_unit_test(crc32_known_value),
         cmocka_unit_test(crc32_matches_zlib),
+        cmocka_unit_test(crc32_long_pieces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
