@@ -24,7 +24,7 @@
 #define PM_STACK_BOTTOM 0x40000
 #define PM_STACK_TOP    0x50000
 #define RM_STACK_TOP    0x7c00
-#define THUNK_DATA_ADDR 0x1000 /* bios_call's registers, saved ESP, vector */
+#define THUNK_DATA_ADDR 0x1000  /* bios_call's registers, saved ESP, vector */
 #define LOW_BUF_BASE    0x50000 /* loader buffers (boot.cfg, FAT state, map storage) */
 #define LOW_BUF_END     0x90000
 #define LOADER_LOW_BASE 0x1000  /* loader-owned low memory starts here */
