@@ -21,7 +21,8 @@
 #
 #   linux-cases.sh [--timeout SECONDS] [--logs DIR] [CASE...]
 # Default: all cases (BIOS=0 or UEFI=0 in the environment leave that
-# firmware out).
+# firmware out). Serial logs go to DIR (default build/tests/boot/linux);
+# a failing case also prints the end of its log.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,7 +52,7 @@ mapfile -t payload < <("$here/linux-payload.sh")
 [[ ${#payload[@]} -eq 2 ]] || { echo "FAIL: boot-linux: payload build failed"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-[[ -n $logs ]] || logs=$tmp
+[[ -n $logs ]] || logs=${BUILD:-build}/tests/boot/linux
 mkdir -p "$logs"
 
 # The image of case $1 with kernel file $2 and boot.cfg $3.
@@ -173,6 +174,8 @@ run_case() {
     rm -f "$img"
     if [[ -n $why ]]; then
         echo "FAIL: linux-$c: $why (log $log)"
+        # The end of the log, for a run whose files are gone afterwards (CI).
+        tr -d '\r' <"$log" | tail -n 25 | sed 's/^/    | /'
         return 1
     fi
     echo "PASS: linux-$c ($((end - start)) s)"
