@@ -144,22 +144,31 @@ prepare() {
 
 median() { sort -g | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f\n", m }'; }
 
-# boot_ms IMAGE FIRMWARE LOG [QEMU-BOOT ARGS]: one boot; prints "WALL_MS
-# CPU_MS". The guest must exit with status 33 (every kernel here exits
-# with the PASS value).
-boot_ms() {
-    local img=$1 fw=$2 log=$3 rc
-    local TIMEFORMAT='%R %U %S' # bash's `time`: wall, user, system seconds
+# timed WHAT TIMEFILE ERRFILE COMMAND...: runs COMMAND under bash's `time`
+# (wall, user and system seconds into TIMEFILE, its stderr into ERRFILE).
+# Every kernel here exits with the PASS value (QEMU status 33); any other
+# status stops the benchmark, naming WHAT.
+timed() {
+    local what=$1 time_file=$2 err_file=$3 rc
+    local TIMEFORMAT='%R %U %S'
+    shift 3
     set +e
-    { time scripts/qemu-boot.sh --image "$img" --firmware "$fw" --mem "$mem" --timeout 300 \
-        --serial "$log" "${@:4}" >/dev/null 2>"$log.err"; } 2>"$log.time"
+    { time "$@" </dev/null >/dev/null 2>"$err_file"; } 2>"$time_file"
     rc=$?
     set -e
     if [[ $rc -ne 33 ]]; then
-        echo "bench-boot: $img exited with status $rc (log $log)" >&2
-        cat "$log.err" >&2
+        echo "bench-boot: $what exited with status $rc" >&2
+        cat "$err_file" >&2
         exit 1
     fi
+}
+
+# boot_ms IMAGE FIRMWARE LOG [QEMU-BOOT ARGS]: one boot; prints "WALL_MS
+# CPU_MS".
+boot_ms() {
+    local img=$1 fw=$2 log=$3
+    timed "$img (log $log)" "$log.time" "$log.err" scripts/qemu-boot.sh --image "$img" \
+        --firmware "$fw" --mem "$mem" --timeout 300 --serial "$log" "${@:4}"
     awk '{ printf "%.0f %.0f\n", $1 * 1000, ($2 + $3) * 1000 }' "$log.time"
 }
 
@@ -204,21 +213,12 @@ icount_boot() {
 }
 
 # probe_ms KIND: one boot of tests/boot/tcg-probe.S built as KIND; its wall
-# time in ms. The probe must exit with status 33.
+# time in ms.
 probe_ms() {
-    local TIMEFORMAT='%R' rc
-    set +e
-    { time timeout -k 5 60 qemu-system-x86_64 -nodefaults -machine q35 -m "$mem" -display none \
+    timed "the TCG probe ($1)" "$base/probe.time" "$base/probe.err" \
+        timeout -k 5 60 qemu-system-x86_64 -nodefaults -machine q35 -m "$mem" -display none \
         -no-reboot -net none -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        -serial "file:$base/probe.serial" -kernel "$probe_dir/tcg-probe-$1.elf" \
-        </dev/null >/dev/null 2>"$base/probe.err"; } 2>"$base/probe.time"
-    rc=$?
-    set -e
-    if [[ $rc -ne 33 ]]; then
-        echo "bench-boot: the TCG probe ($1) exited with status $rc" >&2
-        cat "$base/probe.err" >&2
-        exit 1
-    fi
+        -serial "file:$base/probe.serial" -kernel "$probe_dir/tcg-probe-$1.elf"
     awk '{ printf "%.0f\n", $1 * 1000 }' "$base/probe.time"
 }
 
