@@ -27,7 +27,14 @@ $(BUILD)/tests/i386/replay_%: $(BUILD)/h32/tests/fuzz/fuzz_%.o $(BUILD)/h32/test
 	@mkdir -p $(@D)
 	$(CLANG) -m32 -fsanitize=undefined $^ -o $@
 
-ALL_TARGETS += $(I386_REPLAY:%=$(BUILD)/tests/i386/replay_%)
+# mm_div_u64's 32-bit form against libgcc's divide (tests/i386/div.c).
+$(BUILD)/tests/i386/div: $(BUILD)/h32/tests/i386/div.o
+	@mkdir -p $(@D)
+	$(CLANG) -m32 -fsanitize=undefined $^ -o $@
+
+ALL_TARGETS += $(I386_REPLAY:%=$(BUILD)/tests/i386/replay_%) $(BUILD)/tests/i386/div
+CHECK_SUITES += i386-div
+CMD_i386-div := tests/i386/run.sh --runner $(I386_RUNNER) $(BUILD)/tests/i386/div
 $(foreach h,$(I386_REPLAY),$(eval CHECK_SUITES += i386-replay-$(h)) \
     $(eval CMD_i386-replay-$(h) := tests/i386/run.sh --runner $(I386_RUNNER) \
         $(BUILD)/tests/i386/replay_$(h) tests/fuzz/corpus/$(h)))

@@ -11,7 +11,8 @@
  *   - fixed-width integers for addresses and sizes (physical addresses are
  *     uint64_t even on 32-bit); never `long`;
  *   - no 64-bit `/` or `%` by a variable (i386 would need libgcc's
- *     __udivdi3): frame sizes are powers of two, so use shifts and masks;
+ *     __udivdi3): frame sizes are powers of two, so use shifts and masks,
+ *     and mm_div_u64 where a true divide is needed;
  *   - half-open ranges [base, base + length); overflow checked where input
  *     arrives. */
 #ifndef MM_BASE_H
@@ -75,12 +76,15 @@ static inline bool mm_range_end(uint64_t base, uint64_t length, uint64_t *end)
     return true;
 }
 
-/* n / d by shift and subtract: 32-bit code has no 64-bit divide without
- * libgcc. 0 for d == 0; *rem (may be NULL) gets the remainder. */
-static inline uint64_t mm_div_u64(uint64_t n, uint64_t d, uint64_t *rem)
+/* n / d by shift and subtract, one quotient bit a step from n's top bit
+ * down: the 32-bit form when a quotient or divisor is wider than 32 bits
+ * (i386 has no 64-bit divide without libgcc). 0 for d == 0; *rem (may be
+ * NULL) gets the remainder. Callers use mm_div_u64. */
+static inline uint64_t mm_div_u64_shift(uint64_t n, uint64_t d, uint64_t *rem)
 {
     uint64_t q = 0, r = 0;
-    for (int i = 63; d && i >= 0; i--) {
+    int top = n ? 63 - __builtin_clzll(n) : -1;
+    for (int i = top; d && i >= 0; i--) {
         r = r << 1 | ((n >> i) & 1);
         if (r >= d) {
             r -= d;
@@ -89,6 +93,30 @@ static inline uint64_t mm_div_u64(uint64_t n, uint64_t d, uint64_t *rem)
     }
     if (rem)
         *rem = d ? r : 0;
+    return q;
+}
+
+/* n / d: the CPU's divide where the word is 64 bits or both operands fit
+ * in 32, else mm_div_u64_shift. 0 for d == 0; *rem (may be NULL) gets the
+ * remainder (0 for d == 0). */
+static inline uint64_t mm_div_u64(uint64_t n, uint64_t d, uint64_t *rem)
+{
+    uint64_t q = 0, r = 0;
+#if UINTPTR_MAX > 0xffffffffu
+    if (d != 0) {
+        q = n / d;
+        r = n % d;
+    }
+#else
+    if (d != 0 && ((n | d) >> 32) == 0) {
+        q = (uint32_t)n / (uint32_t)d;
+        r = (uint32_t)n % (uint32_t)d;
+    } else {
+        q = mm_div_u64_shift(n, d, &r);
+    }
+#endif
+    if (rem)
+        *rem = r;
     return q;
 }
 
