@@ -1,6 +1,8 @@
 # Shared by the *-cases.sh boot suites (sourced, not run): case table,
 # --only selection and a runner that boots JOBS cases at a time through
-# tests/boot/boot-test.sh and prints their PASS:/FAIL: lines in order.
+# tests/boot/boot-test.sh and prints their PASS:/FAIL: lines in order;
+# for suites that run and judge their cases themselves (menu-cases.sh,
+# chainload-payloads.sh), `selected`, `verdict` and `has`.
 #
 # The sourcing script sets `firmware` (its default), calls
 # cases_args "$@" (--jobs N, --firmware F, --only NAME...), sets `out` (work
@@ -44,6 +46,22 @@ selected() {
     for n in "${only[@]}"; do [[ "$1" == "$n" ]] && return 0; done
     return 1
 }
+
+# verdict NAME OK(0/1) WHY: the case's PASS:/FAIL: line (a FAIL names its
+# serial log, $out/NAME.serial); a FAIL sets status=1. Checks are
+# `cond && cond && ok=0` lists: under set -e a failing last command of a
+# list would end the script.
+verdict() {
+    if [[ $2 -eq 0 ]]; then
+        echo "PASS: $1"
+    else
+        echo "FAIL: $1: $3 (serial log: $out/$1.serial)"
+        status=1
+    fi
+}
+
+# has FILE TEXT: the serial log holds TEXT (fixed string).
+has() { grep -qF -- "$2" "$1"; }
 
 run_cases() {
     local pids=() results=() i=0 name res status=0

@@ -9,6 +9,8 @@
 # UEFI=0 / BIOS=0 skip that firmware's cases. Usage: chainload-payloads.sh
 # [--only NAME...]
 set -euo pipefail
+# shellcheck source=tests/boot/cases-lib.sh
+source "$(dirname "$0")/cases-lib.sh"
 
 build=${BUILD:-build}
 out=$build/tests/chainload/run
@@ -19,27 +21,6 @@ mkdir -p "$out"
 status=0
 # isa-debug-exit value 0x31 of the payloads: QEMU status 0x63.
 PAYLOAD_EXIT=99
-
-selected() {
-    [[ ${#only[@]} -eq 0 ]] && return 0
-    local n
-    for n in "${only[@]}"; do [[ "$1" == "$n" ]] && return 0; done
-    return 1
-}
-
-# Checks are `cond && cond && ok=0` lists: under set -e a failing last
-# command of a list would end the script.
-verdict() { # NAME OK(0/1) WHY
-    if [[ $2 -eq 0 ]]; then
-        echo "PASS: $1"
-    else
-        echo "FAIL: $1: $3 (serial log: $out/$1.serial)"
-        status=1
-    fi
-}
-
-# has FILE TEXT: the serial log holds TEXT (fixed string).
-has() { grep -qF -- "$2" "$1"; }
 
 run_qemu() { # NAME FIRMWARE IMAGE [qemu-boot.sh options]: sets rc
     local name=$1 fw=$2 img=$3

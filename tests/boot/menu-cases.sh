@@ -34,6 +34,8 @@
 #                             so only the BIOS data area tells)
 # UEFI=0 / BIOS=0 skip that firmware's cases. Usage: menu-cases.sh [--only NAME...]
 set -euo pipefail
+# shellcheck source=tests/boot/cases-lib.sh
+source "$(dirname "$0")/cases-lib.sh"
 
 build=${BUILD:-build}
 out=$build/tests/boot/menu
@@ -49,25 +51,6 @@ KERNEL_PASS=33   # kernel/exitcodes.h PASS through isa-debug-exit
 PAYLOAD_EXIT=99  # chain-mbr.S's 0x31
 BIOS_HALT=93     # stage 2's loader-failed code 0x2e
 UEFI_HALT=0      # the UEFI loader powers off
-
-selected() {
-    [[ ${#only[@]} -eq 0 ]] && return 0
-    local n
-    for n in "${only[@]}"; do [[ "$1" == "$n" ]] && return 0; done
-    return 1
-}
-
-verdict() { # NAME OK(0/1) WHY
-    if [[ $2 -eq 0 ]]; then
-        echo "PASS: $1"
-    else
-        echo "FAIL: $1: $3 (serial log: $out/$1.serial)"
-        status=1
-    fi
-}
-
-# has FILE TEXT: the serial log holds TEXT (fixed string).
-has() { grep -qF -- "$2" "$1"; }
 
 # wait_for FILE TEXT PID: up to 60 s for TEXT to show in FILE while PID runs.
 wait_for() {

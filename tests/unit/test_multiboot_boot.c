@@ -18,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include <zlib.h>
 
 #include "common/driver.h"
 #include "common/multiboot.h"
+#include "../support/gzip_build.h"
 #include "../support/smbios_build.h"
 #include "helpers/elf_image.h"
 #include "helpers/fake_fw.h"
@@ -48,21 +48,6 @@ typedef struct world {
     mb_lines out;
     host_window hw;
 } world;
-
-static uint8_t *gzip_of(const uint8_t *p, size_t n, size_t *out_len)
-{
-    z_stream z = {0};
-    assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    uint8_t *out = malloc(deflateBound(&z, n));
-    z.next_in = (Bytef *)p;
-    z.avail_in = (uInt)n;
-    z.next_out = out;
-    z.avail_out = (uInt)deflateBound(&z, n);
-    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
-    *out_len = z.total_out;
-    deflateEnd(&z);
-    return out;
-}
 
 /* ELF32 at `base` (text 0x1000 bytes, data+bss 0x3000) with the header
  * of `version` at 0x200: MB1 flags 0 and 1; MB2 requiring the memory map. */
@@ -116,7 +101,8 @@ static world *world_alloc(fake_kind kind, uint32_t version, uint64_t base, uint6
     w->fw = fake_fw_new(kind, ram, 64);
     for (uint32_t i = 0; i < MODLEN; i++)
         w->mod[i] = (uint8_t)((i * 7) >> 3);
-    w->mod_gz = gzip_of(w->mod, MODLEN, &w->mod_gz_len);
+    w->mod_gz = gzip_build(w->mod, MODLEN, &w->mod_gz_len);
+    assert_non_null(w->mod_gz);
     kernel_file(w, version, base);
     config(w, version, "", "/boot/mod1.bin");
     w->fw->files[1] = (fake_file){"/boot/kernel.elf", w->kernel, KFILE};

@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include <zlib.h>
 
+#include "../support/gzip_build.h"
 #include "common/inflate.h"
 #include "common/multiboot.h"
 #include "helpers/host_window.h"
@@ -38,21 +38,6 @@ typedef struct machine {
     bc_inflate_work work;
     mb_lines out;
 } machine;
-
-static uint8_t *gzip_of(const uint8_t *p, size_t n, size_t *out_len)
-{
-    z_stream z = {0};
-    assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
-    uint8_t *out = malloc(deflateBound(&z, n));
-    z.next_in = (Bytef *)p;
-    z.avail_in = (uInt)n;
-    z.next_out = out;
-    z.avail_out = (uInt)deflateBound(&z, n);
-    assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
-    *out_len = z.total_out;
-    deflateEnd(&z);
-    return out;
-}
 
 /* An ELF32 MB2 kernel linked at 0x100000 (text 0x1000, data+bss 0x3000);
  * `reloc` adds the relocatable tag (min 1 MiB, max 16 MiB, 2 MiB, lowest). */
@@ -127,7 +112,8 @@ static bc_mb_status boot(machine *m, int reloc, bc_mb_plan *p, bc_mb_entry *entr
 {
     size_t gz_len, klen, mlen;
     uint8_t *kernel = kernel_file(reloc);
-    uint8_t *gz = gzip_of(kernel, KFILE, &gz_len);
+    uint8_t *gz = gzip_build(kernel, KFILE, &gz_len);
+    assert_non_null(gz);
     uint8_t *file = unpack(m, gz, gz_len, &klen);
     assert_memory_equal(file, kernel, KFILE);
     bc_mb_header h;
@@ -149,7 +135,8 @@ static bc_mb_status boot(machine *m, int reloc, bc_mb_plan *p, bc_mb_entry *entr
     uint8_t *mod = malloc(MODULE_LEN);
     for (uint32_t i = 0; i < MODULE_LEN; i++)
         mod[i] = (uint8_t)((i * 7) >> 3);
-    uint8_t *mgz = gzip_of(mod, MODULE_LEN, &gz_len);
+    uint8_t *mgz = gzip_build(mod, MODULE_LEN, &gz_len);
+    assert_non_null(mgz);
     uint8_t *mfile = unpack(m, mgz, gz_len, &mlen);
     bc_mb_module mods[1] = {{place(m, mlen, MM_TYPE_KERNEL), mlen, "initrd args"}};
     memcpy(host_window_ptr(&m->hw, mods[0].phys), mfile, mlen);
