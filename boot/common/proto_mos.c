@@ -33,7 +33,8 @@ static void read_kernel(bc_boot *b)
 /* ---- the kernel's ranges --------------------------------------------- */
 
 /* Optional: when it cannot be placed the kernel gets base 0, size 0 and
- * uses its own fallback (docs/protocol.md). */
+ * uses its own fallback (docs/protocol.md). Placed, it is logged like
+ * every range (DEBUG) and shows in the final map. */
 static void place_temp_heap(bc_boot *b)
 {
     uint64_t want = b->mem.temp_heap_size;
@@ -47,10 +48,7 @@ static void place_temp_heap(bc_boot *b)
         mm_log(bc_boot_log(b), MM_LOG_WARN,
                "temp heap: cannot place %llu bytes (%s); handing over base 0, size 0",
                (unsigned long long)want, mm_strerror(st));
-        return;
     }
-    mm_log(bc_boot_log(b), MM_LOG_INFO, "temp heap: %llu KiB at 0x%llx",
-           (unsigned long long)(want >> 10), (unsigned long long)b->range[BC_RANGE_TEMP_HEAP].base);
 }
 
 /* Where the direct map must reach for the framebuffer (0 without one);
