@@ -25,8 +25,8 @@
 #           the loader's own time without its log (the default log is
 #           DEBUG, some 3.4 KB on COM1), what the log costs.
 # All images have scripts/mkimage.sh's layout, the kernel on the FAT32 EFI
-# system partition. The boots of one round go floor, loader, grub, demo, smp4 on
-# each firmware in turn, so a change of machine load hits all alike.
+# system partition. The boots of one round go floor, loader, grub, demo, smp4,
+# quiet on each firmware in turn, so a change of machine load hits all alike.
 # Each boot is measured twice: wall time, and the CPU time (user + system)
 # QEMU used. On a busy machine the wall time swings by seconds with the
 # load; CPU time follows the emulated work and is the steadier figure.

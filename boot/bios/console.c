@@ -95,7 +95,9 @@ static void vga_putc(char c)
 void con_write(const char *s, size_t len)
 {
     bc_uart_write(COM1, s, len);
-    for (size_t i = 0; screen.present && i < len; i++)
+    if (!screen.present)
+        return;
+    for (size_t i = 0; i < len; i++)
         vga_putc(s[i]);
 }
 
