@@ -146,7 +146,7 @@ static mm_status file_read(void *ctx, const char *path, void *dst, uint64_t size
     if (st != MM_OK)
         return st;
     uint32_t reads = L.disk.reads;
-    fat_status fs = fat_read_file(L.fs, &f, dst, (uint32_t)size);
+    fat_status fs = fat_read_file(L.fs, &f, dst, bc_file_room(size));
     if (fs != FAT_OK) {
         why_fat(why, why_len, fs);
         return MM_ERR_IO;

@@ -80,9 +80,10 @@ static void read_config(bc_boot *b)
                      BC_CFG_MAX_FILE);
     if (st == MM_OK && size > 0) {
         void *buf;
-        if (fw->scratch(fw->ctx, (size_t)size, &buf) != MM_OK)
+        uint64_t room = bc_file_room(size);
+        if (fw->scratch(fw->ctx, (size_t)room, &buf) != MM_OK)
             bc_boot_fail(b, "boot.cfg: no memory for its %llu bytes", (unsigned long long)size);
-        BC_TRACK_ALLOC(b, MM_ALLOC_OTHER, "boot.cfg file", size);
+        BC_TRACK_ALLOC(b, MM_ALLOC_OTHER, "boot.cfg file", room);
         st = fw->file_read(fw->ctx, BC_BOOT_CFG_PATH, buf, size, why, sizeof why);
         text = buf;
     } else if (st == MM_OK) {
@@ -442,7 +443,7 @@ void *bc_boot_read_file(bc_boot *b, const char *path, const char *what, uint64_t
     if (*size > max)
         bc_boot_fail(b, "%s %s: %llu bytes, more than the %llu allowed", what, path,
                      (unsigned long long)*size, (unsigned long long)max);
-    void *buf = bc_boot_alloc(b, *size ? *size : 1, what);
+    void *buf = bc_boot_alloc(b, bc_file_room(*size ? *size : 1), what);
     if (*size && fw->file_read(fw->ctx, path, buf, *size, why, sizeof why) != MM_OK)
         bc_boot_fail(b, "%s %s: cannot read: %s", what, path, why);
     return buf;

@@ -40,7 +40,8 @@
 #define BC_KERNEL_FILE_MAX   (256u * 1024u * 1024u) /* bytes */
 #define BC_EXIT_MAX_ATTEMPTS 4u                     /* ExitBootServices calls before giving up */
 #define BC_HEAP_MIN_SIZE     (256u * 1024u)         /* bytes: below this a shrunk heap is refused */
-#define BC_HEAP_EXTENSIONS   8u /* boot heap refills before the heap reports exhaustion */
+#define BC_HEAP_EXTENSIONS   8u    /* boot heap refills before the heap reports exhaustion */
+#define BC_FILE_ROOM         4096u /* file_read buffers: sizes rounded up to this (largest sector) */
 #define BC_HEAP_REFILL_MIN   (1024u * 1024u) /* bytes: smallest refill asked for */
 
 /* Facts the front end reports about the machine (bc_fw_ops.platform). */
@@ -123,7 +124,10 @@ typedef struct bc_fw_ops {
      * volume's root): MM_OK, MM_ERR_NOT_FOUND, or another status with the
      * firmware's reason in `why` (`why_len` bytes). */
     mm_status (*file_size)(void *ctx, const char *path, uint64_t *size, char *why, size_t why_len);
-    /* Reads the whole file (`size` bytes as file_size said) into `dst`. */
+    /* Reads the whole file (`size` bytes as file_size said) into `dst`,
+     * which has room for `size` rounded up to BC_FILE_ROOM bytes: the
+     * bytes after `size` up to there may be overwritten (a last partial
+     * sector read whole saves a device call). */
     mm_status (*file_read)(void *ctx, const char *path, void *dst, uint64_t size, char *why,
                            size_t why_len);
     /* Memory the loader needs before it has a heap (the boot.cfg text,
@@ -208,6 +212,14 @@ typedef struct bc_fw_ops {
 } bc_fw_ops;
 
 typedef struct bc_boot bc_boot;
+
+/* The buffer bc_fw_ops.file_read fills for a file of `size` bytes: `size`
+ * rounded up to BC_FILE_ROOM. `size` must be checked against its maximum
+ * first (far below 2^64). */
+static inline uint64_t bc_file_room(uint64_t size)
+{
+    return mm_align_down(size + BC_FILE_ROOM - 1, BC_FILE_ROOM);
+}
 
 /* A boot protocol's back end: turns the selected entry's files into what
  * a kernel of that protocol expects. Adding a protocol adds one of these
@@ -367,7 +379,8 @@ void *bc_boot_alloc(bc_boot *b, uint64_t bytes, const char *what);
  * structures pack together instead of taking a page each. */
 void *bc_boot_alloc_aligned(bc_boot *b, uint64_t bytes, uint32_t align, const char *what);
 
-/* Reads the file at `path` into the boot heap; `what` names it in
+/* Reads the file at `path` into the boot heap (a buffer of
+ * bc_file_room(size) bytes; `max` far below 2^64); `what` names it in
  * messages ("kernel", "module 2"). A missing, empty (unless
  * `empty_ok`), unreadable or larger than `max` bytes file stops the boot
  * with its name. Returns the buffer, its size in *size. */
