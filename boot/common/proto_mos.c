@@ -82,13 +82,16 @@ static void paging_layout(bc_boot *b)
     }
 }
 
-/* Sizes come from the map as it is now (later carves never grow them). */
+/* Sizes come from the map as it is now (later carves never grow them).
+ * The ranges the loader writes are placed first, so they lie together;
+ * the temp heap, which only the kernel writes, comes last. Memory the
+ * loader touches then spans fewer 2 MiB regions: under QEMU the first
+ * write to each one costs the host a huge-page fault (docs/boot-time.md). */
 static void place_kernel_ranges(bc_boot *b)
 {
     uint64_t bitmap_bytes, table_bytes;
     bc_boot_place_required(b, BC_RANGE_KERNEL, b->elf.span, b->elf.phys_align, NULL);
     bc_boot_place_required(b, BC_RANGE_STACK, BC_KERNEL_STACK_SIZE, 0, NULL);
-    place_temp_heap(b);
     if (mm_bitmap_storage_size(b->map, b->mem.bitmap_granularity, &bitmap_bytes) != MM_OK)
         bc_boot_fail(b, "frame bitmap: cannot size it for this memory map");
     paging_layout(b);
@@ -101,6 +104,7 @@ static void place_kernel_ranges(bc_boot *b)
     bc_boot_place_required(b, BC_RANGE_PAGE_TABLES, table_bytes, 0, NULL);
     bc_boot_place_required(b, BC_RANGE_HANDOFF, b->layout.bytes, 0, NULL);
     bc_mos_place_rev2(b, b->backend_data, ((bc_mos_rev2 *)b->backend_data)->smp.cpu_capacity);
+    place_temp_heap(b);
 }
 
 /* ---- building -------------------------------------------------------- */

@@ -9,9 +9,10 @@
  *   firmware map (64 MiB, SeaBIOS-like)
  *   0      640K      1M                                   64M-128K   64M
  *   |usable|reserved |usable .......................... | ACPI    |
- *                     ^ boot heap, kernel, stack, temp heap, bitmap,
- *                       page tables, handoff: placed bottom-up, each
- *                       carved to its own type in the final map */
+ *                     ^ boot heap, kernel, stack, bitmap, page tables,
+ *                       handoff, protocol data, temp heap: placed
+ *                       bottom-up, each carved to its own type in the
+ *                       final map */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -256,6 +257,44 @@ static void uefi_boot(void **state)
     world_free(w);
 }
 
+/* The first range of kind `id` the driver placed: range[id], or for kinds
+ * with many ranges the first record of that kind. */
+static const bc_placed *placed_of(const world *w, bc_range_id id)
+{
+    if (bc_range_info_of(id)->count == BC_RANGE_ONE)
+        return range(w, id);
+    for (const bc_range_rec *r = w->fw->boot.records; r; r = r->next)
+        if (r->id == id)
+            return &r->r;
+    fail_msg("no %s range placed", bc_range_info_of(id)->name);
+    return NULL;
+}
+
+/* What the loader writes lies in one run right after the boot heap; the
+ * temp heap, which only the kernel writes, comes last:
+ *   | boot heap | kernel | stack | bitmap | tables | handoff | data | temp heap |
+ *   ^ 1 MiB       no gaps .............................................^ */
+static void written_ranges_before_temp_heap(void **state)
+{
+    (void)state;
+    static const bc_range_id order[] = {
+        BC_RANGE_BOOT_HEAP,   BC_RANGE_KERNEL,  BC_RANGE_STACK,         BC_RANGE_BITMAP,
+        BC_RANGE_PAGE_TABLES, BC_RANGE_HANDOFF, BC_RANGE_PROTOCOL_DATA, BC_RANGE_TEMP_HEAP,
+    };
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_boot(w);
+    const bc_placed *prev = placed_of(w, order[0]);
+    assert_int_equal(prev->base, MiB);
+    for (size_t i = 1; i < sizeof order / sizeof order[0]; i++) {
+        const bc_placed *r = placed_of(w, order[i]);
+        assert_true(r->size > 0);
+        assert_int_equal(r->base, prev->base + prev->size);
+        prev = r;
+    }
+    world_free(w);
+}
+
 /* ---- timing ---- */
 
 /* The profile: one stamp per phase, in order, logged once as one line.
@@ -418,26 +457,26 @@ static void place_fails_stack(void **state)
 static void place_fails_bitmap(void **state)
 {
     (void)state;
-    place_fails_halts(5, "frame bitmap: cannot place");
+    place_fails_halts(4, "frame bitmap: cannot place");
 }
 
 static void place_fails_page_tables(void **state)
 {
     (void)state;
-    place_fails_halts(6, "page tables: cannot place");
+    place_fails_halts(5, "page tables: cannot place");
 }
 
 static void place_fails_handoff(void **state)
 {
     (void)state;
-    place_fails_halts(7, "handoff: cannot place");
+    place_fails_halts(6, "handoff: cannot place");
 }
 
 /* The temporary heap is optional: base 0, size 0 and a warning. */
 static void place_fails_temp_heap(void **state)
 {
     (void)state;
-    world *w = boot_failing(4, 1, "heap_size=16M\n");
+    world *w = boot_failing(8, 1, "heap_size=16M\n");
     check_boot(w);
     assert_int_equal(handoff_of(w)->temp_heap_base, 0);
     assert_int_equal(handoff_of(w)->temp_heap_size, 0);
@@ -843,6 +882,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bios_boot),
         cmocka_unit_test(uefi_boot),
+        cmocka_unit_test(written_ranges_before_temp_heap),
         cmocka_unit_test(profile_logged),
         cmocka_unit_test(tsc_finish_replaces_platform),
         cmocka_unit_test(tsc_finish_zero_keeps_platform),
