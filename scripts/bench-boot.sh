@@ -36,10 +36,14 @@
 # profile in that clock follow the guest's work alone, not the host's load.
 # Last, what TCG costs on this host (tests/boot/tcg-probe.S, booted by
 # QEMU's -kernel, N times each): translating a block of code, writing a
-# byte to COM1, running a million instructions; and one floor, loader and
-# grub boot per firmware with QEMU logging each block of guest code it
-# translates (-d in_asm): the blocks and the log bytes the loader adds
-# over the floor, which priced by the probe say where its time goes.
+# byte to COM1, running a million instructions, the first write into a
+# 2 MiB region of guest RAM (a host huge-page fault; needs --mem of at
+# least 160M); one floor, loader and grub boot per firmware with QEMU
+# logging each block of guest code it translates (-d in_asm): the blocks
+# and the log bytes the loader adds over the floor; and one more of each
+# kept alive at the kernel's exit write (qemu-boot.sh --resident): the
+# guest RAM and the buffer of translated code QEMU holds then, over the
+# floor's. Priced by the probe, these say where the loader's time goes.
 # Prints a table per firmware and "BENCH <name> <value> <unit>" lines
 # (medians; docs/boot-time.md explains each).
 set -euo pipefail
@@ -79,6 +83,9 @@ mb2k=build/tests/boot/mb2-exit-kernel.elf
 kernel=build/kernel/kernel.elf
 probe_dir=build/tests/boot
 kinds=(floor loader grub demo smp4 quiet)
+# The touch probe writes 2 MiB regions from 16 to 144 MiB of RAM.
+touch_probe_regions=64
+touch_probe_min_mib=160
 # QEMU arguments of a kind beyond the image (smp4 boots demo.img).
 declare -A kind_args=([smp4]="-smp 4")
 # The goal for what starting 3 APs adds to the loader's time, in ms.
@@ -222,19 +229,32 @@ probe_ms() {
     awk '{ printf "%.0f\n", $1 * 1000 }' "$base/probe.time"
 }
 
+# mem_mib: --mem in MiB (QEMU's suffixes M and G; none means MiB).
+mem_mib() {
+    case $mem in
+    *[Gg]) echo $((${mem%?} * 1024)) ;;
+    *[Mm]) echo "${mem%?}" ;;
+    *) echo "$mem" ;;
+    esac
+}
+
 # tcg_probe: the host's TCG costs, medians of N boots of each probe minus
 # the baseline's, per unit (the counts are tests/boot/build.mk's):
-# "BLOCK_US BYTE_US MINSN_MS" in tcg_probe.txt.
+# "BLOCK_US BYTE_US MINSN_MS TOUCH_MS" in tcg_probe.txt (TOUCH_MS n/a when
+# the machine is too small for the touch probe).
 tcg_probe() {
-    local k i
-    local -A ms
-    for k in base blocks bytes loop; do
+    local k i kinds=(base blocks bytes loop)
+    local -A ms=([touch]=n/a)
+    (($(mem_mib) >= touch_probe_min_mib)) && kinds+=(touch)
+    for k in "${kinds[@]}"; do
         need "$probe_dir/tcg-probe-$k.elf"
         ms[$k]=$(for ((i = 1; i <= runs; i++)); do probe_ms "$k"; done | median)
     done
     awk -v b="${ms[base]}" -v bl="${ms[blocks]}" -v by="${ms[bytes]}" -v lo="${ms[loop]}" \
-        'BEGIN { printf "%.2f %.2f %.3f\n", (bl - b) * 1000 / 16384, (by - b) * 1000 / 32768,
-                 (lo - b) / 60 }' >"$base/tcg_probe.txt"
+        -v to="${ms[touch]}" -v n="$touch_probe_regions" \
+        'BEGIN { printf "%.2f %.2f %.3f %s\n", (bl - b) * 1000 / 16384, (by - b) * 1000 / 32768,
+                 (lo - b) / 60, to == "n/a" ? to : sprintf("%.3f", (to - b) / n) }' \
+        >"$base/tcg_probe.txt"
 }
 
 # tcg_cost FIRMWARE: one floor, loader and grub boot with QEMU logging
@@ -254,6 +274,25 @@ tcg_cost() {
     done
     echo "$((blocks[loader] - blocks[floor])) $((bytes[loader] - bytes[floor]))" \
         "$((blocks[grub] - blocks[floor]))" >"$out/tcg_cost.txt"
+}
+
+# resident FIRMWARE: one floor, loader and grub boot each kept alive at
+# its kernel's exit write (qemu-boot.sh --resident); "LOADER_RAM
+# LOADER_CODE GRUB_RAM GRUB_CODE" in resident.txt: KiB of guest RAM and of
+# TCG's code buffer QEMU holds then, each minus the floor's. With the
+# host's transparent huge pages these grow 2 MiB at a time, each step one
+# first write the host has to back.
+resident() {
+    local fw=$1 out=$base/$1 k
+    local -A ram code
+    for k in floor loader grub; do
+        timed "$out/$k.img (resident memory)" "$out/$k-resident.time" "$out/$k-resident.err" \
+            scripts/qemu-boot.sh --image "$out/$k.img" --firmware "$fw" --mem "$mem" \
+            --timeout 300 --serial "$out/$k-resident.serial" --resident "$out/$k.resident"
+        read -r "ram[$k]" "code[$k]" <"$out/$k.resident"
+    done
+    echo "$((ram[loader] - ram[floor])) $((code[loader] - code[floor]))" \
+        "$((ram[grub] - ram[floor])) $((code[grub] - code[floor]))" >"$out/resident.txt"
 }
 
 # Arithmetic on medians: difference in whole ms, ratio to two decimals.
@@ -378,9 +417,9 @@ report() {
         printf '  %-46s %9s\n' "loader entry to jump, -icount shift=0" "$ic_ms"
         printf '  %-46s %s\n' "loader phases, -icount shift=0 (ms)" "$ic_profile"
     fi
-    local tcg_blocks tcg_bytes grub_blocks block_us byte_us minsn_ms translate_ms log_ms
+    local tcg_blocks tcg_bytes grub_blocks block_us byte_us minsn_ms touch_ms translate_ms log_ms
     read -r tcg_blocks tcg_bytes grub_blocks <"$out/tcg_cost.txt"
-    read -r block_us byte_us minsn_ms <"$base/tcg_probe.txt"
+    read -r block_us byte_us minsn_ms touch_ms <"$base/tcg_probe.txt"
     translate_ms=$(awk -v n="$tcg_blocks" -v c="$block_us" 'BEGIN { printf "%.1f", n * c / 1000 }')
     log_ms=$(awk -v n="$tcg_bytes" -v c="$byte_us" 'BEGIN { printf "%.1f", n * c / 1000 }')
     printf '  %-46s %9s\n' "code blocks QEMU translates for the loader" "$tcg_blocks"
@@ -388,6 +427,15 @@ report() {
     printf '  %-46s %9s\n' "  their translation at the probe's price (ms)" "$translate_ms"
     printf '  %-46s %9s\n' "bytes the loader logs on COM1" "$tcg_bytes"
     printf '  %-46s %9s\n' "  their output at the probe's price (ms)" "$log_ms"
+    local ram_kib code_kib grub_ram_kib grub_code_kib touch_priced
+    read -r ram_kib code_kib grub_ram_kib grub_code_kib <"$out/resident.txt"
+    touch_priced=$(awk -v r="$ram_kib" -v c="$code_kib" -v t="$touch_ms" 'BEGIN {
+        if (t == "n/a") print t; else printf "%.1f", (r + c) / 2048 * t }')
+    printf '  %-46s %9s\n' "guest RAM the loader writes first (KiB)" "$ram_kib"
+    printf '  %-46s %9s\n' "  the same for GRUB" "$grub_ram_kib"
+    printf '  %-46s %9s\n' "QEMU code buffer its code fills (KiB)" "$code_kib"
+    printf '  %-46s %9s\n' "  the same for GRUB" "$grub_code_kib"
+    printf '  %-46s %9s\n' "  both, first touched, at the probe's price (ms)" "$touch_priced"
     printf '  %s: %d bytes (budget 98304); GRUB %s: %d bytes\n' "$(basename "${loader_bin[$fw]}")" \
         "$size" "$(basename "${grub_bin[$fw]}")" "$grub_size"
     printf '  per-run figures in %s/*.times\n\n' "$out"
@@ -416,6 +464,11 @@ report() {
     echo "BENCH ${p}grub_translated_blocks $grub_blocks blocks"
     echo "BENCH ${p}loader_translate_priced $translate_ms ms"
     echo "BENCH ${p}loader_log_priced $log_ms ms"
+    echo "BENCH ${p}loader_guest_ram_touched $ram_kib KiB"
+    echo "BENCH ${p}loader_code_buffer_touched $code_kib KiB"
+    echo "BENCH ${p}grub_guest_ram_touched $grub_ram_kib KiB"
+    echo "BENCH ${p}grub_code_buffer_touched $grub_code_kib KiB"
+    echo "BENCH ${p}loader_touch_priced $touch_priced ms"
     [[ -z $ic_ms ]] || echo "BENCH ${p}loader_own_icount $ic_ms ms"
     echo "BENCH ${p}smp4_wall ${wall[smp4]} ms"
     echo "BENCH ${p}loader_own_smp4 $own4_ms ms"
@@ -440,12 +493,17 @@ for ((i = 1; i <= runs; i++)); do round "$i"; done
 for fw in "${fws[@]}"; do icount_boot "$fw"; done
 tcg_probe
 for fw in "${fws[@]}"; do tcg_cost "$fw"; done
-read -r block_us byte_us minsn_ms <"$base/tcg_probe.txt"
+for fw in "${fws[@]}"; do resident "$fw"; done
+read -r block_us byte_us minsn_ms touch_ms <"$base/tcg_probe.txt"
 printf '\nTCG on this host (tests/boot/tcg-probe.S, median of %d boots each)\n' "$runs"
 printf '  %-46s %9s\n' "translating a block of 6 instructions (us)" "$block_us"
 printf '  %-46s %9s\n' "writing a byte to COM1 (us)" "$byte_us"
 printf '  %-46s %9s\n' "running 1M instructions, translated (ms)" "$minsn_ms"
+printf '  %-46s %9s\n' "first write into 2 MiB of guest RAM (ms)" "$touch_ms"
+printf '  %-46s %s\n' "the host's transparent huge pages" \
+    "$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo unknown)"
 echo "BENCH tcg_block_translate $block_us us"
 echo "BENCH tcg_com1_byte $byte_us us"
 echo "BENCH tcg_run_million_insns $minsn_ms ms"
+echo "BENCH tcg_first_touch_2m $touch_ms ms"
 for fw in "${fws[@]}"; do report "$fw"; done

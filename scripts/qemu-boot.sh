@@ -6,6 +6,7 @@
 #                [--serial FILE [--serial-input FILE]] [--cpu MODEL] [--disk2 IMG]
 #                [--qemu-arg ARG]... [--summary] [--icount SHIFT]
 #                [--machine TYPE[,OPTS]] [--qmp SOCKET] [--window HOLD_IMAGE]
+#                [--resident FILE]
 #
 # Serial (COM1) goes to stdout, or to FILE with --serial. The guest ends the
 # run through isa-debug-exit (port 0xf4): guest value v -> exit status
@@ -35,6 +36,12 @@
 # window. Either way the guest gets a standard VGA card (a framebuffer).
 # Ctrl-C ends QEMU (and the window) as well: QEMU stays in the caller's
 # process group.
+# --resident FILE (make bench-boot): the guest's write to port 0xf4 does
+# not end QEMU; when it comes, the memory QEMU holds for the guest is
+# written to FILE as "GUEST_RAM_KIB CODE_KIB" (resident KiB of the guest's
+# RAM and of TCG's buffer of translated code, from /proc/PID/smaps), QEMU
+# is stopped and the status is the one isa-debug-exit would have given.
+# The programs that write the port halt after it.
 # --summary (for `make run`) ends with one line saying what the status
 # means and exits 0 only when the kernel reported PASS.
 # An option given twice takes its last value (--qemu-arg adds each).
@@ -55,6 +62,7 @@ machine=q35
 qmp=
 window=0
 hold_image=
+resident=
 while [[ $# -gt 0 ]]; do
     case $1 in
     --image) image=$2; shift 2 ;;
@@ -71,6 +79,7 @@ while [[ $# -gt 0 ]]; do
     --machine) machine=$2; shift 2 ;;
     --qmp) qmp=$2; shift 2 ;;
     --window) window=1; hold_image=$2; shift 2 ;;
+    --resident) resident=$2; shift 2 ;;
     *)
         echo "qemu-boot: unknown argument $1" >&2
         exit 2
@@ -128,9 +137,13 @@ if [[ $window -eq 1 ]]; then
     fi
 fi
 
-args=(-nodefaults -machine "$machine" -m "$mem" -display "$display" -no-reboot -net none
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04
-    -drive "file=$image,format=raw,if=none,id=disk0,snapshot=on"
+args=(-nodefaults -machine "$machine" -m "$mem" -display "$display" -no-reboot -net none)
+if [[ -n "$resident" ]]; then
+    args+=(-chardev "file,id=exitport,path=$tmpdir/exit" -device isa-debugcon,iobase=0xf4,chardev=exitport)
+else
+    args+=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+fi
+args+=(-drive "file=$image,format=raw,if=none,id=disk0,snapshot=on"
     -device virtio-blk-pci,drive=disk0,bootindex=1)
 [[ -n "$cpu" ]] && args+=(-cpu "$cpu")
 [[ -n "$icount" ]] && args+=(-icount "shift=$icount")
@@ -162,8 +175,59 @@ bios)
     ;;
 esac
 
+# mem_kib: --mem in KiB (QEMU's suffixes M and G; none means MiB).
+mem_kib() {
+    case $mem in
+    *[Gg]) echo $((${mem%?} * 1048576)) ;;
+    *[Mm]) echo $((${mem%?} * 1024)) ;;
+    *) echo $((mem * 1024)) ;;
+    esac
+}
+
+# smaps_resident PID: "GUEST_RAM_KIB CODE_KIB": resident KiB of the guest
+# RAM mapping (the one of --mem's size) and of TCG's code buffer (the
+# largest writable and executable mapping).
+smaps_resident() {
+    awk -v ram_kib="$(mem_kib)" '
+        /^[0-9a-f]+-[0-9a-f]+ / { perms = $2 }
+        /^Size:/ { size = $2 }
+        /^Rss:/ {
+            if (size == ram_kib && ram == "") ram = $2
+            if (perms == "rwxp" && size > code_size) { code_size = size; code = $2 }
+        }
+        END { printf "%d %d\n", ram, code }' "/proc/$1/smaps"
+}
+
+# resident_run: QEMU in the background until the guest writes port 0xf4,
+# then what it holds into $resident and QEMU stopped. Returns the status
+# isa-debug-exit would have given, QEMU's own if it ended first, 124 at
+# the timeout.
+resident_run() {
+    local pid tenths=0 rc value
+    qemu-system-x86_64 "${args[@]}" </dev/null &
+    pid=$!
+    while [[ ! -s $tmpdir/exit ]] && kill -0 "$pid" 2>/dev/null && ((tenths < timeout_s * 10)); do
+        sleep 0.1
+        tenths=$((tenths + 1))
+    done
+    if [[ -s $tmpdir/exit ]]; then
+        smaps_resident "$pid" >"$resident"
+        value=$(od -An -tu1 -N1 "$tmpdir/exit" | tr -d ' ')
+        rc=$(((value << 1) | 1))
+    elif kill -0 "$pid" 2>/dev/null; then
+        rc=124
+    fi
+    kill "$pid" 2>/dev/null
+    wait "$pid"
+    local qemu_rc=$?
+    return "${rc:-$qemu_rc}"
+}
+
 set +e
-if [[ -n "$serial" && "$serial_input" != /dev/null ]]; then
+if [[ -n "$resident" ]]; then
+    resident_run
+    rc=$?
+elif [[ -n "$serial" && "$serial_input" != /dev/null ]]; then
     timeout -k 5 "$timeout_s" qemu-system-x86_64 "${args[@]}" <"$serial_input" >"$serial"
     rc=$?
 elif [[ $display != none && -z "$serial" ]]; then

@@ -53,13 +53,16 @@ $(MB2_EXIT_KERNEL): tests/boot/mb2-exit-kernel.S tests/boot/mb2-exit-kernel.ld
 ALL_TARGETS += $(MB2_EXIT_KERNEL)
 
 # The benchmark's probe of what TCG costs on the host (tests/boot/tcg-probe.S):
-# a baseline, 16384 blocks of code run once, 32768 bytes on COM1, and a
-# loop of 60 million instructions.
-TCG_PROBES := $(addprefix $(BUILD)/tests/boot/tcg-probe-,base.elf blocks.elf bytes.elf loop.elf)
+# a baseline, 16384 blocks of code run once, 32768 bytes on COM1, a loop
+# of 60 million instructions, and first writes into 64 regions of 2 MiB
+# (16 to 144 MiB of RAM).
+TCG_PROBES := $(addprefix $(BUILD)/tests/boot/tcg-probe-,base.elf blocks.elf bytes.elf loop.elf \
+    touch.elf)
 TCG_PROBE_DEFS_base :=
 TCG_PROBE_DEFS_blocks := -DPROBE_BLOCKS=16384
 TCG_PROBE_DEFS_bytes := -DPROBE_BYTES=32768
 TCG_PROBE_DEFS_loop := -DPROBE_LOOPS=10000000
+TCG_PROBE_DEFS_touch := -DPROBE_TOUCHES=64
 $(BUILD)/tests/boot/tcg-probe-%.elf: tests/boot/tcg-probe.S tests/boot/tcg-probe.ld
 	@mkdir -p $(@D)
 	$(CLANG) --target=i386-unknown-none-elf $(TCG_PROBE_DEFS_$*) -c $< -o $(@:.elf=.o)
