@@ -41,7 +41,8 @@
 # written to FILE as "GUEST_RAM_KIB CODE_KIB" (resident KiB of the guest's
 # RAM and of TCG's buffer of translated code, from /proc/PID/smaps), QEMU
 # is stopped and the status is the one isa-debug-exit would have given.
-# The programs that write the port halt after it.
+# The write must be a byte (outb), as the bench's floor programs and
+# exiting kernels make it, and they halt after it.
 # --summary (for `make run`) ends with one line saying what the status
 # means and exits 0 only when the kernel reported PASS.
 # An option given twice takes its last value (--qemu-arg adds each).

@@ -232,4 +232,28 @@ if selected bios-256m && selected xfw-uefi-256m; then
         status=1
     fi
 fi
+
+# ---- qemu-boot.sh --resident (make bench-boot) ----------------------------
+# The loader booting bench-boot's exiting kernel (its first instruction
+# writes the exit port, a byte): the write recorded instead of ending QEMU,
+# the status isa-debug-exit would give, the loader's jump logged before it,
+# and QEMU's resident guest RAM and code buffer (KiB) as the record: some
+# of the machine's 256 MiB, at least the 2 MiB the firmware starts in.
+resident_case() {
+    local name=qemu-boot-resident rec=$out/qemu-boot-resident.txt rc ram= code= ok=1
+    local log=$out/$name.serial exitk=build/tests/boot/exit-kernel.elf
+    [[ -f $exitk ]] || { verdict "$name" 1 "$exitk missing (run make first)"; return 0; }
+    image exit-kernel --cfg boot/boot.cfg --kernel "$exitk"
+    rm -f "$rec"
+    scripts/qemu-boot.sh --image "$out/exit-kernel.img" --firmware bios --mem 256M --timeout 120 \
+        --serial "$log" --resident "$rec" 2>"$out/$name.err"
+    rc=$?
+    [[ -f $rec ]] && read -r ram code <"$rec"
+    [[ $rc -eq 33 && $ram =~ ^[0-9]+$ && $code =~ ^[0-9]+$ ]] &&
+        ((ram >= 2048 && ram <= 262144 && code > 0)) && has "$log" "jumping to the kernel" && ok=0
+    verdict "$name" "$ok" "status $rc (33 expected), record '$ram $code', or no jump logged"
+    ((ok == 0)) && echo "  guest RAM $ram KiB, code buffer $code KiB"
+    return 0
+}
+selected qemu-boot-resident && resident_case
 exit $status
