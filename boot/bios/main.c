@@ -222,9 +222,7 @@ static mm_status memory_map(void *ctx, uint32_t granularity, uint32_t detect, mm
     uint32_t cap = bc_handoff_map_capacity(BM_E820_MAX_ENTRIES);
     mm_entry *storage = low_alloc((uint32_t)(cap * sizeof(mm_entry)));
     bm_e820 *raw = low_alloc(sizeof *raw);
-    size_t need = mm_map_sanitize_scratch_size(cap);
-    void *scratch_mem = low_alloc((uint32_t)need);
-    if (!storage || !raw || !scratch_mem)
+    if (!storage || !raw)
         return MM_ERR_OUT_OF_MEMORY;
     mm_map_init(&L.map, storage, cap);
     bm_bios bios = bios_for_biosmem();
@@ -237,6 +235,13 @@ static mm_status memory_map(void *ctx, uint32_t granularity, uint32_t detect, mm
                                                                      : "",
            L.detect.method != detect ? " after fallback" : "");
     log_raw_map();
+    /* Sanitizing needs scratch for the entries detected, not the map's
+     * capacity: the low buffers then hold a boot.cfg of the largest size
+     * beside the longest E820 list. */
+    size_t need = mm_map_sanitize_scratch_size(L.map.count);
+    void *scratch_mem = need <= UINT32_MAX ? low_alloc((uint32_t)need) : NULL;
+    if (!scratch_mem)
+        return MM_ERR_OUT_OF_MEMORY;
     st = mm_map_sanitize(&L.map, granularity, scratch_mem, need, report);
     if (st == MM_OK)
         st = carve_low_memory();

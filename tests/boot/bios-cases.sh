@@ -86,6 +86,9 @@ image corrupt-kernel --cfg boot/boot.cfg --kernel "$corrupt_kernel"
 image bad-cfg --cfg "$(cfg_with bad-cfg temp_heap_size=12x)" --kernel "$kernel"
 image bad-detect --cfg "$(cfg_with bad-detect bios_memory_detect=e821)" --kernel "$kernel"
 image no-cfg --cfg "" --kernel "$kernel"
+# The largest boot.cfg the loader takes (BC_CFG_MAX_FILE), and one byte more.
+image cfg-64k --cfg "$(cfg_of_size cfg-64k 65536)" --kernel "$kernel"
+image cfg-too-big --cfg "$(cfg_of_size cfg-too-big 65537)" --kernel "$kernel"
 # Menu entries (boot.cfg with [NAME] sections): the loader boots the
 # default entry (the second), whose cmdline does not make the kernel fault.
 printf '%s\n' timeout=0 default=2 '[Faulting]' kernel=/boot/kernel.elf cmdline=mos.fault=ud \
@@ -141,6 +144,11 @@ add bios-88h --image "$out/detect-88h.img" --mem 256M --expect bios_memory_detec
 add bios-none --image "$out/detect-none.img" --mem 256M --expect bios_memory_detect=fallback \
     --expect temp_heap_source=handoff --expect-range usable_bytes=$((8 * MiB)):$((32 * MiB)) \
     --expect highest_usable=0x2000000 --expect-text "detected with fallback"
+# A boot.cfg of the largest size fits the loader's low buffers beside the
+# memory map's; one byte more is refused by name.
+add bios-cfg-64k --image "$out/cfg-64k.img" "${e820[@]}" --expect-text "boot.cfg: read (65536 bytes)"
+add bios-cfg-too-big --image "$out/cfg-too-big.img" --expect-result HALT \
+    --expect-text "boot.cfg: 65537 bytes, more than the 65536 allowed"
 add bios-no-cfg --image "$out/no-cfg.img" "${e820[@]}" \
     --expect-text "boot.cfg: not found, using the defaults"
 add bios-granularity-64k --image "$out/gran-64k.img" "${e820[@]}" --expect bitmap_granularity=65536 \

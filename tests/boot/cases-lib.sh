@@ -33,6 +33,18 @@ cfg_with() {
     echo "$file"
 }
 
+# cfg_of_size NAME BYTES: boot/boot.cfg padded with comment lines to
+# exactly BYTES bytes in $out/NAME.cfg (BYTES at least its size plus a
+# line); prints the path.
+cfg_of_size() {
+    local file=$out/$1.cfg want=$2 line='# padding to a boot.cfg of a given size'
+    cat boot/boot.cfg >"$file"
+    while (($(stat -c %s "$file") + ${#line} + 1 < want)); do printf '%s\n' "$line" >>"$file"; done
+    local left=$((want - $(stat -c %s "$file")))
+    { printf '%*s' $((left - 1)) '' | tr ' ' '#'; echo; } >>"$file"
+    echo "$file"
+}
+
 add() {
     local name=$1
     shift

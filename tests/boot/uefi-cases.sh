@@ -64,6 +64,7 @@ image missing-kernel --cfg "$cfg" --no-kernel
 image corrupt-kernel --cfg "$cfg" --kernel "$corrupt_kernel"
 image bad-cfg --cfg "$(cfg_with bad-cfg temp_heap_size=12x)" --kernel "$kernel"
 image no-cfg --cfg "" --kernel "$kernel"
+image cfg-64k --cfg "$(cfg_of_size cfg-64k 65536)" --kernel "$kernel"
 # Menu entries (boot.cfg with [NAME] sections): the loader boots the
 # default entry (the second), whose cmdline does not make the kernel fault.
 printf '%s\n' timeout=0 default=2 '[Faulting]' kernel=/boot/kernel.elf cmdline=mos.fault=ud \
@@ -99,6 +100,8 @@ add uefi-2g --image "$out/default.img" --mem 2G "${common[@]}" \
 add uefi-5g --image "$out/default.img" --mem 5G "${common[@]}" \
     --expect-range usable_bytes=$((4800 * MiB)):$((5 * GiB)) \
     --expect-range highest_usable=$((4 * GiB + 1)):$((8 * GiB))
+# The largest boot.cfg the loader takes (BC_CFG_MAX_FILE).
+add uefi-cfg-64k --image "$out/cfg-64k.img" "${common[@]}" --expect-text "boot.cfg: read (65536 bytes)"
 add uefi-no-cfg --image "$out/no-cfg.img" "${common[@]}" \
     --expect-text "boot.cfg: not found, using the defaults"
 add uefi-granularity-64k --image "$out/granularity-64k.img" "${common[@]}" \
