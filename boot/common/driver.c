@@ -428,24 +428,39 @@ void *bc_boot_alloc_aligned(bc_boot *b, uint64_t bytes, uint32_t align, const ch
     return p;
 }
 
-void *bc_boot_read_file(bc_boot *b, const char *path, const char *what, uint64_t max, bool empty_ok,
-                        uint64_t *size)
+uint64_t bc_boot_file_size(bc_boot *b, const char *path, const char *what, uint64_t max,
+                           bool empty_ok)
 {
     const bc_fw_ops *fw = b->fw;
     char why[96] = "";
-    mm_status st = fw->file_size(fw->ctx, path, size, why, sizeof why);
+    uint64_t size = 0;
+    mm_status st = fw->file_size(fw->ctx, path, &size, why, sizeof why);
     if (st == MM_ERR_NOT_FOUND)
         bc_boot_fail(b, "%s %s: no such file on the boot volume", what, path);
     if (st != MM_OK)
         bc_boot_fail(b, "%s %s: cannot read: %s", what, path, why);
-    if (*size == 0 && !empty_ok)
+    if (size == 0 && !empty_ok)
         bc_boot_fail(b, "%s %s: empty file", what, path);
-    if (*size > max)
+    if (size > max)
         bc_boot_fail(b, "%s %s: %llu bytes, more than the %llu allowed", what, path,
-                     (unsigned long long)*size, (unsigned long long)max);
-    void *buf = bc_boot_alloc(b, bc_file_room(*size ? *size : 1), what);
-    if (*size && fw->file_read(fw->ctx, path, buf, *size, why, sizeof why) != MM_OK)
+                     (unsigned long long)size, (unsigned long long)max);
+    return size;
+}
+
+void bc_boot_read_into(bc_boot *b, const char *path, const char *what, void *dst, uint64_t size)
+{
+    const bc_fw_ops *fw = b->fw;
+    char why[96] = "";
+    if (size && fw->file_read(fw->ctx, path, dst, size, why, sizeof why) != MM_OK)
         bc_boot_fail(b, "%s %s: cannot read: %s", what, path, why);
+}
+
+void *bc_boot_read_file(bc_boot *b, const char *path, const char *what, uint64_t max, bool empty_ok,
+                        uint64_t *size)
+{
+    *size = bc_boot_file_size(b, path, what, max, empty_ok);
+    void *buf = bc_boot_alloc(b, bc_file_room(*size ? *size : 1), what);
+    bc_boot_read_into(b, path, what, buf, *size);
     return buf;
 }
 

@@ -379,6 +379,19 @@ void *bc_boot_alloc(bc_boot *b, uint64_t bytes, const char *what);
  * structures pack together instead of taking a page each. */
 void *bc_boot_alloc_aligned(bc_boot *b, uint64_t bytes, uint32_t align, const char *what);
 
+/* Size in bytes of the file at `path`; `what` names it in messages
+ * ("kernel", "module 2"). A missing, empty (unless `empty_ok`),
+ * unreadable or larger than `max` bytes (far below 2^64) file stops the
+ * boot with its name. */
+uint64_t bc_boot_file_size(bc_boot *b, const char *path, const char *what, uint64_t max,
+                           bool empty_ok);
+
+/* Reads the file at `path`, `size` bytes as bc_boot_file_size said, into
+ * `dst`, which has room for bc_file_room(size) bytes (the front end may
+ * write up to there). Nothing for size 0; an unreadable file stops the
+ * boot naming `what`. */
+void bc_boot_read_into(bc_boot *b, const char *path, const char *what, void *dst, uint64_t size);
+
 /* Reads the file at `path` into the boot heap (a buffer of
  * bc_file_room(size) bytes; `max` far below 2^64); `what` names it in
  * messages ("kernel", "module 2"). A missing, empty (unless

@@ -15,24 +15,24 @@ static void module_name(const bc_boot_module *m, uint32_t i, char *buf, size_t c
     bc_text_str(&t, ")");
 }
 
-/* Reads module `i` into the boot heap, copies it into its MODULE range and
- * gives the buffer back. */
+/* Reads module `i` straight into its MODULE range (placed for the file's
+ * room, so a front end may read a whole last sector) and zeroes the rest
+ * of the range. */
 static void load_module(bc_boot *b, bc_mos_rev2 *r, uint32_t i)
 {
     const bc_boot_module *m = &b->entry->modules[i];
     const char *path = bc_boot_str(b, m->path);
     char what[48];
-    uint64_t size;
     bc_placed p;
     module_name(m, i, what, sizeof what);
-    mm_heap_mark mark = mm_heap_get_mark(&b->heap);
-    const void *file = bc_boot_read_file(b, path, what, BC_MODULE_FILE_MAX, true, &size);
-    mm_status st = bc_boot_place(b, BC_RANGE_MODULE, size ? size : 1, 0, &p);
+    uint64_t size = bc_boot_file_size(b, path, what, BC_MODULE_FILE_MAX, true);
+    mm_status st = bc_boot_place(b, BC_RANGE_MODULE, bc_file_room(size ? size : 1), 0, &p);
     if (st != MM_OK)
         bc_boot_fail(b, "%s %s: cannot place %llu bytes: %s", what, path, (unsigned long long)size,
                      mm_strerror(st));
-    mm_memcpy(bc_boot_ptr(b, p.base), file, (size_t)size);
-    mm_heap_rewind(&b->heap, mark);
+    uint8_t *dst = bc_boot_ptr(b, p.base);
+    bc_boot_read_into(b, path, what, dst, size);
+    mm_memset(dst + size, 0, (size_t)(p.size - size));
     r->modules[i] = (bc_rev2_module){p.base, size, path, bc_boot_str(b, m->args)};
     mm_log(bc_boot_log(b), MM_LOG_INFO, "%s %s: %llu bytes at 0x%llx", what, path,
            (unsigned long long)size, (unsigned long long)p.base);

@@ -21,11 +21,11 @@ typedef struct bc_mos_rev2 {
 } bc_mos_rev2;
 
 /* Before `exit`: the selected entry's module= files, in file order, each
- * read (an empty file is a module of size 0), copied into a MODULE range
+ * read (an empty file is a module of size 0) straight into a MODULE range
  * of its own (4 KiB aligned, at least one granule, so even an empty
- * module has an address) and recorded in `r` (zeroed first). The read
- * buffer goes back to the boot heap after the copy. A missing or
- * unreadable file stops the boot naming its boot.cfg line and path. */
+ * module has an address; the bytes after the file zero) and recorded in
+ * `r` (zeroed first). A missing or unreadable file stops the boot naming
+ * its boot.cfg line and path. */
 void bc_mos_load_modules(bc_boot *b, bc_mos_rev2 *r);
 
 /* Before `exit`, after the modules: lays out and places the revision-2

@@ -84,6 +84,18 @@ image modules "$mods_cfg" "$big:/boot/big.bin" "$empty:/boot/empty.bin" \
     "$small:/modules/small.txt"
 image missing-module "$(entry_cfg missing-module 'module=/boot/big.bin' 'module=/boot/absent.bin')" \
     "$big:/boot/big.bin"
+# The most modules an entry may have (BC_CFG_MAX_MODULES), each of its own
+# size (1,000 to 8,755 bytes: 2 or 3 pages of loader memory each).
+max_lines=() max_files=() max_expect=()
+for i in $(seq 0 15); do
+    f=$out/max-$i.bin
+    head -c $((1000 + i * 517)) /dev/urandom >"$f"
+    max_lines+=("module=/mods/m$i.bin n=$i")
+    max_files+=("$f:/mods/m$i.bin")
+    max_expect+=(--expect "module${i}_size=$(stat -c %s "$f")" --expect "module${i}_crc32=$(crc32_of "$f")"
+        --expect "module${i}_cmdline=n=$i")
+done
+image max-modules "$(entry_cfg max-modules "${max_lines[@]}")" "${max_files[@]}"
 
 # Framebuffer modes: two the firmwares offer, one they do not.
 for res in 800x600 1024x768 1000x700; do
@@ -125,6 +137,8 @@ for fw in "${firmwares[@]}"; do
         --qemu-arg -cpu --qemu-arg qemu64,-hypervisor --expect cpus=4 --expect cpus_started=3 \
         --expect aps_started=3 --expect cpus_failed=0 \
         --expect-text "CPUs: parked APs poll in a pause loop"
+    add "$fw-max-modules" --firmware "$fw" --image "$out/max-modules.img" --expect modules=16 \
+        "${max_expect[@]}"
     add "$fw-missing-module" --firmware "$fw" --image "$out/missing-module.img" \
         --expect-result HALT \
         --expect-text "module 2 (boot.cfg line" --expect-text "/boot/absent.bin: no such file"

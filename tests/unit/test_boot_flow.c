@@ -659,6 +659,45 @@ static void modules_loaded(void **state)
     world_free(w);
 }
 
+/* The most modules an entry may have (BC_CFG_MAX_MODULES), each of its
+ * own size, 1000 to 8755 bytes: every one in its MODULE range, byte for
+ * byte, the rest of the range zero, and the range records intact.
+ *   | m0 | m1 | ... | m15 |   one range each, in file order
+ */
+static void sixteen_modules(void **state)
+{
+    (void)state;
+    enum { N = BC_CFG_MAX_MODULES };
+    static unsigned char data[N][9000];
+    static char names[N][16];
+    world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
+    size_t at =
+        (size_t)snprintf(w->cfg, sizeof w->cfg, "[M]\nkernel=/boot/kernel.elf\ncmdline=" CMD "\n");
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof names[i], "/m/%02d.bin", i);
+        at += (size_t)snprintf(w->cfg + at, sizeof w->cfg - at, "module=%s\n", names[i]);
+        for (size_t j = 0; j < sizeof data[i]; j++)
+            data[i][j] = (unsigned char)(j * 31 + i * 7 + 1);
+        w->fw->files[2 + i] = (fake_file){names[i], data[i], 1000 + (uint64_t)i * 517};
+    }
+    w->fw->files[0] = (fake_file){"/boot.cfg", w->cfg, strlen(w->cfg)};
+    assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
+    check_entered(w);
+    const struct mos_handoff *h = handoff_of(w);
+    assert_int_equal(h->module_count, N);
+    const struct mos_module *m = (const void *)(w->fw->ram + h->modules_addr);
+    for (int i = 0; i < N; i++) {
+        uint64_t size = 1000 + (uint64_t)i * 517, end = mm_align_down(size + 4095, 4096);
+        assert_int_equal(m[i].size, size);
+        assert_string_equal(m[i].path, names[i]);
+        assert_memory_equal(w->fw->ram + m[i].addr, data[i], size);
+        for (uint64_t j = size; j < end; j++)
+            assert_int_equal(w->fw->ram[m[i].addr + j], 0);
+        assert_true(mm_map_range_is(w->fw->boot.map, m[i].addr, end, MM_TYPE_MODULE));
+    }
+    world_free(w);
+}
+
 /* ---- framebuffer ---- */
 
 /* An 800 x 600 x 32 framebuffer above RAM (as a PCI BAR is):
@@ -907,6 +946,7 @@ int main(void)
         cmocka_unit_test(missing_kernel),
         cmocka_unit_test(corrupt_kernel),
         cmocka_unit_test(modules_loaded),
+        cmocka_unit_test(sixteen_modules),
         cmocka_unit_test(module_missing),
         cmocka_unit_test(framebuffer_handed_over),
         cmocka_unit_test(framebuffer_absent),

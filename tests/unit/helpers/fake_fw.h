@@ -17,7 +17,7 @@
 #include "common/driver.h"
 #include "log_lines.h"
 
-#define FAKE_FW_FILES   4
+#define FAKE_FW_FILES   20
 #define FAKE_FW_SCRATCH 4
 
 typedef enum fake_kind { FAKE_BIOS, FAKE_UEFI } fake_kind;
