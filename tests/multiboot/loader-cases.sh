@@ -122,6 +122,21 @@ efi=("~MB efi64=0x" "~MB efi_mmap.bytes=" "MB acpi.new=ok")
 good mb2-uefi uefi multiboot2 "$dir/mb2.elf" "${efi[@]}" "${fb2[@]}"
 good mb2gz-uefi uefi multiboot2 "$work/mb2gz.elf" "${efi[@]}" "${fb2[@]}" \
     "~kernel /boot/mb2gz.elf: gzip"
+# The most modules an entry may have (BC_CFG_MAX_MODULES): every one
+# handed over with its command line and bytes.
+max_files=() max_lines=() max_expect=()
+for i in $(seq 0 15); do
+    max_files+=(--file "$work/mod1.txt:/boot/m$i.txt")
+    max_lines+=("/boot/m$i.txt n=$i")
+    max_expect+=("MB mod$i.cmdline=/boot/m$i.txt n=$i" "MB mod$i.crc32=$crc1")
+done
+for max in "mb1 bios multiboot1" "mb2 uefi multiboot2"; do
+    read -r k fw proto <<<"$max"
+    image "$k-max-modules-$fw" "$(entry "$proto" "/boot/$k.elf" "${max_lines[@]}")" \
+        --file "$dir/$k.elf:/boot/$k.elf" "${max_files[@]}"
+    rc=$(boot "$k-max-modules-$fw" "$fw" -m 256M)
+    judge "$k-max-modules-$fw" "$rc" 33 "MB result=PASS" "MB mods=16" "${max_expect[@]}"
+done
 # RAM above 4 GiB: the map reaches past it, everything handed over stays
 # below (the kernel reads nothing past 4 GiB: a module or info there fails
 # it). OVMF's AllocateAnyPages prefers low memory itself, so these guard
