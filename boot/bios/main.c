@@ -239,7 +239,7 @@ static mm_status memory_map(void *ctx, uint32_t granularity, uint32_t detect, mm
      * capacity: the low buffers then hold a boot.cfg of the largest size
      * beside the longest E820 list. */
     size_t need = mm_map_sanitize_scratch_size(L.map.count);
-    void *scratch_mem = need <= UINT32_MAX ? low_alloc((uint32_t)need) : NULL;
+    void *scratch_mem = low_alloc((uint32_t)need);
     if (!scratch_mem)
         return MM_ERR_OUT_OF_MEMORY;
     st = mm_map_sanitize(&L.map, granularity, scratch_mem, need, report);

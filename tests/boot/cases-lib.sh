@@ -37,11 +37,14 @@ cfg_with() {
 # exactly BYTES bytes in $out/NAME.cfg (BYTES at least its size plus a
 # line); prints the path.
 cfg_of_size() {
-    local file=$out/$1.cfg want=$2 line='# padding to a boot.cfg of a given size'
-    cat boot/boot.cfg >"$file"
-    while (($(stat -c %s "$file") + ${#line} + 1 < want)); do printf '%s\n' "$line" >>"$file"; done
-    local left=$((want - $(stat -c %s "$file")))
-    { printf '%*s' $((left - 1)) '' | tr ' ' '#'; echo; } >>"$file"
+    local file=$out/$1.cfg line='# padding to a boot.cfg of a given size'
+    local left=$(($2 - $(stat -c %s boot/boot.cfg)))
+    local lines=$(((left - 2) / (${#line} + 1))) i
+    {
+        cat boot/boot.cfg
+        for ((i = 0; i < lines; i++)); do echo "$line"; done
+        printf '%*s\n' $((left - lines * (${#line} + 1) - 1)) '' | tr ' ' '#'
+    } >"$file"
     echo "$file"
 }
 
