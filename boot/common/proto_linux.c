@@ -29,10 +29,10 @@ static struct linux_boot {
     uint64_t file_size;
     bc_linux_image img;
     bc_linux_plan plan;
-    const void *module[MODULES_MAX]; /* module files in the boot heap */
     uint64_t module_size[MODULES_MAX], module_off[MODULES_MAX];
     uint32_t modules;
-    uint64_t extra_addr; /* GDT page, then the stack, after the params region */
+    uint64_t initrd_room; /* bytes from the initrd's start the reads may write */
+    uint64_t extra_addr;  /* GDT page, then the stack, after the params region */
     bc_paging_layout tables;
     bc_placed table_range;
 } lx;
@@ -63,25 +63,40 @@ static void read_kernel(bc_boot *b)
            (lx.img.xloadflags & BC_LINUX_XLF_KERNEL_64) ? ", 64-bit entry" : ", 32-bit entry");
 }
 
-/* Every module= of the entry into the boot heap; their concatenation is
- * the initrd (bc_linux_initrd_layout's offsets). */
-static void read_modules(bc_boot *b)
+/* "initrd module (boot.cfg line N)": what messages call module `i`. */
+static void module_what(const bc_boot *b, uint32_t i, char *what, size_t len)
 {
-    const bc_boot_entry *e = b->entry;
-    lx.modules = e->module_count;
+    bc_text t;
+    bc_text_init(&t, what, len);
+    bc_text_str(&t, "initrd module (boot.cfg line ");
+    bc_text_u32(&t, b->entry->modules[i].line);
+    bc_text_str(&t, ")");
+}
+
+static const char *module_path(const bc_boot *b, uint32_t i)
+{
+    return bc_boot_str(b, b->entry->modules[i].path);
+}
+
+/* Every module= of the entry sized; their concatenation is the initrd
+ * (bc_linux_initrd_layout's offsets). Each is read later straight into
+ * the initrd's range, which must also hold the room after the file a
+ * front end may write (bc_file_room): initrd_room covers the last. */
+static void size_modules(bc_boot *b)
+{
+    lx.modules = b->entry->module_count;
     for (uint32_t i = 0; i < lx.modules; i++) {
         char what[WHAT_MAX];
-        bc_text t;
-        bc_text_init(&t, what, sizeof what);
-        bc_text_str(&t, "initrd module (boot.cfg line ");
-        bc_text_u32(&t, e->modules[i].line);
-        bc_text_str(&t, ")");
-        lx.module[i] = bc_boot_read_file(b, bc_boot_str(b, e->modules[i].path), what,
-                                         BC_KERNEL_FILE_MAX, true, &lx.module_size[i]);
+        module_what(b, i, what, sizeof what);
+        lx.module_size[i] = bc_boot_file_size(b, module_path(b, i), what, BC_KERNEL_FILE_MAX, true);
     }
     if (bc_linux_initrd_layout(lx.module_size, lx.modules, lx.module_off, &lx.plan.initrd_size) !=
         MM_OK)
         bc_boot_fail(b, "initrd: the modules together are too large");
+    lx.initrd_room = lx.plan.initrd_size;
+    for (uint32_t i = 0; i < lx.modules; i++)
+        lx.initrd_room =
+            max_u64(lx.initrd_room, lx.module_off[i] + bc_file_room(lx.module_size[i]));
 }
 
 /* ---- prepare: ranges ------------------------------------------------- */
@@ -115,23 +130,49 @@ static void place_kernel(bc_boot *b)
 
 /* Highest room below initrd_addr_max as the library plans it on the map
  * (exact on BIOS; on UEFI the firmware may hold it already), else the
- * first room the firmware has, checked against the limit. */
+ * first room the firmware has, checked against the limit. Placed for
+ * initrd_room; Linux is told initrd_size. */
 static void place_initrd(bc_boot *b)
 {
-    uint64_t size = lx.plan.initrd_size, limit = (uint64_t)lx.img.initrd_addr_max + 1;
+    uint64_t size = lx.plan.initrd_size, room = lx.initrd_room;
+    uint64_t limit = (uint64_t)lx.img.initrd_addr_max + 1;
     bc_placed r = {0, 0};
     if (size == 0)
         return;
-    mm_status st = bc_linux_plan_initrd(&lx.plan, b->map, &lx.img, size);
+    mm_status st = bc_linux_plan_initrd(&lx.plan, b->map, &lx.img, room);
+    lx.plan.initrd_size = size;
     if (st == MM_OK)
-        st = bc_boot_place_at(b, BC_RANGE_MODULE, lx.plan.initrd_addr, size);
+        st = bc_boot_place_at(b, BC_RANGE_MODULE, lx.plan.initrd_addr, room);
     if (st == MM_OK)
         return;
-    st = bc_boot_place_above(b, BC_RANGE_MODULE, size, PAGE, ONE_MIB, &r);
-    if (st != MM_OK || r.base + size > limit)
+    st = bc_boot_place_above(b, BC_RANGE_MODULE, room, PAGE, ONE_MIB, &r);
+    if (st != MM_OK || r.base + room > limit)
         bc_boot_fail(b, "initrd: no room for its %llu bytes below 0x%llx (initrd_addr_max)",
                      (unsigned long long)size, (unsigned long long)limit);
     lx.plan.initrd_addr = r.base;
+}
+
+/* The modules read in order, each straight to its offset in the initrd's
+ * range: a module's room after the file lands where the next ones go
+ * and their reads overwrite it, never on an earlier module's bytes. Then
+ * what no file covers, the padding between modules and the room after
+ * the initrd, is zeroed. */
+static void read_initrd(bc_boot *b)
+{
+    if (lx.plan.initrd_size == 0)
+        return;
+    uint8_t *initrd = bc_boot_ptr(b, lx.plan.initrd_addr);
+    for (uint32_t i = 0; i < lx.modules; i++) {
+        char what[WHAT_MAX];
+        module_what(b, i, what, sizeof what);
+        bc_boot_read_into(b, module_path(b, i), what, initrd + lx.module_off[i], lx.module_size[i]);
+    }
+    for (uint32_t i = 0; i < lx.modules; i++) {
+        uint64_t end = i + 1 < lx.modules ? lx.module_off[i + 1] : lx.plan.initrd_size;
+        uint64_t data_end = lx.module_off[i] + lx.module_size[i];
+        mm_memset(initrd + data_end, 0, (size_t)(end - data_end));
+    }
+    mm_memset(initrd + lx.plan.initrd_size, 0, (size_t)(lx.initrd_room - lx.plan.initrd_size));
 }
 
 /* boot_params, the command line and room for an e820 extension as large
@@ -182,9 +223,10 @@ static void linux_prepare(bc_boot *b)
     static const bc_video_want linear = {BC_VIDEO_LINEAR, 0, 0, 0};
     mm_memset(&lx, 0, sizeof lx);
     read_kernel(b);
-    read_modules(b);
+    size_modules(b);
     place_kernel(b);
     place_initrd(b);
+    read_initrd(b);
     place_params(b);
     if (lx.img.xloadflags & BC_LINUX_XLF_KERNEL_64)
         place_tables(b);
@@ -199,20 +241,13 @@ static void linux_prepare(bc_boot *b)
 
 /* ---- build ----------------------------------------------------------- */
 
-static void copy_files(bc_boot *b)
+static void copy_kernel(bc_boot *b)
 {
     if (bc_linux_load_kernel(&lx.img, lx.file, (size_t)lx.file_size,
                              bc_boot_ptr(b, lx.plan.kernel_addr),
                              (size_t)lx.plan.kernel_span) != MM_OK)
         bc_boot_fail(b, "kernel: cannot copy it to 0x%llx",
                      (unsigned long long)lx.plan.kernel_addr);
-    uint8_t *initrd = lx.plan.initrd_size ? bc_boot_ptr(b, lx.plan.initrd_addr) : NULL;
-    for (uint32_t i = 0; i < lx.modules; i++) {
-        uint64_t end = i + 1 < lx.modules ? lx.module_off[i + 1] : lx.plan.initrd_size;
-        uint64_t pad = end - lx.module_off[i] - lx.module_size[i];
-        mm_memcpy(initrd + lx.module_off[i], lx.module[i], (size_t)lx.module_size[i]);
-        mm_memset(initrd + lx.module_off[i] + lx.module_size[i], 0, (size_t)pad);
-    }
 }
 
 /* screen_info from the framebuffer bc_boot_video set; without one (or one
@@ -303,7 +338,7 @@ static void build_gdt(bc_boot *b, bc_linux_mode mode, bc_entry *e)
 static void linux_build(bc_boot *b, bc_entry *e)
 {
     bc_linux_entry le;
-    copy_files(b);
+    copy_kernel(b);
     build_params(b);
     if (bc_linux_entry_for(&lx.img, &lx.plan, &le) != MM_OK)
         bc_boot_fail(b, "linux: the 32-bit entry needs the kernel and boot_params below 4 GiB");

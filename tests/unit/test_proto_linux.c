@@ -288,6 +288,74 @@ static void kernel_without_64bit_entry(void **state)
     world_free(w);
 }
 
+/* Where the initrd's reads may write, what Linux gets and what is zeroed
+ * (the fake front end fills each file's room with 0xa5):
+ *
+ *   0        1001 1004       1304                  1004 + 4096
+ *   | module 1 |000| module 2 |000000000000000000000|
+ *                             ^ ramdisk_size         ^ module 2's room ends
+ */
+static void initrd_room_zeroed(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_BIOS, "/extra.cpio");
+    boots(w);
+    uint64_t kaddr;
+    const uint8_t *bp = check_params(w, &kaddr);
+    const uint8_t *rd = fake_fw_ptr(w->fw, get_le(bp + BP_RAMDISK, 4));
+    for (uint32_t i = 1004 + MOD2_LEN; i < 1004 + 4096; i++)
+        assert_int_equal(rd[i], 0);
+    world_free(w);
+}
+
+/* An empty last module adds nothing but module 1's padding; the room
+ * module 1's read may fill is zeroed all the same:
+ *
+ *   0        1001 1004                 4096
+ *   | module 1 |000|0000000000000000000|
+ *                  ^ ramdisk_size 1004
+ */
+static void empty_last_module(void **state)
+{
+    (void)state;
+    world *w = world_new(FAKE_UEFI, "/extra.cpio");
+    w->fw->files[3].size = 0;
+    boots(w);
+    const uint8_t *bp = fake_fw_ptr(w->fw, w->fw->entered.rsi);
+    const uint8_t *rd = fake_fw_ptr(w->fw, get_le(bp + BP_RAMDISK, 4));
+    assert_int_equal(get_le(bp + BP_RAMDISK_SIZE, 4), 1004);
+    assert_memory_equal(rd, w->mod1, MOD1_LEN);
+    for (uint32_t i = MOD1_LEN; i < 4096; i++)
+        assert_int_equal(rd[i], 0);
+    world_free(w);
+}
+
+/* A 24 MiB initrd, more than the 16 MiB boot heap, is read straight to
+ * its place: no heap extension, the heap keeps its few KiB. */
+static void large_initrd_bypasses_boot_heap(void **state)
+{
+    (void)state;
+    const size_t len = 24 * MiB + 3;
+    uint8_t *big = malloc(len);
+    for (size_t i = 0; i < len; i++)
+        big[i] = (uint8_t)(i * 13 + 7);
+    world *w = world_new(FAKE_BIOS, "/extra.cpio");
+    w->fw->files[2] = (fake_file){"/initrd.gz", big, len};
+    boots(w);
+    const uint8_t *bp = fake_fw_ptr(w->fw, w->fw->entered.rsi);
+    const uint8_t *rd = fake_fw_ptr(w->fw, get_le(bp + BP_RAMDISK, 4));
+    assert_int_equal(get_le(bp + BP_RAMDISK_SIZE, 4), len + 1 + MOD2_LEN);
+    assert_memory_equal(rd, big, len);
+    assert_int_equal(rd[len], 0);
+    assert_memory_equal(rd + len + 1, w->mod2, MOD2_LEN);
+    struct mm_heap_stats heap;
+    mm_heap_stats(&w->fw->boot.heap, &heap);
+    assert_int_equal(w->fw->boot.extensions, 0);
+    assert_true(heap.used < MiB);
+    world_free(w);
+    free(big);
+}
+
 static void halts(world *w, const char *why)
 {
     assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
@@ -348,6 +416,9 @@ int main(void)
         cmocka_unit_test(cmdline_too_long),
         cmocka_unit_test(uefi_screen_info),
         cmocka_unit_test(no_framebuffer_no_screen_info),
+        cmocka_unit_test(initrd_room_zeroed),
+        cmocka_unit_test(empty_last_module),
+        cmocka_unit_test(large_initrd_bypasses_boot_heap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
