@@ -137,8 +137,8 @@ static mm_status file_size(void *ctx, const char *path, uint64_t *size, char *wh
     return st;
 }
 
-static mm_status file_read(void *ctx, const char *path, void *dst, uint64_t size, char *why,
-                           size_t why_len)
+static mm_status file_read(void *ctx, const char *path, uint64_t offset, void *dst, uint64_t size,
+                           char *why, size_t why_len)
 {
     (void)ctx;
     fat_file f;
@@ -146,7 +146,7 @@ static mm_status file_read(void *ctx, const char *path, void *dst, uint64_t size
     if (st != MM_OK)
         return st;
     uint32_t reads = L.disk.reads;
-    fat_status fs = fat_read_file(L.fs, &f, dst, bc_file_room(size));
+    fat_status fs = fat_read_at(L.fs, &f, offset, dst, size, bc_file_room(size));
     if (fs != FAT_OK) {
         why_fat(why, why_len, fs);
         return MM_ERR_IO;

@@ -84,7 +84,7 @@ static void read_config(bc_boot *b)
         if (fw->scratch(fw->ctx, (size_t)room, &buf) != MM_OK)
             bc_boot_fail(b, "boot.cfg: no memory for its %llu bytes", (unsigned long long)size);
         BC_TRACK_ALLOC(b, MM_ALLOC_OTHER, "boot.cfg file", room);
-        st = fw->file_read(fw->ctx, BC_BOOT_CFG_PATH, buf, size, why, sizeof why);
+        st = fw->file_read(fw->ctx, BC_BOOT_CFG_PATH, 0, buf, size, why, sizeof why);
         text = buf;
     } else if (st == MM_OK) {
         text = "";
@@ -447,11 +447,12 @@ uint64_t bc_boot_file_size(bc_boot *b, const char *path, const char *what, uint6
     return size;
 }
 
-void bc_boot_read_into(bc_boot *b, const char *path, const char *what, void *dst, uint64_t size)
+void bc_boot_read_into(bc_boot *b, const char *path, const char *what, uint64_t offset, void *dst,
+                       uint64_t size)
 {
     const bc_fw_ops *fw = b->fw;
     char why[96] = "";
-    if (size && fw->file_read(fw->ctx, path, dst, size, why, sizeof why) != MM_OK)
+    if (size && fw->file_read(fw->ctx, path, offset, dst, size, why, sizeof why) != MM_OK)
         bc_boot_fail(b, "%s %s: cannot read: %s", what, path, why);
 }
 
@@ -460,7 +461,7 @@ void *bc_boot_read_file(bc_boot *b, const char *path, const char *what, uint64_t
 {
     *size = bc_boot_file_size(b, path, what, max, empty_ok);
     void *buf = bc_boot_alloc(b, bc_file_room(*size ? *size : 1), what);
-    bc_boot_read_into(b, path, what, buf, *size);
+    bc_boot_read_into(b, path, what, 0, buf, *size);
     return buf;
 }
 

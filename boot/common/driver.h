@@ -124,12 +124,13 @@ typedef struct bc_fw_ops {
      * volume's root): MM_OK, MM_ERR_NOT_FOUND, or another status with the
      * firmware's reason in `why` (`why_len` bytes). */
     mm_status (*file_size)(void *ctx, const char *path, uint64_t *size, char *why, size_t why_len);
-    /* Reads the whole file (`size` bytes as file_size said) into `dst`,
+    /* Reads bytes [offset, offset + size) of the file (inside the size
+     * file_size said; offset 0 and that size: the whole file) into `dst`,
      * which has room for `size` rounded up to BC_FILE_ROOM bytes: the
      * bytes after `size` up to there may be overwritten (a last partial
      * sector read whole saves a device call). */
-    mm_status (*file_read)(void *ctx, const char *path, void *dst, uint64_t size, char *why,
-                           size_t why_len);
+    mm_status (*file_read)(void *ctx, const char *path, uint64_t offset, void *dst, uint64_t size,
+                           char *why, size_t why_len);
     /* Memory the loader needs before it has a heap (the boot.cfg text,
      * its own bookkeeping): `bytes` from the firmware's pool; stays the
      * loader's (bootloader-reclaimable) for the whole boot. */
@@ -386,11 +387,13 @@ void *bc_boot_alloc_aligned(bc_boot *b, uint64_t bytes, uint32_t align, const ch
 uint64_t bc_boot_file_size(bc_boot *b, const char *path, const char *what, uint64_t max,
                            bool empty_ok);
 
-/* Reads the file at `path`, `size` bytes as bc_boot_file_size said, into
- * `dst`, which has room for bc_file_room(size) bytes (the front end may
- * write up to there). Nothing for size 0; an unreadable file stops the
- * boot naming `what`. */
-void bc_boot_read_into(bc_boot *b, const char *path, const char *what, void *dst, uint64_t size);
+/* Reads bytes [offset, offset + size) of the file at `path` (inside the
+ * size bc_boot_file_size said; offset 0 and that size: the whole file)
+ * into `dst`, which has room for bc_file_room(size) bytes (the front end
+ * may write up to there). Nothing for size 0; an unreadable file stops
+ * the boot naming `what`. */
+void bc_boot_read_into(bc_boot *b, const char *path, const char *what, uint64_t offset, void *dst,
+                       uint64_t size);
 
 /* Reads the file at `path` into the boot heap (a buffer of
  * bc_file_room(size) bytes; `max` far below 2^64); `what` names it in

@@ -220,13 +220,12 @@ static fat_status fat_next(fat_fs *fs, uint32_t c, uint32_t *next)
     return FAT_OK;
 }
 
-/* Reads `bytes` (> 0) from the run of clusters starting at `c` into dst,
- * which has `room` >= bytes bytes: whole sectors straight into dst; a
- * partial last sector too when dst has room for all of it, else through
- * fs->buf. */
-static fat_status read_run(fat_fs *fs, uint32_t c, uint64_t bytes, uint64_t room, uint8_t *dst)
+/* Reads `bytes` (> 0) from consecutive sectors starting at `sector` into
+ * dst, which has `room` >= bytes bytes: whole sectors straight into dst;
+ * a partial last sector too when dst has room for all of it, else
+ * through fs->buf. */
+static fat_status read_run(fat_fs *fs, uint32_t sector, uint64_t bytes, uint64_t room, uint8_t *dst)
 {
-    uint32_t sector = cluster_sector(fs, c);
     uint32_t full = (uint32_t)(bytes >> fs->sec_shift);
     uint32_t rem = (uint32_t)(bytes & ((1u << fs->sec_shift) - 1));
     if (rem && ((uint64_t)(full + 1) << fs->sec_shift) <= room)
@@ -238,6 +237,26 @@ static fat_status read_run(fat_fs *fs, uint32_t c, uint64_t bytes, uint64_t room
     if (st == FAT_OK)
         mm_memcpy(dst + ((size_t)full << fs->sec_shift), fs->buf, rem);
     return st;
+}
+
+/* read_run for bytes [from, from + bytes) of the sectors from `sector`:
+ * a first sector entered past its start comes through fs->buf. */
+static fat_status read_span(fat_fs *fs, uint32_t sector, uint64_t from, uint64_t bytes,
+                            uint64_t room, uint8_t *dst)
+{
+    uint32_t sector_bytes = 1u << fs->sec_shift;
+    uint32_t head = (uint32_t)(from & (sector_bytes - 1));
+    sector += (uint32_t)(from >> fs->sec_shift);
+    if (head == 0)
+        return read_run(fs, sector, bytes, room, dst);
+    uint64_t n = sector_bytes - head < bytes ? sector_bytes - head : bytes;
+    fat_status st = read_sectors(fs, sector, 1, fs->buf);
+    if (st != FAT_OK)
+        return st;
+    mm_memcpy(dst, fs->buf + head, (size_t)n);
+    if (n == bytes)
+        return FAT_OK;
+    return read_run(fs, sector + 1, bytes - n, room - n, dst + n);
 }
 
 /* The file's last cluster must end the chain. A cyclic chain has no end
@@ -252,22 +271,25 @@ static fat_status chain_ends(fat_fs *fs, uint32_t last)
     return next == FAT_EOC ? FAT_OK : FAT_ERR_CORRUPT;
 }
 
-fat_status fat_read_file(fat_fs *fs, const fat_file *file, void *dst, uint64_t dst_size)
+fat_status fat_read_at(fat_fs *fs, const fat_file *file, uint64_t offset, void *dst, uint64_t size,
+                       uint64_t room)
 {
-    if (!fs || !file || (!dst && file->size))
+    if (!fs || !file || (!dst && size))
         return FAT_ERR_ARGUMENT;
     if (file->is_dir)
         return FAT_ERR_IS_DIR;
-    if (file->size > dst_size)
+    if (offset > file->size || size > file->size - offset)
+        return FAT_ERR_ARGUMENT;
+    if (size > room)
         return FAT_ERR_TOO_BIG;
-    uint64_t left = file->size, room = dst_size;
-    if (left == 0)
+    if (size == 0)
         return FAT_OK;
     uint32_t shift = fs->sec_shift + fs->clus_shift;
     uint64_t clus_bytes = (uint64_t)1 << shift;
-    if (((left + clus_bytes - 1) >> shift) > fs->clusters)
+    if (((file->size + clus_bytes - 1) >> shift) > fs->clusters)
         return FAT_ERR_CORRUPT;
     uint32_t c = file->first_cluster, max_run = FAT_MAX_RUN_SECTORS >> fs->clus_shift;
+    uint64_t pos = 0, end = offset + size; /* pos: the file offset of cluster c */
     uint8_t *out = dst;
     if (!cluster_valid(fs, c))
         return FAT_ERR_CORRUPT;
@@ -275,8 +297,8 @@ fat_status fat_read_file(fat_fs *fs, const fat_file *file, void *dst, uint64_t d
         uint32_t run = 1, next = FAT_EOC;
         /* Extend the run while the next cluster follows on disk; the
          * cluster count bounds the loop even for a cyclic chain, since
-         * `left` shrinks by a cluster per step. */
-        while (((uint64_t)run << shift) < left) {
+         * `pos` grows by a cluster per step. */
+        while (((uint64_t)run << shift) < end - pos) {
             fat_status st = fat_next(fs, c + run - 1, &next);
             if (st != FAT_OK)
                 return st;
@@ -288,16 +310,27 @@ fat_status fat_read_file(fat_fs *fs, const fat_file *file, void *dst, uint64_t d
             next = FAT_EOC;
         }
         uint64_t run_bytes = (uint64_t)run << shift;
-        fat_status st = read_run(fs, c, run_bytes < left ? run_bytes : left, room, out);
-        if (st != FAT_OK)
-            return st;
-        if (run_bytes >= left)
-            return chain_ends(fs, c + run - 1);
-        out += run_bytes;
-        left -= run_bytes;
-        room -= run_bytes;
+        uint64_t run_end = end - pos < run_bytes ? end : pos + run_bytes;
+        if (run_end > offset) {
+            uint64_t from = offset > pos ? offset - pos : 0, n = run_end - pos - from;
+            fat_status st = read_span(fs, cluster_sector(fs, c), from, n, room, out);
+            if (st != FAT_OK)
+                return st;
+            out += n;
+            room -= n;
+        }
+        if (run_end == end)
+            return end == file->size ? chain_ends(fs, c + run - 1) : FAT_OK;
+        pos += run_bytes;
         c = next;
     }
+}
+
+fat_status fat_read_file(fat_fs *fs, const fat_file *file, void *dst, uint64_t dst_size)
+{
+    if (!fs || !file)
+        return FAT_ERR_ARGUMENT;
+    return fat_read_at(fs, file, 0, dst, file->size, dst_size);
 }
 
 /* Long-name assembly state while scanning a directory. */

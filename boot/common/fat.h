@@ -86,6 +86,17 @@ fat_status fat_lookup(fat_fs *fs, const char *path, fat_file *out);
  * nothing past the file is touched. */
 fat_status fat_read_file(fat_fs *fs, const fat_file *file, void *dst, uint64_t dst_size);
 
+/* Reads bytes [offset, offset + size) of `file` into `dst` (`room` bytes
+ * available; must be >= size else FAT_ERR_TOO_BIG), as fat_read_file
+ * does: one callback call per run of contiguous clusters, the partial
+ * last sector straight into dst when room reaches past it. A first
+ * sector entered past its start is read into fs->buf and copied. The
+ * chain before `offset` is walked, not read; the end-of-chain check is
+ * made when the range reaches the file's end. A range past the file's
+ * size is FAT_ERR_ARGUMENT; size 0 reads nothing. */
+fat_status fat_read_at(fat_fs *fs, const fat_file *file, uint64_t offset, void *dst, uint64_t size,
+                       uint64_t room);
+
 /* Static English text for a status ("file not found", ...). */
 const char *fat_strerror(fat_status st);
 

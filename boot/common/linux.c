@@ -52,7 +52,7 @@
 #define BP_EFI_INFO     0x1c0u
 #define BP_E820_ENTRIES 0x1e8u
 #define BP_E820_TABLE   0x2d0u
-#define BP_HDR_LIMIT    0x290u /* edd_mbr_sig_buffer follows the header */
+#define BP_HDR_LIMIT    BC_LINUX_HEADER_BYTES /* edd_mbr_sig_buffer follows the header */
 
 #define LOADED_HIGH      0x01u
 #define BOOT_FLAG        0xaa55u
@@ -123,8 +123,9 @@ static mm_status check_version(const uint8_t *f, bc_linux_image *img)
     return MM_OK;
 }
 
-/* Setup sectors, header length and the protected-mode part's extent. */
-static mm_status check_layout(const uint8_t *f, size_t len, bc_linux_image *img)
+/* Setup sectors, header length and the protected-mode part's extent in
+ * a file of `len` bytes. */
+static mm_status check_layout(const uint8_t *f, uint64_t len, bc_linux_image *img)
 {
     bc_text t;
     img->setup_sects = f[HDR_SETUP_SECTS] ? f[HDR_SETUP_SECTS] : 4u;
@@ -218,20 +219,23 @@ static mm_status compute_span(bc_linux_image *img)
     return MM_OK;
 }
 
-mm_status bc_linux_parse(const void *file, size_t len, bc_linux_image *img)
+mm_status bc_linux_parse_head(const void *head, size_t head_len, uint64_t file_size,
+                              bc_linux_image *img)
 {
     if (!img)
         return MM_ERR_INVALID_ARGUMENT;
     mm_memset(img, 0, sizeof *img);
     bc_text t;
-    if (!file && len > 0)
+    if (!head && head_len > 0)
         return refuse(img, BC_LINUX_FILE_TOO_SMALL, &t, "no file");
-    const uint8_t *f = (const uint8_t *)file;
-    mm_status st = check_magic(f, len, img);
+    if (head_len > file_size)
+        return refuse(img, BC_LINUX_FILE_TOO_SMALL, &t, "more header bytes than file");
+    const uint8_t *f = (const uint8_t *)head;
+    mm_status st = check_magic(f, head_len, img);
     if (st == MM_OK)
         st = check_version(f, img);
     if (st == MM_OK)
-        st = check_layout(f, len, img);
+        st = check_layout(f, file_size, img);
     if (st == MM_OK)
         st = check_payload(f, img);
     if (st != MM_OK)
@@ -244,6 +248,11 @@ mm_status bc_linux_parse(const void *file, size_t len, bc_linux_image *img)
     bc_text_init(&t, img->msg, sizeof img->msg);
     bc_text_str(&t, "ok");
     return MM_OK;
+}
+
+mm_status bc_linux_parse(const void *file, size_t len, bc_linux_image *img)
+{
+    return bc_linux_parse_head(file, len, (uint64_t)len, img);
 }
 
 const char *bc_linux_problem_name(bc_linux_problem p)
@@ -420,16 +429,6 @@ mm_status bc_linux_initrd_layout(const uint64_t *sizes, uint32_t count, uint64_t
 }
 
 /* ---- Loading and boot_params ----------------------------------------------- */
-
-mm_status bc_linux_load_kernel(const bc_linux_image *img, const void *file, size_t len, void *dst,
-                               size_t dst_len)
-{
-    if (!img || !file || !dst || img->kernel_offset + img->kernel_size > (uint64_t)len ||
-        img->kernel_size > (uint64_t)dst_len)
-        return MM_ERR_INVALID_ARGUMENT;
-    mm_memcpy(dst, (const uint8_t *)file + img->kernel_offset, (size_t)img->kernel_size);
-    return MM_OK;
-}
 
 /* cmd_line_ptr and its high half; the command line itself. */
 static void write_cmdline(uint8_t *bp, const bc_linux_plan *plan, const char *cmdline, char *dst)

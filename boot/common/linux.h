@@ -7,12 +7,13 @@
  *
  * Order of work for a driver (every step returns an mm_status; on error
  * the plan's or image's msg says why):
- *   1. bc_linux_parse(file)                         validate the bzImage
+ *   1. bc_linux_parse_head(the file's first bytes)  validate the bzImage
  *   2. bc_linux_initrd_layout(module sizes)         initrd bytes
  *   3. bc_linux_plan_kernel / _initrd / _params     addresses; the caller
  *      carves each result out of the map before asking for the next one
- *   4. bc_linux_load_kernel, copy modules, bc_linux_params_init,
- *      bc_linux_params_firmware (UEFI: after the final GetMemoryMap)
+ *   4. the file's [kernel_offset, +kernel_size) and the modules read to
+ *      their places, bc_linux_params_init, bc_linux_params_firmware
+ *      (UEFI: after the final GetMemoryMap)
  *   5. bc_linux_params_e820 on the final map (after the last carve)
  *   6. bc_linux_entry_for: where to jump, in which mode, with which RSI/ESI.
  * On UEFI, step 3 plans on the map as it is before ExitBootServices and
@@ -55,9 +56,8 @@ typedef enum bc_linux_problem {
     BC_LINUX_FILE_PROBLEM_COUNT
 } bc_linux_problem;
 
-/* A validated bzImage. File offsets are into the buffer given to
- * bc_linux_parse(); the protected-mode kernel is file[kernel_offset,
- * kernel_offset + kernel_size). */
+/* A validated bzImage. Offsets are into the file; the protected-mode
+ * kernel is file[kernel_offset, kernel_offset + kernel_size). */
 typedef struct bc_linux_image {
     uint16_t version;    /* boot protocol, e.g. 0x020f */
     uint16_t xloadflags; /* BC_LINUX_XLF_* (0 before protocol 2.12) */
@@ -85,6 +85,20 @@ typedef struct bc_linux_image {
  * a refused file or a NULL `img` / NULL `file` with len > 0. Reads the
  * header byte by byte: any bytes of any length are safe. */
 mm_status bc_linux_parse(const void *file, size_t len, bc_linux_image *img);
+
+/* The file bytes from the start that bc_linux_parse_head and
+ * bc_linux_params_init read at most: the setup header's largest extent. */
+#define BC_LINUX_HEADER_BYTES 0x290u
+
+/* bc_linux_parse for a loader that reads the protected-mode kernel
+ * straight to its place: `head` holds the first `head_len` bytes of a
+ * file of `file_size` bytes (head_len >= min(file_size,
+ * BC_LINUX_HEADER_BYTES) gives bc_linux_parse's verdict on the whole
+ * file, which it never reads past `head_len`; head_len > file_size is
+ * refused as BC_LINUX_FILE_TOO_SMALL). img->kernel_offset and kernel_size
+ * are then file offsets to read from. */
+mm_status bc_linux_parse_head(const void *head, size_t head_len, uint64_t file_size,
+                              bc_linux_image *img);
 
 /* Short static name of a problem ("BC_LINUX_FILE_ELF"), never NULL. */
 const char *bc_linux_problem_name(bc_linux_problem p);
@@ -158,14 +172,6 @@ mm_status bc_linux_initrd_layout(const uint64_t *sizes, uint32_t count, uint64_t
 
 /* ---- Loading and boot_params ------------------------------------------------ */
 
-/* Copies the protected-mode kernel (file[kernel_offset, +kernel_size)) to
- * `dst` (the memory at plan->kernel_addr, `dst_len` >= kernel_size bytes).
- * The rest of the span is left as it is: the kernel clears its own bss.
- * MM_ERR_INVALID_ARGUMENT (NULL pointer, len smaller than the image,
- * dst_len too small); nothing written then. */
-mm_status bc_linux_load_kernel(const bc_linux_image *img, const void *file, size_t len, void *dst,
-                               size_t dst_len);
-
 /* Fills the zero page `bp` (BC_LINUX_PARAMS_SIZE bytes, zeroed by the
  * caller, in the memory at plan->params_addr) from the image and the plan:
  * the setup header copied from the file (0x1F1 to header_end), then
@@ -174,8 +180,9 @@ mm_status bc_linux_load_kernel(const bc_linux_image *img, const void *file, size
  * command line `cmdline` (cmdline_bytes - 1 characters, any NUL inside
  * ends it early) followed by a NUL into `cmdline_dst` (the memory at
  * plan->cmdline_addr, >= plan->cmdline_bytes bytes). screen_info (offset
- * 0) stays zero (bc_linux_params_screen fills it). MM_ERR_INVALID_ARGUMENT for NULL pointers or a
- * file shorter than img->header_end. */
+ * 0) stays zero (bc_linux_params_screen fills it). `file` holds the
+ * file's first `len` bytes (BC_LINUX_HEADER_BYTES are enough).
+ * MM_ERR_INVALID_ARGUMENT for NULL pointers or len below img->header_end. */
 mm_status bc_linux_params_init(uint8_t *bp, const bc_linux_image *img, const void *file, size_t len,
                                const bc_linux_plan *plan, const char *cmdline, char *cmdline_dst);
 

@@ -31,7 +31,7 @@ static void load_module(bc_boot *b, bc_mos_rev2 *r, uint32_t i)
         bc_boot_fail(b, "%s %s: cannot place %llu bytes: %s", what, path, (unsigned long long)size,
                      mm_strerror(st));
     uint8_t *dst = bc_boot_ptr(b, p.base);
-    bc_boot_read_into(b, path, what, dst, size);
+    bc_boot_read_into(b, path, what, 0, dst, size);
     mm_memset(dst + size, 0, (size_t)(p.size - size));
     r->modules[i] = (bc_rev2_module){p.base, size, path, bc_boot_str(b, m->args)};
     mm_log(bc_boot_log(b), MM_LOG_INFO, "%s %s: %llu bytes at 0x%llx", what, path,

@@ -25,8 +25,8 @@
 /* What prepare learns and build uses; one Linux boot per loader run, so
  * the back end keeps it here (reset by prepare). */
 static struct linux_boot {
-    const uint8_t *file; /* the bzImage in the boot heap */
-    uint64_t file_size;
+    const uint8_t *head; /* the bzImage's first head_len bytes, in the boot heap */
+    uint64_t head_len, file_size;
     bc_linux_image img;
     bc_linux_plan plan;
     uint64_t module_size[MODULES_MAX], module_off[MODULES_MAX];
@@ -49,13 +49,23 @@ static const char *cmdline_of(const bc_boot *b)
 
 /* ---- prepare: files -------------------------------------------------- */
 
-static void read_kernel(bc_boot *b)
+static const char *kernel_path(const bc_boot *b)
 {
-    const char *path = bc_boot_str(b, b->entry->kernel);
-    void *file = bc_boot_read_file(b, path, "kernel", BC_KERNEL_FILE_MAX, false, &lx.file_size);
-    if (bc_linux_parse(file, (size_t)lx.file_size, &lx.img) != MM_OK)
+    return bc_boot_str(b, b->entry->kernel);
+}
+
+/* The bzImage's setup header into the boot heap, checked; the
+ * protected-mode kernel after it is read once placed (read_kernel). */
+static void read_kernel_head(bc_boot *b)
+{
+    const char *path = kernel_path(b);
+    lx.file_size = bc_boot_file_size(b, path, "kernel", BC_KERNEL_FILE_MAX, false);
+    lx.head_len = lx.file_size < BC_LINUX_HEADER_BYTES ? lx.file_size : BC_LINUX_HEADER_BYTES;
+    void *head = bc_boot_alloc(b, bc_file_room(lx.head_len), "kernel");
+    bc_boot_read_into(b, path, "kernel", 0, head, lx.head_len);
+    if (bc_linux_parse_head(head, (size_t)lx.head_len, lx.file_size, &lx.img) != MM_OK)
         bc_boot_fail(b, "kernel %s: not a Linux kernel this loader can boot: %s", path, lx.img.msg);
-    lx.file = file;
+    lx.head = head;
     mm_log(bc_boot_log(b), MM_LOG_INFO,
            "kernel %s: Linux bzImage, boot protocol %u.%02u, %llu bytes, init_size 0x%x%s", path,
            lx.img.version >> 8, lx.img.version & 0xffu, (unsigned long long)lx.file_size,
@@ -128,6 +138,15 @@ static void place_kernel(bc_boot *b)
     lx.plan.kernel_span = img->span;
 }
 
+/* The protected-mode kernel straight to its load address (its span, whole
+ * pages no smaller than the kernel, holds the file room after it). The
+ * kernel clears its own bss. */
+static void read_kernel(bc_boot *b)
+{
+    bc_boot_read_into(b, kernel_path(b), "kernel", lx.img.kernel_offset,
+                      bc_boot_ptr(b, lx.plan.kernel_addr), lx.img.kernel_size);
+}
+
 /* Highest room below initrd_addr_max as the library plans it on the map
  * (exact on BIOS; on UEFI the firmware may hold it already), else the
  * first room the firmware has, checked against the limit. Placed for
@@ -165,7 +184,8 @@ static void read_initrd(bc_boot *b)
     for (uint32_t i = 0; i < lx.modules; i++) {
         char what[WHAT_MAX];
         module_what(b, i, what, sizeof what);
-        bc_boot_read_into(b, module_path(b, i), what, initrd + lx.module_off[i], lx.module_size[i]);
+        bc_boot_read_into(b, module_path(b, i), what, 0, initrd + lx.module_off[i],
+                          lx.module_size[i]);
     }
     for (uint32_t i = 0; i < lx.modules; i++) {
         uint64_t end = i + 1 < lx.modules ? lx.module_off[i + 1] : lx.plan.initrd_size;
@@ -222,9 +242,10 @@ static void linux_prepare(bc_boot *b)
 {
     static const bc_video_want linear = {BC_VIDEO_LINEAR, 0, 0, 0};
     mm_memset(&lx, 0, sizeof lx);
-    read_kernel(b);
+    read_kernel_head(b);
     size_modules(b);
     place_kernel(b);
+    read_kernel(b);
     place_initrd(b);
     read_initrd(b);
     place_params(b);
@@ -240,15 +261,6 @@ static void linux_prepare(bc_boot *b)
 }
 
 /* ---- build ----------------------------------------------------------- */
-
-static void copy_kernel(bc_boot *b)
-{
-    if (bc_linux_load_kernel(&lx.img, lx.file, (size_t)lx.file_size,
-                             bc_boot_ptr(b, lx.plan.kernel_addr),
-                             (size_t)lx.plan.kernel_span) != MM_OK)
-        bc_boot_fail(b, "kernel: cannot copy it to 0x%llx",
-                     (unsigned long long)lx.plan.kernel_addr);
-}
 
 /* screen_info from the framebuffer bc_boot_video set; without one (or one
  * screen_info cannot describe) it stays zero and Linux finds the screen
@@ -288,7 +300,7 @@ static void build_params(bc_boot *b)
     const bc_linux_plan *p = &lx.plan;
     uint8_t *bp = bc_boot_ptr(b, p->params_addr);
     mm_memset(bp, 0, (size_t)p->params_span);
-    if (bc_linux_params_init(bp, &lx.img, lx.file, (size_t)lx.file_size, p, cmdline_of(b),
+    if (bc_linux_params_init(bp, &lx.img, lx.head, (size_t)lx.head_len, p, cmdline_of(b),
                              bc_boot_ptr(b, p->cmdline_addr)) != MM_OK)
         bc_boot_fail(b, "boot_params: cannot fill the setup header");
     bc_linux_firmware fw = {.acpi_rsdp = b->platform.acpi_rsdp};
@@ -338,7 +350,6 @@ static void build_gdt(bc_boot *b, bc_linux_mode mode, bc_entry *e)
 static void linux_build(bc_boot *b, bc_entry *e)
 {
     bc_linux_entry le;
-    copy_kernel(b);
     build_params(b);
     if (bc_linux_entry_for(&lx.img, &lx.plan, &le) != MM_OK)
         bc_boot_fail(b, "linux: the 32-bit entry needs the kernel and boot_params below 4 GiB");

@@ -47,7 +47,7 @@ static EFI_STATUS file_size(EFI_FILE_HANDLE f, uint64_t *size)
     return s;
 }
 
-/* Reads `size` bytes from the start of `f` into `buf`; short reads are an
+/* Reads `size` bytes from the position of `f` into `buf`; short reads are an
  * error (the size came from the file system itself). */
 static EFI_STATUS read_all(EFI_FILE_HANDLE f, void *buf, uint64_t size)
 {
@@ -84,13 +84,17 @@ EFI_STATUS fs_size(EFI_FILE_HANDLE root, const char *path, uint64_t *size)
     return s;
 }
 
-EFI_STATUS fs_read_into(EFI_FILE_HANDLE root, const char *path, void *dst, uint64_t size)
+EFI_STATUS fs_read_into(EFI_FILE_HANDLE root, const char *path, uint64_t offset, void *dst,
+                        uint64_t size)
 {
     EFI_FILE_HANDLE f;
     EFI_STATUS s = open_file(root, path, &f);
     if (EFI_ERROR(s))
         return s;
-    s = read_all(f, dst, size);
+    if (offset)
+        s = f->SetPosition(f, offset);
+    if (!EFI_ERROR(s))
+        s = read_all(f, dst, size);
     f->Close(f);
     return s;
 }

@@ -13,7 +13,9 @@ EFI_STATUS fs_open_root(EFI_BOOT_SERVICES *bs, EFI_HANDLE device, EFI_FILE_HANDL
 /* Size in bytes of the file at ASCII `path` ('/' separated). */
 EFI_STATUS fs_size(EFI_FILE_HANDLE root, const char *path, uint64_t *size);
 
-/* Reads the first `size` bytes of the file at `path` into `dst`. */
-EFI_STATUS fs_read_into(EFI_FILE_HANDLE root, const char *path, void *dst, uint64_t size);
+/* Reads `size` bytes of the file at `path` from byte `offset` into `dst`;
+ * EFI_END_OF_FILE when the file ends sooner. */
+EFI_STATUS fs_read_into(EFI_FILE_HANDLE root, const char *path, uint64_t offset, void *dst,
+                        uint64_t size);
 
 #endif

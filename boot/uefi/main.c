@@ -67,11 +67,11 @@ static mm_status file_size(void *ctx, const char *path, uint64_t *size, char *wh
     return file_status(fs_size(l->root, path, size), why, why_len);
 }
 
-static mm_status file_read(void *ctx, const char *path, void *dst, uint64_t size, char *why,
-                           size_t why_len)
+static mm_status file_read(void *ctx, const char *path, uint64_t offset, void *dst, uint64_t size,
+                           char *why, size_t why_len)
 {
     struct loader *l = ctx;
-    return file_status(fs_read_into(l->root, path, dst, size), why, why_len);
+    return file_status(fs_read_into(l->root, path, offset, dst, size), why, why_len);
 }
 
 static void platform(void *ctx, bc_platform *out)

@@ -332,6 +332,98 @@ static void chain_walk_reads_each_fat_window_once(void **state)
     free(d.data);
 }
 
+/* Bytes of the first run of clusters of `f` (FAT16), from the image. */
+static uint32_t first_run_bytes(const struct disk *d, const fat_file *f)
+{
+    uint32_t clus_bytes = SECTOR << fs.clus_shift, c = f->first_cluster, n = 1;
+    const uint8_t *fat = d->data + ((size_t)fs.fat_start << fs.sec_shift);
+    while ((fat[2 * c] | (uint32_t)fat[2 * c + 1] << 8) == c + 1) {
+        c++;
+        n++;
+    }
+    return n * clus_bytes;
+}
+
+/* Reads [off, off + n) of /frag.bin with exactly n bytes of room and
+ * compares with the pattern; the byte after stays untouched. */
+static void expect_part(const fat_file *f, const uint8_t *want, uint32_t off, uint32_t n)
+{
+    uint8_t *buf = malloc(n + 1);
+    buf[n] = 0xa5;
+    assert_int_equal(fat_read_at(&fs, f, off, buf, n, n), FAT_OK);
+    assert_memory_equal(buf, want + off, n);
+    assert_int_equal(buf[n], 0xa5);
+    free(buf);
+}
+
+/* Parts of frag.bin, two runs on disk (run 1: clusters of a, run 2 after
+ * the hole left by b), every kind of start and end:
+ *
+ *   0     512    run 1 ends at 8192             40000
+ *   |--|----|....|........|....................|
+ *   a  b         c        d                    e
+ *   a: mid-sector start and end in one sector   b: a sector boundary
+ *   c: across the end of run 1 from mid-sector   d: from run 2's start
+ *   e: the last byte; and the whole tail to the end (the chain's end checked) */
+static void read_at_parts(void **state)
+{
+    (void)state;
+    struct disk d = load_image("fat16.img");
+    mount_ok(&d, 16);
+    fat_file f;
+    assert_int_equal(fat_lookup(&fs, "/frag.bin", &f), FAT_OK);
+    uint8_t *want = pattern(40000, 7);
+    uint32_t run1 = first_run_bytes(&d, &f); /* the hole b left */
+    assert_int_equal(run1, 8192);
+    expect_part(&f, want, 3, 100);
+    expect_part(&f, want, 512, 1024);
+    expect_part(&f, want, run1 - 700, 1500);
+    expect_part(&f, want, run1, 9000);
+    expect_part(&f, want, 39999, 1);
+    expect_part(&f, want, 1234, 40000 - 1234);
+    expect_part(&f, want, 0, 40000);
+    free(want);
+    free(d.data);
+}
+
+/* A part inside run 2 (the FAT cached) reads run 2 only: one call, none
+ * for run 1, whose chain is walked in the cached FAT. */
+static void read_at_skips_earlier_runs(void **state)
+{
+    (void)state;
+    struct disk d = load_image("fat16.img");
+    mount_ok(&d, 16);
+    fat_file f;
+    assert_int_equal(fat_lookup(&fs, "/frag.bin", &f), FAT_OK);
+    uint8_t *buf = malloc(40000);
+    assert_int_equal(fat_read_file(&fs, &f, buf, 40000), FAT_OK); /* warms the FAT cache */
+    assert_int_equal(first_run_bytes(&d, &f), 8192);
+    d.calls = d.fat_calls = 0;
+    assert_int_equal(fat_read_at(&fs, &f, 8192, buf, 4096, 4096), FAT_OK);
+    assert_int_equal(d.calls, 1);
+    assert_int_equal(d.fat_calls, 0);
+    free(buf);
+    free(d.data);
+}
+
+/* Ranges past the file, too little room, nothing to read. */
+static void read_at_range_errors(void **state)
+{
+    (void)state;
+    struct disk d = load_image("fat16.img");
+    mount_ok(&d, 16);
+    fat_file f;
+    uint8_t buf[64];
+    assert_int_equal(fat_lookup(&fs, "/frag.bin", &f), FAT_OK);
+    assert_int_equal(fat_read_at(&fs, &f, 40001, buf, 0, sizeof buf), FAT_ERR_ARGUMENT);
+    assert_int_equal(fat_read_at(&fs, &f, 39990, buf, 11, sizeof buf), FAT_ERR_ARGUMENT);
+    assert_int_equal(fat_read_at(&fs, &f, 0, buf, 65, sizeof buf), FAT_ERR_TOO_BIG);
+    d.calls = 0;
+    assert_int_equal(fat_read_at(&fs, &f, 40000, buf, 0, sizeof buf), FAT_OK);
+    assert_int_equal(d.calls, 0);
+    free(d.data);
+}
+
 static void lookup_errors(void **state)
 {
     (void)state;
@@ -473,6 +565,9 @@ int main(void)
         cmocka_unit_test(fragmented_file),
         cmocka_unit_test(one_read_per_run_no_fat_reread),
         cmocka_unit_test(chain_walk_reads_each_fat_window_once),
+        cmocka_unit_test(read_at_parts),
+        cmocka_unit_test(read_at_skips_earlier_runs),
+        cmocka_unit_test(read_at_range_errors),
         cmocka_unit_test(lookup_errors),
         cmocka_unit_test(cyclic_chain),
         cmocka_unit_test(short_and_free_chain),

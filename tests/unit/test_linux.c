@@ -781,19 +781,40 @@ static void identity_ranges_cover_kernel_and_params(void **state)
     assert_int_equal(r[1].length, 2 * PAGE);
 }
 
-static void load_kernel_copies_protected_mode_part(void **state)
+/* The file's first BC_LINUX_HEADER_BYTES and its size give the whole
+ * file's verdict and extents:
+ *   file  |boot sector|setup ...|protected-mode kernel ...........|
+ *   head  |<- 0x290 ->|                 kernel_offset, kernel_size from the size */
+static void parse_head_equals_whole_file(void **state)
+{
+    (void)state;
+    hdr_opts o = debian_like();
+    uint8_t *f = bzimage(&o);
+    bc_linux_image whole, head;
+    assert_int_equal(bc_linux_parse(f, FILE_LEN, &whole), MM_OK);
+    assert_int_equal(bc_linux_parse_head(f, BC_LINUX_HEADER_BYTES, FILE_LEN, &head), MM_OK);
+    assert_memory_equal(&head, &whole, sizeof head);
+    assert_int_equal(head.kernel_offset, KOFF);
+    assert_int_equal(head.kernel_size, KSIZE);
+    free(f);
+}
+
+/* The size, not the head, decides truncation; a head longer than the
+ * file, or too short for the setup header, is refused. */
+static void parse_head_size_checks(void **state)
 {
     (void)state;
     hdr_opts o = debian_like();
     uint8_t *f = bzimage(&o);
     bc_linux_image img;
-    assert_int_equal(bc_linux_parse(f, FILE_LEN, &img), MM_OK);
-    uint8_t *dst = calloc(1, KSIZE);
-    assert_int_equal(bc_linux_load_kernel(&img, f, FILE_LEN, dst, KSIZE - 1),
+    assert_int_equal(bc_linux_parse_head(f, BC_LINUX_HEADER_BYTES, KOFF, &img),
                      MM_ERR_INVALID_ARGUMENT);
-    assert_int_equal(bc_linux_load_kernel(&img, f, FILE_LEN, dst, KSIZE), MM_OK);
-    assert_memory_equal(dst, f + KOFF, KSIZE);
-    free(dst);
+    assert_int_equal(img.problem, BC_LINUX_FILE_TRUNCATED);
+    assert_int_equal(bc_linux_parse_head(f, BC_LINUX_HEADER_BYTES, 0x200, &img),
+                     MM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(img.problem, BC_LINUX_FILE_TOO_SMALL);
+    assert_int_equal(bc_linux_parse_head(f, 0x200, FILE_LEN, &img), MM_ERR_INVALID_ARGUMENT);
+    assert_int_equal(img.problem, BC_LINUX_FILE_TOO_SMALL);
     free(f);
 }
 
@@ -896,7 +917,8 @@ int main(void)
         cmocka_unit_test(e820_over_128_goes_to_setup_data),
         cmocka_unit_test(entry_64_and_32),
         cmocka_unit_test(identity_ranges_cover_kernel_and_params),
-        cmocka_unit_test(load_kernel_copies_protected_mode_part),
+        cmocka_unit_test(parse_head_equals_whole_file),
+        cmocka_unit_test(parse_head_size_checks),
         cmocka_unit_test(flow_gives_linux_every_usable_byte),
         cmocka_unit_test(screen_vesa_32bpp),
         cmocka_unit_test(screen_efi_above_4g),

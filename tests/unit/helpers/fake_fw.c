@@ -37,15 +37,15 @@ static mm_status file_size(void *ctx, const char *path, uint64_t *size, char *wh
     return MM_OK;
 }
 
-static mm_status file_read(void *ctx, const char *path, void *dst, uint64_t size, char *why,
-                           size_t len)
+static mm_status file_read(void *ctx, const char *path, uint64_t offset, void *dst, uint64_t size,
+                           char *why, size_t len)
 {
     const fake_file *file = find_file(self(ctx), path);
-    if (!file || size != file->size) {
-        snprintf(why, len, "fake: size mismatch");
+    if (!file || offset > file->size || size > file->size - offset) {
+        snprintf(why, len, "fake: range past the end");
         return MM_ERR_IO;
     }
-    memcpy(dst, file->data, (size_t)size);
+    memcpy(dst, (const unsigned char *)file->data + offset, (size_t)size);
     /* The room after the file is the front end's to overwrite: fill it,
      * so a buffer without it shows (ASan, or a neighbour's bytes). */
     size_t room = (size_t)bc_file_room(size);
