@@ -15,6 +15,7 @@
 #define VGA_TEXT_ADDR        0xb8000u      /* VGA text mode 80 x 25, 2 bytes a character */
 #define VGA_TEXT_COLS        80u
 #define VGA_TEXT_ROWS        25u
+#define GZIP_MAGIC_BYTES     3u /* what bc_gzip_detect looks at */
 
 /* What prepare learns and build uses. One boot at a time runs the driver,
  * and prepare zeroes this before anything else. */
@@ -29,6 +30,7 @@ typedef struct mb_state {
     bc_mb_module mods[BC_CFG_MAX_MODULES];
     uint32_t mod_count;
     bc_placed info;
+    uint8_t *peek;        /* BC_FILE_ROOM bytes of boot heap: a module's first bytes */
     bc_mb_framebuffer fb; /* the screen the kernel is told about */
     bool has_fb;
 } mb_state;
@@ -233,24 +235,41 @@ static const char *const module_names[] = {
 _Static_assert(sizeof module_names / sizeof module_names[0] == BC_CFG_MAX_MODULES,
                "a name per module");
 
-/* Module `i`: read, placed below 4 GiB, copied or inflated there. */
+/* Whether the `size`-byte file at `path` starts like a gzip member: its
+ * first bytes read into S.peek. */
+static bool gzip_file(bc_boot *b, const char *path, const char *what, uint64_t size)
+{
+    if (size < GZIP_MAGIC_BYTES)
+        return false;
+    if (!S.peek)
+        S.peek = bc_boot_alloc(b, BC_FILE_ROOM, what);
+    bc_boot_read_into(b, path, what, 0, S.peek, GZIP_MAGIC_BYTES);
+    return bc_gzip_detect(S.peek, GZIP_MAGIC_BYTES);
+}
+
+/* Module `i`, placed below 4 GiB: a gzip file read into the boot heap and
+ * inflated into its range, any other read straight into it. The range's
+ * bytes after the module are zeroed. */
 static void load_module(bc_boot *b, uint32_t i)
 {
     const bc_boot_module *m = &b->entry->modules[i];
     const char *path = bc_boot_str(b, m->path);
     const char *what = module_names[i];
-    uint64_t size;
-    const void *f = bc_boot_read_file(b, path, what, BC_KERNEL_FILE_MAX, true, &size);
-    uint64_t out = size;
-    bool gz = bc_gzip_detect(f, (size_t)size);
-    if (gz)
+    uint64_t size = bc_boot_file_size(b, path, what, BC_KERNEL_FILE_MAX, true), out = size, at;
+    uint8_t *dst;
+    if (gzip_file(b, path, what, size)) {
+        void *f = bc_boot_alloc(b, bc_file_room(size), what);
+        bc_boot_read_into(b, path, what, 0, f, size);
         out = gzip_size(b, f, size, what, path);
-    uint64_t at = place_low(b, BC_RANGE_MODULE, out ? out : 1, what);
-    void *dst = bc_boot_ptr(b, at);
-    if (gz)
+        at = place_low(b, BC_RANGE_MODULE, bc_file_room(out), what);
+        dst = bc_boot_ptr(b, at);
         out = gunzip(b, f, size, dst, out, what, path);
-    else
-        mm_memcpy(dst, f, (size_t)size);
+    } else {
+        at = place_low(b, BC_RANGE_MODULE, bc_file_room(size ? size : 1), what);
+        dst = bc_boot_ptr(b, at);
+        bc_boot_read_into(b, path, what, 0, dst, size);
+    }
+    mm_memset(dst + out, 0, (size_t)(bc_file_room(out ? out : 1) - out));
     S.mods[i] = (bc_mb_module){at, out, compose_cmdline(b, path, bc_boot_str(b, m->args))};
     mm_log(bc_boot_log(b), MM_LOG_INFO, "%s %s: %llu bytes at 0x%llx", what, path,
            (unsigned long long)out, (unsigned long long)at);

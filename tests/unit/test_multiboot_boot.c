@@ -289,6 +289,45 @@ static void heap_shrinks_for_room_below_4g(void **state)
     world_free(w);
 }
 
+/* Each module's range holds its bytes, then zeros to the range's end
+ * (the fake front end writes 0xa5 after a file, up to its room); a plain
+ * module of 20 MiB, more than the boot heap, is read straight into its
+ * range, not through the heap:
+ *   mod0.gz   |30000 bytes inflated |0 ... 0|  32 KiB
+ *   mod1.bin  |20 MiB + 100 read    |0 ... 0|  20 MiB + 4 KiB */
+static void modules_read_into_zeroed_ranges(void **state)
+{
+    (void)state;
+    const size_t big = 20 * MiB + 100;
+    uint8_t *data = malloc(big);
+    for (size_t i = 0; i < big; i++)
+        data[i] = (uint8_t)(i * 13 + 5);
+    world *w = world_new(FAKE_BIOS, 2, 2 * MiB);
+    w->fw->files[3] = (fake_file){"/boot/mod1.bin", data, big};
+    fake_fw_boot(w->fw);
+    assert_int_equal(w->fw->end, FAKE_ENTERED);
+    uint32_t seen = 0;
+    for (const bc_range_rec *r = w->fw->boot.records; r; r = r->next) {
+        if (r->id != BC_RANGE_MODULE)
+            continue;
+        bool gz = r->r.size == 32768;
+        const uint8_t *p = fake_fw_ptr(w->fw, r->r.base);
+        size_t len = gz ? MODLEN : big;
+        assert_int_equal(r->r.size, gz ? 32768 : big - 100 + 4096);
+        assert_memory_equal(p, gz ? w->mod : data, len);
+        for (size_t i = len; i < r->r.size; i++)
+            assert_int_equal(p[i], 0);
+        seen++;
+    }
+    assert_int_equal(seen, 2);
+    struct mm_heap_stats heap;
+    mm_heap_stats(&w->fw->boot.heap, &heap);
+    assert_int_equal(w->fw->boot.extensions, 0);
+    assert_true(heap.used < MiB);
+    world_free(w);
+    free(data);
+}
+
 /* Only the kernel's own pages below 4 GiB: the first module has no room
  * there, and the boot stops naming it (not placed above instead).
  *   1M     2M      2M+16K  2M+20K
@@ -301,7 +340,7 @@ static void no_room_below_4g_refused(void **state)
     fake_fw_add(w->fw, 2 * MiB, 0x5000, MM_TYPE_USABLE);
     fake_fw_add(w->fw, FOUR_G, 64 * MiB, MM_TYPE_USABLE);
     assert_int_equal(fake_fw_boot(w->fw), FAKE_HALTED);
-    expect_log(w, "module 0: cannot place 30000 bytes below 4 GiB: ");
+    expect_log(w, "module 0: cannot place 32768 bytes below 4 GiB: "); /* 30000 and its room */
     world_free(w);
 }
 
@@ -485,6 +524,7 @@ int main(void)
         cmocka_unit_test(mb2_uefi_boots),
         cmocka_unit_test(top_down_firmware_keeps_all_below_4g),
         cmocka_unit_test(heap_shrinks_for_room_below_4g),
+        cmocka_unit_test(modules_read_into_zeroed_ranges),
         cmocka_unit_test(no_room_below_4g_refused),
         cmocka_unit_test(kernel_over_heap_refused),
         cmocka_unit_test(kernel_over_firmware_refused),
