@@ -23,10 +23,16 @@
 #           loader's "build" phase, where it starts them;
 #   quiet   the demo image with log_level=warn and detailed_logging=off:
 #           the loader's own time without its log (the default log is
-#           DEBUG, some 3.4 KB on COM1), what the log costs.
+#           DEBUG, some 3.4 KB on COM1), what the log costs;
+#   linux   MultiOS Boot with a protocol=linux entry: a bzImage that exits
+#           QEMU wherever it is entered (tests/boot/linux-exit-kernel.S)
+#           padded to 8 MiB, the size of Debian's kernel, and a 16 MiB
+#           initrd: what loading a Linux kernel and its initrd costs;
+#   grub_linux  GRUB 2.06 with the same two files (`linux`, `initrd`).
 # All images have scripts/mkimage.sh's layout, the kernel on the FAT32 EFI
 # system partition. The boots of one round go floor, loader, grub, demo, smp4,
-# quiet on each firmware in turn, so a change of machine load hits all alike.
+# quiet, linux, grub_linux on each firmware in turn, so a change of machine
+# load hits all alike.
 # Each boot is measured twice: wall time, and the CPU time (user + system)
 # QEMU used. On a busy machine the wall time swings by seconds with the
 # load; CPU time follows the emulated work and is the steadier figure.
@@ -80,9 +86,15 @@ base=build/bench/boot
 efi=build/boot/uefi/BOOTX64.EFI
 exitk=build/tests/boot/exit-kernel.elf
 mb2k=build/tests/boot/mb2-exit-kernel.elf
+lxk=build/tests/boot/linux-exit-kernel.bin
 kernel=build/kernel/kernel.elf
 probe_dir=build/tests/boot
-kinds=(floor loader grub demo smp4 quiet)
+kinds=(floor loader grub demo smp4 quiet linux grub_linux)
+# The Linux kind's files: the bzImage padded to Debian's kernel's size and
+# an initrd, in MiB; the image size they need.
+lx_kernel_mib=8
+lx_initrd_mib=16
+lx_image_mib=128
 # The touch probe writes 2 MiB regions from 16 to 144 MiB of RAM.
 touch_probe_regions=64
 touch_probe_min_mib=160
@@ -114,7 +126,7 @@ grub_bin=([uefi]=$base/uefi/grub-uefi/BOOTX64.EFI [bios]=$base/bios/grub-bios/co
 prepare() {
     local fw=$1 out=$base/$1 floor loader_efi bios=()
     mkdir -p "$out"
-    need "$exitk" "$mb2k" "$kernel" "${loader_bin[$fw]}"
+    need "$exitk" "$mb2k" "$lxk" "$kernel" "${loader_bin[$fw]}"
     if [[ $fw == bios ]]; then
         floor=build/bios/floor-mbr.bin
         need "$floor" build/bin/mos-install
@@ -140,6 +152,14 @@ prepare() {
         scripts/mkimage.sh "$out/floor.img" --efi "$floor" --cfg boot/boot.cfg --no-kernel
     fi
     scripts/grub-image.sh "$out/grub.img" --firmware "$fw" --kernel "$mb2k" --work "$out/grub-$fw"
+    linux_files
+    printf '[Linux]\nprotocol=linux\nkernel=/boot/kernel.elf\nmodule=/boot/initrd.img\n' \
+        >"$out/linux.cfg"
+    scripts/mkimage.sh "$out/linux.img" --efi "$loader_efi" --cfg "$out/linux.cfg" \
+        --kernel "$base/vmlinuz" --file "$base/initrd.img:/boot/initrd.img" --size "$lx_image_mib" \
+        "${bios[@]}"
+    scripts/grub-image.sh "$out/grub_linux.img" --firmware "$fw" --kernel "$base/vmlinuz" \
+        --initrd "$base/initrd.img" --work "$out/grub-linux-$fw"
     for k in "${kinds[@]}"; do : >"$out/$k.times"; done
     : >"$out/loader_ms.txt"
     : >"$out/profile.txt"
@@ -147,6 +167,18 @@ prepare() {
     : >"$out/smp4_profile.txt"
     : >"$out/quiet_loader_ms.txt"
     : >"$out/quiet_profile.txt"
+    : >"$out/linux_loader_ms.txt"
+    : >"$out/linux_profile.txt"
+}
+
+# linux_files: $base/vmlinuz (the exiting bzImage and padding to
+# lx_kernel_mib) and $base/initrd.img (lx_initrd_mib); text, not zeros,
+# so no layer below can skip reading them.
+linux_files() {
+    # (yes through a process substitution: its SIGPIPE is no pipeline's status)
+    { cat "$lxk"; head -c $(((lx_kernel_mib << 20) - $(stat -c %s "$lxk"))) \
+        < <(yes 'MultiOS Boot benchmark: the kernel'); } >"$base/vmlinuz"
+    head -c $((lx_initrd_mib << 20)) < <(yes 'MultiOS Boot benchmark: the initrd') >"$base/initrd.img"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f\n", m }'; }
@@ -203,6 +235,11 @@ round() {
             tr -d '\r' <"$out/$k-$i.serial" | sed -n 's/.*profile: //p' | tail -n 1 \
                 >>"$out/${pre:+${pre}_}profile.txt"
         done
+        # The exiting bzImage reports nothing: the loader's own jump line.
+        tr -d '\r' <"$out/linux-$i.serial" | sed -n 's/.*, after \([0-9.]*\) ms in the loader$/\1/p' |
+            tail -n 1 >>"$out/linux_loader_ms.txt"
+        tr -d '\r' <"$out/linux-$i.serial" | sed -n 's/.*profile: //p' | tail -n 1 \
+            >>"$out/linux_profile.txt"
     done
 }
 
@@ -332,6 +369,50 @@ from_start_ms() {
     }'
 }
 
+# linux_rows FIRMWARE: the Linux-protocol rows of report's table (wall,
+# cpu and report's helpers from its scope), and their BENCH lines in
+# $out/linux_bench.txt for report to print with the rest.
+linux_rows() {
+    local fw=$1 out=$base/$1 p=$1_ lx_wall lx_cpu glx_wall glx_cpu r_wall r_cpu own phases
+    local name value line=""
+    lx_wall=$(minus "${wall[linux]}" "${wall[floor]}")
+    lx_cpu=$(minus "${cpu[linux]}" "${cpu[floor]}")
+    glx_wall=$(minus "${wall[grub_linux]}" "${wall[floor]}")
+    glx_cpu=$(minus "${cpu[grub_linux]}" "${cpu[floor]}")
+    r_wall=$(ratio "$lx_wall" "$glx_wall")
+    r_cpu=$(ratio "$lx_cpu" "$glx_cpu")
+    own=$(median <"$out/linux_loader_ms.txt")
+    phases=$(profile_medians "$out/linux_profile.txt")
+    while read -r name value; do
+        [[ -z $name ]] || line+="${line:+, }${name//_/ } $value"
+    done <<<"$phases"
+    printf '  %-46s %9s %9s\n' "MultiOS Boot + Linux files ($lx_kernel_mib + $lx_initrd_mib MiB)" \
+        "${wall[linux]}" "${cpu[linux]}"
+    printf '  %-46s %9s %9s\n' "  over the floor" "$lx_wall" "$lx_cpu"
+    printf '  %-46s %9s %9s\n' "GRUB 2.06 + the same (linux, initrd)" "${wall[grub_linux]}" \
+        "${cpu[grub_linux]}"
+    printf '  %-46s %9s %9s\n' "  over the floor" "$glx_wall" "$glx_cpu"
+    printf '  %-46s %9s %9s\n' "MultiOS Boot / GRUB, Linux, over the floor (x)" "$r_wall" "$r_cpu"
+    printf '  %-46s %9s\n' "  MultiOS Boot's own time, entry to jump" "$own"
+    printf '  %-46s %s\n' "  its phases (ms, median)" "${line:-none logged}"
+    {
+        echo "BENCH ${p}linux_wall ${wall[linux]} ms"
+        echo "BENCH ${p}linux_cpu ${cpu[linux]} ms"
+        echo "BENCH ${p}linux_over_floor_wall $lx_wall ms"
+        echo "BENCH ${p}linux_over_floor_cpu $lx_cpu ms"
+        echo "BENCH ${p}grub_linux_wall ${wall[grub_linux]} ms"
+        echo "BENCH ${p}grub_linux_cpu ${cpu[grub_linux]} ms"
+        echo "BENCH ${p}grub_linux_over_floor_wall $glx_wall ms"
+        echo "BENCH ${p}grub_linux_over_floor_cpu $glx_cpu ms"
+        echo "BENCH ${p}linux_to_grub_linux_over_floor_wall $r_wall x"
+        echo "BENCH ${p}linux_to_grub_linux_over_floor_cpu $r_cpu x"
+        echo "BENCH ${p}linux_loader_own $own ms"
+        while read -r name value; do
+            [[ -z $name ]] || echo "BENCH ${p}linux_phase_$name $value ms"
+        done <<<"$phases"
+    } >"$out/linux_bench.txt"
+}
+
 report() {
     local fw=$1 out=$base/$1 p=$1_ k
     local -A wall cpu
@@ -378,6 +459,7 @@ report() {
         printf '  %-46s %s\n' "goal for the whole run over the floor (wall)" \
             "at most $bios_over_goal_ms ms: $(within "$over_wall" "$bios_over_goal_ms")"
     fi
+    linux_rows "$fw"
     local phases name value line=""
     phases=$(profile_medians "$out/profile.txt")
     while read -r name value; do
@@ -479,6 +561,7 @@ report() {
     while read -r name value; do
         [[ -z $name ]] || echo "BENCH ${p}phase_$name $value ms"
     done <<<"$phases"
+    cat "$out/linux_bench.txt"
     if [[ $fw == bios ]]; then
         echo "BENCH bios_stage2_size $size bytes"
         echo "BENCH bios_grub_core_size $grub_size bytes"

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Builds a disk image on which Debian's GRUB 2.06 boots a Multiboot2 kernel:
-# the boot benchmark's comparison loader (scripts/bench-boot.sh).
+# Builds a disk image on which Debian's GRUB 2.06 boots a Multiboot2 kernel,
+# or a Linux kernel and its initrd: the boot benchmark's comparison loader
+# (scripts/bench-boot.sh).
 #
-#   grub-image.sh IMAGE --firmware uefi|bios --kernel FILE [--work DIR]
+#   grub-image.sh IMAGE --firmware uefi|bios --kernel FILE [--initrd FILE] [--work DIR]
 #
+# With --initrd the kernel is a bzImage booted with GRUB's `linux` and
+# `initrd` (the initrd at /boot/initrd.img); without, a Multiboot2 kernel.
 # The disk has scripts/mkimage.sh's layout, the one MultiOS Boot is measured
 # on: GPT, a BIOS boot partition at sectors 2048..4095 and a FAT32 EFI
 # system partition holding the kernel at /boot/kernel.elf.
@@ -14,7 +17,8 @@
 #         partition, with the two sector pointers grub-bios-setup would
 #         write (it wants a block device; this needs no root or loop).
 # GRUB is built at its leanest: only the modules that reading the kernel
-# and Multiboot2 need, and an embedded configuration (`multiboot2`, `boot`)
+# and its protocol need, and an embedded configuration (`multiboot2` or
+# `linux` and `initrd`, then `boot`)
 # that GRUB's kernel runs before it would look for normal mode, grub.cfg
 # or a menu. The comparison is with GRUB at its fastest.
 set -euo pipefail
@@ -22,7 +26,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
-    echo "usage: $0 IMAGE --firmware uefi|bios --kernel FILE [--work DIR]" >&2
+    echo "usage: $0 IMAGE --firmware uefi|bios --kernel FILE [--initrd FILE] [--work DIR]" >&2
     exit 2
 }
 
@@ -31,16 +35,18 @@ img=$1
 shift
 firmware=
 kernel=
+initrd=
 work=
 while [[ $# -gt 0 ]]; do
     case $1 in
     --firmware) firmware=$2; shift 2 ;;
     --kernel) kernel=$2; shift 2 ;;
+    --initrd) initrd=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     *) usage ;;
     esac
 done
-[[ -n "$firmware" && -f "$kernel" ]] || usage
+[[ -n "$firmware" && -f "$kernel" && ( -z "$initrd" || -f "$initrd" ) ]] || usage
 [[ -n "$work" ]] || work=$(dirname "$img")/grub-$firmware
 mkdir -p "$work"
 
@@ -63,8 +69,16 @@ needs() {
         die "grub-mkimage missing: install the Debian package grub-common (scripts/deps.sh bench-boot)"
 }
 
-printf 'multiboot2 %s\nboot\n' "$kernel_path" >"$work/early.cfg"
-modules=(part_gpt fat multiboot2 boot)
+if [[ -n "$initrd" ]]; then
+    printf 'linux %s\ninitrd %s\nboot\n' "$kernel_path" "${kernel_path%/*}/initrd.img" \
+        >"$work/early.cfg"
+    modules=(part_gpt fat linux boot)
+    files=(--file "$initrd:/boot/initrd.img" --size 128)
+else
+    printf 'multiboot2 %s\nboot\n' "$kernel_path" >"$work/early.cfg"
+    modules=(part_gpt fat multiboot2 boot)
+    files=()
+fi
 
 # u64le FILE OFFSET: the 64-bit little-endian value there.
 u64le() { od -An -tu8 -j "$2" -N 8 "$1" | tr -d ' '; }
@@ -82,7 +96,7 @@ uefi)
     needs x86_64-efi grub-efi-amd64-bin
     grub-mkimage -O x86_64-efi -d "$GRUB_LIB/x86_64-efi" -o "$work/BOOTX64.EFI" -p /EFI/BOOT \
         -c "$work/early.cfg" "${modules[@]}"
-    "$here/mkimage.sh" "$img" --efi "$work/BOOTX64.EFI" --cfg "" --kernel "$kernel"
+    "$here/mkimage.sh" "$img" --efi "$work/BOOTX64.EFI" --cfg "" --kernel "$kernel" "${files[@]}"
     ;;
 bios)
     needs i386-pc grub-pc-bin
@@ -100,7 +114,7 @@ bios)
         die "unexpected boot.img/core.img layout in $GRUB_LIB/i386-pc (not GRUB 2.06?)"
     put_u64le "$work/boot.img" $((0x5c)) $bios_boot_lba
     put_u64le "$work/core.img" $((0x1f4)) $((bios_boot_lba + 1))
-    "$here/mkimage.sh" "$img.tmp" --no-efi --cfg "" --kernel "$kernel"
+    "$here/mkimage.sh" "$img.tmp" --no-efi --cfg "" --kernel "$kernel" "${files[@]}"
     dd if="$work/boot.img" of="$img.tmp" bs=440 count=1 conv=notrunc status=none
     dd if="$work/core.img" of="$img.tmp" bs=512 seek=$bios_boot_lba conv=notrunc status=none
     mv "$img.tmp" "$img"

@@ -52,6 +52,15 @@ $(MB2_EXIT_KERNEL): tests/boot/mb2-exit-kernel.S tests/boot/mb2-exit-kernel.ld
 	    $(@:.elf=.o) -o $@
 ALL_TARGETS += $(MB2_EXIT_KERNEL)
 
+# A bzImage that exits QEMU wherever it is entered, for the benchmark's
+# Linux-protocol boots (MultiOS Boot and GRUB load it as a Linux kernel).
+LINUX_EXIT_KERNEL := $(BUILD)/tests/boot/linux-exit-kernel.bin
+$(LINUX_EXIT_KERNEL): tests/boot/linux-exit-kernel.S
+	@mkdir -p $(@D)
+	$(CLANG) --target=x86_64-unknown-none-elf -c $< -o $(@:.bin=.o)
+	$(LLD) -static -nostdlib --build-id=none -Ttext=0 --oformat binary $(@:.bin=.o) -o $@
+ALL_TARGETS += $(LINUX_EXIT_KERNEL)
+
 # The benchmark's probe of what TCG costs on the host (tests/boot/tcg-probe.S):
 # a baseline, 16384 blocks of code run once, 32768 bytes on COM1, a loop
 # of 60 million instructions, and first writes into 64 regions of 2 MiB
