@@ -369,12 +369,28 @@ from_start_ms() {
     }'
 }
 
+# phases_text PHASES: profile_medians' output as one line, "NAME MS, ...".
+phases_text() {
+    local name value line=""
+    while read -r name value; do
+        [[ -z $name ]] || line+="${line:+, }${name//_/ } $value"
+    done <<<"$1"
+    echo "${line:-none logged}"
+}
+
+# phases_bench PREFIX PHASES: a BENCH line per phase, named PREFIX + NAME.
+phases_bench() {
+    local name value
+    while read -r name value; do
+        [[ -z $name ]] || echo "BENCH $1$name $value ms"
+    done <<<"$2"
+}
+
 # linux_rows FIRMWARE: the Linux-protocol rows of report's table (wall,
 # cpu and report's helpers from its scope), and their BENCH lines in
 # $out/linux_bench.txt for report to print with the rest.
 linux_rows() {
     local fw=$1 out=$base/$1 p=$1_ lx_wall lx_cpu glx_wall glx_cpu r_wall r_cpu own phases
-    local name value line=""
     lx_wall=$(minus "${wall[linux]}" "${wall[floor]}")
     lx_cpu=$(minus "${cpu[linux]}" "${cpu[floor]}")
     glx_wall=$(minus "${wall[grub_linux]}" "${wall[floor]}")
@@ -383,9 +399,6 @@ linux_rows() {
     r_cpu=$(ratio "$lx_cpu" "$glx_cpu")
     own=$(median <"$out/linux_loader_ms.txt")
     phases=$(profile_medians "$out/linux_profile.txt")
-    while read -r name value; do
-        [[ -z $name ]] || line+="${line:+, }${name//_/ } $value"
-    done <<<"$phases"
     printf '  %-46s %9s %9s\n' "MultiOS Boot + Linux files ($lx_kernel_mib + $lx_initrd_mib MiB)" \
         "${wall[linux]}" "${cpu[linux]}"
     printf '  %-46s %9s %9s\n' "  over the floor" "$lx_wall" "$lx_cpu"
@@ -394,7 +407,7 @@ linux_rows() {
     printf '  %-46s %9s %9s\n' "  over the floor" "$glx_wall" "$glx_cpu"
     printf '  %-46s %9s %9s\n' "MultiOS Boot / GRUB, Linux, over the floor (x)" "$r_wall" "$r_cpu"
     printf '  %-46s %9s\n' "  MultiOS Boot's own time, entry to jump" "$own"
-    printf '  %-46s %s\n' "  its phases (ms, median)" "${line:-none logged}"
+    printf '  %-46s %s\n' "  its phases (ms, median)" "$(phases_text "$phases")"
     {
         echo "BENCH ${p}linux_wall ${wall[linux]} ms"
         echo "BENCH ${p}linux_cpu ${cpu[linux]} ms"
@@ -407,9 +420,7 @@ linux_rows() {
         echo "BENCH ${p}linux_to_grub_linux_over_floor_wall $r_wall x"
         echo "BENCH ${p}linux_to_grub_linux_over_floor_cpu $r_cpu x"
         echo "BENCH ${p}linux_loader_own $own ms"
-        while read -r name value; do
-            [[ -z $name ]] || echo "BENCH ${p}linux_phase_$name $value ms"
-        done <<<"$phases"
+        phases_bench "${p}linux_phase_" "$phases"
     } >"$out/linux_bench.txt"
 }
 
@@ -459,19 +470,15 @@ report() {
         printf '  %-46s %s\n' "goal for the whole run over the floor (wall)" \
             "at most $bios_over_goal_ms ms: $(within "$over_wall" "$bios_over_goal_ms")"
     fi
-    linux_rows "$fw"
-    local phases name value line=""
+    local phases
     phases=$(profile_medians "$out/profile.txt")
-    while read -r name value; do
-        [[ -z $name ]] || line+="${line:+, }${name//_/ } $value"
-    done <<<"$phases"
-    printf '  %-46s %s\n' "loader phases (ms, median)" "${line:-none logged}"
+    printf '  %-46s %s\n' "loader phases (ms, median)" "$(phases_text "$phases")"
     # Starting 3 APs: -smp 4 minus -smp 1, over the whole loader, over
     # its build phase (where they are started), and from the build phase
     # to the jump (what starting them can cost: the phases before run
     # with the APs still the firmware's, e.g. OVMF's ExitBootServices
     # takes longer with more CPUs). The goal is checked on the last.
-    local own4_ms phases4 smp_added build_added from_added=n/a line4=""
+    local own4_ms phases4 smp_added build_added from_added=n/a
     own4_ms=$(median <"$out/smp4_loader_ms.txt")
     phases4=$(profile_medians "$out/smp4_profile.txt")
     smp_added=$(minus3 "$own4_ms" "$own_ms")
@@ -481,12 +488,9 @@ report() {
         from_added=$(minus3 "$(from_start_ms "$out/smp4_loader_ms.txt" "$out/smp4_profile.txt" |
             median)" "$(from_start_ms "$out/loader_ms.txt" "$out/profile.txt" | median)")
     fi
-    while read -r name value; do
-        [[ -z $name ]] || line4+="${line4:+, }${name//_/ } $value"
-    done <<<"$phases4"
     printf '  %-46s %9s %9s\n' "the same with -smp 4 (whole run)" "${wall[smp4]}" "${cpu[smp4]}"
     printf '  %-46s %9s\n' "loader entry to kernel jump, -smp 4" "$own4_ms"
-    printf '  %-46s %s\n' "loader phases, -smp 4 (ms, median)" "${line4:-none logged}"
+    printf '  %-46s %s\n' "loader phases, -smp 4 (ms, median)" "$(phases_text "$phases4")"
     printf '  %-46s %9s\n' "starting 3 APs: loader time added" "$smp_added"
     printf '  %-46s %9s\n' "starting 3 APs: build phase time added" "$build_added"
     printf '  %-46s %9s\n' "starting 3 APs: build phase to jump added" "$from_added"
@@ -499,6 +503,7 @@ report() {
         printf '  %-46s %9s\n' "loader entry to jump, -icount shift=0" "$ic_ms"
         printf '  %-46s %s\n' "loader phases, -icount shift=0 (ms)" "$ic_profile"
     fi
+    linux_rows "$fw"
     local tcg_blocks tcg_bytes grub_blocks block_us byte_us minsn_ms touch_ms translate_ms log_ms
     read -r tcg_blocks tcg_bytes grub_blocks <"$out/tcg_cost.txt"
     read -r block_us byte_us minsn_ms touch_ms <"$base/tcg_probe.txt"
@@ -558,9 +563,7 @@ report() {
     echo "BENCH ${p}smp4_aps_added_goal $smp_goal_ms ms"
     echo "BENCH ${p}smp4_aps_added_build_phase $build_added ms"
     echo "BENCH ${p}smp4_aps_added_from_build $from_added ms"
-    while read -r name value; do
-        [[ -z $name ]] || echo "BENCH ${p}phase_$name $value ms"
-    done <<<"$phases"
+    phases_bench "${p}phase_" "$phases"
     cat "$out/linux_bench.txt"
     if [[ $fw == bios ]]; then
         echo "BENCH bios_stage2_size $size bytes"
