@@ -144,18 +144,18 @@ static bc_elf_status check_phdr_table(const unsigned char *f, size_t len, bc_elf
 }
 
 /* Checks one PT_LOAD on its own (index `i`, file length `len`). */
-static bc_elf_status check_segment(const phdr *h, uint32_t i, size_t len, bc_elf_image *img)
+static bc_elf_status check_segment(const phdr *h, uint32_t i, uint64_t len, bc_elf_image *img)
 {
     bc_text t;
     uint64_t fend, vend, vend_page;
-    if (!mm_range_end(h->offset, h->filesz, &fend) || fend > (uint64_t)len) {
+    if (!mm_range_end(h->offset, h->filesz, &fend) || fend > len) {
         seg_fail(img, BC_ELF_SEG_FILE_RANGE, &t, i);
         bc_text_str(&t, "file size ");
         bc_text_hex(&t, h->filesz);
         bc_text_str(&t, " at offset ");
         bc_text_hex(&t, h->offset);
         bc_text_str(&t, " exceeds file (");
-        bc_text_hex(&t, (uint64_t)len);
+        bc_text_hex(&t, len);
         bc_text_str(&t, " bytes)");
         return BC_ELF_SEG_FILE_RANGE;
     }
@@ -220,11 +220,14 @@ static bc_elf_status add_segment(const phdr *h, uint32_t i, bc_elf_image *img)
     return BC_ELF_OK;
 }
 
-static bc_elf_status read_segments(const unsigned char *f, size_t len, bc_elf_image *img)
+/* The program headers in f[0 .. head_len), the segments checked against
+ * a file of `file_size` bytes. */
+static bc_elf_status read_segments(const unsigned char *f, size_t head_len, uint64_t file_size,
+                                   bc_elf_image *img)
 {
     uint64_t phoff;
     uint32_t entsize, phnum;
-    bc_elf_status st = check_phdr_table(f, len, img, &phoff, &entsize, &phnum);
+    bc_elf_status st = check_phdr_table(f, head_len, img, &phoff, &entsize, &phnum);
     if (st != BC_ELF_OK)
         return st;
     bc_text t;
@@ -235,7 +238,7 @@ static bc_elf_status read_segments(const unsigned char *f, size_t len, bc_elf_im
                         "PT_INTERP: dynamically linked programs are not supported");
         if (h.type != PT_LOAD || h.memsz == 0)
             continue;
-        st = check_segment(&h, i, len, img);
+        st = check_segment(&h, i, file_size, img);
         if (st == BC_ELF_OK)
             st = add_segment(&h, i, img);
         if (st != BC_ELF_OK)
@@ -276,24 +279,26 @@ static bc_elf_status finish_layout(bc_elf_image *img)
     return BC_ELF_OK;
 }
 
-bc_elf_status bc_elf_parse(const void *file, size_t len, bc_elf_image *img)
+bc_elf_status bc_elf_parse_head(const void *head, size_t head_len, uint64_t file_size,
+                                bc_elf_image *img)
 {
     if (!img)
         return BC_ELF_BAD_ARGUMENT;
     mm_memset(img, 0, sizeof *img);
     img->phys_align = PAGE;
-    if (!file) {
-        bc_text t;
+    bc_text t;
+    if (!head)
         return fail(img, BC_ELF_BAD_ARGUMENT, &t, "no file");
-    }
-    const unsigned char *f = (const unsigned char *)file;
-    bc_elf_status st = check_ident(f, len, img);
+    if (head_len > file_size)
+        return fail(img, BC_ELF_BAD_ARGUMENT, &t, "more header bytes than file");
+    const unsigned char *f = (const unsigned char *)head;
+    bc_elf_status st = check_ident(f, head_len, img);
     if (st == BC_ELF_OK)
         st = check_header(f, img);
     if (st != BC_ELF_OK)
         return st;
     img->entry = le(f + 24, 8);
-    st = read_segments(f, len, img);
+    st = read_segments(f, head_len, file_size, img);
     if (st == BC_ELF_OK)
         st = finish_layout(img);
     if (st == BC_ELF_OK) {
@@ -301,6 +306,11 @@ bc_elf_status bc_elf_parse(const void *file, size_t len, bc_elf_image *img)
         fail(img, BC_ELF_OK, &t, "ok");
     }
     return st;
+}
+
+bc_elf_status bc_elf_parse(const void *file, size_t len, bc_elf_image *img)
+{
+    return bc_elf_parse_head(file, len, (uint64_t)len, img);
 }
 
 /* True when every segment of `img` lies inside the file and the span. */

@@ -105,6 +105,16 @@ typedef struct bc_elf_mapping {
  * Returns BC_ELF_OK or the first failed check's code. */
 bc_elf_status bc_elf_parse(const void *file, size_t len, bc_elf_image *img);
 
+/* bc_elf_parse for a loader that reads only the segments' bytes: `head`
+ * holds the first `head_len` bytes of a file of `file_size` bytes. The
+ * program header table must lie in the head (else BC_ELF_BAD_PHDRS, as
+ * for a table past the file's end); the segments are checked against
+ * `file_size`. With the table in the head the verdict and fields are
+ * bc_elf_parse's on the whole file. head_len > file_size:
+ * BC_ELF_BAD_ARGUMENT. */
+bc_elf_status bc_elf_parse_head(const void *head, size_t head_len, uint64_t file_size,
+                                bc_elf_image *img);
+
 /* Copies the file bytes of every segment of `img` (from bc_elf_parse() on
  * the same `file`/`len`) into `dst`, which holds `dst_len` >= img->span
  * bytes and represents [virt_base, virt_end), and zeroes every other byte

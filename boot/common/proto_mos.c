@@ -7,6 +7,11 @@
 #include "mos_rev2.h"
 
 #define FOUR_GIB ((uint64_t)4 << 30)
+/* Kernel files above this are read segment by segment, straight to their
+ * place: only the PT_LOAD bytes (a debug build's DWARF stays on disk).
+ * Smaller ones are read whole, in fewer device calls, and copied. */
+#define KERNEL_WHOLE_MAX (4u << 20)
+#define KERNEL_HEAD      (64u << 10) /* where the program headers are looked for */
 
 static uint64_t max_u64(uint64_t a, uint64_t b)
 {
@@ -15,15 +20,46 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
 
 /* ---- kernel ---------------------------------------------------------- */
 
+/* Whether every segment's read, with the room after it a front end may
+ * write (bc_file_room), stays inside the span. */
+static bool segments_fit_their_room(const bc_elf_image *img)
+{
+    for (uint32_t i = 0; i < img->count; i++) {
+        const bc_elf_segment *s = &img->segments[i];
+        if (s->dst_off + bc_file_room(s->filesz) > img->span)
+            return false;
+    }
+    return true;
+}
+
+/* A large kernel's first KERNEL_HEAD bytes, parsed: true when the program
+ * headers lie there and the segments can be read straight to their place
+ * (read_segments); false leaves the whole read to the caller, whose parse
+ * gives the verdict. */
+static bool read_kernel_head(bc_boot *b, const char *path, uint64_t size)
+{
+    void *head = bc_boot_alloc(b, KERNEL_HEAD, "kernel");
+    bc_boot_read_into(b, path, "kernel", 0, head, KERNEL_HEAD);
+    return bc_elf_parse_head(head, KERNEL_HEAD, size, &b->elf) == BC_ELF_OK &&
+           segments_fit_their_room(&b->elf);
+}
+
+/* The kernel file parsed; b->kernel_file is the whole file in the boot
+ * heap, or NULL when its segments are to be read straight to their place
+ * once it is placed (a file above KERNEL_WHOLE_MAX). */
 static void read_kernel(bc_boot *b)
 {
     const char *path = b->cfg.kernel;
-    uint64_t size;
-    void *file = bc_boot_read_file(b, path, "kernel", BC_KERNEL_FILE_MAX, false, &size);
-    if (bc_elf_parse(file, (size_t)size, &b->elf) != BC_ELF_OK)
-        bc_boot_fail(b, "kernel %s: not a valid kernel: %s", path, b->elf.msg);
-    b->kernel_file = file;
+    uint64_t size = bc_boot_file_size(b, path, "kernel", BC_KERNEL_FILE_MAX, false);
+    b->kernel_file = NULL;
     b->kernel_file_size = size;
+    if (size <= KERNEL_WHOLE_MAX || !read_kernel_head(b, path, size)) {
+        void *file = bc_boot_alloc(b, bc_file_room(size), "kernel");
+        bc_boot_read_into(b, path, "kernel", 0, file, size);
+        if (bc_elf_parse(file, (size_t)size, &b->elf) != BC_ELF_OK)
+            bc_boot_fail(b, "kernel %s: not a valid kernel: %s", path, b->elf.msg);
+        b->kernel_file = file;
+    }
     mm_log(bc_boot_log(b), MM_LOG_INFO,
            "kernel %s: %llu bytes, %u segments, entry 0x%llx, virt 0x%llx..0x%llx", path,
            (unsigned long long)size, b->elf.count, (unsigned long long)b->elf.entry,
@@ -172,9 +208,33 @@ static void memory_test(bc_boot *b)
                (unsigned long long)window.end);
 }
 
+/* The segments of a kernel read_kernel left on disk, read in order
+ * straight into the kernel range: the room after one segment's bytes
+ * lands where later segments go, or in what is zeroed after (bss, page
+ * slack, holes), which every byte no segment's file part covers is. */
+static void read_segments(bc_boot *b)
+{
+    const bc_elf_image *img = &b->elf;
+    uint8_t *d = bc_boot_ptr(b, b->range[BC_RANGE_KERNEL].base);
+    uint64_t cursor = 0;
+    for (uint32_t i = 0; i < img->count; i++) {
+        const bc_elf_segment *s = &img->segments[i];
+        bc_boot_read_into(b, b->cfg.kernel, "kernel", s->offset, d + s->dst_off, s->filesz);
+    }
+    for (uint32_t i = 0; i < img->count; i++) {
+        const bc_elf_segment *s = &img->segments[i];
+        mm_memset(d + cursor, 0, (size_t)(s->dst_off - cursor));
+        cursor = s->dst_off + s->filesz;
+    }
+    mm_memset(d + cursor, 0, (size_t)(img->span - cursor));
+}
+
+/* A kernel read whole: its segments copied from the boot heap. */
 static void load_kernel(bc_boot *b)
 {
     const bc_placed *k = &b->range[BC_RANGE_KERNEL];
+    if (!b->kernel_file)
+        return;
     if (bc_elf_load(&b->elf, b->kernel_file, (size_t)b->kernel_file_size, bc_boot_ptr(b, k->base),
                     (size_t)k->size) != BC_ELF_OK)
         bc_boot_fail(b, "kernel: cannot copy its segments: %s", b->elf.msg);
@@ -295,6 +355,8 @@ static void mos_prepare(bc_boot *b)
     bc_boot_record_framebuffer(b);
     bc_mos_smp_prepare(b, &r->smp);
     place_kernel_ranges(b);
+    if (!b->kernel_file)
+        read_segments(b);
 }
 
 static void mos_build(bc_boot *b, bc_entry *e)

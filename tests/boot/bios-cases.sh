@@ -73,6 +73,12 @@ mbr_image() {
 
 corrupt_kernel=$out/corrupt-kernel.elf
 head -c 100 "$kernel" >"$corrupt_kernel"
+# The kernel padded to 8 MiB by a section no segment loads (as a debug
+# build's DWARF): a file above 4 MiB is read segment by segment, so the
+# boot heap holds its first 64 KiB, not the file.
+big_kernel=$out/big-kernel.elf
+head -c $((8 << 20)) < <(yes 'not loaded') >"$out/big-kernel.pad"
+llvm-objcopy --add-section .debug_pad="$out/big-kernel.pad" "$kernel" "$big_kernel"
 
 image default --cfg boot/boot.cfg --kernel "$kernel"
 for m in e801 88h none; do
@@ -83,6 +89,7 @@ image huge-temp-heap --cfg "$(cfg_with huge-temp-heap temp_heap_size=3G)" --kern
 image huge-boot-heap --cfg "$(cfg_with huge-boot-heap heap_size=3G)" --kernel "$kernel"
 image missing-kernel --cfg boot/boot.cfg --no-kernel
 image corrupt-kernel --cfg boot/boot.cfg --kernel "$corrupt_kernel"
+image big-kernel --cfg boot/boot.cfg --kernel "$big_kernel"
 image bad-cfg --cfg "$(cfg_with bad-cfg temp_heap_size=12x)" --kernel "$kernel"
 image bad-detect --cfg "$(cfg_with bad-detect bios_memory_detect=e821)" --kernel "$kernel"
 image no-cfg --cfg "" --kernel "$kernel"
@@ -146,6 +153,9 @@ add bios-none --image "$out/detect-none.img" --mem 256M --expect bios_memory_det
     --expect highest_usable=0x2000000 --expect-text "detected with fallback"
 # A boot.cfg of the largest size fits the loader's low buffers beside the
 # memory map's; one byte more is refused by name.
+add bios-big-kernel-file --image "$out/big-kernel.img" "${e820[@]}" \
+    --expect-range boot_heap_used=$((64 * 1024)):$((MiB)) \
+    --expect-text "/boot/kernel.elf: 65536 bytes in"
 add bios-cfg-64k --image "$out/cfg-64k.img" "${e820[@]}" --expect-text "boot.cfg: read (65536 bytes)"
 add bios-cfg-too-big --image "$out/cfg-too-big.img" --expect-result HALT \
     --expect-text "boot.cfg: 65537 bytes, more than the 65536 allowed"

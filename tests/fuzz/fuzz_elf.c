@@ -1,4 +1,5 @@
-/* ELF loader fuzzer: bc_elf_parse() on any bytes never crashes, and for an
+/* ELF loader fuzzer: bc_elf_parse() on any bytes never crashes,
+ * bc_elf_parse_head() on the first bytes agrees with it, and for an
  * accepted file the plan stays inside the file and the load region:
  * bc_elf_load() into a buffer of exactly `span` bytes (ASan catches any
  * byte outside) and the page mappings stay within [virt_base, virt_end),
@@ -10,6 +11,7 @@
 #include "common/elf.h"
 
 #define LOAD_LIMIT (16u * 1024 * 1024) /* spans above this are only checked, not loaded */
+#define HEAD_BYTES 4096u               /* the head check_head parses */
 
 static void check_mappings(const bc_elf_image *img)
 {
@@ -38,10 +40,30 @@ static void check_mappings(const bc_elf_image *img)
     }
 }
 
+/* bc_elf_parse_head on the first 4 KiB (in a buffer of exactly that
+ * many: ASan catches a read past) and the size: the same verdict and
+ * fields as the whole file, unless the program headers lie past the head,
+ * which it must then refuse. */
+static void check_head(const uint8_t *data, size_t size, bc_elf_status st, const bc_elf_image *img)
+{
+    size_t head_len = size < HEAD_BYTES ? size : HEAD_BYTES;
+    unsigned char *head = malloc(head_len ? head_len : 1);
+    memcpy(head, data, head_len);
+    bc_elf_image from_head;
+    bc_elf_status hs = bc_elf_parse_head(head, head_len, size, &from_head);
+    free(head);
+    if (hs == st && memcmp(&from_head, img, sizeof *img) == 0)
+        return;
+    if (head_len == size || hs != BC_ELF_BAD_PHDRS)
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     bc_elf_image img;
-    if (bc_elf_parse(data, size, &img) != BC_ELF_OK) {
+    bc_elf_status st = bc_elf_parse(data, size, &img);
+    check_head(data, size, st, &img);
+    if (st != BC_ELF_OK) {
         if (strnlen(img.msg, sizeof img.msg) == sizeof img.msg || img.msg[0] == '\0')
             abort();
         return 0;

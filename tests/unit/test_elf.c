@@ -273,6 +273,31 @@ static void no_phdrs(void **state)
 }
 
 /* Table beyond the end of the file, and an offset that wraps. */
+/* The first 0x100 bytes (header and program headers) and the file's
+ * size give the whole file's verdict and fields:
+ *   file  |hdr+phdrs|....|text|rodata|data|
+ *   head  |<- 0x100 ->|        segments checked against 0x2180 */
+static void parse_head_equals_whole_file(void **state)
+{
+    image *im = *state;
+    bc_elf_image whole, head;
+    assert_int_equal(bc_elf_parse(im->f, im->len, &whole), BC_ELF_OK);
+    assert_int_equal(bc_elf_parse_head(im->f, 0x100, im->len, &head), BC_ELF_OK);
+    assert_memory_equal(&head, &whole, sizeof head);
+}
+
+/* The size, not the head, decides whether a segment lies in the file; a
+ * program header table past the head is refused as past the file; a head
+ * longer than the file is a caller's error. */
+static void parse_head_limits(void **state)
+{
+    image *im = *state;
+    bc_elf_image img;
+    assert_int_equal(bc_elf_parse_head(im->f, 0x100, 0x2100, &img), BC_ELF_SEG_FILE_RANGE);
+    assert_int_equal(bc_elf_parse_head(im->f, 0x80, im->len, &img), BC_ELF_BAD_PHDRS);
+    assert_int_equal(bc_elf_parse_head(im->f, 0x100, 0xff, &img), BC_ELF_BAD_ARGUMENT);
+}
+
 static void phdr_table_outside_file(void **state)
 {
     image *im = *state;
@@ -421,6 +446,8 @@ int main(void)
         T(bad_phentsize),
         T(no_phdrs),
         T(phdr_table_outside_file),
+        T(parse_head_equals_whole_file),
+        T(parse_head_limits),
         T(interp_refused),
         T(no_load_segment),
         T(too_many_segments),
