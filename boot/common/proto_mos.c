@@ -209,9 +209,10 @@ static void memory_test(bc_boot *b)
 }
 
 /* The segments of a kernel read_kernel left on disk, read in order
- * straight into the kernel range: the room after one segment's bytes
- * lands where later segments go, or in what is zeroed after (bss, page
- * slack, holes), which every byte no segment's file part covers is. */
+ * straight into the kernel range; then every byte no segment's file part
+ * covers (bss, page slack, holes) is zeroed. The room a read may write
+ * after a segment's bytes lands where later segments go or in those
+ * zeroed bytes. */
 static void read_segments(bc_boot *b)
 {
     const bc_elf_image *img = &b->elf;
