@@ -456,13 +456,18 @@ void bc_boot_read_into(bc_boot *b, const char *path, const char *what, uint64_t 
         bc_boot_fail(b, "%s %s: cannot read: %s", what, path, why);
 }
 
+void *bc_boot_read_head(bc_boot *b, const char *path, const char *what, uint64_t bytes)
+{
+    void *buf = bc_boot_alloc(b, bc_file_room(bytes ? bytes : 1), what);
+    bc_boot_read_into(b, path, what, 0, buf, bytes);
+    return buf;
+}
+
 void *bc_boot_read_file(bc_boot *b, const char *path, const char *what, uint64_t max, bool empty_ok,
                         uint64_t *size)
 {
     *size = bc_boot_file_size(b, path, what, max, empty_ok);
-    void *buf = bc_boot_alloc(b, bc_file_room(*size ? *size : 1), what);
-    bc_boot_read_into(b, path, what, 0, buf, *size);
-    return buf;
+    return bc_boot_read_head(b, path, what, *size);
 }
 
 /* ---- leaving the firmware -------------------------------------------- */

@@ -395,6 +395,11 @@ uint64_t bc_boot_file_size(bc_boot *b, const char *path, const char *what, uint6
 void bc_boot_read_into(bc_boot *b, const char *path, const char *what, uint64_t offset, void *dst,
                        uint64_t size);
 
+/* The first `bytes` bytes of the file at `path` (at most the size
+ * bc_boot_file_size said) into a boot-heap buffer of bc_file_room(bytes)
+ * bytes, returned; an unreadable file stops the boot naming `what`. */
+void *bc_boot_read_head(bc_boot *b, const char *path, const char *what, uint64_t bytes);
+
 /* Reads the file at `path` into the boot heap (a buffer of
  * bc_file_room(size) bytes; `max` far below 2^64); `what` names it in
  * messages ("kernel", "module 2"). A missing, empty (unless

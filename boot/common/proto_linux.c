@@ -61,8 +61,7 @@ static void read_kernel_head(bc_boot *b)
     const char *path = kernel_path(b);
     lx.file_size = bc_boot_file_size(b, path, "kernel", BC_KERNEL_FILE_MAX, false);
     lx.head_len = lx.file_size < BC_LINUX_HEADER_BYTES ? lx.file_size : BC_LINUX_HEADER_BYTES;
-    void *head = bc_boot_alloc(b, bc_file_room(lx.head_len), "kernel");
-    bc_boot_read_into(b, path, "kernel", 0, head, lx.head_len);
+    void *head = bc_boot_read_head(b, path, "kernel", lx.head_len);
     if (bc_linux_parse_head(head, (size_t)lx.head_len, lx.file_size, &lx.img) != MM_OK)
         bc_boot_fail(b, "kernel %s: not a Linux kernel this loader can boot: %s", path, lx.img.msg);
     lx.head = head;

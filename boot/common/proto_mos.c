@@ -38,8 +38,7 @@ static bool segments_fit_their_room(const bc_elf_image *img)
  * gives the verdict. */
 static bool read_kernel_head(bc_boot *b, const char *path, uint64_t size)
 {
-    void *head = bc_boot_alloc(b, KERNEL_HEAD, "kernel");
-    bc_boot_read_into(b, path, "kernel", 0, head, KERNEL_HEAD);
+    void *head = bc_boot_read_head(b, path, "kernel", KERNEL_HEAD);
     return bc_elf_parse_head(head, KERNEL_HEAD, size, &b->elf) == BC_ELF_OK &&
            segments_fit_their_room(&b->elf);
 }
@@ -54,8 +53,7 @@ static void read_kernel(bc_boot *b)
     b->kernel_file = NULL;
     b->kernel_file_size = size;
     if (size <= KERNEL_WHOLE_MAX || !read_kernel_head(b, path, size)) {
-        void *file = bc_boot_alloc(b, bc_file_room(size), "kernel");
-        bc_boot_read_into(b, path, "kernel", 0, file, size);
+        void *file = bc_boot_read_head(b, path, "kernel", size);
         if (bc_elf_parse(file, (size_t)size, &b->elf) != BC_ELF_OK)
             bc_boot_fail(b, "kernel %s: not a valid kernel: %s", path, b->elf.msg);
         b->kernel_file = file;

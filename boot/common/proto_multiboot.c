@@ -258,8 +258,7 @@ static void load_module(bc_boot *b, uint32_t i)
     uint64_t size = bc_boot_file_size(b, path, what, BC_KERNEL_FILE_MAX, true), out = size, at;
     uint8_t *dst;
     if (gzip_file(b, path, what, size)) {
-        void *f = bc_boot_alloc(b, bc_file_room(size), what);
-        bc_boot_read_into(b, path, what, 0, f, size);
+        void *f = bc_boot_read_head(b, path, what, size);
         out = gzip_size(b, f, size, what, path);
         at = place_low(b, BC_RANGE_MODULE, bc_file_room(out), what);
         dst = bc_boot_ptr(b, at);

@@ -299,3 +299,10 @@ void *fake_fw_ptr(const fake_fw *f, uint64_t phys)
 {
     return f->ram + phys;
 }
+
+uint64_t fake_fw_heap_used(const fake_fw *f)
+{
+    struct mm_heap_stats heap;
+    mm_heap_stats(&f->boot.heap, &heap);
+    return heap.used;
+}

@@ -99,4 +99,7 @@ fake_end fake_fw_boot(fake_fw *f);
 /* Pointer to physical `phys` of the fake's RAM. */
 void *fake_fw_ptr(const fake_fw *f, uint64_t phys);
 
+/* Bytes of the driver's boot heap in use after a boot. */
+uint64_t fake_fw_heap_used(const fake_fw *f);
+
 #endif
