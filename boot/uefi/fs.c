@@ -3,18 +3,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define FS_PATH_MAX 256
-#define PAGE_SIZE   4096u
-#define PAGE_SHIFT  12
+#include "common/text.h"
+#include "mm/base.h"
 
-EFI_STATUS fs_open_root(EFI_BOOT_SERVICES *bs, EFI_HANDLE device, EFI_FILE_HANDLE *root)
+#define PAGE_SIZE  4096u
+#define PAGE_SHIFT 12
+
+EFI_STATUS fs_open_root(EFI_BOOT_SERVICES *bs, EFI_HANDLE device, struct fs_volume *v)
 {
+    v->file = NULL;
     EFI_GUID fs_guid = SIMPLE_FILE_SYSTEM_PROTOCOL;
     EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *sfs;
     EFI_STATUS s = bs->HandleProtocol(device, &fs_guid, (void **)&sfs);
     if (EFI_ERROR(s))
         return s;
-    return sfs->OpenVolume(sfs, root);
+    return sfs->OpenVolume(sfs, &v->root);
 }
 
 /* Converts '/'-separated ASCII to a UEFI path ("\\"-separated UCS-2).
@@ -65,36 +68,53 @@ static EFI_STATUS read_all(EFI_FILE_HANDLE f, void *buf, uint64_t size)
     return EFI_SUCCESS;
 }
 
-static EFI_STATUS open_file(EFI_FILE_HANDLE root, const char *path, EFI_FILE_HANDLE *f)
+static bool same_path(const char *a, const char *b)
 {
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+void fs_close_file(struct fs_volume *v)
+{
+    if (v->file)
+        v->file->Close(v->file);
+    v->file = NULL;
+}
+
+/* The file at `path`: the one kept open, or opened now in its place. */
+static EFI_STATUS open_file(struct fs_volume *v, const char *path, EFI_FILE_HANDLE *f)
+{
+    if (v->file && same_path(v->path, path)) {
+        *f = v->file;
+        return EFI_SUCCESS;
+    }
+    fs_close_file(v);
     CHAR16 wpath[FS_PATH_MAX];
     if (!to_uefi_path(path, wpath, FS_PATH_MAX))
         return EFI_INVALID_PARAMETER;
-    return root->Open(root, f, wpath, EFI_FILE_MODE_READ, 0);
-}
-
-EFI_STATUS fs_size(EFI_FILE_HANDLE root, const char *path, uint64_t *size)
-{
-    EFI_FILE_HANDLE f;
-    EFI_STATUS s = open_file(root, path, &f);
+    EFI_STATUS s = v->root->Open(v->root, f, wpath, EFI_FILE_MODE_READ, 0);
     if (EFI_ERROR(s))
         return s;
-    s = file_size(f, size);
-    f->Close(f);
-    return s;
+    /* Shorter than FS_PATH_MAX: to_uefi_path took it. */
+    mm_memcpy(v->path, path, bc_strnlen(path, FS_PATH_MAX) + 1);
+    v->file = *f;
+    return EFI_SUCCESS;
 }
 
-EFI_STATUS fs_read_into(EFI_FILE_HANDLE root, const char *path, uint64_t offset, void *dst,
+EFI_STATUS fs_size(struct fs_volume *v, const char *path, uint64_t *size)
+{
+    EFI_FILE_HANDLE f;
+    EFI_STATUS s = open_file(v, path, &f);
+    return EFI_ERROR(s) ? s : file_size(f, size);
+}
+
+EFI_STATUS fs_read_into(struct fs_volume *v, const char *path, uint64_t offset, void *dst,
                         uint64_t size)
 {
     EFI_FILE_HANDLE f;
-    EFI_STATUS s = open_file(root, path, &f);
-    if (EFI_ERROR(s))
-        return s;
-    if (offset)
-        s = f->SetPosition(f, offset);
+    EFI_STATUS s = open_file(v, path, &f);
     if (!EFI_ERROR(s))
-        s = read_all(f, dst, size);
-    f->Close(f);
-    return s;
+        s = f->SetPosition(f, offset);
+    return EFI_ERROR(s) ? s : read_all(f, dst, size);
 }

@@ -7,13 +7,14 @@
 
 #include "common/driver.h"
 #include "firmware.h"
+#include "fs.h"
 #include "gop.h"
 
 struct loader {
     EFI_HANDLE image;
     EFI_SYSTEM_TABLE *st;
     EFI_BOOT_SERVICES *bs; /* NULL once boot services are gone */
-    EFI_FILE_HANDLE root;  /* the boot volume */
+    struct fs_volume vol;  /* the boot volume */
     EFI_HANDLE device;     /* ... and its handle (chainloaded images get it) */
     mm_logger log;
     uint64_t loader_top; /* end of the loader's image and stack: stays identity-mapped */

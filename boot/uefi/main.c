@@ -64,14 +64,14 @@ static mm_status file_status(EFI_STATUS s, char *why, size_t why_len)
 static mm_status file_size(void *ctx, const char *path, uint64_t *size, char *why, size_t why_len)
 {
     struct loader *l = ctx;
-    return file_status(fs_size(l->root, path, size), why, why_len);
+    return file_status(fs_size(&l->vol, path, size), why, why_len);
 }
 
 static mm_status file_read(void *ctx, const char *path, uint64_t offset, void *dst, uint64_t size,
                            char *why, size_t why_len)
 {
     struct loader *l = ctx;
-    return file_status(fs_read_into(l->root, path, offset, dst, size), why, why_len);
+    return file_status(fs_read_into(&l->vol, path, offset, dst, size), why, why_len);
 }
 
 static void platform(void *ctx, bc_platform *out)
@@ -116,6 +116,7 @@ static uint64_t tsc_finish(void *ctx)
 static mm_status leave(void *ctx, uint32_t attempt, bc_efi_map *efi)
 {
     struct loader *l = ctx;
+    fs_close_file(&l->vol);
     EFI_STATUS s = fw_exit_attempt(l->bs, l->image, &l->efimap);
     console_boot_services_gone();
     if (s == EFI_INVALID_PARAMETER)
@@ -178,6 +179,7 @@ static mm_status chain_efi(void *ctx, const char *path, const void *image, uint6
                            const char *cmdline, char *why, size_t why_len)
 {
     struct loader *l = ctx;
+    fs_close_file(&l->vol);
     struct uefi_chainload req = {l->image, l->device, path, image, (UINTN)size, cmdline};
     const char *step = "";
     EFI_STATUS s = uefi_chainload(l->bs, &req, &step);
@@ -202,7 +204,7 @@ static void open_volume(struct loader *l, uint64_t *tsc_entry)
         l->device = packed->device;
         *tsc_entry = packed->tsc_entry;
     }
-    s = fs_open_root(l->bs, l->device, &l->root);
+    s = fs_open_root(l->bs, l->device, &l->vol);
     if (EFI_ERROR(s))
         loader_fail(l, "boot volume: cannot open: %s", fw_status_text(s));
     uint64_t image_top = (uint64_t)(uintptr_t)li->ImageBase + li->ImageSize;
