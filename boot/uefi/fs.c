@@ -99,6 +99,8 @@ static EFI_STATUS open_file(struct fs_volume *v, const char *path, EFI_FILE_HAND
     /* Shorter than FS_PATH_MAX: to_uefi_path took it. */
     mm_memcpy(v->path, path, bc_strnlen(path, FS_PATH_MAX) + 1);
     v->file = *f;
+    v->pos = 0;
+    v->pos_known = true;
     return EFI_SUCCESS;
 }
 
@@ -114,7 +116,13 @@ EFI_STATUS fs_read_into(struct fs_volume *v, const char *path, uint64_t offset, 
 {
     EFI_FILE_HANDLE f;
     EFI_STATUS s = open_file(v, path, &f);
-    if (!EFI_ERROR(s))
+    /* A file read whole after its size is at its start already: no call. */
+    if (!EFI_ERROR(s) && !(v->pos_known && v->pos == offset))
         s = f->SetPosition(f, offset);
-    return EFI_ERROR(s) ? s : read_all(f, dst, size);
+    if (EFI_ERROR(s))
+        return s;
+    s = read_all(f, dst, size);
+    v->pos = offset + size;
+    v->pos_known = !EFI_ERROR(s);
+    return s;
 }

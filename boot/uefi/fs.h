@@ -3,6 +3,7 @@
 #define UEFI_FS_H
 
 #include <efi.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define FS_PATH_MAX 256
@@ -14,6 +15,8 @@
 struct fs_volume {
     EFI_FILE_HANDLE root;
     EFI_FILE_HANDLE file; /* open on `path`; NULL: none */
+    uint64_t pos;         /* its position, when pos_known (not after a failed read) */
+    bool pos_known;
     char path[FS_PATH_MAX];
 };
 
