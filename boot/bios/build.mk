@@ -65,11 +65,13 @@ $(FLOOR_MBR): $(BIOS_OUT)/floor-mbr.elf
 
 ALL_TARGETS += $(STAGE1_BIN) $(STAGE2_BIN) $(FLOOR_MBR)
 
-# The shared disk image (its recipe is in boot/uefi/build.mk) gets stage 1
-# and stage 2 installed, so the same file boots on BIOS and UEFI.
+# The shared disk images (their recipes are in boot/uefi/build.mk) get
+# stage 1 and stage 2 installed, so the same file boots on BIOS and UEFI.
+# mos-install reads both from beside itself when it runs, so each image
+# waits for them, not only for mos-install (a parallel make ran it first).
 MOS_INSTALL := $(BUILD)/bin/mos-install
 MKIMAGE_BIOS := --bios $(MOS_INSTALL)
-$(BUILD)/multios.img: $(STAGE1_BIN) $(STAGE2_BIN) $(MOS_INSTALL)
+$(BUILD)/multios.img $(BUILD)/hold/multios.img: $(STAGE1_BIN) $(STAGE2_BIN) $(MOS_INSTALL)
 
 # mos-install on throwaway GPT/MBR/garbage images (PASS:/FAIL: lines).
 CHECK_SUITES += check-mos-install
