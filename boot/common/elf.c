@@ -337,16 +337,24 @@ bc_elf_status bc_elf_load(const bc_elf_image *img, const void *file, size_t len,
         return BC_ELF_BAD_ARGUMENT;
     const unsigned char *f = (const unsigned char *)file;
     unsigned char *d = (unsigned char *)dst;
-    size_t cursor = 0; /* bytes of dst already written */
     for (uint32_t i = 0; i < img->count; i++) {
         const bc_elf_segment *s = &img->segments[i];
-        size_t off = (size_t)s->dst_off;
-        mm_memset(d + cursor, 0, off - cursor);
-        mm_memcpy(d + off, f + (size_t)s->offset, (size_t)s->filesz);
-        cursor = off + (size_t)s->filesz;
+        mm_memcpy(d + (size_t)s->dst_off, f + (size_t)s->offset, (size_t)s->filesz);
+    }
+    bc_elf_zero_gaps(img, dst);
+    return BC_ELF_OK;
+}
+
+void bc_elf_zero_gaps(const bc_elf_image *img, void *dst)
+{
+    unsigned char *d = (unsigned char *)dst;
+    size_t cursor = 0; /* end of the last segment's file bytes */
+    for (uint32_t i = 0; i < img->count; i++) {
+        const bc_elf_segment *s = &img->segments[i];
+        mm_memset(d + cursor, 0, (size_t)s->dst_off - cursor);
+        cursor = (size_t)(s->dst_off + s->filesz);
     }
     mm_memset(d + cursor, 0, (size_t)img->span - cursor);
-    return BC_ELF_OK;
 }
 
 /* Appends [virt, virt + size) with `flags`, merging with the last mapping

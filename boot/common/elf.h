@@ -124,6 +124,12 @@ bc_elf_status bc_elf_parse_head(const void *head, size_t head_len, uint64_t file
 bc_elf_status bc_elf_load(const bc_elf_image *img, const void *file, size_t len, void *dst,
                           size_t dst_len);
 
+/* The zeroing half of bc_elf_load, for a loader that put each segment's
+ * file bytes in place itself: zeroes every byte of dst[0 .. img->span)
+ * outside the segments' file bytes (bss, slack, holes), including what a
+ * read wrote past a segment's end, and leaves those bytes as they are. */
+void bc_elf_zero_gaps(const bc_elf_image *img, void *dst);
+
 /* Writes the page mappings of `img` into out[0 .. *count): sorted by virt,
  * non-overlapping, page-aligned, covering every page any segment touches.
  * A page shared by two segments gets the union of their permissions (so

@@ -215,17 +215,11 @@ static void read_segments(bc_boot *b)
 {
     const bc_elf_image *img = &b->elf;
     uint8_t *d = bc_boot_ptr(b, b->range[BC_RANGE_KERNEL].base);
-    uint64_t cursor = 0;
     for (uint32_t i = 0; i < img->count; i++) {
         const bc_elf_segment *s = &img->segments[i];
         bc_boot_read_into(b, b->cfg.kernel, "kernel", s->offset, d + s->dst_off, s->filesz);
     }
-    for (uint32_t i = 0; i < img->count; i++) {
-        const bc_elf_segment *s = &img->segments[i];
-        mm_memset(d + cursor, 0, (size_t)(s->dst_off - cursor));
-        cursor = s->dst_off + s->filesz;
-    }
-    mm_memset(d + cursor, 0, (size_t)(img->span - cursor));
+    bc_elf_zero_gaps(img, d);
 }
 
 /* A kernel read whole: its segments copied from the boot heap. */

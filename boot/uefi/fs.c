@@ -68,13 +68,6 @@ static EFI_STATUS read_all(EFI_FILE_HANDLE f, void *buf, uint64_t size)
     return EFI_SUCCESS;
 }
 
-static bool same_path(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
-
 void fs_close_file(struct fs_volume *v)
 {
     if (v->file)
@@ -85,7 +78,7 @@ void fs_close_file(struct fs_volume *v)
 /* The file at `path`: the one kept open, or opened now in its place. */
 static EFI_STATUS open_file(struct fs_volume *v, const char *path, EFI_FILE_HANDLE *f)
 {
-    if (v->file && same_path(v->path, path)) {
+    if (v->file && mm_str_eq(v->path, path)) {
         *f = v->file;
         return EFI_SUCCESS;
     }
@@ -100,7 +93,6 @@ static EFI_STATUS open_file(struct fs_volume *v, const char *path, EFI_FILE_HAND
     mm_memcpy(v->path, path, bc_strnlen(path, FS_PATH_MAX) + 1);
     v->file = *f;
     v->pos = 0;
-    v->pos_known = true;
     return EFI_SUCCESS;
 }
 
@@ -116,13 +108,16 @@ EFI_STATUS fs_read_into(struct fs_volume *v, const char *path, uint64_t offset, 
 {
     EFI_FILE_HANDLE f;
     EFI_STATUS s = open_file(v, path, &f);
-    /* A file read whole after its size is at its start already: no call. */
-    if (!EFI_ERROR(s) && !(v->pos_known && v->pos == offset))
-        s = f->SetPosition(f, offset);
     if (EFI_ERROR(s))
         return s;
-    s = read_all(f, dst, size);
-    v->pos = offset + size;
-    v->pos_known = !EFI_ERROR(s);
+    /* A file read whole after its size is at its start already: no call. */
+    if (v->pos != offset)
+        s = f->SetPosition(f, offset);
+    if (!EFI_ERROR(s))
+        s = read_all(f, dst, size);
+    if (EFI_ERROR(s))
+        fs_close_file(v); /* its position unknown: the next read opens it anew */
+    else
+        v->pos = offset + size;
     return s;
 }

@@ -3,7 +3,6 @@
 #define UEFI_FS_H
 
 #include <efi.h>
-#include <stdbool.h>
 #include <stdint.h>
 
 #define FS_PATH_MAX 256
@@ -14,9 +13,8 @@
  * down, so the file last named stays open until another is. */
 struct fs_volume {
     EFI_FILE_HANDLE root;
-    EFI_FILE_HANDLE file; /* open on `path`; NULL: none */
-    uint64_t pos;         /* its position, when pos_known (not after a failed read) */
-    bool pos_known;
+    EFI_FILE_HANDLE file; /* open on `path`; NULL: none (also after a failed read) */
+    uint64_t pos;         /* its position */
     char path[FS_PATH_MAX];
 };
 

@@ -74,21 +74,12 @@ const char *mm_type_name(mm_type t)
     return type_names[t];
 }
 
-static bool str_eq(const char *a, const char *b)
-{
-    while (*a && *a == *b) {
-        a++;
-        b++;
-    }
-    return *a == *b;
-}
-
 mm_type mm_type_from_name(const char *name)
 {
     if (!name)
         return MM_TYPE_NONE;
     for (uint32_t t = MM_TYPE_USABLE; t < MM_TYPE_COUNT; t++) {
-        if (str_eq(name, type_names[t]))
+        if (mm_str_eq(name, type_names[t]))
             return (mm_type)t;
     }
     return MM_TYPE_NONE;

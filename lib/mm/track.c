@@ -43,22 +43,11 @@ mm_status mm_track_init(mm_tracker *t, mm_track_slot *slots, uint32_t capacity)
     return MM_OK;
 }
 
-static bool same_tag(const char *a, const char *b)
-{
-    if (a == b)
-        return true;
-    while (*a && *a == *b) {
-        a++;
-        b++;
-    }
-    return *a == *b;
-}
-
 /* The slot of (kind, tag), or NULL when it has none yet. */
 static mm_track_slot *find_slot(mm_tracker *t, mm_alloc_kind kind, const char *tag)
 {
     for (uint32_t i = 0; i < t->used; i++) {
-        if (t->slots[i].kind == kind && same_tag(t->slots[i].tag, tag))
+        if (t->slots[i].kind == kind && mm_str_eq(t->slots[i].tag, tag))
             return &t->slots[i];
     }
     return NULL;

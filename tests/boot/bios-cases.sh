@@ -73,12 +73,7 @@ mbr_image() {
 
 corrupt_kernel=$out/corrupt-kernel.elf
 head -c 100 "$kernel" >"$corrupt_kernel"
-# The kernel padded to 8 MiB by a section no segment loads (as a debug
-# build's DWARF): a file above 4 MiB is read segment by segment, so the
-# boot heap holds its first 64 KiB, not the file.
-big_kernel=$out/big-kernel.elf
-head -c $((8 << 20)) < <(yes 'not loaded') >"$out/big-kernel.pad"
-llvm-objcopy --add-section .debug_pad="$out/big-kernel.pad" "$kernel" "$big_kernel"
+big_kernel=$(big_kernel "$kernel")
 
 image default --cfg boot/boot.cfg --kernel "$kernel"
 for m in e801 88h none; do
@@ -151,11 +146,12 @@ add bios-88h --image "$out/detect-88h.img" --mem 256M --expect bios_memory_detec
 add bios-none --image "$out/detect-none.img" --mem 256M --expect bios_memory_detect=fallback \
     --expect temp_heap_source=handoff --expect-range usable_bytes=$((8 * MiB)):$((32 * MiB)) \
     --expect highest_usable=0x2000000 --expect-text "detected with fallback"
-# A boot.cfg of the largest size fits the loader's low buffers beside the
-# memory map's; one byte more is refused by name.
+# A kernel file above 4 MiB: only its first 64 KiB in the boot heap.
 add bios-big-kernel-file --image "$out/big-kernel.img" "${e820[@]}" \
     --expect-range boot_heap_used=$((64 * 1024)):$((MiB)) \
     --expect-text "/boot/kernel.elf: 65536 bytes in"
+# A boot.cfg of the largest size fits the loader's low buffers beside the
+# memory map's; one byte more is refused by name.
 add bios-cfg-64k --image "$out/cfg-64k.img" "${e820[@]}" --expect-text "boot.cfg: read (65536 bytes)"
 add bios-cfg-too-big --image "$out/cfg-too-big.img" --expect-result HALT \
     --expect-text "boot.cfg: 65537 bytes, more than the 65536 allowed"

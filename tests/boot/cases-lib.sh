@@ -33,6 +33,16 @@ cfg_with() {
     echo "$file"
 }
 
+# big_kernel KERNEL: KERNEL padded to 8 MiB by a section no segment loads
+# (as a debug build's DWARF) in $out/big-kernel.elf; prints the path. A
+# kernel file above 4 MiB is read segment by segment, so the boot heap
+# holds its first 64 KiB, not the file.
+big_kernel() {
+    head -c $((8 << 20)) < <(yes 'not loaded') >"$out/big-kernel.pad"
+    llvm-objcopy --add-section .debug_pad="$out/big-kernel.pad" "$1" "$out/big-kernel.elf"
+    echo "$out/big-kernel.elf"
+}
+
 # cfg_of_size NAME BYTES: boot/boot.cfg padded with comment lines to
 # exactly BYTES bytes in $out/NAME.cfg (BYTES at least its size plus a
 # line); prints the path.

@@ -43,12 +43,7 @@ image() { # image NAME [mkimage.sh options]
 # phdrs past the end of the file.
 corrupt_kernel=$out/corrupt-kernel.elf
 head -c 100 "$kernel" >"$corrupt_kernel"
-# The kernel padded to 8 MiB by a section no segment loads (as a debug
-# build's DWARF): a file above 4 MiB is read segment by segment, so the
-# boot heap holds its first 64 KiB, not the file.
-big_kernel=$out/big-kernel.elf
-head -c $((8 << 20)) < <(yes 'not loaded') >"$out/big-kernel.pad"
-llvm-objcopy --add-section .debug_pad="$out/big-kernel.pad" "$kernel" "$big_kernel"
+big_kernel=$(big_kernel "$kernel")
 
 image default --cfg "$cfg" --kernel "$kernel"
 # BOOTX64.EFI with a byte of its packed loader flipped (boot/uefi/packed.h).
@@ -107,9 +102,10 @@ add uefi-2g --image "$out/default.img" --mem 2G "${common[@]}" \
 add uefi-5g --image "$out/default.img" --mem 5G "${common[@]}" \
     --expect-range usable_bytes=$((4800 * MiB)):$((5 * GiB)) \
     --expect-range highest_usable=$((4 * GiB + 1)):$((8 * GiB))
-# The largest boot.cfg the loader takes (BC_CFG_MAX_FILE).
+# A kernel file above 4 MiB: only its first 64 KiB in the boot heap.
 add uefi-big-kernel-file --image "$out/big-kernel.img" "${common[@]}" \
     --expect-range boot_heap_used=$((64 * 1024)):$((MiB))
+# The largest boot.cfg the loader takes (BC_CFG_MAX_FILE).
 add uefi-cfg-64k --image "$out/cfg-64k.img" "${common[@]}" --expect-text "boot.cfg: read (65536 bytes)"
 add uefi-no-cfg --image "$out/no-cfg.img" "${common[@]}" \
     --expect-text "boot.cfg: not found, using the defaults"

@@ -42,7 +42,8 @@ typedef struct world {
 } world;
 
 /* Text RX, rodata R, data RW with bss; `pad` file bytes after the data
- * (a big kernel file without a bigger image). */
+ * (a big kernel file without a bigger image); installed as the
+ * firmware's /boot/kernel.elf. */
 static void kernel_file(world *w, uint64_t pad)
 {
     const test_seg s[3] = {
@@ -54,6 +55,7 @@ static void kernel_file(world *w, uint64_t pad)
     for (uint64_t i = 0; i < w->kernel_size; i++)
         w->kernel[i] = (unsigned char)(i * 13 + 5);
     test_elf_write(w->kernel, s, 3, KBASE + 0x40);
+    w->fw->files[1] = (fake_file){"/boot/kernel.elf", w->kernel, w->kernel_size};
 }
 
 static void config(world *w, const char *extra)
@@ -95,7 +97,6 @@ static world *world_new(fake_kind kind, uint64_t ram, uint32_t entries)
     w->kernel = calloc(1, KFILE_MAX);
     w->fw = fake_fw_new(kind, ram, entries);
     kernel_file(w, 0);
-    w->fw->files[1] = (fake_file){"/boot/kernel.elf", w->kernel, w->kernel_size};
     config(w, "");
     if (kind == FAKE_UEFI) {
         for (size_t i = 0; i < sizeof w->efi; i++)
@@ -564,7 +565,6 @@ static void large_kernel_read_by_segments(fake_kind kind)
 {
     world *w = world_new(kind, 64 * MiB, 12);
     kernel_file(w, 8 * MiB);
-    w->fw->files[1].size = w->kernel_size;
     assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
     check_boot(w);
     check_kernel_image(w);
@@ -592,7 +592,6 @@ static void kernel_read_whole(void **state)
     (void)state;
     world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
     kernel_file(w, 2 * MiB);
-    w->fw->files[1].size = w->kernel_size;
     assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
     check_kernel_image(w);
     assert_true(handoff_of(w)->boot_heap_used > 2 * MiB);
@@ -608,7 +607,6 @@ static void heap_exhausted_refills(void **state)
     (void)state;
     world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
     kernel_file(w, 2 * MiB);
-    w->fw->files[1].size = w->kernel_size;
     config(w, "heap_size=1M\n");
     assert_int_equal(fake_fw_boot(w->fw), FAKE_ENTERED);
     check_boot(w);
@@ -634,7 +632,6 @@ static void heap_exhausted_fails(void **state)
     (void)state;
     world *w = world_new(FAKE_BIOS, 64 * MiB, 8);
     kernel_file(w, 2 * MiB);
-    w->fw->files[1].size = w->kernel_size;
     config(w, "heap_size=1M\n");
     w->fw->fail_place_from = 2;
     w->fw->fail_place_count = 1;
@@ -653,7 +650,6 @@ static void heap_refill_smaller_without_a_free_mib(void **state)
     (void)state;
     world *w = world_new(FAKE_BIOS, 64 * MiB, 200);
     kernel_file(w, 300 * 1024);
-    w->fw->files[1].size = w->kernel_size;
     config(w, "heap_size=256K\n");
     for (uint64_t at = MiB + 508 * 1024; at < 64 * MiB; at += 512 * 1024)
         fake_fw_add(w->fw, at, 0x1000, MM_TYPE_RESERVED);

@@ -143,6 +143,18 @@ static inline void mm_memmove(void *dst, const void *src, size_t n)
         __builtin_memmove(dst, src, n);
 }
 
+/* True when the NUL-terminated strings `a` and `b` are equal. */
+static inline bool mm_str_eq(const char *a, const char *b)
+{
+    if (a == b)
+        return true;
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
 /* Little-endian loads from bytes at any alignment (firmware tables, disk
  * structures): byte by byte, so neither alignment nor the host's struct
  * layout matters. */
